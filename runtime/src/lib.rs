@@ -11,3 +11,22 @@
 //! through the code.
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(clippy::undocumented_unsafe_blocks, missing_docs)]
+
+mod builder;
+mod context;
+mod executor;
+mod reactor;
+mod remote;
+mod run_queue;
+mod runtime;
+mod stats;
+mod task;
+pub mod time;
+mod waker;
+mod yield_now;
+
+pub use builder::Builder;
+pub use runtime::{Runtime, block_on, spawn};
+pub use stats::Stats;
+pub use task::{JoinError, JoinHandle};
+pub use yield_now::{YieldNow, yield_now};

@@ -1,0 +1,614 @@
+//! The executor: the task slab, the run queue, and the loop that drives them.
+//!
+//! One [`Executor`] per [`Runtime`](crate::Runtime), used from one thread
+//! only (it sits behind an `Rc`). Its loop, [`Executor::block_on`]:
+//!
+//! ```text
+//! loop {
+//!     pop and poll up to EVENT_INTERVAL (61) ready tasks     run_task
+//!     if the queue is empty:  sleep in epoll_wait until      park
+//!                             the next timer or an event
+//!     else:                   epoll_wait with timeout 0      park (fairness:
+//!                                                            I/O and timers
+//!                                                            are not starved)
+//!     wake the tasks the events and fired timers name        Reactor::turn,
+//! }                                                          fire_timers
+//! ```
+//!
+//! The life of a wakeup from another thread, with the functions to break on
+//! in gdb: `waker::wake_by_ref_raw` → `waker::wake_cell` (not the loop's
+//! thread) → `remote::Shared::wake_remote` (push onto the queue) →
+//! `Shared::notify` (the `eventfd` write) → the loop's `epoll_wait` returns
+//! in `Reactor::turn` with `WAKER_TOKEN` → `Executor::drain_remote` →
+//! `Executor::schedule` (push onto the run queue) → `Executor::run_task` →
+//! the task's `poll`.
+
+use std::cell::{Cell, RefCell};
+use std::fmt::Write as _;
+use std::future::Future;
+use std::panic::{AssertUnwindSafe, Location, catch_unwind};
+use std::pin::pin;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::task::{Context, Poll, Waker};
+use std::time::{Duration, Instant};
+
+use slab::Slab;
+
+use crate::builder::Config;
+use crate::context;
+use crate::reactor::Reactor;
+use crate::remote::Shared;
+use crate::run_queue::RunQueue;
+use crate::stats::{Counters, Stats, bump};
+use crate::task::{JoinError, JoinHandle, MAIN_KEY, TaskCell, TaskRef, TaskSlot, TaskState};
+use crate::time::Clock;
+use crate::time::wheel::Wheel;
+use crate::waker::{WakerCell, new_waker};
+
+/// The state of one runtime (see the module doc).
+pub(crate) struct Executor {
+    pub(crate) shared: Arc<Shared>,
+    tasks: RefCell<Slab<TaskSlot>>,
+    queue: RefCell<RunQueue>,
+    next_seq: Cell<u64>,
+    pub(crate) reactor: Reactor,
+    pub(crate) timers: RefCell<Wheel>,
+    pub(crate) clock: Clock,
+    pub(crate) counters: Counters,
+    config: Config,
+    /// The future of the running `block_on`, if any.
+    main: Cell<Option<TaskRef>>,
+    main_scheduled: Cell<bool>,
+    /// Blocking-pool jobs submitted whose result the loop has not yet seen:
+    /// they can still wake a task, so the paused clock holds still for them.
+    pub(crate) blocking_pending: Cell<usize>,
+    /// Reused buffers (no allocation per loop turn).
+    wake_scratch: RefCell<Vec<Waker>>,
+    remote_scratch: RefCell<Vec<Arc<WakerCell>>>,
+}
+
+impl Executor {
+    pub(crate) fn new(config: Config) -> std::io::Result<Executor> {
+        let (reactor, mio_waker) = Reactor::new()?;
+        Ok(Executor {
+            shared: Arc::new(Shared::new(mio_waker)),
+            tasks: RefCell::new(Slab::new()),
+            queue: RefCell::new(RunQueue::new(config.seed)),
+            next_seq: Cell::new(1),
+            reactor,
+            timers: RefCell::new(Wheel::new()),
+            clock: Clock::new(config.paused_clock),
+            counters: Counters::default(),
+            config,
+            main: Cell::new(None),
+            main_scheduled: Cell::new(false),
+            blocking_pending: Cell::new(0),
+            wake_scratch: RefCell::new(Vec::new()),
+            remote_scratch: RefCell::new(Vec::new()),
+        })
+    }
+
+    fn next_seq(&self) -> u64 {
+        let seq = self.next_seq.get();
+        self.next_seq.set(seq + 1);
+        seq
+    }
+
+    /// Puts a new task into the slab and at the back of the run queue.
+    pub(crate) fn spawn<F>(
+        self: &Rc<Self>,
+        future: F,
+        at: &'static Location<'static>,
+    ) -> JoinHandle<F::Output>
+    where
+        F: Future + 'static,
+        F::Output: 'static,
+    {
+        let seq = self.next_seq();
+        let task = {
+            let mut tasks = self.tasks.borrow_mut();
+            let entry = tasks.vacant_entry();
+            let task = TaskRef {
+                key: entry.key(),
+                seq,
+            };
+            entry.insert(TaskSlot {
+                seq,
+                future: Some(Box::pin(TaskCell::Running(future))),
+                waker: Some(new_waker(self.shared.clone(), task)),
+                state: TaskState::Idle,
+                scheduled: true,
+                aborted: false,
+                has_join_handle: true,
+                join_waker: None,
+                spawned_at: at,
+                polls: 0,
+            });
+            task
+        };
+        self.queue.borrow_mut().push(task);
+        bump(&self.counters.tasks_spawned);
+        JoinHandle::new(self.clone(), task)
+    }
+
+    /// The local path of `Waker::wake`: the waking thread runs this loop.
+    #[inline]
+    pub(crate) fn schedule_local(&self, task: TaskRef) {
+        bump(&self.counters.local_wakes);
+        self.schedule(task);
+    }
+
+    /// Pushes `task` onto the run queue unless it is already there, finished,
+    /// or gone (a stale reference: its slot is empty or reused).
+    pub(crate) fn schedule(&self, task: TaskRef) {
+        if task.key == MAIN_KEY {
+            if self.main.get() == Some(task) && !self.main_scheduled.get() {
+                self.main_scheduled.set(true);
+                self.queue.borrow_mut().push(task);
+            }
+            return;
+        }
+        let mut tasks = self.tasks.borrow_mut();
+        if let Some(slot) = tasks.get_mut(task.key)
+            && slot.seq == task.seq
+            && !slot.scheduled
+            && slot.state != TaskState::Finished
+        {
+            slot.scheduled = true;
+            drop(tasks);
+            self.queue.borrow_mut().push(task);
+        }
+    }
+
+    /// Polls one task popped from the run queue.
+    fn run_task(&self, task: TaskRef) {
+        let (mut future, waker, aborted) = {
+            let mut tasks = self.tasks.borrow_mut();
+            let Some(slot) = tasks.get_mut(task.key) else {
+                return;
+            };
+            if slot.seq != task.seq || !slot.scheduled {
+                return;
+            }
+            slot.scheduled = false;
+            if slot.state != TaskState::Idle {
+                return;
+            }
+            let (Some(future), Some(waker)) = (slot.future.take(), slot.waker.take()) else {
+                return;
+            };
+            slot.state = TaskState::Running;
+            slot.polls += 1;
+            (future, waker, slot.aborted)
+        };
+
+        if aborted {
+            future.as_mut().cancel(task.seq);
+            bump(&self.counters.tasks_cancelled);
+            self.finish_poll(task, future, waker, true);
+            return;
+        }
+
+        bump(&self.counters.polls);
+        let started = self.config.times_polls().then(Instant::now);
+        let poll = future
+            .as_mut()
+            .poll_task(&mut Context::from_waker(&waker), task.seq);
+        if let Some(started) = started {
+            self.poll_took(started.elapsed(), Some(task));
+        }
+
+        let mut done = poll.is_ready();
+        if done {
+            if future.panicked() {
+                bump(&self.counters.tasks_panicked);
+            }
+        } else if self.tasks.borrow().get(task.key).is_some_and(|s| s.aborted) {
+            // `abort` was called while the task ran (by itself, or by a task
+            // it woke synchronously): drop the future now.
+            future.as_mut().cancel(task.seq);
+            bump(&self.counters.tasks_cancelled);
+            done = true;
+        }
+        self.finish_poll(task, future, waker, done);
+    }
+
+    /// Puts a polled task back, or retires it.
+    fn finish_poll(
+        &self,
+        task: TaskRef,
+        future: std::pin::Pin<Box<dyn crate::task::ErasedTask>>,
+        waker: Waker,
+        done: bool,
+    ) {
+        let mut tasks = self.tasks.borrow_mut();
+        let slot = &mut tasks[task.key];
+        slot.waker = Some(waker);
+        if !done {
+            slot.future = Some(future);
+            slot.state = TaskState::Idle;
+            return;
+        }
+        slot.state = TaskState::Finished;
+        bump(&self.counters.tasks_completed);
+        let join_waker = slot.join_waker.take();
+        if slot.has_join_handle {
+            slot.future = Some(future); // it holds the output now
+            drop(tasks);
+        } else {
+            let slot = tasks.remove(task.key);
+            drop(tasks);
+            // Output, waker and slot drop outside the borrow (user code).
+            drop(slot);
+            drop(future);
+        }
+        if let Some(waker) = join_waker {
+            waker.wake();
+        }
+    }
+
+    /// Records how long a poll held the loop and warns if it was too long.
+    #[cold]
+    fn poll_took(&self, took: Duration, task: Option<TaskRef>) {
+        if took > self.counters.longest_poll.get() {
+            self.counters.longest_poll.set(took);
+        }
+        let Some(threshold) = self.config.slow_poll_threshold else {
+            return;
+        };
+        if took <= threshold {
+            return;
+        }
+        let who = match task {
+            Some(task) => {
+                let tasks = self.tasks.borrow();
+                match tasks.get(task.key) {
+                    Some(slot) => format!("task {} spawned at {}", task.seq, slot.spawned_at),
+                    None => format!("task {}", task.seq),
+                }
+            }
+            None => "the future given to block_on".to_string(),
+        };
+        eprintln!(
+            "runtime: slow poll: {who} held the loop for {took:.1?} (threshold {threshold:?}); \
+             move blocking work to spawn_blocking"
+        );
+    }
+
+    /// `JoinHandle::poll`: the output if the task finished, else `Pending`
+    /// with the join waker stored.
+    pub(crate) fn poll_join<T>(
+        &self,
+        task: TaskRef,
+        cx: &mut Context<'_>,
+    ) -> Poll<Result<T, JoinError>> {
+        let slot = {
+            let mut tasks = self.tasks.borrow_mut();
+            match tasks.get_mut(task.key) {
+                Some(slot) if slot.seq == task.seq => {
+                    if slot.state != TaskState::Finished {
+                        let old = match &slot.join_waker {
+                            Some(w) if w.will_wake(cx.waker()) => None,
+                            _ => slot.join_waker.replace(cx.waker().clone()),
+                        };
+                        drop(tasks);
+                        drop(old);
+                        return Poll::Pending;
+                    }
+                    tasks.remove(task.key)
+                }
+                // Gone: the runtime was dropped, or the output already taken.
+                _ => return Poll::Ready(Err(JoinError::cancelled(task.seq))),
+            }
+        };
+        let mut out: Option<Result<T, JoinError>> = None;
+        let mut slot = slot;
+        if let Some(future) = slot.future.as_mut() {
+            // SAFETY: `out` is an `Option<Result<T, JoinError>>`, and `T` is
+            // this task's output type: the only caller is `JoinHandle<T>`,
+            // made by `spawn` for a future with `Output = T`.
+            unsafe {
+                future
+                    .as_mut()
+                    .take_output((&mut out as *mut Option<Result<T, JoinError>>).cast())
+            };
+        }
+        drop(slot);
+        Poll::Ready(out.unwrap_or_else(|| Err(JoinError::cancelled(task.seq))))
+    }
+
+    /// `JoinHandle::drop`: retire a finished task, or let it run detached.
+    pub(crate) fn detach(&self, task: TaskRef) {
+        let mut removed = None;
+        let mut join_waker = None;
+        {
+            let mut tasks = self.tasks.borrow_mut();
+            if let Some(slot) = tasks.get_mut(task.key)
+                && slot.seq == task.seq
+            {
+                if slot.state == TaskState::Finished {
+                    removed = Some(tasks.remove(task.key));
+                } else {
+                    slot.has_join_handle = false;
+                    join_waker = slot.join_waker.take();
+                }
+            }
+        }
+        // The unclaimed output and the waker drop outside the borrow.
+        drop(removed);
+        drop(join_waker);
+    }
+
+    /// `JoinHandle::abort`.
+    pub(crate) fn abort(&self, task: TaskRef) {
+        let mut tasks = self.tasks.borrow_mut();
+        let Some(slot) = tasks.get_mut(task.key) else {
+            return;
+        };
+        if slot.seq != task.seq || slot.state == TaskState::Finished {
+            return;
+        }
+        slot.aborted = true;
+        if slot.state == TaskState::Idle && !slot.scheduled {
+            slot.scheduled = true;
+            drop(tasks);
+            self.queue.borrow_mut().push(task);
+        }
+    }
+
+    /// `JoinHandle::is_finished`.
+    pub(crate) fn is_finished(&self, task: TaskRef) -> bool {
+        match self.tasks.borrow().get(task.key) {
+            Some(slot) if slot.seq == task.seq => slot.state == TaskState::Finished,
+            _ => true,
+        }
+    }
+
+    /// Runs `future` to completion on this thread, running spawned tasks in
+    /// between (see the module doc for the loop).
+    pub(crate) fn block_on<F: Future>(self: &Rc<Self>, future: F) -> F::Output {
+        if context::is_entered() {
+            panic!(
+                "block_on called inside a running runtime: this thread is already running an event loop, \
+                 and blocking it would stall every task on it. Use `.await` (or `spawn`) instead."
+            );
+        }
+        let _enter = context::enter(self);
+        let main = TaskRef {
+            key: MAIN_KEY,
+            seq: self.next_seq(),
+        };
+        let _main = MainGuard::set(self, main);
+        let waker = new_waker(self.shared.clone(), main);
+        let mut cx = Context::from_waker(&waker);
+        let mut future = pin!(future);
+
+        self.main_scheduled.set(true);
+        self.queue.borrow_mut().push(main);
+        loop {
+            for _ in 0..self.config.event_interval {
+                let Some(task) = self.queue.borrow_mut().pop() else {
+                    break;
+                };
+                if task.key != MAIN_KEY {
+                    self.run_task(task);
+                    continue;
+                }
+                if task != main {
+                    continue; // left over from an earlier block_on
+                }
+                self.main_scheduled.set(false);
+                bump(&self.counters.polls);
+                let started = self.config.times_polls().then(Instant::now);
+                let poll = future.as_mut().poll(&mut cx);
+                if let Some(started) = started {
+                    self.poll_took(started.elapsed(), None);
+                }
+                if let Poll::Ready(output) = poll {
+                    return output;
+                }
+            }
+            let idle = self.queue.borrow().is_empty();
+            self.park(idle);
+        }
+    }
+
+    /// Waits for something to do: events, remote wakes, timers.
+    ///
+    /// The life of a timer ends here: with nothing to run, the next timer's
+    /// tick becomes the `epoll_wait` timeout (rounded up to a whole
+    /// millisecond), and `fire_timers` after it wakes the sleepers.
+    fn park(&self, idle: bool) {
+        if !idle {
+            self.turn(Some(Duration::ZERO));
+            return;
+        }
+        if !self.clock.is_paused() {
+            let next = self.timers.borrow().next_expiration();
+            self.turn(next.map(|tick| self.clock.until_tick(tick)));
+            return;
+        }
+        // The paused clock: look for ready I/O first, then jump.
+        self.turn(Some(Duration::ZERO));
+        if !self.queue.borrow().is_empty() {
+            return;
+        }
+        if self.blocking_pending.get() > 0 {
+            // A blocking job will wake someone; time stands still until then.
+            self.turn(None);
+            return;
+        }
+        let next = self.timers.borrow().next_expiration();
+        if let Some(tick) = next {
+            self.clock.jump_to_tick(tick);
+            bump(&self.counters.clock_jumps);
+            self.fire_timers();
+            return;
+        }
+        if self.reactor.has_sources() {
+            self.turn(None);
+            return;
+        }
+        self.deadlock();
+    }
+
+    /// One `epoll_wait`, then the wakes it caused, then the due timers.
+    fn turn(&self, timeout: Option<Duration>) {
+        bump(&self.counters.epoll_waits);
+        if timeout != Some(Duration::ZERO) {
+            bump(&self.counters.epoll_waits_blocking);
+        }
+        let mut wakers = std::mem::take(&mut *self.wake_scratch.borrow_mut());
+        match self.reactor.turn(timeout, &mut wakers) {
+            Ok(turn) => {
+                let events = &self.counters.epoll_events;
+                events.set(events.get() + turn.events as u64);
+                if turn.remote {
+                    self.drain_remote();
+                }
+            }
+            // epoll_wait only fails for EBADF/EFAULT/EINVAL: a bug, not a
+            // condition the loop can run on through.
+            Err(e) => panic!("runtime: epoll_wait failed: {e}"),
+        }
+        for waker in wakers.drain(..) {
+            waker.wake();
+        }
+        *self.wake_scratch.borrow_mut() = wakers;
+        self.fire_timers();
+    }
+
+    /// Schedules every task woken from another thread since the last drain.
+    fn drain_remote(&self) {
+        let mut cells = std::mem::take(&mut *self.remote_scratch.borrow_mut());
+        self.shared.drain(&mut cells);
+        for cell in cells.drain(..) {
+            // Clear before scheduling: a wake after this point queues again.
+            cell.queued.store(false, Ordering::Release);
+            self.schedule(cell.task);
+        }
+        *self.remote_scratch.borrow_mut() = cells;
+    }
+
+    /// Fires the timers that are due by the clock.
+    fn fire_timers(&self) {
+        let mut fired = std::mem::take(&mut *self.wake_scratch.borrow_mut());
+        {
+            let mut wheel = self.timers.borrow_mut();
+            let Some(next) = wheel.next_expiration() else {
+                return;
+            };
+            let now = self.clock.now_tick();
+            if next > now {
+                return;
+            }
+            let n = wheel.advance(now, &mut fired);
+            let counter = &self.counters.timers_fired;
+            counter.set(counter.get() + n as u64);
+        }
+        for waker in fired.drain(..) {
+            waker.wake();
+        }
+        *self.wake_scratch.borrow_mut() = fired;
+    }
+
+    /// Nothing can ever run again: report who is stuck, instead of hanging.
+    #[cold]
+    fn deadlock(&self) -> ! {
+        let mut msg = String::from(
+            "deadlock: every task is waiting and nothing can wake one up \
+             (paused clock: no timer to jump to, no I/O source, no blocking job)\n  pending: the future given to block_on",
+        );
+        for (_, slot) in self.tasks.borrow().iter() {
+            if slot.state != TaskState::Finished {
+                let _ = write!(
+                    msg,
+                    "\n  pending: task {} spawned at {} (polled {} time{})",
+                    slot.seq,
+                    slot.spawned_at,
+                    slot.polls,
+                    if slot.polls == 1 { "" } else { "s" }
+                );
+            }
+        }
+        panic!("{msg}");
+    }
+
+    /// A snapshot of the counters.
+    pub(crate) fn stats(&self) -> Stats {
+        let c = &self.counters;
+        Stats {
+            tasks_spawned: c.tasks_spawned.get(),
+            tasks_completed: c.tasks_completed.get(),
+            tasks_panicked: c.tasks_panicked.get(),
+            tasks_cancelled: c.tasks_cancelled.get(),
+            tasks_live: self.tasks.borrow().len() as u64,
+            polls: c.polls.get(),
+            local_wakes: c.local_wakes.get(),
+            remote_wakes: self.shared.remote_wakes.load(Ordering::Relaxed),
+            eventfd_writes: self.shared.eventfd_writes.load(Ordering::Relaxed),
+            epoll_waits: c.epoll_waits.get(),
+            epoll_waits_blocking: c.epoll_waits_blocking.get(),
+            epoll_events: c.epoll_events.get(),
+            timers_registered: c.timers_registered.get(),
+            timers_fired: c.timers_fired.get(),
+            timers_cancelled: c.timers_cancelled.get(),
+            clock_jumps: c.clock_jumps.get(),
+            longest_poll: c.longest_poll.get(),
+            io_registrations: c.io_registrations.get(),
+            read_would_block: c.read_would_block.get(),
+            write_would_block: c.write_would_block.get(),
+            accepts: c.accepts.get(),
+            blocking_jobs: 0,
+            blocking_threads_alive: 0,
+            blocking_threads_peak: 0,
+        }
+    }
+
+    /// Drops every task (the `Runtime` is being dropped): their futures'
+    /// destructors run now, with this runtime still current so that they can
+    /// deregister timers and sockets.
+    pub(crate) fn shutdown(self: &Rc<Self>) {
+        self.shared.close();
+        let _enter = context::enter(self);
+        // Dropping a task can drop JoinHandles or spawn (from a destructor):
+        // go round until the slab stays empty, with a bound against a
+        // destructor that spawns forever.
+        for _ in 0..64 {
+            let slots: Vec<TaskSlot> = self.tasks.borrow_mut().drain().collect();
+            if slots.is_empty() {
+                break;
+            }
+            for slot in slots {
+                if catch_unwind(AssertUnwindSafe(|| drop(slot))).is_err() {
+                    eprintln!(
+                        "runtime: a task's destructor panicked while the runtime was dropped"
+                    );
+                }
+            }
+        }
+        self.queue.borrow_mut().clear();
+    }
+}
+
+/// Marks `main` as the running `block_on` future, and clears it on exit
+/// (also when the future panics), so that late wakes of it are ignored.
+struct MainGuard<'a> {
+    exec: &'a Executor,
+}
+
+impl<'a> MainGuard<'a> {
+    fn set(exec: &'a Executor, main: TaskRef) -> MainGuard<'a> {
+        exec.main.set(Some(main));
+        MainGuard { exec }
+    }
+}
+
+impl Drop for MainGuard<'_> {
+    fn drop(&mut self) {
+        self.exec.main.set(None);
+        self.exec.main_scheduled.set(false);
+    }
+}

@@ -1,0 +1,126 @@
+//! [`Runtime`], and the free functions `block_on` and `spawn`.
+
+use std::fmt;
+use std::future::Future;
+use std::panic::Location;
+use std::rc::Rc;
+
+use crate::builder::{Builder, Config};
+use crate::context;
+use crate::executor::Executor;
+use crate::stats::Stats;
+use crate::task::JoinHandle;
+
+/// A single-threaded event loop: tasks, a reactor on `epoll`, timers.
+///
+/// Tasks still pending when [`block_on`](Runtime::block_on) returns stay in
+/// the runtime (a later `block_on` runs them again) until the runtime is
+/// dropped, which drops them (their destructors run).
+///
+/// ```
+/// let rt = runtime::Runtime::new().unwrap();
+/// let sum = rt.block_on(async {
+///     let a = runtime::spawn(async { 1 });
+///     let b = runtime::spawn(async { 2 });
+///     a.await.unwrap() + b.await.unwrap()
+/// });
+/// assert_eq!(sum, 3);
+/// ```
+pub struct Runtime {
+    exec: Rc<Executor>,
+}
+
+impl Runtime {
+    /// A runtime with the default configuration.
+    ///
+    /// # Errors
+    /// If the kernel refuses an epoll instance or an eventfd.
+    pub fn new() -> std::io::Result<Runtime> {
+        Builder::new().build()
+    }
+
+    /// A [`Builder`] to configure one.
+    pub fn builder() -> Builder {
+        Builder::new()
+    }
+
+    pub(crate) fn from_config(config: Config) -> std::io::Result<Runtime> {
+        Ok(Runtime {
+            exec: Rc::new(Executor::new(config)?),
+        })
+    }
+
+    /// Runs `future` to completion on this thread, running spawned tasks
+    /// while it waits. A panic in `future` propagates out of `block_on`
+    /// (panics in spawned tasks do not: they reach their `JoinHandle`).
+    ///
+    /// # Panics
+    /// When called from inside a running runtime (nested `block_on`): the
+    /// inner loop would stall every task of the outer one. With the paused
+    /// clock, when the program has deadlocked (see
+    /// [`Builder::paused_clock`]).
+    #[track_caller]
+    pub fn block_on<F: Future>(&self, future: F) -> F::Output {
+        self.exec.block_on(future)
+    }
+
+    /// A snapshot of the runtime's counters.
+    pub fn stats(&self) -> Stats {
+        self.exec.stats()
+    }
+}
+
+impl Drop for Runtime {
+    fn drop(&mut self) {
+        self.exec.shutdown();
+    }
+}
+
+impl fmt::Debug for Runtime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Runtime")
+            .field("stats", &self.stats())
+            .finish()
+    }
+}
+
+/// Builds a default [`Runtime`] and runs `future` on it to completion.
+///
+/// ```
+/// assert_eq!(runtime::block_on(async { 1 + 1 }), 2);
+/// ```
+///
+/// # Panics
+/// If the runtime cannot be built (no epoll instance or eventfd could be
+/// had), inside another runtime, or if `future` panics.
+#[track_caller]
+pub fn block_on<F: Future>(future: F) -> F::Output {
+    match Runtime::new() {
+        Ok(rt) => rt.block_on(future),
+        Err(e) => panic!("runtime::block_on: cannot build a runtime: {e}"),
+    }
+}
+
+/// Spawns `future` as a new task on the runtime running on this thread.
+///
+/// The task starts at the back of the run queue. The future need not be
+/// `Send`: it never leaves this thread. The caller's `file:line` is recorded
+/// for deadlock reports and slow-poll warnings.
+///
+/// # Panics
+/// Outside a runtime (not inside `block_on` or a task it runs).
+#[track_caller]
+pub fn spawn<F>(future: F) -> JoinHandle<F::Output>
+where
+    F: Future + 'static,
+    F::Output: 'static,
+{
+    let at = Location::caller();
+    match context::current() {
+        Some(exec) => exec.spawn(future, at),
+        None => panic!(
+            "runtime::spawn called at {at} outside a runtime: \
+             call it inside runtime::block_on (or a task it runs)"
+        ),
+    }
+}

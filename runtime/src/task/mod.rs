@@ -1,0 +1,78 @@
+//! Tasks: what the executor keeps for each spawned future.
+//!
+//! A task lives in the executor's `slab` as a [`TaskSlot`]. Its identity is a
+//! [`TaskRef`]: the slab key (where it lives) plus the spawn sequence number
+//! (which task it is). Slab keys are reused; sequence numbers are not, so a
+//! stale reference to a reused slot is recognised and ignored.
+//!
+//! The life of a task, as the `state` field walks it:
+//!
+//! ```text
+//!  spawn ──► Idle ──(popped from the run queue)──► Running ──Pending──► Idle
+//!             ▲                                      │
+//!             └──────── wake: scheduled = true ──────┘ Ready / panic / abort
+//!                                                    ▼
+//!                                                 Finished ──(JoinHandle takes
+//!                                                            output or is dropped)──► removed
+//! ```
+//!
+//! `scheduled` is set by a wake and cleared when the task is popped, so a
+//! task is in the run queue at most once however often it is woken, and a
+//! task woken while `Running` is polled once more after this poll.
+
+mod cell;
+mod join;
+
+pub(crate) use cell::{ErasedTask, TaskCell};
+pub use join::{JoinError, JoinHandle};
+
+use std::panic::Location;
+use std::pin::Pin;
+use std::task::Waker;
+
+/// Names one task: where it lives in the slab, and which spawn it was.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) struct TaskRef {
+    /// The slab key ([`MAIN_KEY`] for the future given to `block_on`).
+    pub(crate) key: usize,
+    /// The spawn sequence number, unique for the runtime's life; shown to
+    /// users as the task id.
+    pub(crate) seq: u64,
+}
+
+/// The slab key reserved for the future passed to `block_on`, which is not
+/// stored in the slab but is scheduled through the same run queue.
+pub(crate) const MAIN_KEY: usize = usize::MAX;
+
+/// Where a task is in its life (see the module doc).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum TaskState {
+    /// Waiting for a wake, or in the run queue if `scheduled`.
+    Idle,
+    /// Being polled right now (its future is out of the slot).
+    Running,
+    /// Returned `Ready`, panicked, or was aborted: never polled again.
+    Finished,
+}
+
+/// One entry of the executor's task slab.
+pub(crate) struct TaskSlot {
+    pub(crate) seq: u64,
+    /// The future and, once finished, its output. `None` while it is polled.
+    pub(crate) future: Option<Pin<Box<dyn ErasedTask>>>,
+    /// This task's waker; lent out (moved) while the task is polled.
+    pub(crate) waker: Option<Waker>,
+    pub(crate) state: TaskState,
+    /// In the run queue (set by a wake, cleared when popped).
+    pub(crate) scheduled: bool,
+    /// `JoinHandle::abort` was called: drop the future at the next chance.
+    pub(crate) aborted: bool,
+    /// A `JoinHandle` still exists; without one, a finished task is removed.
+    pub(crate) has_join_handle: bool,
+    /// Woken when the task finishes.
+    pub(crate) join_waker: Option<Waker>,
+    /// The user's call to `spawn` (`#[track_caller]`).
+    pub(crate) spawned_at: &'static Location<'static>,
+    /// How many times the task was polled.
+    pub(crate) polls: u32,
+}

@@ -1,0 +1,90 @@
+//! The runtime's clock: real, or paused (virtual).
+//!
+//! Both count from `base`, the moment the runtime was built, and convert
+//! instants to wheel ticks (milliseconds since `base`). A deadline becomes
+//! the tick *after* it (rounded up), the present becomes the tick *before*
+//! it (rounded down), so a timer never fires early and the loop never wakes
+//! before its deadline only to find nothing due.
+//!
+//! The paused clock stands still; the executor moves it to the next timer's
+//! tick when nothing else can happen (`Executor::park`).
+
+use std::cell::Cell;
+use std::time::{Duration, Instant};
+
+pub(crate) struct Clock {
+    base: Instant,
+    paused: bool,
+    /// Virtual time since `base` (paused clock only).
+    offset: Cell<Duration>,
+}
+
+const TICK: Duration = Duration::from_millis(1);
+
+impl Clock {
+    pub(crate) fn new(paused: bool) -> Clock {
+        Clock {
+            base: Instant::now(),
+            paused,
+            offset: Cell::new(Duration::ZERO),
+        }
+    }
+
+    pub(crate) fn is_paused(&self) -> bool {
+        self.paused
+    }
+
+    /// Now: `clock_gettime(CLOCK_MONOTONIC)` (vDSO, no syscall), or the
+    /// virtual time when paused.
+    #[inline]
+    pub(crate) fn now(&self) -> Instant {
+        if self.paused {
+            self.base + self.offset.get()
+        } else {
+            Instant::now()
+        }
+    }
+
+    /// The tick at or after `deadline` (rounded up).
+    pub(crate) fn deadline_tick(&self, deadline: Instant) -> u64 {
+        let since = deadline.saturating_duration_since(self.base);
+        let ms = since.as_millis() as u64;
+        if since > Duration::from_millis(ms) {
+            ms + 1
+        } else {
+            ms
+        }
+    }
+
+    /// The last tick that has fully begun (rounded down).
+    pub(crate) fn now_tick(&self) -> u64 {
+        self.now().saturating_duration_since(self.base).as_millis() as u64
+    }
+
+    /// How long from now until `tick` begins, rounded up to whole
+    /// milliseconds (`epoll_wait` counts in milliseconds).
+    pub(crate) fn until_tick(&self, tick: u64) -> Duration {
+        let at = self.base + TICK * u32::try_from(tick).unwrap_or(u32::MAX);
+        let wait = at.saturating_duration_since(self.now());
+        let ms = wait.as_millis() as u64;
+        Duration::from_millis(if wait > Duration::from_millis(ms) {
+            ms + 1
+        } else {
+            ms
+        })
+    }
+
+    /// Moves the paused clock forward to the start of `tick`.
+    pub(crate) fn jump_to_tick(&self, tick: u64) {
+        debug_assert!(self.paused);
+        let to = Duration::from_millis(tick);
+        if to > self.offset.get() {
+            self.offset.set(to);
+        }
+    }
+
+    /// Moves the paused clock forward by `by` (`time::advance`).
+    pub(crate) fn advance(&self, by: Duration) {
+        self.offset.set(self.offset.get() + by);
+    }
+}

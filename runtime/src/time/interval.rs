@@ -1,0 +1,121 @@
+//! [`Interval`]: ticks at a fixed period.
+
+use std::future::{Future as _, poll_fn};
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use super::{Instant, Sleep, sleep_until};
+
+/// Ticks every `period`; the first tick completes at once.
+///
+/// # Panics
+/// If `period` is zero.
+///
+/// ```
+/// use std::time::Duration;
+/// use runtime::time::{Instant, interval};
+///
+/// let rt = runtime::Runtime::builder().paused_clock(true).build().unwrap();
+/// rt.block_on(async {
+///     let start = Instant::now();
+///     let mut every = interval(Duration::from_millis(10));
+///     for _ in 0..3 {
+///         every.tick().await; // at 0, 10, 20 ms
+///     }
+///     assert_eq!(start.elapsed(), Duration::from_millis(20));
+/// });
+/// ```
+#[track_caller]
+pub fn interval(period: Duration) -> Interval {
+    interval_at(Instant::now(), period)
+}
+
+/// Ticks every `period`, the first tick at `start`.
+///
+/// # Panics
+/// If `period` is zero.
+#[track_caller]
+pub fn interval_at(start: Instant, period: Duration) -> Interval {
+    assert!(
+        !period.is_zero(),
+        "runtime::time::interval: the period must be non-zero"
+    );
+    Interval {
+        next: start,
+        period,
+        sleep: sleep_until(start),
+        missed: MissedTickBehavior::Burst,
+    }
+}
+
+/// What an [`Interval`] does when the loop was late by one period or more.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum MissedTickBehavior {
+    /// Catch up: the missed ticks complete at once, one after the other,
+    /// until the schedule is met again (tokio's default, kept here).
+    #[default]
+    Burst,
+    /// Restart the schedule from the late tick: the next tick is one period
+    /// after it.
+    Delay,
+    /// Drop the missed ticks: the next tick is the next one on the original
+    /// schedule that lies in the future.
+    Skip,
+}
+
+/// The ticker returned by [`interval`].
+#[derive(Debug)]
+pub struct Interval {
+    next: Instant,
+    period: Duration,
+    sleep: Sleep,
+    missed: MissedTickBehavior,
+}
+
+impl Interval {
+    /// Waits for the next tick and returns its scheduled time.
+    pub async fn tick(&mut self) -> Instant {
+        poll_fn(|cx| self.poll_tick(cx)).await
+    }
+
+    /// The polling form of [`tick`](Self::tick).
+    pub fn poll_tick(&mut self, cx: &mut Context<'_>) -> Poll<Instant> {
+        if Pin::new(&mut self.sleep).poll(cx).is_pending() {
+            return Poll::Pending;
+        }
+        let scheduled = self.next;
+        let now = Instant::now();
+        self.next = if now >= scheduled + self.period {
+            match self.missed {
+                MissedTickBehavior::Burst => scheduled + self.period,
+                MissedTickBehavior::Delay => now + self.period,
+                MissedTickBehavior::Skip => {
+                    let behind = now.duration_since(scheduled).as_nanos();
+                    let periods = behind / self.period.as_nanos() + 1;
+                    scheduled + self.period * u32::try_from(periods).unwrap_or(u32::MAX)
+                }
+            }
+        } else {
+            scheduled + self.period
+        };
+        self.sleep.reset(self.next);
+        Poll::Ready(scheduled)
+    }
+
+    /// Chooses what happens to missed ticks (default: [`MissedTickBehavior::Burst`]).
+    pub fn set_missed_tick_behavior(&mut self, behavior: MissedTickBehavior) {
+        self.missed = behavior;
+    }
+
+    /// The period.
+    pub fn period(&self) -> Duration {
+        self.period
+    }
+
+    /// Restarts the schedule: the next tick is one period from now.
+    pub fn reset(&mut self) {
+        self.next = Instant::now() + self.period;
+        self.sleep.reset(self.next);
+    }
+}
