@@ -342,7 +342,10 @@ fn remote_wakes_from_eight_threads() {
             .map(|slot| spawn(wait_for_wake(slot.clone())))
             .collect();
         yield_now().await; // every task has handed out its waker
-        let wakers: Vec<Waker> = slots.iter().map(|s| s.borrow_mut().take().unwrap()).collect();
+        let wakers: Vec<Waker> = slots
+            .iter()
+            .map(|s| s.borrow_mut().take().unwrap())
+            .collect();
         let threads: Vec<_> = (0..8)
             .map(|t| {
                 let mine: Vec<Waker> = wakers.iter().skip(t).step_by(8).cloned().collect();
@@ -375,9 +378,15 @@ fn a_burst_of_remote_wakes_costs_one_eventfd_write() {
     let rt = Runtime::new().unwrap();
     rt.block_on(async {
         let slots: Vec<Rc<RefCell<Option<Waker>>>> = (0..1000).map(|_| Rc::default()).collect();
-        let handles: Vec<_> = slots.iter().map(|s| spawn(wait_for_wake(s.clone()))).collect();
+        let handles: Vec<_> = slots
+            .iter()
+            .map(|s| spawn(wait_for_wake(s.clone())))
+            .collect();
         yield_now().await;
-        let wakers: Vec<Waker> = slots.iter().map(|s| s.borrow_mut().take().unwrap()).collect();
+        let wakers: Vec<Waker> = slots
+            .iter()
+            .map(|s| s.borrow_mut().take().unwrap())
+            .collect();
         // The loop is busy (blocked in this poll) while another thread wakes
         // 1,000 different tasks.
         std::thread::spawn(move || wakers.iter().for_each(Waker::wake_by_ref))

@@ -22,7 +22,10 @@ fn an_hour_long_sleep_finishes_at_once_and_moves_the_clock_by_an_hour() {
         start.elapsed()
     });
     assert_eq!(virtual_elapsed, Duration::from_secs(3600));
-    assert!(wall.elapsed() < Duration::from_secs(30), "virtual time is not real time");
+    assert!(
+        wall.elapsed() < Duration::from_secs(30),
+        "virtual time is not real time"
+    );
 }
 
 #[test]
@@ -53,7 +56,11 @@ fn two_thousand_timers_fire_in_deadline_order() {
                 let log = log.clone();
                 handles.push(spawn(async move {
                     sleep_until(start + Duration::from_millis(ms)).await;
-                    assert_eq!(start.elapsed(), Duration::from_millis(ms), "fired exactly on time");
+                    assert_eq!(
+                        start.elapsed(),
+                        Duration::from_millis(ms),
+                        "fired exactly on time"
+                    );
                     log.borrow_mut().push(ms);
                 }));
             }
@@ -163,7 +170,9 @@ fn interval_missed_tick_policies() {
                 }
             }
             match policy {
-                MissedTickBehavior::Burst => assert_eq!(seen, [0, 100, 350, 350, 400], "{policy:?}"),
+                MissedTickBehavior::Burst => {
+                    assert_eq!(seen, [0, 100, 350, 350, 400], "{policy:?}")
+                }
                 _ => assert_eq!(seen, expected, "{policy:?}"),
             }
         }
@@ -191,7 +200,10 @@ fn deadlock_is_reported_with_the_spawn_site() {
         .cloned()
         .unwrap_or_default();
     assert!(msg.contains("deadlock"), "{msg}");
-    assert!(msg.contains(&format!("tests/time.rs:{line}")), "spawn site missing in: {msg}");
+    assert!(
+        msg.contains(&format!("tests/time.rs:{line}")),
+        "spawn site missing in: {msg}"
+    );
 }
 
 #[test]

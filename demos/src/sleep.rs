@@ -23,10 +23,17 @@ pub fn run(args: &Args) -> i32 {
         eprintln!("demo sleep: --sleeps needs at least one duration");
         return 2;
     }
-    let sleeps: Vec<Duration> = args.sleeps.iter().map(|&ms| Duration::from_millis(ms)).collect();
+    let sleeps: Vec<Duration> = args
+        .sleeps
+        .iter()
+        .map(|&ms| Duration::from_millis(ms))
+        .collect();
     let sum: Duration = sleeps.iter().sum();
     let longest = sleeps.iter().copied().max().unwrap_or_default();
-    println!("seed 003: tasks sleeping {:?} run concurrently: expect ~{longest:?}, not {sum:?}", sleeps);
+    println!(
+        "seed 003: tasks sleeping {:?} run concurrently: expect ~{longest:?}, not {sum:?}",
+        sleeps
+    );
     let mut ok = true;
     if args.model.has_loop() {
         let took = run_loop(&sleeps);

@@ -47,25 +47,44 @@ fn main() {
             let other = runtime::spawn(async move {
                 for i in 0..N {
                     poll_fn(|cx| {
-                        if t2.get() == 2 * i + 1 { Poll::Ready(()) } else { w2.set(Some(cx.waker().clone())); Poll::Pending }
+                        if t2.get() == 2 * i + 1 {
+                            Poll::Ready(())
+                        } else {
+                            w2.set(Some(cx.waker().clone()));
+                            Poll::Pending
+                        }
                     })
                     .await;
                     t2.set(2 * i + 2);
-                    if let Some(w) = w2.take() { w.wake() }
+                    if let Some(w) = w2.take() {
+                        w.wake()
+                    }
                 }
             });
             for i in 0..N {
                 turn.set(2 * i + 1);
-                if let Some(w) = waiter.take() { w.wake() }
+                if let Some(w) = waiter.take() {
+                    w.wake()
+                }
                 poll_fn(|cx| {
-                    if turn.get() == 2 * i + 2 { Poll::Ready(()) } else { waiter.set(Some(cx.waker().clone())); Poll::Pending }
+                    if turn.get() == 2 * i + 2 {
+                        Poll::Ready(())
+                    } else {
+                        waiter.set(Some(cx.waker().clone()));
+                        Poll::Pending
+                    }
                 })
                 .await;
             }
             other.await.unwrap();
         })
     });
-    let paused = || runtime::Runtime::builder().paused_clock(true).build().unwrap();
+    let paused = || {
+        runtime::Runtime::builder()
+            .paused_clock(true)
+            .build()
+            .unwrap()
+    };
     measure("timer register+fire", N, || {
         paused().block_on(async {
             let hs: Vec<_> = (0..N)

@@ -38,6 +38,11 @@ use slab::Slab;
 
 use crate::builder::Config;
 use crate::context;
+use crate::inspect::trace::{Source, Trace};
+use crate::inspect::{
+    DebugTable, DumpState, STATE_FINISHED, STATE_IDLE, STATE_RUNNABLE, STATE_RUNNING, TaskDump,
+    TaskInfo, Wait, WaitReason,
+};
 use crate::reactor::Reactor;
 use crate::remote::Shared;
 use crate::run_queue::RunQueue;
@@ -67,11 +72,28 @@ pub(crate) struct Executor {
     /// Reused buffers (no allocation per loop turn).
     wake_scratch: RefCell<Vec<Waker>>,
     remote_scratch: RefCell<Vec<Arc<WakerCell>>>,
+    /// The task table debuggers read (`inspect/debug_table.rs`).
+    debug: RefCell<DebugTable>,
+    /// The loop's clock at its last turn, in ticks (ms since start).
+    loop_tick: Cell<u64>,
+    /// What the task being polled said it waits on (`inspect::note`).
+    wait_note: Cell<Wait>,
+    /// Who is waking tasks right now: the polled task, the reactor, the
+    /// timers, or other threads (for the trace's flow arrows).
+    source: Cell<Source>,
+    /// The recording, when `Builder::trace` is on.
+    trace: Option<RefCell<Trace>>,
+    /// Flow id of the wake that scheduled the `block_on` future (trace).
+    main_flow: Cell<u64>,
 }
 
 impl Executor {
     pub(crate) fn new(config: Config) -> std::io::Result<Executor> {
         let (reactor, mio_waker) = Reactor::new()?;
+        let trace = config
+            .trace
+            .clone()
+            .map(|path| RefCell::new(Trace::new(path, config.trace_capacity)));
         Ok(Executor {
             shared: Arc::new(Shared::new(mio_waker)),
             tasks: RefCell::new(Slab::new()),
@@ -87,6 +109,12 @@ impl Executor {
             blocking_pending: Cell::new(0),
             wake_scratch: RefCell::new(Vec::new()),
             remote_scratch: RefCell::new(Vec::new()),
+            debug: RefCell::new(DebugTable::new()),
+            loop_tick: Cell::new(0),
+            wait_note: Cell::new(Wait::Unknown),
+            source: Cell::new(Source::Remote),
+            trace,
+            main_flow: Cell::new(0),
         })
     }
 
@@ -124,10 +152,18 @@ impl Executor {
                 has_join_handle: true,
                 join_waker: None,
                 spawned_at: at,
-                polls: 0,
+                flow: 0,
             });
             task
         };
+        self.debug.borrow_mut().spawned(task.key, seq, at);
+        if let Some(trace) = &self.trace {
+            let parent = match self.source.get() {
+                Source::Task(id) => id,
+                _ => 0,
+            };
+            trace.borrow_mut().spawn(seq, parent, at);
+        }
         self.queue.borrow_mut().push(task);
         bump(&self.counters.tasks_spawned);
         JoinHandle::new(self.clone(), task)
@@ -146,6 +182,10 @@ impl Executor {
         if task.key == MAIN_KEY {
             if self.main.get() == Some(task) && !self.main_scheduled.get() {
                 self.main_scheduled.set(true);
+                if let Some(trace) = &self.trace {
+                    self.main_flow
+                        .set(trace.borrow_mut().wake(task.seq, self.source.get()));
+                }
                 self.queue.borrow_mut().push(task);
             }
             return;
@@ -157,14 +197,27 @@ impl Executor {
             && slot.state != TaskState::Finished
         {
             slot.scheduled = true;
+            if let Some(trace) = &self.trace {
+                slot.flow = trace.borrow_mut().wake(task.seq, self.source.get());
+            }
+            let running = slot.state == TaskState::Running;
             drop(tasks);
+            if !running {
+                self.debug.borrow_mut().entry(task.key).state = STATE_RUNNABLE;
+            }
             self.queue.borrow_mut().push(task);
         }
     }
 
+    /// Files what the task being polled waits on (see `inspect/wait.rs`).
+    #[inline]
+    pub(crate) fn note_wait(&self, wait: Wait) {
+        self.wait_note.set(wait);
+    }
+
     /// Polls one task popped from the run queue.
     fn run_task(&self, task: TaskRef) {
-        let (mut future, waker, aborted) = {
+        let (mut future, waker, aborted, flow) = {
             let mut tasks = self.tasks.borrow_mut();
             let Some(slot) = tasks.get_mut(task.key) else {
                 return;
@@ -180,9 +233,15 @@ impl Executor {
                 return;
             };
             slot.state = TaskState::Running;
-            slot.polls += 1;
-            (future, waker, slot.aborted)
+            (future, waker, slot.aborted, std::mem::take(&mut slot.flow))
         };
+        {
+            let mut debug = self.debug.borrow_mut();
+            let entry = debug.entry(task.key);
+            entry.state = STATE_RUNNING;
+            entry.polls += 1;
+            entry.last_poll_ms = self.loop_tick.get();
+        }
 
         if aborted {
             future.as_mut().cancel(task.seq);
@@ -193,11 +252,18 @@ impl Executor {
 
         bump(&self.counters.polls);
         let started = self.config.times_polls().then(Instant::now);
+        let traced_at = self.trace.as_ref().map(|t| t.borrow().now());
+        let outer = self.source.replace(Source::Task(task.seq));
+        self.wait_note.set(Wait::Unknown);
         let poll = future
             .as_mut()
             .poll_task(&mut Context::from_waker(&waker), task.seq);
+        self.source.set(outer);
         if let Some(started) = started {
             self.poll_took(started.elapsed(), Some(task));
+        }
+        if let (Some(trace), Some(t0)) = (&self.trace, traced_at) {
+            trace.borrow_mut().poll(t0, task.seq, flow, poll.is_ready());
         }
 
         let mut done = poll.is_ready();
@@ -229,6 +295,30 @@ impl Executor {
         if !done {
             slot.future = Some(future);
             slot.state = TaskState::Idle;
+            let scheduled = slot.scheduled;
+            drop(tasks);
+            let wait = self.wait_note.get();
+            let mut debug = self.debug.borrow_mut();
+            let entry = debug.entry(task.key);
+            entry.state = if scheduled {
+                STATE_RUNNABLE
+            } else {
+                STATE_IDLE
+            };
+            let (kind, fd, arg) = match wait {
+                Wait::Unknown => (0, -1, 0),
+                Wait::Timer(tick) => (1, -1, tick),
+                Wait::Other(reason) => match reason {
+                    WaitReason::Readable { fd } | WaitReason::Writable { fd } => {
+                        (reason.kind(), fd, 0)
+                    }
+                    WaitReason::Join { task } => (reason.kind(), -1, task),
+                    _ => (reason.kind(), -1, 0),
+                },
+            };
+            entry.wait_kind = kind;
+            entry.wait_fd = fd;
+            entry.wait_arg = arg;
             return;
         }
         slot.state = TaskState::Finished;
@@ -237,9 +327,11 @@ impl Executor {
         if slot.has_join_handle {
             slot.future = Some(future); // it holds the output now
             drop(tasks);
+            self.debug.borrow_mut().entry(task.key).state = STATE_FINISHED;
         } else {
             let slot = tasks.remove(task.key);
             drop(tasks);
+            self.debug.borrow_mut().freed(task.key);
             // Output, waker and slot drop outside the borrow (user code).
             drop(slot);
             drop(future);
@@ -295,6 +387,7 @@ impl Executor {
                         };
                         drop(tasks);
                         drop(old);
+                        self.note_wait(Wait::Other(WaitReason::Join { task: task.seq }));
                         return Poll::Pending;
                     }
                     tasks.remove(task.key)
@@ -303,6 +396,7 @@ impl Executor {
                 _ => return Poll::Ready(Err(JoinError::cancelled(task.seq))),
             }
         };
+        self.debug.borrow_mut().freed(task.key);
         let mut out: Option<Result<T, JoinError>> = None;
         let mut slot = slot;
         if let Some(future) = slot.future.as_mut() {
@@ -335,6 +429,9 @@ impl Executor {
                     join_waker = slot.join_waker.take();
                 }
             }
+        }
+        if removed.is_some() {
+            self.debug.borrow_mut().freed(task.key);
         }
         // The unclaimed output and the waker drop outside the borrow.
         drop(removed);
@@ -381,6 +478,9 @@ impl Executor {
             seq: self.next_seq(),
         };
         let _main = MainGuard::set(self, main);
+        if let Some(trace) = &self.trace {
+            trace.borrow_mut().block_on(main.seq);
+        }
         let waker = new_waker(self.shared.clone(), main);
         let mut cx = Context::from_waker(&waker);
         let mut future = pin!(future);
@@ -402,9 +502,17 @@ impl Executor {
                 self.main_scheduled.set(false);
                 bump(&self.counters.polls);
                 let started = self.config.times_polls().then(Instant::now);
+                let traced_at = self.trace.as_ref().map(|t| t.borrow().now());
+                let outer = self.source.replace(Source::Task(main.seq));
                 let poll = future.as_mut().poll(&mut cx);
+                self.source.set(outer);
                 if let Some(started) = started {
                     self.poll_took(started.elapsed(), None);
+                }
+                if let (Some(trace), Some(t0)) = (&self.trace, traced_at) {
+                    trace
+                        .borrow_mut()
+                        .poll(t0, main.seq, self.main_flow.take(), poll.is_ready());
                 }
                 if let Poll::Ready(output) = poll {
                     return output;
@@ -460,11 +568,19 @@ impl Executor {
         if timeout != Some(Duration::ZERO) {
             bump(&self.counters.epoll_waits_blocking);
         }
+        let traced_at = self.trace.as_ref().map(|t| t.borrow().now());
         let mut wakers = std::mem::take(&mut *self.wake_scratch.borrow_mut());
+        let outer = self.source.replace(Source::Reactor);
         match self.reactor.turn(timeout, &mut wakers) {
             Ok(turn) => {
                 let events = &self.counters.epoll_events;
                 events.set(events.get() + turn.events as u64);
+                if let (Some(trace), Some(t0)) = (&self.trace, traced_at) {
+                    trace.borrow_mut().epoll(t0, timeout, turn.events);
+                }
+                for waker in wakers.drain(..) {
+                    waker.wake();
+                }
                 if turn.remote {
                     self.drain_remote();
                 }
@@ -473,17 +589,22 @@ impl Executor {
             // condition the loop can run on through.
             Err(e) => panic!("runtime: epoll_wait failed: {e}"),
         }
-        for waker in wakers.drain(..) {
-            waker.wake();
-        }
         *self.wake_scratch.borrow_mut() = wakers;
         self.fire_timers();
+        self.source.set(outer);
+        let tick = self.clock.now_tick();
+        self.loop_tick.set(tick);
+        self.debug.borrow_mut().set_now(tick);
+        if let (Some(trace), Some(t0)) = (&self.trace, traced_at) {
+            trace.borrow_mut().turn(t0);
+        }
     }
 
     /// Schedules every task woken from another thread since the last drain.
     fn drain_remote(&self) {
         let mut cells = std::mem::take(&mut *self.remote_scratch.borrow_mut());
         self.shared.drain(&mut cells);
+        self.source.set(Source::Remote);
         for cell in cells.drain(..) {
             // Clear before scheduling: a wake after this point queues again.
             cell.queued.store(false, Ordering::Release);
@@ -507,10 +628,15 @@ impl Executor {
             let n = wheel.advance(now, &mut fired);
             let counter = &self.counters.timers_fired;
             counter.set(counter.get() + n as u64);
+            if let Some(trace) = &self.trace {
+                trace.borrow_mut().timers(n);
+            }
         }
+        let outer = self.source.replace(Source::Timer);
         for waker in fired.drain(..) {
             waker.wake();
         }
+        self.source.set(outer);
         *self.wake_scratch.borrow_mut() = fired;
     }
 
@@ -521,19 +647,73 @@ impl Executor {
             "deadlock: every task is waiting and nothing can wake one up \
              (paused clock: no timer to jump to, no I/O source, no blocking job)\n  pending: the future given to block_on",
         );
-        for (_, slot) in self.tasks.borrow().iter() {
-            if slot.state != TaskState::Finished {
+        for task in self.dump().tasks {
+            if task.state != DumpState::Finished {
                 let _ = write!(
                     msg,
-                    "\n  pending: task {} spawned at {} (polled {} time{})",
-                    slot.seq,
-                    slot.spawned_at,
-                    slot.polls,
-                    if slot.polls == 1 { "" } else { "s" }
+                    "\n  pending: task {} spawned at {} (polled {} time{}, waiting on {})",
+                    task.id,
+                    task.spawned_at,
+                    task.polls,
+                    if task.polls == 1 { "" } else { "s" },
+                    task.waiting_on
                 );
             }
         }
         panic!("{msg}");
+    }
+
+    /// One line per live task (`Runtime::dump`, `inspect::dump`).
+    pub(crate) fn dump(&self) -> TaskDump {
+        let (Ok(tasks), Ok(debug)) = (self.tasks.try_borrow(), self.debug.try_borrow()) else {
+            // Called from inside the executor's own bookkeeping (e.g. from a
+            // debugger stopped there): nothing consistent to show.
+            return TaskDump::default();
+        };
+        let now = self.clock.now_tick();
+        let mut dump = TaskDump {
+            tasks: Vec::with_capacity(tasks.len()),
+        };
+        for (key, slot) in tasks.iter() {
+            let entry = debug.get(key);
+            let polls = entry.map_or(0, |e| e.polls);
+            let state = match slot.state {
+                TaskState::Running => DumpState::Running,
+                TaskState::Finished => DumpState::Finished,
+                TaskState::Idle if slot.scheduled => DumpState::Runnable,
+                TaskState::Idle => DumpState::Waiting,
+            };
+            let waiting_on = match entry {
+                Some(e) if state == DumpState::Waiting => match e.wait_kind {
+                    1 => WaitReason::Timer {
+                        remaining: Duration::from_millis(e.wait_arg.saturating_sub(now)),
+                    },
+                    2 => WaitReason::Readable { fd: e.wait_fd },
+                    3 => WaitReason::Writable { fd: e.wait_fd },
+                    4 => WaitReason::Join { task: e.wait_arg },
+                    5 => WaitReason::Blocking,
+                    6 => WaitReason::Semaphore,
+                    7 => WaitReason::Mutex,
+                    8 => WaitReason::Event,
+                    9 => WaitReason::ChannelRecv,
+                    10 => WaitReason::ChannelSend,
+                    _ => WaitReason::Unknown,
+                },
+                _ => WaitReason::Unknown,
+            };
+            dump.tasks.push(TaskInfo {
+                id: slot.seq,
+                state,
+                spawned_at: slot.spawned_at,
+                polls,
+                since_last_poll: entry
+                    .filter(|e| e.polls > 0)
+                    .map(|e| Duration::from_millis(now.saturating_sub(e.last_poll_ms))),
+                waiting_on,
+            });
+        }
+        dump.tasks.sort_by_key(|t| t.id);
+        dump
     }
 
     /// A snapshot of the counters.
@@ -572,6 +752,16 @@ impl Executor {
     /// deregister timers and sockets.
     pub(crate) fn shutdown(self: &Rc<Self>) {
         self.shared.close();
+        if self.config.report_pending_on_drop {
+            for task in self.dump().tasks {
+                if task.state != DumpState::Finished {
+                    eprintln!(
+                        "runtime: task {} was destroyed but it is pending! (spawned at {}, polled {} times, waiting on {})",
+                        task.id, task.spawned_at, task.polls, task.waiting_on
+                    );
+                }
+            }
+        }
         let _enter = context::enter(self);
         // Dropping a task can drop JoinHandles or spawn (from a destructor):
         // go round until the slab stays empty, with a bound against a
@@ -590,6 +780,11 @@ impl Executor {
             }
         }
         self.queue.borrow_mut().clear();
+        if let Some(trace) = &self.trace
+            && let Err(e) = trace.borrow().write()
+        {
+            eprintln!("runtime: cannot write the trace: {e}");
+        }
     }
 }
 

@@ -15,6 +15,7 @@
 mod builder;
 mod context;
 mod executor;
+pub mod inspect;
 mod reactor;
 mod remote;
 mod run_queue;
@@ -30,3 +31,17 @@ pub use runtime::{Runtime, block_on, spawn};
 pub use stats::Stats;
 pub use task::{JoinError, JoinHandle};
 pub use yield_now::{YieldNow, yield_now};
+
+/// Prints the task dump of the runtime running on the calling thread to
+/// stderr. Meant for debuggers: `call runtime_dump_tasks()` in gdb while the
+/// process is stopped inside a task.
+#[unsafe(no_mangle)]
+pub extern "C" fn runtime_dump_tasks() {
+    let printed = std::panic::catch_unwind(|| match context::with_current(|exec| exec.dump()) {
+        Some(dump) => eprint!("{dump}"),
+        None => eprintln!("runtime_dump_tasks: no runtime is running on this thread"),
+    });
+    if printed.is_err() {
+        eprintln!("runtime_dump_tasks: the runtime is busy; try again from another frame");
+    }
+}

@@ -8,6 +8,7 @@ use std::rc::Rc;
 use crate::builder::{Builder, Config};
 use crate::context;
 use crate::executor::Executor;
+use crate::inspect::TaskDump;
 use crate::stats::Stats;
 use crate::task::JoinHandle;
 
@@ -67,6 +68,12 @@ impl Runtime {
     /// A snapshot of the runtime's counters.
     pub fn stats(&self) -> Stats {
         self.exec.stats()
+    }
+
+    /// One line per live task: id, state, spawn site, polls, time since its
+    /// last poll, and what it waits on when the runtime knows.
+    pub fn dump(&self) -> TaskDump {
+        self.exec.dump()
     }
 }
 

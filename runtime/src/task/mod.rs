@@ -73,6 +73,6 @@ pub(crate) struct TaskSlot {
     pub(crate) join_waker: Option<Waker>,
     /// The user's call to `spawn` (`#[track_caller]`).
     pub(crate) spawned_at: &'static Location<'static>,
-    /// How many times the task was polled.
-    pub(crate) polls: u32,
+    /// The trace's flow id of the wake that queued it (0: none, or off).
+    pub(crate) flow: u64,
 }

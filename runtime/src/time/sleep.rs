@@ -25,6 +25,7 @@ use std::time::Duration;
 use super::Instant;
 use crate::context;
 use crate::executor::Executor;
+use crate::inspect::Wait;
 use crate::stats::bump;
 
 /// Waits until `duration` has passed.
@@ -114,8 +115,10 @@ impl Future for Sleep {
                     Poll::Ready(())
                 } else {
                     let old = wheel.set_waker(key, cx.waker());
+                    let tick = wheel.tick_of(key).unwrap_or(0);
                     drop(wheel);
                     drop(old);
+                    exec.note_wait(Wait::Timer(tick));
                     Poll::Pending
                 }
             }
@@ -128,6 +131,7 @@ impl Future for Sleep {
                 match inserted {
                     Ok(key) => {
                         bump(&exec.counters.timers_registered);
+                        exec.note_wait(Wait::Timer(tick));
                         this.state = SleepState::Registered { exec, key };
                         Poll::Pending
                     }

@@ -1,0 +1,45 @@
+//! Inspection: task dumps, traces, and the table a debugger reads.
+//!
+//! - [`dump`] (and `Runtime::dump`): one line per live task: id, state,
+//!   spawn site, polls, time since its last poll, what it waits on.
+//! - [`runtime_dump_tasks`](crate::runtime_dump_tasks): the same, printed to
+//!   stderr, callable from gdb (`call runtime_dump_tasks()`).
+//! - `runtime/gdb/runtime_gdb.py`: `info async-tasks` reads the task table
+//!   (`debug_table.rs`) from memory, so it also works on a core dump.
+//! - `Builder::trace(path)`: a Chrome Trace Event JSON of every poll, wake
+//!   and `epoll_wait` (`trace.rs`).
+
+mod debug_table;
+mod dump;
+pub(crate) mod trace;
+mod wait;
+
+pub use debug_table::{DebugRuntime, RUNTIME_DEBUG_HEAD};
+pub(crate) use debug_table::{
+    DebugTable, STATE_FINISHED, STATE_IDLE, STATE_RUNNABLE, STATE_RUNNING,
+};
+pub use dump::{DumpState, TaskDump, TaskInfo};
+pub use wait::WaitReason;
+pub(crate) use wait::{Wait, note};
+
+/// The task dump of the runtime running on this thread.
+///
+/// ```
+/// runtime::block_on(async {
+///     let _sleeper = runtime::spawn(runtime::time::sleep(std::time::Duration::from_secs(60)));
+///     runtime::yield_now().await;
+///     let dump = runtime::inspect::dump();
+///     assert_eq!(dump.tasks.len(), 1);
+///     println!("{dump}");
+/// });
+/// ```
+///
+/// # Panics
+/// Outside a runtime.
+#[track_caller]
+pub fn dump() -> TaskDump {
+    match crate::context::with_current(|exec| exec.dump()) {
+        Some(dump) => dump,
+        None => panic!("runtime::inspect::dump called outside a runtime"),
+    }
+}

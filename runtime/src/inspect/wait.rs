@@ -1,0 +1,106 @@
+//! What a pending task waits on, as far as the runtime can tell.
+//!
+//! The futures that know what they wait for (a timer, an fd, a join, a
+//! semaphore, a channel) call [`note`] when they return `Pending`; the
+//! executor files the last note of a poll with the task. It costs a
+//! thread-local read and a `Cell` write per `Pending`.
+
+use std::fmt;
+use std::time::Duration;
+
+use crate::context;
+
+/// What a task waits on.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum WaitReason {
+    /// Nothing the runtime knows of (a foreign future, or not polled yet).
+    #[default]
+    Unknown,
+    /// A timer: `sleep`, `timeout`, `interval`.
+    Timer {
+        /// How long from the moment of the dump until it fires.
+        remaining: Duration,
+    },
+    /// An fd to become readable.
+    Readable {
+        /// The file descriptor.
+        fd: i32,
+    },
+    /// An fd to become writable.
+    Writable {
+        /// The file descriptor.
+        fd: i32,
+    },
+    /// Another task to finish.
+    Join {
+        /// The id of that task.
+        task: u64,
+    },
+    /// A job on the blocking pool.
+    Blocking,
+    /// A semaphore permit.
+    Semaphore,
+    /// A mutex.
+    Mutex,
+    /// An event to be set.
+    Event,
+    /// A message on a channel.
+    ChannelRecv,
+    /// Room on a channel.
+    ChannelSend,
+}
+
+/// The numeric kinds of [`WaitReason`] in the gdb debug table.
+impl WaitReason {
+    pub(crate) fn kind(self) -> u32 {
+        match self {
+            WaitReason::Unknown => 0,
+            WaitReason::Timer { .. } => 1,
+            WaitReason::Readable { .. } => 2,
+            WaitReason::Writable { .. } => 3,
+            WaitReason::Join { .. } => 4,
+            WaitReason::Blocking => 5,
+            WaitReason::Semaphore => 6,
+            WaitReason::Mutex => 7,
+            WaitReason::Event => 8,
+            WaitReason::ChannelRecv => 9,
+            WaitReason::ChannelSend => 10,
+        }
+    }
+}
+
+impl fmt::Display for WaitReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            WaitReason::Unknown => f.write_str("-"),
+            WaitReason::Timer { remaining } => write!(f, "timer (fires in {remaining:.3?})"),
+            WaitReason::Readable { fd } => write!(f, "fd {fd} readable"),
+            WaitReason::Writable { fd } => write!(f, "fd {fd} writable"),
+            WaitReason::Join { task } => write!(f, "join of task {task}"),
+            WaitReason::Blocking => f.write_str("blocking-pool job"),
+            WaitReason::Semaphore => f.write_str("semaphore permit"),
+            WaitReason::Mutex => f.write_str("mutex"),
+            WaitReason::Event => f.write_str("event"),
+            WaitReason::ChannelRecv => f.write_str("channel recv"),
+            WaitReason::ChannelSend => f.write_str("channel send"),
+        }
+    }
+}
+
+/// What a leaf future records when it returns `Pending`. Timers are noted
+/// by their deadline (the dump turns it into "fires in").
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) enum Wait {
+    #[default]
+    Unknown,
+    /// Deadline as a wheel tick.
+    Timer(u64),
+    Other(WaitReason),
+}
+
+/// Notes what the task being polled now waits on (no-op outside a runtime).
+#[inline]
+pub(crate) fn note(wait: WaitReason) {
+    context::with_current(|exec| exec.note_wait(Wait::Other(wait)));
+}
