@@ -1,0 +1,178 @@
+//! Inspection: task dumps, traces, seeded scheduling.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::time::Duration;
+
+use runtime::inspect::{DumpState, WaitReason};
+use runtime::time::sleep;
+use runtime::{Runtime, spawn, yield_now};
+
+fn temp_path(name: &str) -> std::path::PathBuf {
+    std::env::temp_dir().join(format!("runtime-test-{}-{name}", std::process::id()))
+}
+
+#[test]
+fn dump_lists_each_live_task_with_state_site_polls_and_wait() {
+    let rt = Runtime::builder().paused_clock(true).build().unwrap();
+    let sleeper_line = line!() + 3;
+    rt.block_on(async {
+        let sleeper = spawn(sleep(Duration::from_secs(60)));
+        let joiner = spawn(async move { sleeper.await.unwrap() });
+        let ready = spawn(async {});
+        yield_now().await;
+        let dump = runtime::inspect::dump();
+        // `ready` has finished, but its handle is alive, so its output waits.
+        assert_eq!(dump.tasks.len(), 3, "{dump}");
+        assert_eq!(dump.tasks[2].state, DumpState::Finished);
+        drop(ready);
+        let sleeper_info = &dump.tasks[0];
+        assert_eq!(sleeper_info.state, DumpState::Waiting);
+        assert_eq!(sleeper_info.polls, 1);
+        assert_eq!(sleeper_info.spawned_at.line(), sleeper_line);
+        assert!(sleeper_info.spawned_at.file().ends_with("inspect.rs"));
+        assert!(matches!(
+            sleeper_info.waiting_on,
+            WaitReason::Timer { remaining } if remaining == Duration::from_secs(60)
+        ));
+        assert!(matches!(dump.tasks[1].waiting_on, WaitReason::Join { task } if task == sleeper_info.id));
+        let text = dump.to_string();
+        assert!(text.contains(&format!("inspect.rs:{sleeper_line}")), "{text}");
+        assert!(text.contains("timer (fires in"), "{text}");
+        joiner.abort();
+    });
+    // From outside block_on, through the Runtime.
+    let dump = rt.dump();
+    assert!(dump.tasks.iter().any(|t| t.state == DumpState::Runnable || t.state == DumpState::Waiting));
+}
+
+#[test]
+fn dump_shows_finished_tasks_until_joined() {
+    runtime::block_on(async {
+        let h = spawn(async { 1 });
+        yield_now().await;
+        let dump = runtime::inspect::dump();
+        assert_eq!(dump.tasks.len(), 1);
+        assert_eq!(dump.tasks[0].state, DumpState::Finished);
+        h.await.unwrap();
+        assert!(runtime::inspect::dump().tasks.is_empty());
+    });
+}
+
+#[test]
+#[should_panic(expected = "outside a runtime")]
+fn dump_outside_a_runtime_panics() {
+    let _ = runtime::inspect::dump();
+}
+
+/// Runs a small program with tracing on and returns the parsed trace.
+fn traced(seed: Option<u64>, name: &str) -> serde_json::Value {
+    let path = temp_path(name);
+    {
+        let mut builder = Runtime::builder().paused_clock(true).trace(&path);
+        if let Some(seed) = seed {
+            builder = builder.seed(seed);
+        }
+        let rt = builder.build().unwrap();
+        rt.block_on(async {
+            let handles: Vec<_> = (0..6u64)
+                .map(|i| {
+                    spawn(async move {
+                        for _ in 0..3 {
+                            yield_now().await;
+                        }
+                        sleep(Duration::from_millis(10 * (i % 3))).await;
+                    })
+                })
+                .collect();
+            for h in handles {
+                h.await.unwrap();
+            }
+        });
+    }
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::remove_file(&path).ok();
+    serde_json::from_str(&text).expect("the trace is valid JSON")
+}
+
+fn events(trace: &serde_json::Value) -> &Vec<serde_json::Value> {
+    trace["traceEvents"].as_array().unwrap()
+}
+
+/// The sequence of (task id) of poll slices, in order.
+fn poll_order(trace: &serde_json::Value) -> Vec<u64> {
+    events(trace)
+        .iter()
+        .filter(|e| e["name"] == "poll")
+        .map(|e| e["tid"].as_u64().unwrap())
+        .collect()
+}
+
+#[test]
+fn trace_has_task_tracks_reactor_track_and_flow_arrows() {
+    let trace = traced(None, "flows.json");
+    let evs = events(&trace);
+    let names: Vec<&str> = evs
+        .iter()
+        .filter(|e| e["ph"] == "M" && e["name"] == "thread_name")
+        .map(|e| e["args"]["name"].as_str().unwrap())
+        .collect();
+    assert!(names.iter().any(|n| n.starts_with("reactor")), "{names:?}");
+    assert_eq!(names.iter().filter(|n| n.starts_with("task ")).count(), 6, "{names:?}");
+    assert!(names.iter().all(|n| !n.starts_with("task ") || n.contains("inspect.rs:")));
+    // Every flow start has its finish on the woken task's track, at a poll.
+    let starts: Vec<u64> = evs.iter().filter(|e| e["ph"] == "s").map(|e| e["id"].as_u64().unwrap()).collect();
+    let finishes: Vec<u64> = evs.iter().filter(|e| e["ph"] == "f").map(|e| e["id"].as_u64().unwrap()).collect();
+    assert!(!starts.is_empty());
+    for id in &finishes {
+        assert!(starts.contains(id), "flow {id} finishes without a start");
+    }
+    // Timer wakes come from the reactor track.
+    assert!(evs.iter().any(|e| e["ph"] == "i" && e["args"]["source"] == "timer" && e["tid"] == 0));
+    assert!(evs.iter().any(|e| e["name"] == "epoll_wait"));
+    assert_eq!(trace["otherData"]["dropped_events"], 0);
+}
+
+#[test]
+fn same_seed_same_poll_order_and_different_seed_different_order() {
+    let a = poll_order(&traced(Some(42), "seed-a.json"));
+    let b = poll_order(&traced(Some(42), "seed-b.json"));
+    assert_eq!(a, b, "the same seed must replay the same order");
+    let fifo = poll_order(&traced(None, "fifo.json"));
+    let others: Vec<Vec<u64>> = (1..6).map(|s| poll_order(&traced(Some(s), &format!("seed-{s}.json")))).collect();
+    assert!(others.iter().any(|o| *o != a), "seeds should change the order");
+    assert!(others.iter().chain([&a]).any(|o| *o != fifo), "a seed should differ from FIFO");
+}
+
+#[test]
+fn a_seed_replays_a_race() {
+    // Two tasks race to write; the winner depends on scheduling order only.
+    let winner = |seed: u64| {
+        let rt = Runtime::builder().seed(seed).build().unwrap();
+        let slot = Rc::new(RefCell::new(Vec::new()));
+        rt.block_on({
+            let slot = slot.clone();
+            async move {
+                let hs: Vec<_> = ["a", "b", "c"]
+                    .into_iter()
+                    .map(|name| {
+                        let slot = slot.clone();
+                        spawn(async move {
+                            yield_now().await;
+                            slot.borrow_mut().push(name);
+                        })
+                    })
+                    .collect();
+                for h in hs {
+                    h.await.unwrap();
+                }
+            }
+        });
+        slot.borrow().clone()
+    };
+    for seed in 0..20 {
+        assert_eq!(winner(seed), winner(seed), "seed {seed} must replay");
+    }
+    let orders: std::collections::HashSet<Vec<&str>> = (0..20).map(winner).collect();
+    assert!(orders.len() > 1, "looping seeds explores other orders");
+}
