@@ -15,9 +15,8 @@ fn temp_path(name: &str) -> std::path::PathBuf {
 #[test]
 fn dump_lists_each_live_task_with_state_site_polls_and_wait() {
     let rt = Runtime::builder().paused_clock(true).build().unwrap();
-    let sleeper_line = line!() + 3;
     rt.block_on(async {
-        let sleeper = spawn(sleep(Duration::from_secs(60)));
+        let (sleeper, sleeper_line) = (spawn(sleep(Duration::from_secs(60))), line!());
         let joiner = spawn(async move { sleeper.await.unwrap() });
         let ready = spawn(async {});
         yield_now().await;
