@@ -34,15 +34,24 @@ fn dump_lists_each_live_task_with_state_site_polls_and_wait() {
             sleeper_info.waiting_on,
             WaitReason::Timer { remaining } if remaining == Duration::from_secs(60)
         ));
-        assert!(matches!(dump.tasks[1].waiting_on, WaitReason::Join { task } if task == sleeper_info.id));
+        assert!(
+            matches!(dump.tasks[1].waiting_on, WaitReason::Join { task } if task == sleeper_info.id)
+        );
         let text = dump.to_string();
-        assert!(text.contains(&format!("inspect.rs:{sleeper_line}")), "{text}");
+        assert!(
+            text.contains(&format!("inspect.rs:{sleeper_line}")),
+            "{text}"
+        );
         assert!(text.contains("timer (fires in"), "{text}");
         joiner.abort();
     });
     // From outside block_on, through the Runtime.
     let dump = rt.dump();
-    assert!(dump.tasks.iter().any(|t| t.state == DumpState::Runnable || t.state == DumpState::Waiting));
+    assert!(
+        dump.tasks
+            .iter()
+            .any(|t| t.state == DumpState::Runnable || t.state == DumpState::Waiting)
+    );
 }
 
 #[test]
@@ -117,17 +126,36 @@ fn trace_has_task_tracks_reactor_track_and_flow_arrows() {
         .map(|e| e["args"]["name"].as_str().unwrap())
         .collect();
     assert!(names.iter().any(|n| n.starts_with("reactor")), "{names:?}");
-    assert_eq!(names.iter().filter(|n| n.starts_with("task ")).count(), 6, "{names:?}");
-    assert!(names.iter().all(|n| !n.starts_with("task ") || n.contains("inspect.rs:")));
+    assert_eq!(
+        names.iter().filter(|n| n.starts_with("task ")).count(),
+        6,
+        "{names:?}"
+    );
+    assert!(
+        names
+            .iter()
+            .all(|n| !n.starts_with("task ") || n.contains("inspect.rs:"))
+    );
     // Every flow start has its finish on the woken task's track, at a poll.
-    let starts: Vec<u64> = evs.iter().filter(|e| e["ph"] == "s").map(|e| e["id"].as_u64().unwrap()).collect();
-    let finishes: Vec<u64> = evs.iter().filter(|e| e["ph"] == "f").map(|e| e["id"].as_u64().unwrap()).collect();
+    let starts: Vec<u64> = evs
+        .iter()
+        .filter(|e| e["ph"] == "s")
+        .map(|e| e["id"].as_u64().unwrap())
+        .collect();
+    let finishes: Vec<u64> = evs
+        .iter()
+        .filter(|e| e["ph"] == "f")
+        .map(|e| e["id"].as_u64().unwrap())
+        .collect();
     assert!(!starts.is_empty());
     for id in &finishes {
         assert!(starts.contains(id), "flow {id} finishes without a start");
     }
     // Timer wakes come from the reactor track.
-    assert!(evs.iter().any(|e| e["ph"] == "i" && e["args"]["source"] == "timer" && e["tid"] == 0));
+    assert!(
+        evs.iter()
+            .any(|e| e["ph"] == "i" && e["args"]["source"] == "timer" && e["tid"] == 0)
+    );
     assert!(evs.iter().any(|e| e["name"] == "epoll_wait"));
     assert_eq!(trace["otherData"]["dropped_events"], 0);
 }
@@ -138,9 +166,17 @@ fn same_seed_same_poll_order_and_different_seed_different_order() {
     let b = poll_order(&traced(Some(42), "seed-b.json"));
     assert_eq!(a, b, "the same seed must replay the same order");
     let fifo = poll_order(&traced(None, "fifo.json"));
-    let others: Vec<Vec<u64>> = (1..6).map(|s| poll_order(&traced(Some(s), &format!("seed-{s}.json")))).collect();
-    assert!(others.iter().any(|o| *o != a), "seeds should change the order");
-    assert!(others.iter().chain([&a]).any(|o| *o != fifo), "a seed should differ from FIFO");
+    let others: Vec<Vec<u64>> = (1..6)
+        .map(|s| poll_order(&traced(Some(s), &format!("seed-{s}.json"))))
+        .collect();
+    assert!(
+        others.iter().any(|o| *o != a),
+        "seeds should change the order"
+    );
+    assert!(
+        others.iter().chain([&a]).any(|o| *o != fifo),
+        "a seed should differ from FIFO"
+    );
 }
 
 #[test]

@@ -1,0 +1,126 @@
+"""gdb support for the `runtime` crate: `info async-tasks`.
+
+Load it with `source runtime/gdb/runtime_gdb.py` (or add that line to
+~/.gdbinit). It reads the runtime's task table straight from memory, without
+calling into the process, so it works on a running program, a stopped one,
+and a core dump (`gdb prog core` then `info async-tasks`).
+
+The layout it reads is defined, with a table of offsets, in
+runtime/src/inspect/debug_table.rs (`DebugRuntime`, `DebugTask`). Change
+both together.
+
+Compare `call runtime_dump_tasks()`, which asks the process itself to print
+its dump (it needs a live process, and shows the same tasks).
+"""
+
+import struct
+
+import gdb
+
+MAGIC = int.from_bytes(b"RTDEBUG1", "little")
+RUNTIME_SIZE = 48  # magic, tasks, len, next, thread, now_ms
+TASK_SIZE = 64
+STATES = {0: "free", 1: "waiting", 2: "runnable", 3: "running", 4: "finished"}
+WAITS = {
+    0: "-",
+    1: "timer",
+    2: "fd readable",
+    3: "fd writable",
+    4: "join",
+    5: "blocking-pool job",
+    6: "semaphore permit",
+    7: "mutex",
+    8: "event",
+    9: "channel recv",
+    10: "channel send",
+}
+
+
+def _head_address():
+    """The address of the exported static `RUNTIME_DEBUG_HEAD`."""
+    for expr in ("(unsigned long)&RUNTIME_DEBUG_HEAD",
+                 "(unsigned long)&'RUNTIME_DEBUG_HEAD'"):
+        try:
+            previous = gdb.parameter("language")
+            gdb.execute("set language c", to_string=True)
+            try:
+                return int(gdb.parse_and_eval(expr))
+            finally:
+                gdb.execute("set language %s" % previous, to_string=True)
+        except gdb.error:
+            continue
+    raise gdb.GdbError(
+        "RUNTIME_DEBUG_HEAD not found: is this program linked with the runtime crate?")
+
+
+def _read(inferior, address, size):
+    return bytes(inferior.read_memory(address, size))
+
+
+def _runtimes(inferior):
+    (node,) = struct.unpack("<Q", _read(inferior, _head_address(), 8))
+    seen = set()
+    while node and node not in seen:
+        seen.add(node)
+        magic, tasks, length, nxt, thread, now_ms = struct.unpack(
+            "<QQQQQQ", _read(inferior, node, RUNTIME_SIZE))
+        if magic != MAGIC:
+            raise gdb.GdbError("runtime table at 0x%x is damaged (bad magic)" % node)
+        yield tasks, length, thread, now_ms
+        node = nxt
+
+
+def _tasks(inferior, tasks, length):
+    for index in range(length):
+        raw = _read(inferior, tasks + index * TASK_SIZE, TASK_SIZE)
+        (task_id, polls, state, line, file_ptr, file_len,
+         wait_kind, wait_fd, wait_arg, last_poll_ms) = struct.unpack("<QQIIQQIiQQ", raw)
+        if task_id == 0:
+            continue
+        file_name = _read(inferior, file_ptr, file_len).decode("utf-8", "replace") if file_len else "?"
+        yield {
+            "id": task_id, "polls": polls, "state": STATES.get(state, "?%d" % state),
+            "site": "%s:%d" % (file_name, line), "wait_kind": wait_kind, "wait_fd": wait_fd,
+            "wait_arg": wait_arg, "last_poll_ms": last_poll_ms,
+        }
+
+
+def _wait_text(task, now_ms):
+    kind = task["wait_kind"]
+    if task["state"] != "waiting":
+        return "-"
+    if kind == 1:
+        return "timer (fires in %d ms)" % max(0, task["wait_arg"] - now_ms)
+    if kind in (2, 3):
+        return "fd %d %s" % (task["wait_fd"], "readable" if kind == 2 else "writable")
+    if kind == 4:
+        return "join of task %d" % task["wait_arg"]
+    return WAITS.get(kind, "?")
+
+
+class InfoAsyncTasks(gdb.Command):
+    """List the tasks of every event loop in this process.
+
+Usage: info async-tasks
+Reads the runtime's task table from memory (works on core dumps too)."""
+
+    def __init__(self):
+        super().__init__("info async-tasks", gdb.COMMAND_STATUS)
+
+    def invoke(self, argument, from_tty):
+        inferior = gdb.selected_inferior()
+        count = 0
+        for tasks, length, thread, now_ms in _runtimes(inferior):
+            count += 1
+            live = list(_tasks(inferior, tasks, length))
+            gdb.write("runtime on thread %d (clock %d ms): %d live task%s\n"
+                      % (thread, now_ms, len(live), "" if len(live) == 1 else "s"))
+            for task in sorted(live, key=lambda t: t["id"]):
+                gdb.write("  task %-6d %-9s polls %-6d spawned at %s  waits on: %s\n" % (
+                    task["id"], task["state"], task["polls"], task["site"],
+                    _wait_text(task, now_ms)))
+        if count == 0:
+            gdb.write("no runtime is alive in this process\n")
+
+
+InfoAsyncTasks()
