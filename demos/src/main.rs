@@ -2,6 +2,8 @@
 //! project's models (the event loop and thread-per-task).
 
 mod sleep;
+mod syscall_names;
+mod syscalls;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
@@ -10,6 +12,10 @@ use clap::{Parser, Subcommand, ValueEnum};
 #[derive(Parser)]
 #[command(name = "demo", version, about)]
 struct Cli {
+    /// Run the demo in a child process under ptrace and print how many
+    /// times each syscall was made (per model with `--model both`).
+    #[arg(long, global = true)]
+    syscalls: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -43,10 +49,86 @@ enum Command {
     Sleep(sleep::Args),
 }
 
+impl Command {
+    /// The `--model` of the subcommand, if it has one.
+    fn model(&self) -> Option<Model> {
+        match self {
+            Command::Sleep(args) => Some(args.model),
+        }
+    }
+}
+
 fn main() {
     let cli = Cli::parse();
+    if cli.syscalls {
+        std::process::exit(run_traced(cli.command.model()));
+    }
     let code = match cli.command {
         Command::Sleep(args) => sleep::run(&args),
     };
     std::process::exit(code);
+}
+
+/// `--syscalls`: runs this same command again in traced children, one per
+/// model, and prints their syscall counts side by side.
+fn run_traced(model: Option<Model>) -> i32 {
+    let exe = match std::env::current_exe() {
+        Ok(exe) => exe,
+        Err(e) => {
+            eprintln!("demo: --syscalls: cannot find this program: {e}");
+            return 2;
+        }
+    };
+    // The arguments without --syscalls and without --model.
+    let mut args: Vec<std::ffi::OsString> = Vec::new();
+    let mut skip_next = false;
+    for arg in std::env::args_os().skip(1) {
+        if skip_next {
+            skip_next = false;
+            continue;
+        }
+        let text = arg.to_string_lossy();
+        if text == "--syscalls" || text.starts_with("--model=") {
+            continue;
+        }
+        if text == "--model" {
+            skip_next = true;
+            continue;
+        }
+        args.push(arg);
+    }
+    let models: Vec<Option<Model>> = match model {
+        None => vec![None],
+        Some(Model::Both) => vec![Some(Model::Loop), Some(Model::Threads)],
+        Some(m) => vec![Some(m)],
+    };
+    let mut runs = Vec::new();
+    for m in models {
+        let mut child_args = args.clone();
+        let title = match m {
+            Some(Model::Loop) => "event loop",
+            Some(Model::Threads) => "threads",
+            _ => "count",
+        };
+        if let Some(m) = m {
+            child_args.push("--model".into());
+            child_args.push(if m == Model::Loop { "loop" } else { "threads" }.into());
+        }
+        eprintln!("demo: tracing the {title} run under ptrace...");
+        match syscalls::trace(&exe, &child_args, &[]) {
+            Ok(counts) => runs.push((title, counts)),
+            Err(e) => {
+                eprintln!("demo: --syscalls: cannot trace the child: {e}");
+                return 2;
+            }
+        }
+    }
+    println!();
+    println!("syscalls made, counted with ptrace(PTRACE_SYSCALL) on every thread:");
+    let columns: Vec<(&str, &syscalls::Counts)> = runs.iter().map(|(t, c)| (*t, c)).collect();
+    syscalls::print_table(&columns);
+    runs.iter()
+        .map(|(_, c)| c.exit_code)
+        .find(|&c| c != 0)
+        .unwrap_or(0)
 }

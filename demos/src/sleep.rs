@@ -11,7 +11,7 @@ use crate::Model;
 pub struct Args {
     /// Which model to run.
     #[arg(long, value_enum, default_value = "both")]
-    model: Model,
+    pub(crate) model: Model,
     /// The two sleeps, in milliseconds (seed 003: 1000 and 2000).
     #[arg(long, value_delimiter = ',', default_values_t = [2000u64, 1000])]
     sleeps: Vec<u64>,
