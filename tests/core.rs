@@ -132,7 +132,7 @@ fn nested_block_on_panics_clearly() {
 #[test]
 #[should_panic(expected = "outside a runtime")]
 fn spawn_outside_a_runtime_panics_clearly() {
-    let _ = spawn(async {});
+    drop(spawn(async {}));
 }
 
 #[test]
@@ -271,6 +271,7 @@ fn woken_while_running_is_polled_exactly_once_more() {
                         // Three wakes during one poll: one more poll.
                         cx.waker().wake_by_ref();
                         cx.waker().wake_by_ref();
+                        #[allow(clippy::waker_clone_wake)] // the by-value path is under test
                         cx.waker().clone().wake();
                         Poll::Pending
                     } else {

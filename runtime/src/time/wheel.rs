@@ -78,12 +78,8 @@ impl Wheel {
         }
     }
 
-    /// The tick the wheel has advanced to.
-    pub(crate) fn elapsed(&self) -> u64 {
-        self.elapsed
-    }
-
     /// Timers waiting to fire.
+    #[cfg(test)]
     pub(crate) fn pending(&self) -> usize {
         self.pending
     }
