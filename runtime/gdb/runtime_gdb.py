@@ -9,8 +9,9 @@ The layout it reads is defined, with a table of offsets, in
 runtime/src/inspect/debug_table.rs (`DebugRuntime`, `DebugTask`). Change
 both together.
 
-Compare `call runtime_dump_tasks()`, which asks the process itself to print
-its dump (it needs a live process, and shows the same tasks).
+`async-dump` (or, by hand, `set language c` then `call runtime_dump_tasks()`)
+asks the process itself to print its dump instead: it needs a live process,
+and shows the same tasks plus the time since each one's last poll.
 """
 
 import struct
@@ -123,4 +124,24 @@ Reads the runtime's task table from memory (works on core dumps too)."""
             gdb.write("no runtime is alive in this process\n")
 
 
+class AsyncDump(gdb.Command):
+    """Ask the stopped process to print its own task dump to its stderr.
+
+Usage: async-dump
+The same as `set language c` + `call runtime_dump_tasks()` (needs a live
+process; for a core dump use `info async-tasks`)."""
+
+    def __init__(self):
+        super().__init__("async-dump", gdb.COMMAND_STATUS)
+
+    def invoke(self, argument, from_tty):
+        previous = gdb.parameter("language")
+        gdb.execute("set language c", to_string=True)
+        try:
+            gdb.execute("call (void)runtime_dump_tasks()")
+        finally:
+            gdb.execute("set language %s" % previous, to_string=True)
+
+
 InfoAsyncTasks()
+AsyncDump()
