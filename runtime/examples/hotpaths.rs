@@ -1,6 +1,7 @@
 //! Quick measurements of the executor's hot paths, medians of 7 runs. The
 //! benches crate compares against peers properly; this is the one-minute
 //! sanity check: `cargo run --release -p runtime --example hotpaths`.
+use std::cell::Cell;
 use std::future::poll_fn;
 use std::rc::Rc;
 use std::task::Poll;
