@@ -15,6 +15,10 @@ pub struct Args {
     /// The two sleeps, in milliseconds (seed 003: 1000 and 2000).
     #[arg(long, value_delimiter = ',', default_values_t = [2000u64, 1000])]
     sleeps: Vec<u64>,
+    /// Write the event loop's trace (Chrome Trace Event JSON, for Perfetto)
+    /// to this file.
+    #[arg(long, value_name = "FILE")]
+    trace: Option<std::path::PathBuf>,
 }
 
 /// Runs the demo; returns the process exit code.
@@ -36,7 +40,7 @@ pub fn run(args: &Args) -> i32 {
     );
     let mut ok = true;
     if args.model.has_loop() {
-        let took = run_loop(&sleeps);
+        let took = run_loop(&sleeps, args.trace.as_deref());
         ok &= report("event loop (gather on one thread)", took, longest, sum);
     }
     if args.model.has_threads() {
@@ -45,8 +49,12 @@ pub fn run(args: &Args) -> i32 {
     if ok { 0 } else { 1 }
 }
 
-fn run_loop(sleeps: &[Duration]) -> Duration {
-    let rt = match runtime::Runtime::new() {
+fn run_loop(sleeps: &[Duration], trace: Option<&std::path::Path>) -> Duration {
+    let mut builder = runtime::Runtime::builder();
+    if let Some(path) = trace {
+        builder = builder.trace(path);
+    }
+    let rt = match builder.build() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("demo sleep: cannot build the runtime: {e}");
@@ -78,6 +86,13 @@ fn run_loop(sleeps: &[Duration]) -> Duration {
         "  loop: {} polls, {} epoll_wait calls ({} blocking), {} timers fired, 1 thread",
         stats.polls, stats.epoll_waits, stats.epoll_waits_blocking, stats.timers_fired
     );
+    drop(rt); // writes the trace
+    if let Some(path) = trace {
+        println!(
+            "  trace written to {} (open it in ui.perfetto.dev)",
+            path.display()
+        );
+    }
     took
 }
 
