@@ -29,8 +29,6 @@ use std::future::Future;
 use std::panic::{AssertUnwindSafe, Location, catch_unwind};
 use std::pin::pin;
 use std::rc::Rc;
-use std::sync::Arc;
-use std::sync::atomic::Ordering;
 use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
@@ -41,6 +39,7 @@ use crate::inspect::{
     DumpState, STATE_FINISHED, STATE_IDLE, STATE_RUNNABLE, STATE_RUNNING, TaskDump, TaskInfo, Wait,
     WaitReason,
 };
+use crate::loom_shim::{Arc, Ordering};
 use crate::reactor::Reactor;
 use crate::remote::Shared;
 use crate::run_queue::RunQueue;
@@ -50,7 +49,7 @@ use crate::task::{
 };
 use crate::time::Clock;
 use crate::time::wheel::Wheel;
-use crate::waker::{WakerCell, new_waker};
+use crate::waker::new_waker;
 
 /// The state of one runtime (see the module doc).
 pub(crate) struct Executor {
@@ -71,7 +70,7 @@ pub(crate) struct Executor {
     pub(crate) blocking_pending: Cell<usize>,
     /// Reused buffers (no allocation per loop turn).
     wake_scratch: RefCell<Vec<Waker>>,
-    remote_scratch: RefCell<Vec<Arc<WakerCell>>>,
+    remote_scratch: RefCell<Vec<TaskRef>>,
     /// The loop's clock at its last turn, in ticks (ms since start).
     loop_tick: Cell<u64>,
     /// What the task being polled said it waits on (`inspect::note`).
@@ -91,7 +90,7 @@ impl Executor {
             .clone()
             .map(|path| RefCell::new(Trace::new(path, config.trace_capacity)));
         Ok(Executor {
-            shared: Arc::new(Shared::new(mio_waker)),
+            shared: Arc::new(Shared::new(crate::remote::eventfd(mio_waker))),
             tasks: RefCell::new(TaskTable::new()),
             queue: RefCell::new(RunQueue::new(config.seed)),
             next_seq: Cell::new(1),
@@ -583,15 +582,13 @@ impl Executor {
 
     /// Schedules every task woken from another thread since the last drain.
     fn drain_remote(&self) {
-        let mut cells = std::mem::take(&mut *self.remote_scratch.borrow_mut());
-        self.shared.drain(&mut cells);
+        let mut tasks = std::mem::take(&mut *self.remote_scratch.borrow_mut());
+        self.shared.drain(&mut tasks);
         self.source.set(Source::Remote);
-        for cell in cells.drain(..) {
-            // Clear before scheduling: a wake after this point queues again.
-            cell.queued.store(false, Ordering::Release);
-            self.schedule(cell.task);
+        for task in tasks.drain(..) {
+            self.schedule(task);
         }
-        *self.remote_scratch.borrow_mut() = cells;
+        *self.remote_scratch.borrow_mut() = tasks;
     }
 
     /// Fires the timers that are due by the clock.

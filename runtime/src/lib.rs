@@ -16,6 +16,7 @@ mod builder;
 mod context;
 mod executor;
 pub mod inspect;
+mod loom_shim;
 mod reactor;
 mod remote;
 mod run_queue;
