@@ -426,7 +426,7 @@ impl Executor {
             return;
         }
         if !self.clock.is_paused() {
-            let next = self.timers.borrow().next_expiration();
+            let next = self.timers.borrow_mut().next_deadline();
             self.turn(next.map(|tick| self.clock.until_tick(tick)));
             return;
         }
@@ -440,7 +440,7 @@ impl Executor {
             self.turn(None);
             return;
         }
-        let next = self.timers.borrow().next_expiration();
+        let next = self.timers.borrow_mut().next_deadline();
         if let Some(tick) = next {
             self.clock.jump_to_tick(tick);
             bump(&self.counters.clock_jumps);

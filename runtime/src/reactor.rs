@@ -156,15 +156,6 @@ impl Reactor {
         let slot = self.sources.borrow_mut().try_remove(key);
         drop(slot); // its wakers drop outside the borrow
     }
-
-    /// The registered fds with the directions a task waits for (task dumps).
-    pub(crate) fn waiting(&self) -> Vec<(RawFd, bool, bool)> {
-        self.sources
-            .borrow()
-            .iter()
-            .map(|(_, s)| (s.fd, s.read_waker.is_some(), s.write_waker.is_some()))
-            .collect()
-    }
 }
 
 /// An fd's registration with the current runtime's reactor; the I/O types in

@@ -47,10 +47,6 @@ impl RunQueue {
         self.queue.is_empty()
     }
 
-    pub(crate) fn len(&self) -> usize {
-        self.queue.len()
-    }
-
     pub(crate) fn clear(&mut self) {
         self.queue.clear();
     }

@@ -58,19 +58,6 @@ pub(crate) fn new_waker(shared: Arc<Shared>, task: TaskRef) -> Waker {
     unsafe { Waker::from_raw(RawWaker::new(data, &VTABLE)) }
 }
 
-/// Returns the task a waker wakes if it is one of ours (and of the runtime
-/// that owns `shared`), so that the timer wheel and the reactor can skip the
-/// waker entirely and schedule the task directly.
-pub(crate) fn task_of(waker: &Waker, shared: &Arc<Shared>) -> Option<TaskRef> {
-    if !std::ptr::eq(waker.vtable(), &VTABLE) {
-        return None;
-    }
-    // SAFETY: the vtable is ours, so `data` is a live `*const WakerCell`
-    // kept alive by the strong count `waker` owns for as long as we borrow it.
-    let cell = unsafe { &*waker.data().cast::<WakerCell>() };
-    Arc::ptr_eq(&cell.shared, shared).then_some(cell.task)
-}
-
 unsafe fn clone_raw(data: *const ()) -> RawWaker {
     // SAFETY: `data` is a pointer from `Arc::into_raw::<WakerCell>` whose
     // count is at least one (the waker being cloned owns it); the new
