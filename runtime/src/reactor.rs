@@ -48,6 +48,7 @@ pub(crate) enum Direction {
 
 /// What the reactor knows about one registered fd.
 struct IoSlot {
+    #[allow(dead_code, reason = "read in gdb (`p *slot`) to tell which fd a slot is")]
     fd: RawFd,
     read_ready: bool,
     write_ready: bool,
@@ -189,12 +190,18 @@ impl Registration {
     /// Runs the non-blocking `op` until it succeeds, fails, or would block;
     /// on `WouldBlock` stores the task's waker for `dir` and returns
     /// `Pending` (steps 1 and 2 of the module doc).
+    ///
+    /// Each completed `op` spends one unit of the task's coop budget; with
+    /// the budget spent, `op` is not tried and the task yields (`coop.rs`).
     pub(crate) fn poll_io<R>(
         &self,
         dir: Direction,
         cx: &mut Context<'_>,
         mut op: impl FnMut() -> io::Result<R>,
     ) -> Poll<io::Result<R>> {
+        if crate::coop::poll_proceed(&self.exec, cx).is_pending() {
+            return Poll::Pending;
+        }
         loop {
             if !self.is_ready(dir) {
                 self.set_waker(dir, cx.waker());
@@ -210,7 +217,10 @@ impl Registration {
                     });
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                result => return Poll::Ready(result),
+                result => {
+                    crate::coop::spend(&self.exec);
+                    return Poll::Ready(result);
+                }
             }
         }
     }
