@@ -18,6 +18,7 @@ mod context;
 mod coop;
 mod executor;
 pub mod fs;
+pub mod net;
 
 mod reactor;
 mod remote;
