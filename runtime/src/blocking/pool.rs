@@ -175,11 +175,13 @@ impl Inner {
                         state.idle -= 1;
                         state.queued = state.queued.saturating_sub(1);
                     }
+                    // Counted when taken, so that a waiter that saw the
+                    // result also sees the count.
+                    self.jobs_run.fetch_add(1, Ordering::Relaxed);
                     // The job catches its closure's panic itself; this catch
                     // only keeps the thread (and the counts) alive if
                     // reporting the result panics.
                     let _ = catch_unwind(AssertUnwindSafe(job));
-                    self.jobs_run.fetch_add(1, Ordering::Relaxed);
                     self.lock().idle += 1;
                 }
                 Err(RecvTimeoutError::Timeout) => {
