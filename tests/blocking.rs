@@ -83,7 +83,10 @@ fn the_thread_cap_is_respected() {
             assert_eq!(h.await.unwrap(), i);
         }
     });
-    assert!(most.load(Ordering::SeqCst) <= 2, "more than 2 jobs ran at once");
+    assert!(
+        most.load(Ordering::SeqCst) <= 2,
+        "more than 2 jobs ran at once"
+    );
     let stats = rt.stats();
     assert_eq!(stats.blocking_jobs, 6);
     assert!(stats.blocking_threads_peak <= 2, "{stats:?}");
@@ -100,7 +103,10 @@ fn idle_threads_exit_after_keep_alive() {
     });
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
     while rt.stats().blocking_threads_alive > 0 {
-        assert!(std::time::Instant::now() < deadline, "idle thread never exited");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "idle thread never exited"
+        );
         std::thread::sleep(Duration::from_millis(5));
     }
     // And the pool starts a new one when needed.
@@ -178,13 +184,18 @@ fn dropping_the_runtime_does_not_wait_for_a_stuck_job() {
             let _ = wait.recv();
         }));
         // Queued behind it (one thread): dropped unrun at shutdown.
-        drop(runtime::spawn_blocking(|| panic!("a queued job must not run")));
+        drop(runtime::spawn_blocking(|| {
+            panic!("a queued job must not run")
+        }));
         runtime::spawn_blocking(|| ()).abort();
         runtime::yield_now().await;
     });
     started.recv_timeout(Duration::from_secs(10)).unwrap();
     let t = std::time::Instant::now();
     drop(rt);
-    assert!(t.elapsed() < Duration::from_secs(1), "drop waited for the job");
+    assert!(
+        t.elapsed() < Duration::from_secs(1),
+        "drop waited for the job"
+    );
     release.send(()).unwrap(); // let the detached thread finish
 }

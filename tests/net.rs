@@ -21,7 +21,9 @@ use runtime::time::timeout;
 const LIMIT: Duration = Duration::from_secs(30);
 
 fn pattern(seed: usize, len: usize) -> Vec<u8> {
-    (0..len).map(|i| ((i * 31 + seed * 7) % 251) as u8).collect()
+    (0..len)
+        .map(|i| ((i * 31 + seed * 7) % 251) as u8)
+        .collect()
 }
 
 async fn echo(mut conn: TcpStream) {
@@ -145,7 +147,10 @@ fn eight_megabytes_both_ways_at_once() {
         .expect("8 MB transfer timed out");
     });
     let stats = rt.stats();
-    assert!(stats.write_would_block > 0, "8 MB must fill the send buffer");
+    assert!(
+        stats.write_would_block > 0,
+        "8 MB must fill the send buffer"
+    );
 }
 
 /// Many 7-byte writes race many 13-byte reads on the same two sockets
@@ -313,7 +318,10 @@ fn a_flooding_connection_does_not_starve_another() {
         let flooder = std::thread::spawn(move || {
             let mut s = std::net::TcpStream::connect(addr).unwrap();
             let chunk = vec![7u8; 256 * 1024];
-            while !stop2.load(Ordering::Relaxed) {
+            // Bounded, so that a regression (a reader that never yields)
+            // fails the timeout below instead of hanging the test forever.
+            let started = std::time::Instant::now();
+            while !stop2.load(Ordering::Relaxed) && started.elapsed() < Duration::from_secs(15) {
                 if s.write_all(&chunk).is_err() {
                     break;
                 }
@@ -339,7 +347,7 @@ fn a_flooding_connection_does_not_starve_another() {
         let server = runtime::spawn(echo_server(listener));
         let mut conn = TcpStream::connect(addr).await.unwrap();
         let before = flood_bytes.get();
-        timeout(Duration::from_secs(20), async {
+        timeout(Duration::from_secs(10), async {
             for i in 0..100u8 {
                 conn.write_all(&[i; 10]).await.unwrap();
                 let mut buf = [0u8; 10];

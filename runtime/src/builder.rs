@@ -121,7 +121,10 @@ impl Builder {
     /// If `threads` is zero.
     #[track_caller]
     pub fn max_blocking_threads(mut self, threads: usize) -> Builder {
-        assert!(threads > 0, "Builder::max_blocking_threads must be at least 1");
+        assert!(
+            threads > 0,
+            "Builder::max_blocking_threads must be at least 1"
+        );
         self.config.max_blocking_threads = threads;
         self
     }

@@ -31,5 +31,6 @@ pub(crate) fn poll_proceed(exec: &Executor, cx: &mut Context<'_>) -> Poll<()> {
 /// Records one completed I/O operation against the running task's budget.
 #[inline]
 pub(crate) fn spend(exec: &Executor) {
-    exec.coop_budget.set(exec.coop_budget.get().saturating_sub(1));
+    exec.coop_budget
+        .set(exec.coop_budget.get().saturating_sub(1));
 }

@@ -38,8 +38,8 @@ use slab::Slab;
 
 use crate::blocking::Pool;
 use crate::builder::Config;
-use crate::coop;
 use crate::context;
+use crate::coop;
 use crate::reactor::Reactor;
 use crate::remote::Shared;
 use crate::run_queue::RunQueue;

@@ -98,8 +98,8 @@ impl File {
     pub async fn open(path: impl AsRef<Path>) -> io::Result<File> {
         let path = path.as_ref().to_owned();
         let p = path.clone();
-        let std = blocking::run(move || std::fs::File::open(&p).map_err(|e| with_path(e, &p)))
-            .await?;
+        let std =
+            blocking::run(move || std::fs::File::open(&p).map_err(|e| with_path(e, &p))).await?;
         Ok(File {
             std: Arc::new(std),
             path,
@@ -114,8 +114,8 @@ impl File {
     pub async fn create(path: impl AsRef<Path>) -> io::Result<File> {
         let path = path.as_ref().to_owned();
         let p = path.clone();
-        let std = blocking::run(move || std::fs::File::create(&p).map_err(|e| with_path(e, &p)))
-            .await?;
+        let std =
+            blocking::run(move || std::fs::File::create(&p).map_err(|e| with_path(e, &p))).await?;
         Ok(File {
             std: Arc::new(std),
             path,

@@ -48,7 +48,10 @@ pub(crate) enum Direction {
 
 /// What the reactor knows about one registered fd.
 struct IoSlot {
-    #[allow(dead_code, reason = "read in gdb (`p *slot`) to tell which fd a slot is")]
+    #[allow(
+        dead_code,
+        reason = "read in gdb (`p *slot`) to tell which fd a slot is"
+    )]
     fd: RawFd,
     read_ready: bool,
     write_ready: bool,

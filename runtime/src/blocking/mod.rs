@@ -112,8 +112,9 @@ where
         Slot::complete(&theirs, result);
     });
     if let Err(e) = exec.blocking_pool().submit(job) {
-        let payload: Box<dyn Any + Send> =
-            Box::new(format!("spawn_blocking: the blocking pool cannot run the job: {e}"));
+        let payload: Box<dyn Any + Send> = Box::new(format!(
+            "spawn_blocking: the blocking pool cannot run the job: {e}"
+        ));
         Slot::complete(&slot, Err(payload));
     }
     BlockingWait { slot, pending }
@@ -127,7 +128,9 @@ where
     T: Send + 'static,
 {
     let exec = context::current().unwrap_or_else(|| {
-        panic!("runtime::fs functions must be awaited inside a runtime (block_on or a task it runs)")
+        panic!(
+            "runtime::fs functions must be awaited inside a runtime (block_on or a task it runs)"
+        )
     });
     match submit(&exec, f).await {
         Ok(value) => value,

@@ -97,7 +97,9 @@ impl Pool {
     pub(crate) fn submit(&self, job: Job) -> std::io::Result<()> {
         let mut state = self.inner.lock();
         let Some(tx) = state.tx.clone() else {
-            return Err(std::io::Error::other("the runtime's blocking pool is shut down"));
+            return Err(std::io::Error::other(
+                "the runtime's blocking pool is shut down",
+            ));
         };
         if state.queued + 1 > state.idle && state.alive < self.inner.max_threads {
             let id = state.next_id;

@@ -379,3 +379,32 @@ mod futures_io_impls {
         }
     }
 }
+
+#[cfg(all(test, feature = "futures-io"))]
+mod futures_io_tests {
+    use futures::{AsyncReadExt, AsyncWriteExt};
+
+    use crate::net::{TcpListener, TcpStream};
+
+    #[test]
+    fn async_read_and_write_through_futures_io() {
+        crate::block_on(async {
+            let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+            let addr = listener.local_addr().unwrap();
+            let server = crate::spawn(async move {
+                let (mut conn, _) = listener.accept().await.unwrap();
+                let mut got = Vec::new();
+                AsyncReadExt::read_to_end(&mut conn, &mut got)
+                    .await
+                    .unwrap();
+                got
+            });
+            let mut client = TcpStream::connect(addr).await.unwrap();
+            AsyncWriteExt::write_all(&mut client, b"through futures-io")
+                .await
+                .unwrap();
+            AsyncWriteExt::close(&mut client).await.unwrap();
+            assert_eq!(server.await.unwrap(), b"through futures-io");
+        });
+    }
+}
