@@ -184,6 +184,11 @@ fn small_writes_race_small_reads() {
             for i in 0..MESSAGES {
                 let msg = (i as u64).to_le_bytes();
                 w.write_all(&msg[..7]).await.unwrap();
+                if i % 3 == 0 {
+                    // Let the readers drain the socket now and then, so
+                    // that they hit WouldBlock and wait on the reactor.
+                    runtime::yield_now().await;
+                }
             }
             w.shutdown().unwrap();
         };
@@ -209,6 +214,10 @@ fn small_writes_race_small_reads() {
         server.await.unwrap();
     });
     let stats = rt.stats();
+    assert!(
+        stats.read_would_block > 20,
+        "the readers should have waited on the reactor often: {stats:?}"
+    );
     // Each message costs the two tasks a handful of polls at most; a busy
     // loop would cost many more.
     assert!(

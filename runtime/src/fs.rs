@@ -67,7 +67,7 @@ pub async fn write(path: impl AsRef<Path>, contents: impl AsRef<[u8]>) -> io::Re
 ///
 /// Each call copies the caller's buffer into the job (or out of it), since
 /// the pool thread cannot borrow it: meant for convenience, not for
-/// throughput (for bulk data prefer [`read`] and [`write`]).
+/// throughput (for bulk data prefer [`read`](fn@read) and [`write`](fn@write)).
 ///
 /// ```
 /// # let path = std::env::temp_dir().join(format!("runtime-file-doc-{}", std::process::id()));

@@ -8,8 +8,9 @@
 //!    on the pool (`Pool::submit`, `pool.rs`) and spawns a small task that
 //!    awaits [`BlockingWait`];
 //! 2. a pool thread (`Inner::work`) runs the job: the user's closure under
-//!    `catch_unwind`, then `Slot::complete` stores the result and wakes the
-//!    waker stored by the last poll of `BlockingWait`;
+//!    `catch_unwind`, then `Slot::complete` stores the result and hands back
+//!    the waker stored by the last poll of `BlockingWait`, which the thread
+//!    wakes once it has counted itself idle again;
 //! 3. that waker is the task's own, woken from a foreign thread: it takes
 //!    the remote path (`waker::wake_cell` → `remote::Shared::wake_remote` →
 //!    the eventfd write) and the loop's `epoll_wait` returns;
@@ -109,13 +110,14 @@ where
     let theirs = slot.clone();
     let job = Box::new(move || {
         let result = catch_unwind(AssertUnwindSafe(f));
-        Slot::complete(&theirs, result);
+        Slot::complete(&theirs, result)
     });
     if let Err(e) = exec.blocking_pool().submit(job) {
         let payload: Box<dyn Any + Send> = Box::new(format!(
             "spawn_blocking: the blocking pool cannot run the job: {e}"
         ));
-        Slot::complete(&slot, Err(payload));
+        // No poll has stored a waker yet: nothing to wake.
+        drop(Slot::complete(&slot, Err(payload)));
     }
     BlockingWait { slot, pending }
 }
@@ -145,17 +147,12 @@ struct Slot<T> {
 }
 
 impl<T> Slot<T> {
-    /// Stores the result and wakes the waiter (any thread).
-    fn complete(slot: &Mutex<Slot<T>>, result: std::thread::Result<T>) {
-        let waker = {
-            let mut slot = slot.lock().unwrap_or_else(PoisonError::into_inner);
-            slot.result = Some(result);
-            slot.waker.take()
-        };
-        // Outside the lock: on a foreign thread this is the remote wake.
-        if let Some(waker) = waker {
-            waker.wake();
-        }
+    /// Stores the result and returns the waiter's waker, for the caller to
+    /// wake outside the lock (on a pool thread: the remote wake).
+    fn complete(slot: &Mutex<Slot<T>>, result: std::thread::Result<T>) -> Option<Waker> {
+        let mut slot = slot.lock().unwrap_or_else(PoisonError::into_inner);
+        slot.result = Some(result);
+        slot.waker.take()
     }
 }
 

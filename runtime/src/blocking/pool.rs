@@ -22,12 +22,16 @@
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::task::Waker;
 use std::time::Duration;
 
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
 
-/// One job: a closure that reports its own result (see `blocking/mod.rs`).
-pub(crate) type Job = Box<dyn FnOnce() + Send + 'static>;
+/// One job: a closure that stores its own result (see `blocking/mod.rs`)
+/// and returns the waker to wake, which the pool wakes only after it has
+/// counted the thread idle again: a waiter that submits its next job as soon
+/// as it sees the result finds this thread free instead of starting another.
+pub(crate) type Job = Box<dyn FnOnce() -> Option<Waker> + Send + 'static>;
 
 /// A runtime's blocking pool (owned by its `Executor`).
 pub(crate) struct Pool {
@@ -182,9 +186,12 @@ impl Inner {
                     self.jobs_run.fetch_add(1, Ordering::Relaxed);
                     // The job catches its closure's panic itself; this catch
                     // only keeps the thread (and the counts) alive if
-                    // reporting the result panics.
-                    let _ = catch_unwind(AssertUnwindSafe(job));
+                    // storing the result panics.
+                    let waker = catch_unwind(AssertUnwindSafe(job)).ok().flatten();
                     self.lock().idle += 1;
+                    if let Some(waker) = waker {
+                        waker.wake(); // the remote path: queue + eventfd
+                    }
                 }
                 Err(RecvTimeoutError::Timeout) => {
                     let mut state = self.lock();
