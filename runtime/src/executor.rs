@@ -23,7 +23,7 @@
 //! `Executor::schedule` (push onto the run queue) → `Executor::run_task` →
 //! the task's `poll`.
 
-use std::cell::{Cell, RefCell};
+use std::cell::{Cell, OnceCell, RefCell};
 use std::fmt::Write as _;
 use std::future::Future;
 use std::panic::{AssertUnwindSafe, Location, catch_unwind};
@@ -32,8 +32,10 @@ use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
+use crate::blocking::Pool;
 use crate::builder::Config;
 use crate::context;
+use crate::coop;
 use crate::inspect::trace::{Source, Trace};
 use crate::inspect::{
     DumpState, STATE_FINISHED, STATE_IDLE, STATE_RUNNABLE, STATE_RUNNING, TaskDump, TaskInfo, Wait,
@@ -68,6 +70,11 @@ pub(crate) struct Executor {
     /// Blocking-pool jobs submitted whose result the loop has not yet seen:
     /// they can still wake a task, so the paused clock holds still for them.
     pub(crate) blocking_pending: Cell<usize>,
+    /// The blocking pool, started by the first `spawn_blocking` or `fs` call.
+    blocking: OnceCell<Pool>,
+    /// I/O operations the task being polled may still complete before it
+    /// must yield (`coop.rs`); refilled before every poll.
+    pub(crate) coop_budget: Cell<u32>,
     /// Reused buffers (no allocation per loop turn).
     wake_scratch: RefCell<Vec<Waker>>,
     remote_scratch: RefCell<Vec<TaskRef>>,
@@ -102,6 +109,8 @@ impl Executor {
             main: Cell::new(None),
             main_scheduled: Cell::new(false),
             blocking_pending: Cell::new(0),
+            blocking: OnceCell::new(),
+            coop_budget: Cell::new(coop::BUDGET),
             wake_scratch: RefCell::new(Vec::new()),
             remote_scratch: RefCell::new(Vec::new()),
             loop_tick: Cell::new(0),
@@ -230,6 +239,7 @@ impl Executor {
         }
 
         bump(&self.counters.polls);
+        self.coop_budget.set(coop::BUDGET);
         let started = self.config.times_polls().then(Instant::now);
         let traced_at = self.trace.as_ref().map(|t| t.borrow().now());
         let outer = self.source.replace(Source::Task(task.seq));
@@ -479,6 +489,7 @@ impl Executor {
                 }
                 self.main_scheduled.set(false);
                 bump(&self.counters.polls);
+                self.coop_budget.set(coop::BUDGET);
                 let started = self.config.times_polls().then(Instant::now);
                 let traced_at = self.trace.as_ref().map(|t| t.borrow().now());
                 let outer = self.source.replace(Source::Task(main.seq));
@@ -694,9 +705,20 @@ impl Executor {
         dump
     }
 
+    /// The blocking pool, started on first use with the builder's limits.
+    pub(crate) fn blocking_pool(&self) -> &Pool {
+        self.blocking.get_or_init(|| {
+            Pool::new(
+                self.config.max_blocking_threads,
+                self.config.blocking_keep_alive,
+            )
+        })
+    }
+
     /// A snapshot of the counters.
     pub(crate) fn stats(&self) -> Stats {
         let c = &self.counters;
+        let pool = self.blocking.get().map(Pool::stats).unwrap_or_default();
         Stats {
             tasks_spawned: c.tasks_spawned.get(),
             tasks_completed: c.tasks_completed.get(),
@@ -719,9 +741,9 @@ impl Executor {
             read_would_block: c.read_would_block.get(),
             write_would_block: c.write_would_block.get(),
             accepts: c.accepts.get(),
-            blocking_jobs: 0,
-            blocking_threads_alive: 0,
-            blocking_threads_peak: 0,
+            blocking_jobs: pool.jobs_run,
+            blocking_threads_alive: pool.threads_alive,
+            blocking_threads_peak: pool.threads_peak,
         }
     }
 
@@ -762,6 +784,11 @@ impl Executor {
             && let Err(e) = trace.borrow().write()
         {
             eprintln!("runtime: cannot write the trace: {e}");
+        }
+        // Queued blocking jobs are dropped, running ones detached (see
+        // `blocking/pool.rs`): never wait for a job that may never end.
+        if let Some(pool) = self.blocking.get() {
+            pool.shutdown();
         }
     }
 }

@@ -12,11 +12,16 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(clippy::undocumented_unsafe_blocks, missing_docs)]
 
+mod blocking;
 mod builder;
 mod context;
+mod coop;
 mod executor;
+pub mod fs;
 pub mod inspect;
 mod loom_shim;
+pub mod net;
+
 mod reactor;
 mod remote;
 mod run_queue;
@@ -27,6 +32,7 @@ pub mod time;
 mod waker;
 mod yield_now;
 
+pub use blocking::spawn_blocking;
 pub use builder::Builder;
 pub use runtime::{Runtime, block_on, spawn};
 pub use stats::Stats;

@@ -123,6 +123,10 @@ impl Wheel {
     }
 
     /// The tick a timer fires at.
+    #[allow(
+        dead_code,
+        reason = "for task dumps (what a sleeping task waits for) and tests"
+    )]
     pub(crate) fn tick_of(&self, key: usize) -> Option<u64> {
         self.entries.get(key).map(|e| e.tick)
     }
