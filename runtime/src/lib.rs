@@ -11,3 +11,8 @@
 //! through the code.
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(clippy::undocumented_unsafe_blocks, missing_docs)]
+
+/// The thread-per-task model: one OS thread per task, blocking calls, the
+/// event loop's vocabulary (`spawn`, `JoinHandle`, `sleep`, `gather`,
+/// `Semaphore`) plus a `ThreadPool`.
+pub mod threaded;
