@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use runtime::threaded::{self, Builder, Semaphore, Stats, ThreadPool};
 
 /// The longest any test waits for something that should happen at once.
-const LIMIT: Duration = Duration::from_secs(10);
+const LIMIT: Duration = Duration::from_secs(30);
 
 /// A counter with a condvar: threads `bump` it, others wait (bounded) until
 /// it satisfies a predicate. A barrier that cannot hang.

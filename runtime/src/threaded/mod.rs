@@ -48,9 +48,10 @@
 //! Nothing here polls. A thread blocked on a `Mutex` or a `Condvar`
 //! ([`JoinHandle::join`], [`Semaphore::acquire`], an idle pool worker in
 //! the channel's `recv`) is asleep in the kernel in `futex(FUTEX_WAIT)`
-//! (`/proc/PID/task/TID/wchan` says `futex_wait_queue`), off every run
-//! queue, until another thread's `futex(FUTEX_WAKE)`. A thread in [`sleep`]
-//! is in `clock_nanosleep(CLOCK_MONOTONIC)` (`hrtimer_nanosleep`), woken by
+//! (`/proc/PID/task/TID/wchan` says `futex_do_wait` on Linux 6.18,
+//! `futex_wait_queue` on older kernels), off every run queue, until another
+//! thread's `futex(FUTEX_WAKE)`. A thread in [`sleep`] is in
+//! `clock_nanosleep(CLOCK_MONOTONIC)` (wchan `hrtimer_nanosleep`), woken by
 //! a kernel timer. Each such sleep is a voluntary context switch, counted
 //! in [`Stats`].
 //!
