@@ -52,3 +52,7 @@ pub extern "C" fn runtime_dump_tasks() {
         eprintln!("runtime_dump_tasks: the runtime is busy; try again from another frame");
     }
 }
+/// The thread-per-task model: one OS thread per task, blocking calls, the
+/// event loop's vocabulary (`spawn`, `JoinHandle`, `sleep`, `gather`,
+/// `Semaphore`) plus a `ThreadPool`.
+pub mod threaded;
