@@ -11,3 +11,5 @@
 //! through the code.
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(clippy::undocumented_unsafe_blocks, missing_docs)]
+
+pub mod sync;
