@@ -13,3 +13,6 @@
 #![warn(clippy::undocumented_unsafe_blocks, missing_docs)]
 
 pub mod sync;
+
+mod gather;
+pub use gather::{Gather, TryGather, gather, try_gather};
