@@ -256,6 +256,14 @@ impl<F: Future> Core<F> {
     }
 }
 
+impl<F> Drop for Core<F> {
+    fn drop(&mut self) {
+        // A child waker may outlive us (kept by some other task); it must not
+        // keep the parent task's waker alive too.
+        self.shared.lock().parent = None;
+    }
+}
+
 /// The ready queue, shared by the parent and the child wakers.
 struct Shared {
     ready: Mutex<ReadyQueue>,
