@@ -148,6 +148,9 @@ impl<T> fmt::Debug for Sender<T> {
 }
 
 /// The future returned by [`Sender::send`].
+///
+/// Its name shadows the `Send` marker trait under a glob import of this
+/// module; write `std::marker::Send` there.
 #[must_use = "futures do nothing unless polled"]
 pub struct Send<'a, T> {
     sender: &'a Sender<T>,
