@@ -72,6 +72,18 @@
 //! assert_eq!(results, [0, 10, 20, 30]);
 //! ```
 
+//!
+//! [`ThreadPool`]: crate::threaded::ThreadPool
+//! [`spawn`]: crate::threaded::spawn
+//! [`JoinHandle::join`]: crate::threaded::JoinHandle::join
+//! [`Semaphore::acquire`]: crate::threaded::Semaphore::acquire
+//! [`sleep`]: crate::threaded::sleep
+//! [`Stats`]: crate::threaded::Stats
+
+// The links above are absolute because this module also has an outer doc
+// comment in lib.rs, and rustdoc then resolves the combined text from the
+// crate root.
+
 mod builder;
 mod gather;
 mod join;

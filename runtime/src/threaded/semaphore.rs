@@ -143,3 +143,30 @@ impl fmt::Debug for SemaphorePermit<'_> {
         f.debug_struct("SemaphorePermit").finish_non_exhaustive()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    #[test]
+    fn a_poisoned_lock_does_not_break_the_semaphore() {
+        let sem = Arc::new(Semaphore::new(1));
+        let poisoner = Arc::clone(&sem);
+        let result = std::thread::spawn(move || {
+            let _guard = poisoner.state.lock();
+            panic!("poison the semaphore's mutex");
+        })
+        .join();
+        assert!(result.is_err());
+        assert!(sem.state.is_poisoned());
+
+        let permit = sem.acquire();
+        assert_eq!(sem.available_permits(), 0);
+        assert!(sem.try_acquire().is_none());
+        drop(permit);
+        assert_eq!(sem.available_permits(), 1);
+        assert_eq!(sem.waiting(), 0);
+        assert!(format!("{sem:?}").contains("permits: 1"));
+    }
+}
