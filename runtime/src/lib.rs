@@ -58,4 +58,3 @@ pub extern "C" fn runtime_dump_tasks() {
         eprintln!("runtime_dump_tasks: the runtime is busy; try again from another frame");
     }
 }
-

@@ -10,7 +10,7 @@
 //! neither `Send` nor `Sync`).
 //!
 //! Every operation tries the syscall first and only waits when it reports
-//! `WouldBlock` (see `reactor.rs`, and `design/io.md`, "The life of a read").
+//! `WouldBlock` (see `reactor.rs`, and DESIGN.md, "The life of a read").
 //! Read and write readiness are tracked separately, so one task may read a
 //! socket while another writes it ([`TcpStream::into_split`],
 //! [`TcpStream::split`], or the `&self` methods `poll_read`/`poll_write`).

@@ -10,7 +10,7 @@
 //!
 //! [`spawn`] goes through `std::thread::Builder` to glibc's
 //! `pthread_create`. `strace -f` of `runtime/examples/threaded_spawn.rs`
-//! (quoted in full in `design/thread-model.md`) shows, for the first
+//! (quoted in full in DESIGN.md ("The thread model")) shows, for the first
 //! thread of a process:
 //!
 //! - `mmap(NULL, 2101248, PROT_NONE, MAP_PRIVATE|MAP_ANONYMOUS|MAP_STACK)`
