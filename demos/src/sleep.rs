@@ -44,7 +44,8 @@ pub fn run(args: &Args) -> i32 {
         ok &= report("event loop (gather on one thread)", took, longest, sum);
     }
     if args.model.has_threads() {
-        println!("thread model: arrives with runtime::threaded (issue 5)");
+        let took = run_threads(&sleeps);
+        ok &= report("threads (one OS thread per task)", took, longest, sum);
     }
     if ok { 0 } else { 1 }
 }
@@ -93,6 +94,42 @@ fn run_loop(sleeps: &[Duration], trace: Option<&std::path::Path>) -> Duration {
             path.display()
         );
     }
+    took
+}
+
+fn run_threads(sleeps: &[Duration]) -> Duration {
+    use runtime::threaded;
+    let before = threaded::Stats::snapshot();
+    let start = Instant::now();
+    let handles: Vec<_> = sleeps
+        .iter()
+        .enumerate()
+        .map(|(i, &d)| {
+            threaded::Builder::new()
+                .name(format!("sleep-task-{}", i + 1))
+                .spawn(move || {
+                    println!("  thread {} running", i + 1);
+                    threaded::sleep(d); // clock_nanosleep(2): the kernel parks the thread
+                    println!("  thread {} finished after {d:?}", i + 1);
+                })
+        })
+        .collect();
+    for h in handles {
+        match h {
+            Ok(h) => {
+                if let Err(e) = h.join() {
+                    eprintln!("  a thread failed: {e}");
+                }
+            }
+            Err(e) => eprintln!("  cannot start a thread: {e}"),
+        }
+    }
+    let took = start.elapsed();
+    let stats = threaded::Stats::snapshot().since(&before);
+    println!(
+        "  threads: {} spawned, {} joined, {} voluntary / {} involuntary context switches",
+        stats.spawned, stats.joins, stats.voluntary_switches, stats.involuntary_switches
+    );
     took
 }
 

@@ -163,11 +163,13 @@ impl Future for Wait<'_> {
                 let generation = inner.generation;
                 let key = inner.waiters.push_back(cx.waker().clone(), generation);
                 self.state = WaitState::Queued(key);
+                crate::inspect::note(crate::inspect::WaitReason::Event);
                 Poll::Pending
             }
             WaitState::Queued(key) => {
                 if inner.waiters.is_linked(key) {
                     inner.waiters.set_waker(key, cx.waker());
+                    crate::inspect::note(crate::inspect::WaitReason::Event);
                     return Poll::Pending;
                 }
                 inner.waiters.remove(key);

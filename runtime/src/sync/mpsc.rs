@@ -195,12 +195,14 @@ impl<T> Future for Send<'_, T> {
                 }
                 let key = chan.blocked.push_back(cx.waker().clone(), Some(value));
                 this.state = SendState::Queued(key);
+                crate::inspect::note(crate::inspect::WaitReason::ChannelSend);
                 Poll::Pending
             }
             SendState::Queued(key) => {
                 let key = *key;
                 if chan.blocked.is_linked(key) {
                     chan.blocked.set_waker(key, cx.waker());
+                    crate::inspect::note(crate::inspect::WaitReason::ChannelSend);
                     return Poll::Pending;
                 }
                 // Unlinked: either the receiver took the value into the
@@ -343,6 +345,7 @@ impl<T> Future for Recv<'_, T> {
                     Some(old) if old.will_wake(cx.waker()) => {}
                     _ => chan.recv_waker = Some(cx.waker().clone()),
                 }
+                crate::inspect::note(crate::inspect::WaitReason::ChannelRecv);
                 Poll::Pending
             }
         }

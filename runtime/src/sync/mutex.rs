@@ -117,12 +117,15 @@ impl<'a, T: ?Sized> Future for Lock<'a, T> {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let mutex = self.mutex;
-        Pin::new(&mut self.acquire)
-            .poll(cx)
-            .map(|permit| MutexGuard {
-                mutex,
-                _permit: permit,
-            })
+        let poll = Pin::new(&mut self.acquire).poll(cx);
+        if poll.is_pending() {
+            // Overrides the semaphore's note: the user waits on a mutex.
+            crate::inspect::note(crate::inspect::WaitReason::Mutex);
+        }
+        poll.map(|permit| MutexGuard {
+            mutex,
+            _permit: permit,
+        })
     }
 }
 

@@ -124,6 +124,7 @@ impl<T> Future for Receiver<T> {
             Some(old) if old.will_wake(cx.waker()) => {}
             _ => state.waker = Some(cx.waker().clone()),
         }
+        crate::inspect::note(crate::inspect::WaitReason::ChannelRecv);
         Poll::Pending
     }
 }

@@ -200,11 +200,13 @@ impl<'a> Future for Acquire<'a> {
                 }
                 let key = inner.waiters.push_back(cx.waker().clone(), ());
                 self.state = AcquireState::Queued(key);
+                crate::inspect::note(crate::inspect::WaitReason::Semaphore);
                 Poll::Pending
             }
             AcquireState::Queued(key) => {
                 if inner.waiters.is_linked(key) {
                     inner.waiters.set_waker(key, cx.waker());
+                    crate::inspect::note(crate::inspect::WaitReason::Semaphore);
                     return Poll::Pending;
                 }
                 // Unlinked: a releaser handed us its permit.
