@@ -3,7 +3,7 @@
 //!
 //! The page embeds the Chrome Trace Event JSON of each run; the same files
 //! open in Perfetto. The drawing code is `timeline.html`, included at build
-//! time.
+//! time. Seed 003's workload, small: three sleeps of 30, 20 and 10 ms.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -38,9 +38,7 @@ pub fn run(args: &Args) -> i32 {
         }
     }
     if args.model.has_threads() {
-        eprintln!(
-            "demo timeline: the thread model's trace arrives with runtime::threaded (issue 5)"
-        );
+        traces.push(("threads (one OS thread per task)".into(), threads_trace()));
     }
     let page = render(&traces);
     if let Err(e) = std::fs::write(&args.out, page) {
@@ -113,4 +111,18 @@ fn loop_trace() -> std::io::Result<String> {
     let json = std::fs::read_to_string(&path);
     let _ = std::fs::remove_file(&path);
     json
+}
+
+/// The same three sleeps as three OS threads, joined by the main thread.
+fn threads_trace() -> String {
+    use runtime::threaded;
+    threaded::trace::start();
+    let handles: Vec<_> = [30u64, 20, 10]
+        .into_iter()
+        .map(|ms| threaded::spawn(move || threaded::sleep(Duration::from_millis(ms))))
+        .collect();
+    for h in handles {
+        let _ = h.join();
+    }
+    threaded::trace::finish()
 }

@@ -70,7 +70,23 @@ fn the_timeline_page_renders_the_expected_tracks_in_chromium() {
         "the script did not run:\n{dom}"
     );
     let timelines = dom.matches("class=\"timeline\"").count();
-    assert!(timelines >= 1, "no timeline drawn:\n{dom}");
+    assert_eq!(timelines, 2, "one timeline per model:\n{dom}");
+    assert!(dom.contains("data-rendered=\"2\""), "{dom}");
+    // The thread model: one track per OS thread, named as ps -L shows it,
+    // with running and blocked slices.
+    let thread_tracks = dom.matches("data-name=\"thread ").count();
+    assert!(
+        thread_tracks >= 3,
+        "expected the 3 sleeping threads' tracks, found {thread_tracks}"
+    );
+    assert!(
+        dom.contains("class=\"slice running\""),
+        "threads' running time is drawn"
+    );
+    assert!(
+        dom.contains("class=\"slice blocked\""),
+        "threads' blocked time is drawn"
+    );
     assert!(
         dom.contains("data-name=\"reactor: epoll_wait, timers\""),
         "{dom}"

@@ -176,7 +176,8 @@ where
 {
     let name = name.unwrap_or_else(|| site_name(location));
     let (completer, mut handle) = join::pair(Some(name.clone()), location);
-    let thread = spawn_os_thread(name, stack_size, move || {
+    let flow = super::trace::spawning(&name);
+    let thread = spawn_os_thread_traced(name, stack_size, flow, move || {
         let result = panic::catch_unwind(AssertUnwindSafe(f)).map_err(JoinError::panic);
         completer.complete(result);
     })?;
@@ -190,6 +191,17 @@ where
 pub(crate) fn spawn_os_thread(
     name: String,
     stack_size: Option<usize>,
+    main: impl FnOnce() + Send + 'static,
+) -> io::Result<std::thread::JoinHandle<()>> {
+    let flow = super::trace::spawning(&name);
+    spawn_os_thread_traced(name, stack_size, flow, main)
+}
+
+/// [`spawn_os_thread`] with the trace's flow id already taken.
+fn spawn_os_thread_traced(
+    name: String,
+    stack_size: Option<usize>,
+    flow: u64,
     main: impl FnOnce() + Send + 'static,
 ) -> io::Result<std::thread::JoinHandle<()>> {
     if name.contains('\0') {
@@ -206,7 +218,9 @@ pub(crate) fn spawn_os_thread(
     // On failure std drops the closure unrun, and `live` with it.
     let thread = builder.spawn(move || {
         let _live = live;
+        super::trace::thread_start(flow);
         main();
+        super::trace::thread_end();
     })?;
     stats::record_spawn();
     Ok(thread)

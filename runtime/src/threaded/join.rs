@@ -154,6 +154,7 @@ pub(crate) struct Slot<T> {
 impl<T> Slot<T> {
     /// Blocks until the result is in, then takes it.
     fn wait_take(&self) -> Result<T, JoinError> {
+        let _blocked = super::trace::block("join: futex wait");
         let mut guard = self.result.lock().unwrap_or_else(PoisonError::into_inner);
         loop {
             if let Some(result) = guard.take() {

@@ -90,6 +90,7 @@ mod join;
 mod pool;
 mod semaphore;
 mod stats;
+pub mod trace;
 
 use std::time::Duration;
 
@@ -119,5 +120,6 @@ pub use stats::{Stats, reset_peak, stats};
 /// assert!(start.elapsed() >= Duration::from_millis(2));
 /// ```
 pub fn sleep(duration: Duration) {
+    let _blocked = trace::block("sleep: clock_nanosleep");
     std::thread::sleep(duration);
 }

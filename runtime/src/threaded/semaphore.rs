@@ -70,6 +70,8 @@ impl Semaphore {
         let mut state = self.lock();
         let ticket = state.next_ticket;
         state.next_ticket += 1;
+        let _blocked = (!(state.serving == ticket && state.permits > 0))
+            .then(|| super::trace::block("semaphore: futex wait"));
         while !(state.serving == ticket && state.permits > 0) {
             state = self
                 .changed
