@@ -46,17 +46,6 @@ pub fn poll_once<F: Future + Unpin>(fut: &mut F) -> Poll<F::Output> {
     poll_with(fut, Waker::noop())
 }
 
-/// Returns `Pending` once (waking itself), then `Ready`: lets other tasks run.
-pub async fn yield_now() {
-    let mut yielded = false;
-    std::future::poll_fn(move |cx| {
-        if yielded {
-            Poll::Ready(())
-        } else {
-            yielded = true;
-            cx.waker().wake_by_ref();
-            Poll::Pending
-        }
-    })
-    .await
-}
+/// Returns `Pending` once (waking itself), then `Ready`: lets other tasks
+/// run. The runtime's own, which works on any executor.
+pub use runtime::yield_now;

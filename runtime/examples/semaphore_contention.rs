@@ -7,7 +7,6 @@
 //! release, the wake, and the executor's re-poll of the waiter.
 
 use std::rc::Rc;
-use std::task::Poll;
 use std::time::Instant;
 
 use futures::executor::LocalPool;
@@ -18,20 +17,7 @@ const PERMITS: usize = 10;
 const TASKS: usize = 1_000;
 const ROUNDS: usize = 200;
 
-/// Lets the other tasks run once.
-async fn yield_now() {
-    let mut yielded = false;
-    std::future::poll_fn(move |cx| {
-        if yielded {
-            Poll::Ready(())
-        } else {
-            yielded = true;
-            cx.waker().wake_by_ref();
-            Poll::Pending
-        }
-    })
-    .await
-}
+use runtime::yield_now; // wakes itself and returns Pending once: any executor
 
 /// Runs the workload once and returns nanoseconds per acquire.
 fn run(rounds: usize) -> f64 {

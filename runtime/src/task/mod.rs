@@ -26,6 +26,7 @@ mod join;
 mod table;
 
 pub(crate) use cell::{ErasedTask, TaskCell};
+pub(crate) use join::panic_message;
 pub use join::{JoinError, JoinHandle};
 pub(crate) use table::TaskTable;
 

@@ -14,6 +14,7 @@
 //! drop stores a "cancelled" [`JoinError`], so `join` can never wait for a
 //! result that will not come.
 
+use crate::task::panic_message;
 use std::any::Any;
 use std::fmt;
 use std::panic::Location;
@@ -105,15 +106,6 @@ impl JoinError {
             Repr::Cancelled => Err(self),
         }
     }
-}
-
-/// The text of a panic payload, if it is a `&str` or a `String` (what
-/// `panic!` with a message produces).
-pub(crate) fn panic_message(payload: &(dyn Any + Send)) -> Option<&str> {
-    payload
-        .downcast_ref::<&'static str>()
-        .copied()
-        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
 }
 
 impl fmt::Display for JoinError {
