@@ -511,3 +511,59 @@ fn join_error_and_handles_implement_debug() {
     let rt = Runtime::new().unwrap();
     assert!(format!("{:?}", rt.stats()).contains("polls"));
 }
+
+/// Runs in a child process (see below) so that its stderr can be read.
+#[test]
+fn child_warnings_scenario() {
+    if std::env::var_os("RUNTIME_TEST_CHILD").is_none() {
+        return; // only meaningful when run by the test below
+    }
+    let rt = Runtime::builder()
+        .slow_poll_threshold(Duration::from_millis(20))
+        .report_pending_on_drop(true)
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let blocker = spawn(async {
+            std::thread::sleep(Duration::from_millis(60)); // blocks the loop
+        });
+        blocker.await.unwrap();
+        spawn(std::future::pending::<()>()); // still pending at drop
+        yield_now().await;
+    });
+    drop(rt);
+}
+
+#[test]
+fn slow_polls_and_pending_tasks_at_drop_are_reported_with_spawn_sites() {
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "child_warnings_scenario",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env("RUNTIME_TEST_CHILD", "1")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let slow: Vec<&str> = stderr.lines().filter(|l| l.contains("slow poll")).collect();
+    assert_eq!(
+        slow.len(),
+        1,
+        "one warning for the one slow poll:\n{stderr}"
+    );
+    assert!(
+        slow[0].contains("tests/core.rs:"),
+        "names the spawn site: {}",
+        slow[0]
+    );
+    assert!(slow[0].contains("threshold 20ms"), "{}", slow[0]);
+    let pending: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.contains("destroyed but it is pending"))
+        .collect();
+    assert_eq!(pending.len(), 1, "{stderr}");
+    assert!(pending[0].contains("tests/core.rs:"), "{}", pending[0]);
+}
