@@ -446,4 +446,81 @@ mod tests {
         let key = wheel.insert(u64::MAX, waker(1, &log)).unwrap();
         assert_eq!(wheel.tick_of(key), Some(100 + MAX_TICKS));
     }
+
+    mod properties {
+        //! The wheel against a plain list of deadlines, under random
+        //! sequences of register, cancel and advance: the same timers fire,
+        //! in the same order (by deadline, then by registration), never
+        //! early, and `next_deadline` is always the model's minimum.
+
+        use super::*;
+        use proptest::prelude::*;
+
+        #[derive(Clone, Debug)]
+        enum Op {
+            Insert(u64),
+            Cancel(usize),
+            Advance(u64),
+        }
+
+        fn op() -> impl Strategy<Value = Op> {
+            prop_oneof![
+                4 => prop_oneof![1u64..70, 1u64..5_000, 1u64..300_000, 1u64..20_000_000].prop_map(Op::Insert),
+                2 => any::<usize>().prop_map(Op::Cancel),
+                3 => prop_oneof![0u64..10, 0u64..4_096, 0u64..1_000_000].prop_map(Op::Advance),
+            ]
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(256))]
+            #[test]
+            fn same_fire_order_as_a_model(ops in proptest::collection::vec(op(), 1..200)) {
+                let log = Arc::new(std::sync::Mutex::new(Vec::new()));
+                let mut wheel = Wheel::new();
+                // (id, tick, key) of pending timers, in registration order.
+                let mut model: Vec<(usize, u64, usize)> = Vec::new();
+                let mut now = 0u64;
+                for (id, op) in ops.into_iter().enumerate() {
+                    match op {
+                        Op::Insert(delay) => {
+                            let tick = now + delay;
+                            let key = wheel.insert(tick, waker(id, &log)).unwrap();
+                            model.push((id, tick, key));
+                        }
+                        Op::Cancel(i) if !model.is_empty() => {
+                            let (_, _, key) = model.remove(i % model.len());
+                            prop_assert!(wheel.remove(key).0);
+                        }
+                        Op::Cancel(_) => {}
+                        Op::Advance(by) => {
+                            prop_assert_eq!(wheel.next_deadline(), model.iter().map(|m| m.1).min());
+                            now += by;
+                            log.lock().unwrap().clear();
+                            drain(&mut wheel, now);
+                            let fired = std::mem::take(&mut *log.lock().unwrap());
+                            let mut due: Vec<(u64, usize)> =
+                                model.iter().filter(|m| m.1 <= now).map(|m| (m.1, m.0)).collect();
+                            due.sort();
+                            // Timers due at one advance may fire in any order
+                            // within a tick, but ticks fire in order.
+                            let fired_ticks: Vec<u64> = fired
+                                .iter()
+                                .map(|id| model.iter().find(|m| m.0 == *id).map_or(u64::MAX, |m| m.1))
+                                .collect();
+                            prop_assert!(fired_ticks.windows(2).all(|w| w[0] <= w[1]), "out of order: {:?}", fired_ticks);
+                            let mut fired_sorted: Vec<(u64, usize)> =
+                                fired.iter().zip(&fired_ticks).map(|(id, t)| (*t, *id)).collect();
+                            fired_sorted.sort();
+                            prop_assert_eq!(fired_sorted, due);
+                            for m in model.iter().filter(|m| m.1 <= now) {
+                                wheel.remove(m.2);
+                            }
+                            model.retain(|m| m.1 > now);
+                        }
+                    }
+                }
+                prop_assert_eq!(wheel.pending(), model.len());
+            }
+        }
+    }
 }
