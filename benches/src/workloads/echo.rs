@@ -15,6 +15,7 @@
 
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::SocketAddr;
+use std::os::fd::AsRawFd;
 use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
@@ -42,6 +43,26 @@ pub const WORKLOAD_1000: Workload = Workload {
 };
 
 type AddrTx = mpsc::Sender<io::Result<SocketAddr>>;
+
+/// Calls `listen(2)` again with a backlog of 4,096 (Linux allows resizing
+/// the accept queue of a listening socket). The libraries' defaults (128 for
+/// std and async-io, 1,024 for mio and tokio) overflow while 1,000 clients
+/// connect at once, and each dropped SYN costs the client a 1 s retransmit:
+/// every server gets the same queue so that none is penalised for its
+/// library's default.
+fn widen_backlog(fd: std::os::fd::RawFd) -> io::Result<()> {
+    // SAFETY: `listen` on a descriptor we own; it fails cleanly otherwise.
+    if unsafe { libc::listen(fd, 4096) } == 0 {
+        Ok(())
+    } else {
+        Err(io::Error::last_os_error())
+    }
+}
+
+/// Reports the listener's address, after widening its backlog.
+fn report(addr: &AddrTx, fd: std::os::fd::RawFd, local: io::Result<SocketAddr>) {
+    let _ = addr.send(widen_backlog(fd).and(local));
+}
 
 fn run(imp: &str, conns: usize, quick: bool) -> Result<Vec<Sample>, String> {
     let serve: fn(AddrTx) = match imp {
@@ -130,7 +151,7 @@ fn serve_tokio(addr: AddrTx) {
             Ok(l) => l,
             Err(e) => return drop(addr.send(Err(e))),
         };
-        let _ = addr.send(listener.local_addr());
+        report(&addr, listener.as_raw_fd(), listener.local_addr());
         loop {
             let (mut s, _) = match listener.accept().await {
                 Ok(x) => x,
@@ -163,7 +184,7 @@ fn serve_smol(addr: AddrTx) {
             Ok(l) => l,
             Err(e) => return drop(addr.send(Err(e))),
         };
-        let _ = addr.send(listener.get_ref().local_addr());
+        report(&addr, listener.as_raw_fd(), listener.get_ref().local_addr());
         loop {
             let (mut s, _) = match listener.accept().await {
                 Ok(x) => x,
@@ -193,7 +214,7 @@ fn serve_threads(addr: AddrTx) {
         Ok(l) => l,
         Err(e) => return drop(addr.send(Err(e))),
     };
-    let _ = addr.send(listener.local_addr());
+    report(&addr, listener.as_raw_fd(), listener.local_addr());
     loop {
         let (mut s, _) = match listener.accept() {
             Ok(x) => x,
@@ -243,7 +264,7 @@ fn mio_loop(addr: &AddrTx) -> io::Result<()> {
     let mut listener = mio::net::TcpListener::bind(([127, 0, 0, 1], 0).into())?;
     poll.registry()
         .register(&mut listener, LISTENER, Interest::READABLE)?;
-    let _ = addr.send(listener.local_addr());
+    report(addr, listener.as_raw_fd(), listener.local_addr());
     let mut conns: Vec<Option<MioConn>> = Vec::new();
     let mut free: Vec<usize> = Vec::new();
     let mut events = Events::with_capacity(1024);
