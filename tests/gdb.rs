@@ -1,5 +1,6 @@
 //! The debugger story, tested: gdb in batch mode stops `gdb-target` inside a
-//! task, and both `call runtime_dump_tasks()` (the process prints its dump)
+//! task, and both `call runtime_dump_tasks()` (the process prints its dump,
+//! also through the script's `async-dump`)
 //! and `info async-tasks` (runtime/gdb/runtime_gdb.py reads memory) name the
 //! spawn sites of the live tasks.
 
@@ -31,9 +32,10 @@ fn gdb_shows_live_tasks_with_their_spawn_sites() {
         .args(["-ex", &format!("source {}", script.display())])
         .args(["-ex", "break gdb_breakpoint_here", "-ex", "run"])
         .args(["-ex", "info async-tasks"])
-        // In a Rust frame gdb resolves names relative to the current crate:
-        // spell the path, or switch to C and use the plain symbol.
-        .args(["-ex", "call runtime::runtime_dump_tasks()"])
+        // The script's shorthand, then the call by hand: in a Rust frame gdb
+        // resolves names relative to the current crate, so switch to C to
+        // call the exported symbol.
+        .args(["-ex", "async-dump"])
         .args(["-ex", "set language c", "-ex", "call runtime_dump_tasks()"])
         .args(["-ex", "kill"])
         .arg(target)

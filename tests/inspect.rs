@@ -211,3 +211,67 @@ fn a_seed_replays_a_race() {
     let orders: std::collections::HashSet<Vec<&str>> = (0..20).map(winner).collect();
     assert!(orders.len() > 1, "looping seeds explores other orders");
 }
+
+#[test]
+fn dump_names_sync_io_and_blocking_waits() {
+    use runtime::sync::{Event, Mutex, Semaphore, mpsc};
+    let rt = Runtime::builder().paused_clock(true).build().unwrap();
+    rt.block_on(async {
+        let sem = std::rc::Rc::new(Semaphore::new(0));
+        let event = std::rc::Rc::new(Event::new());
+        let mutex = std::rc::Rc::new(Mutex::new(()));
+        let guard = mutex.lock().await;
+        let (_tx, mut rx) = mpsc::channel::<u8>(1);
+        let listener = runtime::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let (gate_tx, gate_rx) = std::sync::mpsc::channel::<()>();
+        let handles = vec![
+            spawn({
+                let sem = sem.clone();
+                async move { drop(sem.acquire().await) }
+            }),
+            spawn({
+                let event = event.clone();
+                async move { event.wait().await }
+            }),
+            spawn({
+                let mutex = mutex.clone();
+                async move { drop(mutex.lock().await) }
+            }),
+            spawn(async move {
+                let _ = rx.recv().await;
+            }),
+            spawn(async move {
+                let _ = listener.accept().await;
+            }),
+            spawn(async move {
+                let _ = runtime::spawn_blocking(move || gate_rx.recv()).await;
+            }),
+        ];
+        for _ in 0..3 {
+            yield_now().await;
+        }
+        let text = runtime::inspect::dump().to_string();
+        for reason in [
+            "semaphore permit",
+            "event",
+            "mutex",
+            "channel recv",
+            "blocking-pool job",
+        ] {
+            assert!(
+                text.contains(&format!("waits on: {reason}\n")),
+                "{reason} missing:\n{text}"
+            );
+        }
+        assert!(
+            text.lines()
+                .any(|l| l.contains("waits on: fd ") && l.ends_with(" readable")),
+            "the accept's fd missing:\n{text}"
+        );
+        gate_tx.send(()).unwrap();
+        drop(guard);
+        for h in &handles {
+            h.abort();
+        }
+    });
+}

@@ -229,3 +229,21 @@ fn instant_arithmetic() {
         assert_eq!(a.elapsed(), Duration::from_millis(1500));
     });
 }
+
+#[test]
+fn a_sleep_wakes_the_loop_once_not_once_per_wheel_level() {
+    // Paused: one clock jump per distinct deadline, even for deadlines that
+    // sit in the wheel's higher levels and cascade on their way down.
+    let rt = paused();
+    rt.block_on(async {
+        sleep(Duration::from_millis(100)).await;
+        sleep(Duration::from_secs(2)).await;
+        sleep(Duration::from_secs(3 * 3600)).await;
+    });
+    assert_eq!(rt.stats().clock_jumps, 3, "{:?}", rt.stats());
+    // Real clock: one blocking epoll_wait for a 100 ms sleep (a second one
+    // only if epoll_wait returned early, which Linux does not do).
+    let rt = Runtime::new().unwrap();
+    rt.block_on(sleep(Duration::from_millis(100)));
+    assert!(rt.stats().epoll_waits_blocking <= 2, "{:?}", rt.stats());
+}

@@ -4,6 +4,7 @@
 mod sleep;
 mod syscall_names;
 mod syscalls;
+mod timeline;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
@@ -47,6 +48,9 @@ enum Command {
     /// Seed 003: two tasks sleeping 2 s and 1 s, gathered, finish together in
     /// about 2 s, not 3.
     Sleep(sleep::Args),
+    /// Trace a small workload on each model and draw both timelines side by
+    /// side in a self-contained HTML page.
+    Timeline(timeline::Args),
 }
 
 impl Command {
@@ -54,6 +58,7 @@ impl Command {
     fn model(&self) -> Option<Model> {
         match self {
             Command::Sleep(args) => Some(args.model),
+            Command::Timeline(args) => Some(args.model),
         }
     }
 }
@@ -65,6 +70,7 @@ fn main() {
     }
     let code = match cli.command {
         Command::Sleep(args) => sleep::run(&args),
+        Command::Timeline(args) => timeline::run(&args),
     };
     std::process::exit(code);
 }

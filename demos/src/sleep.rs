@@ -15,6 +15,10 @@ pub struct Args {
     /// The two sleeps, in milliseconds (seed 003: 1000 and 2000).
     #[arg(long, value_delimiter = ',', default_values_t = [2000u64, 1000])]
     sleeps: Vec<u64>,
+    /// Write the event loop's trace (Chrome Trace Event JSON, for Perfetto)
+    /// to this file.
+    #[arg(long, value_name = "FILE")]
+    trace: Option<std::path::PathBuf>,
 }
 
 /// Runs the demo; returns the process exit code.
@@ -36,17 +40,22 @@ pub fn run(args: &Args) -> i32 {
     );
     let mut ok = true;
     if args.model.has_loop() {
-        let took = run_loop(&sleeps);
+        let took = run_loop(&sleeps, args.trace.as_deref());
         ok &= report("event loop (gather on one thread)", took, longest, sum);
     }
     if args.model.has_threads() {
-        println!("thread model: arrives with runtime::threaded (issue 5)");
+        let took = run_threads(&sleeps);
+        ok &= report("threads (one OS thread per task)", took, longest, sum);
     }
     if ok { 0 } else { 1 }
 }
 
-fn run_loop(sleeps: &[Duration]) -> Duration {
-    let rt = match runtime::Runtime::new() {
+fn run_loop(sleeps: &[Duration], trace: Option<&std::path::Path>) -> Duration {
+    let mut builder = runtime::Runtime::builder();
+    if let Some(path) = trace {
+        builder = builder.trace(path);
+    }
+    let rt = match builder.build() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("demo sleep: cannot build the runtime: {e}");
@@ -77,6 +86,49 @@ fn run_loop(sleeps: &[Duration]) -> Duration {
     println!(
         "  loop: {} polls, {} epoll_wait calls ({} blocking), {} timers fired, 1 thread",
         stats.polls, stats.epoll_waits, stats.epoll_waits_blocking, stats.timers_fired
+    );
+    drop(rt); // writes the trace
+    if let Some(path) = trace {
+        println!(
+            "  trace written to {} (open it in ui.perfetto.dev)",
+            path.display()
+        );
+    }
+    took
+}
+
+fn run_threads(sleeps: &[Duration]) -> Duration {
+    use runtime::threaded;
+    let before = threaded::Stats::snapshot();
+    let start = Instant::now();
+    let handles: Vec<_> = sleeps
+        .iter()
+        .enumerate()
+        .map(|(i, &d)| {
+            threaded::Builder::new()
+                .name(format!("sleep-task-{}", i + 1))
+                .spawn(move || {
+                    println!("  thread {} running", i + 1);
+                    threaded::sleep(d); // clock_nanosleep(2): the kernel parks the thread
+                    println!("  thread {} finished after {d:?}", i + 1);
+                })
+        })
+        .collect();
+    for h in handles {
+        match h {
+            Ok(h) => {
+                if let Err(e) = h.join() {
+                    eprintln!("  a thread failed: {e}");
+                }
+            }
+            Err(e) => eprintln!("  cannot start a thread: {e}"),
+        }
+    }
+    let took = start.elapsed();
+    let stats = threaded::Stats::snapshot().since(&before);
+    println!(
+        "  threads: {} spawned, {} joined, {} voluntary / {} involuntary context switches",
+        stats.spawned, stats.joins, stats.voluntary_switches, stats.involuntary_switches
     );
     took
 }

@@ -1,5 +1,6 @@
-//! Quick measurements of the executor's hot paths (the benches crate does
-//! this properly, against peers); run with `--release`.
+//! Quick measurements of the executor's hot paths, medians of 7 runs. The
+//! benches crate compares against peers properly; this is the one-minute
+//! sanity check: `cargo run --release -p runtime --example hotpaths`.
 use std::cell::Cell;
 use std::future::poll_fn;
 use std::rc::Rc;
@@ -29,6 +30,22 @@ fn main() {
             let hs: Vec<_> = (0..N).map(|i| runtime::spawn(async move { i })).collect();
             for h in hs {
                 h.await.unwrap();
+            }
+        })
+    });
+    let rt = runtime::Runtime::new().unwrap();
+    measure("spawn+join (reused runtime)", N, || {
+        rt.block_on(async {
+            let hs: Vec<_> = (0..N).map(|i| runtime::spawn(async move { i })).collect();
+            for h in hs {
+                h.await.unwrap();
+            }
+        })
+    });
+    measure("spawn+join 1 at a time", N, || {
+        rt.block_on(async {
+            for i in 0..N {
+                runtime::spawn(async move { i }).await.unwrap();
             }
         })
     });

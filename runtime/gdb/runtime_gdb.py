@@ -6,20 +6,21 @@ calling into the process, so it works on a running program, a stopped one,
 and a core dump (`gdb prog core` then `info async-tasks`).
 
 The layout it reads is defined, with a table of offsets, in
-runtime/src/inspect/debug_table.rs (`DebugRuntime`, `DebugTask`). Change
-both together.
+runtime/src/inspect/debug_table.rs (`DebugRuntime`, `DebugTask`) and
+runtime/src/task/table.rs (the slots). Change them together.
 
-Compare `call runtime_dump_tasks()`, which asks the process itself to print
-its dump (it needs a live process, and shows the same tasks).
+`async-dump` (or, by hand, `set language c` then `call runtime_dump_tasks()`)
+asks the process itself to print its dump instead: it needs a live process,
+and shows the same tasks plus the time since each one's last poll.
 """
 
 import struct
 
 import gdb
 
-MAGIC = int.from_bytes(b"RTDEBUG1", "little")
-RUNTIME_SIZE = 48  # magic, tasks, len, next, thread, now_ms
-TASK_SIZE = 64
+MAGIC = int.from_bytes(b"RTDEBUG2", "little")
+RUNTIME_SIZE = 56  # magic, slots, len, stride, next, thread, now_ms
+TASK_SIZE = 64  # the DebugTask at the start of each slot
 STATES = {0: "free", 1: "waiting", 2: "runnable", 3: "running", 4: "finished"}
 WAITS = {
     0: "-",
@@ -62,27 +63,32 @@ def _runtimes(inferior):
     seen = set()
     while node and node not in seen:
         seen.add(node)
-        magic, tasks, length, nxt, thread, now_ms = struct.unpack(
-            "<QQQQQQ", _read(inferior, node, RUNTIME_SIZE))
+        magic, slots, length, stride, nxt, thread, now_ms = struct.unpack(
+            "<QQQQQQQ", _read(inferior, node, RUNTIME_SIZE))
         if magic != MAGIC:
             raise gdb.GdbError("runtime table at 0x%x is damaged (bad magic)" % node)
-        yield tasks, length, thread, now_ms
+        yield slots, length, stride, thread, now_ms
         node = nxt
 
 
-def _tasks(inferior, tasks, length):
+def _tasks(inferior, slots, length, stride):
     for index in range(length):
-        raw = _read(inferior, tasks + index * TASK_SIZE, TASK_SIZE)
-        (task_id, polls, state, line, file_ptr, file_len,
-         wait_kind, wait_fd, wait_arg, last_poll_ms) = struct.unpack("<QQIIQQIiQQ", raw)
-        if task_id == 0:
-            continue
-        file_name = _read(inferior, file_ptr, file_len).decode("utf-8", "replace") if file_len else "?"
-        yield {
-            "id": task_id, "polls": polls, "state": STATES.get(state, "?%d" % state),
-            "site": "%s:%d" % (file_name, line), "wait_kind": wait_kind, "wait_fd": wait_fd,
-            "wait_arg": wait_arg, "last_poll_ms": last_poll_ms,
-        }
+        yield from _task(inferior, slots + index * stride)
+
+
+def _task(inferior, address):
+    """The task in the slot at `address`, as a one-element list (empty if free)."""
+    raw = _read(inferior, address, TASK_SIZE)
+    (task_id, polls, state, line, file_ptr, file_len, column,
+     wait_kind, wait_fd, wait_arg, last_poll_ms) = struct.unpack("<QQIIQIIIiQQ", raw)
+    if task_id == 0:
+        return []
+    file_name = _read(inferior, file_ptr, file_len).decode("utf-8", "replace") if file_len else "?"
+    return [{
+        "id": task_id, "polls": polls, "state": STATES.get(state, "?%d" % state),
+        "site": "%s:%d:%d" % (file_name, line, column), "wait_kind": wait_kind,
+        "wait_fd": wait_fd, "wait_arg": wait_arg, "last_poll_ms": last_poll_ms,
+    }]
 
 
 def _wait_text(task, now_ms):
@@ -110,9 +116,9 @@ Reads the runtime's task table from memory (works on core dumps too)."""
     def invoke(self, argument, from_tty):
         inferior = gdb.selected_inferior()
         count = 0
-        for tasks, length, thread, now_ms in _runtimes(inferior):
+        for slots, length, stride, thread, now_ms in _runtimes(inferior):
             count += 1
-            live = list(_tasks(inferior, tasks, length))
+            live = list(_tasks(inferior, slots, length, stride))
             gdb.write("runtime on thread %d (clock %d ms): %d live task%s\n"
                       % (thread, now_ms, len(live), "" if len(live) == 1 else "s"))
             for task in sorted(live, key=lambda t: t["id"]):
@@ -123,4 +129,24 @@ Reads the runtime's task table from memory (works on core dumps too)."""
             gdb.write("no runtime is alive in this process\n")
 
 
+class AsyncDump(gdb.Command):
+    """Ask the stopped process to print its own task dump to its stderr.
+
+Usage: async-dump
+The same as `set language c` + `call runtime_dump_tasks()` (needs a live
+process; for a core dump use `info async-tasks`)."""
+
+    def __init__(self):
+        super().__init__("async-dump", gdb.COMMAND_STATUS)
+
+    def invoke(self, argument, from_tty):
+        previous = gdb.parameter("language")
+        gdb.execute("set language c", to_string=True)
+        try:
+            gdb.execute("call (void)runtime_dump_tasks()")
+        finally:
+            gdb.execute("set language %s" % previous, to_string=True)
+
+
 InfoAsyncTasks()
+AsyncDump()

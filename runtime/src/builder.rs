@@ -34,6 +34,8 @@ pub(crate) struct Config {
     pub(crate) trace: Option<PathBuf>,
     pub(crate) trace_capacity: usize,
     pub(crate) report_pending_on_drop: bool,
+    pub(crate) max_blocking_threads: usize,
+    pub(crate) blocking_keep_alive: Duration,
 }
 
 impl Default for Config {
@@ -47,6 +49,8 @@ impl Default for Config {
             trace: None,
             trace_capacity: 1 << 18,
             report_pending_on_drop: false,
+            max_blocking_threads: 64,
+            blocking_keep_alive: Duration::from_secs(10),
         }
     }
 }
@@ -143,6 +147,29 @@ impl Builder {
         self
     }
 
+    /// The most threads the blocking pool (behind
+    /// [`spawn_blocking`](crate::spawn_blocking) and [`fs`](crate::fs)) may
+    /// run at once (default 64). Jobs beyond that wait in the pool's queue.
+    ///
+    /// # Panics
+    /// If `threads` is zero.
+    #[track_caller]
+    pub fn max_blocking_threads(mut self, threads: usize) -> Builder {
+        assert!(
+            threads > 0,
+            "Builder::max_blocking_threads must be at least 1"
+        );
+        self.config.max_blocking_threads = threads;
+        self
+    }
+
+    /// How long an idle blocking-pool thread waits for a new job before it
+    /// exits (default 10 s).
+    pub fn blocking_keep_alive(mut self, keep_alive: Duration) -> Builder {
+        self.config.blocking_keep_alive = keep_alive;
+        self
+    }
+
     /// Builds the runtime: `epoll_create1(2)` and `eventfd(2)`.
     ///
     /// # Errors
@@ -163,6 +190,8 @@ impl fmt::Debug for Builder {
             .field("event_interval", &c.event_interval)
             .field("trace", &c.trace)
             .field("report_pending_on_drop", &c.report_pending_on_drop)
+            .field("max_blocking_threads", &c.max_blocking_threads)
+            .field("blocking_keep_alive", &c.blocking_keep_alive)
             .finish()
     }
 }

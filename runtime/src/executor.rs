@@ -23,39 +23,40 @@
 //! `Executor::schedule` (push onto the run queue) → `Executor::run_task` →
 //! the task's `poll`.
 
-use std::cell::{Cell, RefCell};
+use std::cell::{Cell, OnceCell, RefCell};
 use std::fmt::Write as _;
 use std::future::Future;
 use std::panic::{AssertUnwindSafe, Location, catch_unwind};
 use std::pin::pin;
 use std::rc::Rc;
-use std::sync::Arc;
-use std::sync::atomic::Ordering;
 use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
-use slab::Slab;
-
+use crate::blocking::Pool;
 use crate::builder::Config;
 use crate::context;
+use crate::coop;
 use crate::inspect::trace::{Source, Trace};
 use crate::inspect::{
-    DebugTable, DumpState, STATE_FINISHED, STATE_IDLE, STATE_RUNNABLE, STATE_RUNNING, TaskDump,
-    TaskInfo, Wait, WaitReason,
+    DumpState, STATE_FINISHED, STATE_IDLE, STATE_RUNNABLE, STATE_RUNNING, TaskDump, TaskInfo, Wait,
+    WaitReason,
 };
+use crate::loom_shim::{Arc, Ordering};
 use crate::reactor::Reactor;
 use crate::remote::Shared;
 use crate::run_queue::RunQueue;
 use crate::stats::{Counters, Stats, bump};
-use crate::task::{JoinError, JoinHandle, MAIN_KEY, TaskCell, TaskRef, TaskSlot, TaskState};
+use crate::task::{
+    JoinError, JoinHandle, MAIN_KEY, TaskCell, TaskRef, TaskSlot, TaskState, TaskTable,
+};
 use crate::time::Clock;
 use crate::time::wheel::Wheel;
-use crate::waker::{WakerCell, new_waker};
+use crate::waker::new_waker;
 
 /// The state of one runtime (see the module doc).
 pub(crate) struct Executor {
     pub(crate) shared: Arc<Shared>,
-    tasks: RefCell<Slab<TaskSlot>>,
+    tasks: RefCell<TaskTable>,
     queue: RefCell<RunQueue>,
     next_seq: Cell<u64>,
     pub(crate) reactor: Reactor,
@@ -69,11 +70,14 @@ pub(crate) struct Executor {
     /// Blocking-pool jobs submitted whose result the loop has not yet seen:
     /// they can still wake a task, so the paused clock holds still for them.
     pub(crate) blocking_pending: Cell<usize>,
+    /// The blocking pool, started by the first `spawn_blocking` or `fs` call.
+    blocking: OnceCell<Pool>,
+    /// I/O operations the task being polled may still complete before it
+    /// must yield (`coop.rs`); refilled before every poll.
+    pub(crate) coop_budget: Cell<u32>,
     /// Reused buffers (no allocation per loop turn).
     wake_scratch: RefCell<Vec<Waker>>,
-    remote_scratch: RefCell<Vec<Arc<WakerCell>>>,
-    /// The task table debuggers read (`inspect/debug_table.rs`).
-    debug: RefCell<DebugTable>,
+    remote_scratch: RefCell<Vec<TaskRef>>,
     /// The loop's clock at its last turn, in ticks (ms since start).
     loop_tick: Cell<u64>,
     /// What the task being polled said it waits on (`inspect::note`).
@@ -83,8 +87,6 @@ pub(crate) struct Executor {
     source: Cell<Source>,
     /// The recording, when `Builder::trace` is on.
     trace: Option<RefCell<Trace>>,
-    /// Flow id of the wake that scheduled the `block_on` future (trace).
-    main_flow: Cell<u64>,
 }
 
 impl Executor {
@@ -95,8 +97,8 @@ impl Executor {
             .clone()
             .map(|path| RefCell::new(Trace::new(path, config.trace_capacity)));
         Ok(Executor {
-            shared: Arc::new(Shared::new(mio_waker)),
-            tasks: RefCell::new(Slab::new()),
+            shared: Arc::new(Shared::new(crate::remote::eventfd(mio_waker))),
+            tasks: RefCell::new(TaskTable::new()),
             queue: RefCell::new(RunQueue::new(config.seed)),
             next_seq: Cell::new(1),
             reactor,
@@ -107,14 +109,14 @@ impl Executor {
             main: Cell::new(None),
             main_scheduled: Cell::new(false),
             blocking_pending: Cell::new(0),
+            blocking: OnceCell::new(),
+            coop_budget: Cell::new(coop::BUDGET),
             wake_scratch: RefCell::new(Vec::new()),
             remote_scratch: RefCell::new(Vec::new()),
-            debug: RefCell::new(DebugTable::new()),
             loop_tick: Cell::new(0),
             wait_note: Cell::new(Wait::Unknown),
             source: Cell::new(Source::Remote),
             trace,
-            main_flow: Cell::new(0),
         })
     }
 
@@ -137,26 +139,15 @@ impl Executor {
         let seq = self.next_seq();
         let task = {
             let mut tasks = self.tasks.borrow_mut();
-            let entry = tasks.vacant_entry();
             let task = TaskRef {
-                key: entry.key(),
+                key: tasks.next_key(),
                 seq,
             };
-            entry.insert(TaskSlot {
-                seq,
-                future: Some(Box::pin(TaskCell::Running(future))),
-                waker: Some(new_waker(self.shared.clone(), task)),
-                state: TaskState::Idle,
-                scheduled: true,
-                aborted: false,
-                has_join_handle: true,
-                join_waker: None,
-                spawned_at: at,
-                flow: 0,
-            });
+            let waker = new_waker(self.shared.clone(), task);
+            let future = Box::pin(TaskCell::Running(future));
+            tasks.insert(TaskSlot::new(seq, future, waker, at));
             task
         };
-        self.debug.borrow_mut().spawned(task.key, seq, at);
         if let Some(trace) = &self.trace {
             let parent = match self.source.get() {
                 Source::Task(id) => id,
@@ -183,8 +174,7 @@ impl Executor {
             if self.main.get() == Some(task) && !self.main_scheduled.get() {
                 self.main_scheduled.set(true);
                 if let Some(trace) = &self.trace {
-                    self.main_flow
-                        .set(trace.borrow_mut().wake(task.seq, self.source.get()));
+                    trace.borrow_mut().wake(0, task.seq, self.source.get());
                 }
                 self.queue.borrow_mut().push(task);
             }
@@ -192,19 +182,21 @@ impl Executor {
         }
         let mut tasks = self.tasks.borrow_mut();
         if let Some(slot) = tasks.get_mut(task.key)
-            && slot.seq == task.seq
+            && slot.seq() == task.seq
             && !slot.scheduled
             && slot.state != TaskState::Finished
         {
             slot.scheduled = true;
+            if slot.state != TaskState::Running {
+                slot.info.state = STATE_RUNNABLE;
+            }
             if let Some(trace) = &self.trace {
-                slot.flow = trace.borrow_mut().wake(task.seq, self.source.get());
+                // Table keys are shifted by one: key 0 is the block_on future.
+                trace
+                    .borrow_mut()
+                    .wake(task.key + 1, task.seq, self.source.get());
             }
-            let running = slot.state == TaskState::Running;
             drop(tasks);
-            if !running {
-                self.debug.borrow_mut().entry(task.key).state = STATE_RUNNABLE;
-            }
             self.queue.borrow_mut().push(task);
         }
     }
@@ -217,12 +209,12 @@ impl Executor {
 
     /// Polls one task popped from the run queue.
     fn run_task(&self, task: TaskRef) {
-        let (mut future, waker, aborted, flow) = {
+        let (mut future, waker, aborted) = {
             let mut tasks = self.tasks.borrow_mut();
             let Some(slot) = tasks.get_mut(task.key) else {
                 return;
             };
-            if slot.seq != task.seq || !slot.scheduled {
+            if slot.seq() != task.seq || !slot.scheduled {
                 return;
             }
             slot.scheduled = false;
@@ -233,15 +225,11 @@ impl Executor {
                 return;
             };
             slot.state = TaskState::Running;
-            (future, waker, slot.aborted, std::mem::take(&mut slot.flow))
+            slot.info.state = STATE_RUNNING;
+            slot.info.polls += 1;
+            slot.info.last_poll_ms = self.loop_tick.get();
+            (future, waker, slot.aborted)
         };
-        {
-            let mut debug = self.debug.borrow_mut();
-            let entry = debug.entry(task.key);
-            entry.state = STATE_RUNNING;
-            entry.polls += 1;
-            entry.last_poll_ms = self.loop_tick.get();
-        }
 
         if aborted {
             future.as_mut().cancel(task.seq);
@@ -251,6 +239,7 @@ impl Executor {
         }
 
         bump(&self.counters.polls);
+        self.coop_budget.set(coop::BUDGET);
         let started = self.config.times_polls().then(Instant::now);
         let traced_at = self.trace.as_ref().map(|t| t.borrow().now());
         let outer = self.source.replace(Source::Task(task.seq));
@@ -263,7 +252,9 @@ impl Executor {
             self.poll_took(started.elapsed(), Some(task));
         }
         if let (Some(trace), Some(t0)) = (&self.trace, traced_at) {
-            trace.borrow_mut().poll(t0, task.seq, flow, poll.is_ready());
+            let mut trace = trace.borrow_mut();
+            let flow = trace.take_flow(task.key + 1);
+            trace.poll(t0, task.seq, flow, poll.is_ready());
         }
 
         let mut done = poll.is_ready();
@@ -290,21 +281,23 @@ impl Executor {
         done: bool,
     ) {
         let mut tasks = self.tasks.borrow_mut();
-        let slot = &mut tasks[task.key];
+        let Some(slot) = tasks.get_mut(task.key) else {
+            // Unreachable (only the executor frees slots, never mid-poll);
+            // the future and waker drop after the borrow ends.
+            drop(tasks);
+            return;
+        };
         slot.waker = Some(waker);
         if !done {
             slot.future = Some(future);
             slot.state = TaskState::Idle;
-            let scheduled = slot.scheduled;
-            drop(tasks);
-            let wait = self.wait_note.get();
-            let mut debug = self.debug.borrow_mut();
-            let entry = debug.entry(task.key);
-            entry.state = if scheduled {
+            slot.info.state = if slot.scheduled {
                 STATE_RUNNABLE
             } else {
                 STATE_IDLE
             };
+            let entry = &mut slot.info;
+            let wait = self.wait_note.get();
             let (kind, fd, arg) = match wait {
                 Wait::Unknown => (0, -1, 0),
                 Wait::Timer(tick) => (1, -1, tick),
@@ -326,12 +319,11 @@ impl Executor {
         let join_waker = slot.join_waker.take();
         if slot.has_join_handle {
             slot.future = Some(future); // it holds the output now
+            slot.info.state = STATE_FINISHED;
             drop(tasks);
-            self.debug.borrow_mut().entry(task.key).state = STATE_FINISHED;
         } else {
             let slot = tasks.remove(task.key);
             drop(tasks);
-            self.debug.borrow_mut().freed(task.key);
             // Output, waker and slot drop outside the borrow (user code).
             drop(slot);
             drop(future);
@@ -379,7 +371,7 @@ impl Executor {
         let slot = {
             let mut tasks = self.tasks.borrow_mut();
             match tasks.get_mut(task.key) {
-                Some(slot) if slot.seq == task.seq => {
+                Some(slot) if slot.seq() == task.seq => {
                     if slot.state != TaskState::Finished {
                         let old = match &slot.join_waker {
                             Some(w) if w.will_wake(cx.waker()) => None,
@@ -396,7 +388,6 @@ impl Executor {
                 _ => return Poll::Ready(Err(JoinError::cancelled(task.seq))),
             }
         };
-        self.debug.borrow_mut().freed(task.key);
         let mut out: Option<Result<T, JoinError>> = None;
         let mut slot = slot;
         if let Some(future) = slot.future.as_mut() {
@@ -420,7 +411,7 @@ impl Executor {
         {
             let mut tasks = self.tasks.borrow_mut();
             if let Some(slot) = tasks.get_mut(task.key)
-                && slot.seq == task.seq
+                && slot.seq() == task.seq
             {
                 if slot.state == TaskState::Finished {
                     removed = Some(tasks.remove(task.key));
@@ -429,9 +420,6 @@ impl Executor {
                     join_waker = slot.join_waker.take();
                 }
             }
-        }
-        if removed.is_some() {
-            self.debug.borrow_mut().freed(task.key);
         }
         // The unclaimed output and the waker drop outside the borrow.
         drop(removed);
@@ -444,7 +432,7 @@ impl Executor {
         let Some(slot) = tasks.get_mut(task.key) else {
             return;
         };
-        if slot.seq != task.seq || slot.state == TaskState::Finished {
+        if slot.seq() != task.seq || slot.state == TaskState::Finished {
             return;
         }
         slot.aborted = true;
@@ -458,7 +446,7 @@ impl Executor {
     /// `JoinHandle::is_finished`.
     pub(crate) fn is_finished(&self, task: TaskRef) -> bool {
         match self.tasks.borrow().get(task.key) {
-            Some(slot) if slot.seq == task.seq => slot.state == TaskState::Finished,
+            Some(slot) if slot.seq() == task.seq => slot.state == TaskState::Finished,
             _ => true,
         }
     }
@@ -501,6 +489,7 @@ impl Executor {
                 }
                 self.main_scheduled.set(false);
                 bump(&self.counters.polls);
+                self.coop_budget.set(coop::BUDGET);
                 let started = self.config.times_polls().then(Instant::now);
                 let traced_at = self.trace.as_ref().map(|t| t.borrow().now());
                 let outer = self.source.replace(Source::Task(main.seq));
@@ -510,9 +499,9 @@ impl Executor {
                     self.poll_took(started.elapsed(), None);
                 }
                 if let (Some(trace), Some(t0)) = (&self.trace, traced_at) {
-                    trace
-                        .borrow_mut()
-                        .poll(t0, main.seq, self.main_flow.take(), poll.is_ready());
+                    let mut trace = trace.borrow_mut();
+                    let flow = trace.take_flow(0);
+                    trace.poll(t0, main.seq, flow, poll.is_ready());
                 }
                 if let Poll::Ready(output) = poll {
                     return output;
@@ -534,7 +523,7 @@ impl Executor {
             return;
         }
         if !self.clock.is_paused() {
-            let next = self.timers.borrow().next_expiration();
+            let next = self.timers.borrow_mut().next_deadline();
             self.turn(next.map(|tick| self.clock.until_tick(tick)));
             return;
         }
@@ -548,7 +537,7 @@ impl Executor {
             self.turn(None);
             return;
         }
-        let next = self.timers.borrow().next_expiration();
+        let next = self.timers.borrow_mut().next_deadline();
         if let Some(tick) = next {
             self.clock.jump_to_tick(tick);
             bump(&self.counters.clock_jumps);
@@ -594,7 +583,9 @@ impl Executor {
         self.source.set(outer);
         let tick = self.clock.now_tick();
         self.loop_tick.set(tick);
-        self.debug.borrow_mut().set_now(tick);
+        if let Ok(mut tasks) = self.tasks.try_borrow_mut() {
+            tasks.set_now(tick);
+        }
         if let (Some(trace), Some(t0)) = (&self.trace, traced_at) {
             trace.borrow_mut().turn(t0);
         }
@@ -602,15 +593,13 @@ impl Executor {
 
     /// Schedules every task woken from another thread since the last drain.
     fn drain_remote(&self) {
-        let mut cells = std::mem::take(&mut *self.remote_scratch.borrow_mut());
-        self.shared.drain(&mut cells);
+        let mut tasks = std::mem::take(&mut *self.remote_scratch.borrow_mut());
+        self.shared.drain(&mut tasks);
         self.source.set(Source::Remote);
-        for cell in cells.drain(..) {
-            // Clear before scheduling: a wake after this point queues again.
-            cell.queued.store(false, Ordering::Release);
-            self.schedule(cell.task);
+        for task in tasks.drain(..) {
+            self.schedule(task);
         }
-        *self.remote_scratch.borrow_mut() = cells;
+        *self.remote_scratch.borrow_mut() = tasks;
     }
 
     /// Fires the timers that are due by the clock.
@@ -665,7 +654,7 @@ impl Executor {
 
     /// One line per live task (`Runtime::dump`, `inspect::dump`).
     pub(crate) fn dump(&self) -> TaskDump {
-        let (Ok(tasks), Ok(debug)) = (self.tasks.try_borrow(), self.debug.try_borrow()) else {
+        let Ok(tasks) = self.tasks.try_borrow() else {
             // Called from inside the executor's own bookkeeping (e.g. from a
             // debugger stopped there): nothing consistent to show.
             return TaskDump::default();
@@ -674,9 +663,9 @@ impl Executor {
         let mut dump = TaskDump {
             tasks: Vec::with_capacity(tasks.len()),
         };
-        for (key, slot) in tasks.iter() {
-            let entry = debug.get(key);
-            let polls = entry.map_or(0, |e| e.polls);
+        for (_, slot) in tasks.iter() {
+            let entry = Some(&slot.info);
+            let polls = slot.info.polls;
             let state = match slot.state {
                 TaskState::Running => DumpState::Running,
                 TaskState::Finished => DumpState::Finished,
@@ -702,7 +691,7 @@ impl Executor {
                 _ => WaitReason::Unknown,
             };
             dump.tasks.push(TaskInfo {
-                id: slot.seq,
+                id: slot.seq(),
                 state,
                 spawned_at: slot.spawned_at,
                 polls,
@@ -716,9 +705,20 @@ impl Executor {
         dump
     }
 
+    /// The blocking pool, started on first use with the builder's limits.
+    pub(crate) fn blocking_pool(&self) -> &Pool {
+        self.blocking.get_or_init(|| {
+            Pool::new(
+                self.config.max_blocking_threads,
+                self.config.blocking_keep_alive,
+            )
+        })
+    }
+
     /// A snapshot of the counters.
     pub(crate) fn stats(&self) -> Stats {
         let c = &self.counters;
+        let pool = self.blocking.get().map(Pool::stats).unwrap_or_default();
         Stats {
             tasks_spawned: c.tasks_spawned.get(),
             tasks_completed: c.tasks_completed.get(),
@@ -741,9 +741,9 @@ impl Executor {
             read_would_block: c.read_would_block.get(),
             write_would_block: c.write_would_block.get(),
             accepts: c.accepts.get(),
-            blocking_jobs: 0,
-            blocking_threads_alive: 0,
-            blocking_threads_peak: 0,
+            blocking_jobs: pool.jobs_run,
+            blocking_threads_alive: pool.threads_alive,
+            blocking_threads_peak: pool.threads_peak,
         }
     }
 
@@ -767,7 +767,7 @@ impl Executor {
         // go round until the slab stays empty, with a bound against a
         // destructor that spawns forever.
         for _ in 0..64 {
-            let slots: Vec<TaskSlot> = self.tasks.borrow_mut().drain().collect();
+            let slots: Vec<TaskSlot> = self.tasks.borrow_mut().drain();
             if slots.is_empty() {
                 break;
             }
@@ -784,6 +784,11 @@ impl Executor {
             && let Err(e) = trace.borrow().write()
         {
             eprintln!("runtime: cannot write the trace: {e}");
+        }
+        // Queued blocking jobs are dropped, running ones detached (see
+        // `blocking/pool.rs`): never wait for a job that may never end.
+        if let Some(pool) = self.blocking.get() {
+            pool.shutdown();
         }
     }
 }

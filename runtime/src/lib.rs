@@ -12,21 +12,34 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(clippy::undocumented_unsafe_blocks, missing_docs)]
 
+mod blocking;
 mod builder;
 mod context;
+mod coop;
 mod executor;
+pub mod fs;
+mod gather;
 pub mod inspect;
+mod loom_shim;
+pub mod net;
 mod reactor;
 mod remote;
 mod run_queue;
 mod runtime;
 mod stats;
+pub mod sync;
 mod task;
+/// The thread-per-task model: one OS thread per task, blocking calls, the
+/// event loop's vocabulary (`spawn`, `JoinHandle`, `sleep`, `gather`,
+/// `Semaphore`) plus a `ThreadPool`.
+pub mod threaded;
 pub mod time;
 mod waker;
 mod yield_now;
 
+pub use blocking::spawn_blocking;
 pub use builder::Builder;
+pub use gather::{Gather, TryGather, gather, try_gather};
 pub use runtime::{Runtime, block_on, spawn};
 pub use stats::Stats;
 pub use task::{JoinError, JoinHandle};

@@ -32,6 +32,7 @@ use mio::{Events, Interest, Token};
 use slab::Slab;
 
 use crate::executor::Executor;
+use crate::inspect::{Wait, WaitReason};
 use crate::stats::bump;
 
 /// The token of the runtime's `mio::Waker` (its eventfd).
@@ -48,6 +49,10 @@ pub(crate) enum Direction {
 
 /// What the reactor knows about one registered fd.
 struct IoSlot {
+    #[allow(
+        dead_code,
+        reason = "read in gdb (`p *slot`) to tell which fd a slot is"
+    )]
     fd: RawFd,
     read_ready: bool,
     write_ready: bool,
@@ -163,6 +168,8 @@ impl Reactor {
 pub(crate) struct Registration {
     exec: Rc<Executor>,
     key: usize,
+    /// The fd, for task dumps ("waits on: fd 7 readable").
+    fd: RawFd,
 }
 
 impl Registration {
@@ -177,7 +184,7 @@ impl Registration {
         })?;
         let key = exec.reactor.register(source, fd)?;
         bump(&exec.counters.io_registrations);
-        Ok(Registration { exec, key })
+        Ok(Registration { exec, key, fd })
     }
 
     /// Removes `source` from epoll; call from the owner's `Drop` with the
@@ -189,12 +196,18 @@ impl Registration {
     /// Runs the non-blocking `op` until it succeeds, fails, or would block;
     /// on `WouldBlock` stores the task's waker for `dir` and returns
     /// `Pending` (steps 1 and 2 of the module doc).
+    ///
+    /// Each completed `op` spends one unit of the task's coop budget; with
+    /// the budget spent, `op` is not tried and the task yields (`coop.rs`).
     pub(crate) fn poll_io<R>(
         &self,
         dir: Direction,
         cx: &mut Context<'_>,
         mut op: impl FnMut() -> io::Result<R>,
     ) -> Poll<io::Result<R>> {
+        if crate::coop::poll_proceed(&self.exec, cx).is_pending() {
+            return Poll::Pending;
+        }
         loop {
             if !self.is_ready(dir) {
                 self.set_waker(dir, cx.waker());
@@ -210,7 +223,10 @@ impl Registration {
                     });
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                result => return Poll::Ready(result),
+                result => {
+                    crate::coop::spend(&self.exec);
+                    return Poll::Ready(result);
+                }
             }
         }
     }
@@ -249,6 +265,11 @@ impl Registration {
     }
 
     fn set_waker(&self, dir: Direction, waker: &Waker) {
+        let fd = self.fd;
+        self.exec.note_wait(Wait::Other(match dir {
+            Direction::Read => WaitReason::Readable { fd },
+            Direction::Write => WaitReason::Writable { fd },
+        }));
         let old = {
             let mut sources = self.exec.reactor.sources.borrow_mut();
             let Some(slot) = sources.get_mut(self.key) else {

@@ -21,9 +21,9 @@
 //! its task and its runtime, be woken twice, or be woken while its task runs,
 //! and none of that does harm.
 
-use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
 use std::task::{RawWaker, RawWakerVTable, Waker};
+
+use crate::loom_shim::{Arc, AtomicBool};
 
 use crate::context;
 use crate::remote::Shared;
@@ -55,6 +55,14 @@ pub(crate) fn new_waker(shared: Arc<Shared>, task: TaskRef) -> Waker {
     // SAFETY: `data` comes from `Arc::into_raw` of a `WakerCell` and carries
     // one strong count, which the new `Waker` owns; every VTABLE function
     // treats `data` as exactly that pointer (see their SAFETY comments).
+    unsafe { Waker::from_raw(RawWaker::new(data, &VTABLE)) }
+}
+
+/// A waker over an existing cell (for the loom models).
+#[cfg(all(test, loom))]
+pub(crate) fn waker_for_model(cell: Arc<WakerCell>) -> Waker {
+    let data = Arc::into_raw(cell).cast::<()>();
+    // SAFETY: as in `new_waker`: `data` carries the one count the waker owns.
     unsafe { Waker::from_raw(RawWaker::new(data, &VTABLE)) }
 }
 

@@ -1,4 +1,4 @@
-//! The task table a debugger reads from memory (live, or a core dump).
+//! What a debugger reads from memory (live, or a core dump).
 //!
 //! `runtime/gdb/runtime_gdb.py` (`info async-tasks`) reads these structs by
 //! offset, without calling into the process. **Their layout is the contract
@@ -6,8 +6,11 @@
 //! Change both together.**
 //!
 //! The process-wide list of live runtimes starts at the exported symbol
-//! `RUNTIME_DEBUG_HEAD` (a pointer to the first [`DebugRuntime`]); each
-//! runtime's `tasks` points to `len` [`DebugTask`]s indexed by slab key.
+//! `RUNTIME_DEBUG_HEAD`, a pointer to the first [`DebugRuntime`]. Each one
+//! points at its runtime's task table (`task/table.rs`): `len` slots of
+//! `stride` bytes, each starting with a [`DebugTask`]. There is no copy: the
+//! executor keeps a task's poll count, state and wait reason in these very
+//! fields.
 
 use std::ptr;
 use std::sync::Mutex;
@@ -15,77 +18,95 @@ use std::sync::atomic::{AtomicPtr, Ordering};
 
 use std::panic::Location;
 
-/// `b"RTDEBUG1"` as a little-endian integer: the script checks it.
-pub(crate) const MAGIC: u64 = u64::from_le_bytes(*b"RTDEBUG1");
+/// `b"RTDEBUG2"` as a little-endian integer: the script checks it.
+pub(crate) const MAGIC: u64 = u64::from_le_bytes(*b"RTDEBUG2");
 
-/// One task (40 + 16 + 16 = 64 bytes).
+/// The first 64 bytes of every task slot.
 ///
 /// | offset | field        | meaning |
 /// |--------|--------------|---------|
 /// | 0      | `id: u64`    | task id, 0 for a free slot |
 /// | 8      | `polls: u64` | polls so far |
-/// | 16     | `state: u32` | 1 idle, 2 runnable (queued), 3 running, 4 finished |
+/// | 16     | `state: u32` | 1 waiting, 2 runnable (queued), 3 running, 4 finished |
 /// | 20     | `line: u32`  | spawn site line |
 /// | 24     | `file: *const u8` | spawn site file (UTF-8, not NUL-terminated) |
-/// | 32     | `file_len: u64` | its length |
-/// | 40     | `wait_kind: u32` | `WaitReason` kind (0 unknown, 1 timer, 2 readable, 3 writable, 4 join, 5 blocking, 6 semaphore, 7 mutex, 8 event, 9 channel recv, 10 channel send) |
+/// | 32     | `file_len: u32` | its length |
+/// | 36     | `column: u32` | spawn site column |
+/// | 40     | `wait_kind: u32` | what it waits on (0 unknown, 1 timer, 2 readable, 3 writable, 4 join, 5 blocking, 6 semaphore, 7 mutex, 8 event, 9 channel recv, 10 channel send) |
 /// | 44     | `wait_fd: i32` | the fd for kinds 2 and 3 |
 /// | 48     | `wait_arg: u64` | timer: deadline tick (ms since the runtime's start); join: task id |
 /// | 56     | `last_poll_ms: u64` | the loop's clock at its last poll (ms since start) |
 #[repr(C)]
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Debug)]
 pub(crate) struct DebugTask {
     pub(crate) id: u64,
     pub(crate) polls: u64,
     pub(crate) state: u32,
     pub(crate) line: u32,
     pub(crate) file: *const u8,
-    pub(crate) file_len: u64,
+    pub(crate) file_len: u32,
+    pub(crate) column: u32,
     pub(crate) wait_kind: u32,
     pub(crate) wait_fd: i32,
     pub(crate) wait_arg: u64,
     pub(crate) last_poll_ms: u64,
 }
 
-pub(crate) const STATE_FREE: u32 = 0;
 pub(crate) const STATE_IDLE: u32 = 1;
 pub(crate) const STATE_RUNNABLE: u32 = 2;
 pub(crate) const STATE_RUNNING: u32 = 3;
 pub(crate) const STATE_FINISHED: u32 = 4;
 
 impl DebugTask {
-    const FREE: DebugTask = DebugTask {
+    /// A free slot.
+    pub(crate) const FREE: DebugTask = DebugTask {
         id: 0,
         polls: 0,
-        state: STATE_FREE,
+        state: 0,
         line: 0,
         file: ptr::null(),
         file_len: 0,
+        column: 0,
         wait_kind: 0,
         wait_fd: -1,
         wait_arg: 0,
         last_poll_ms: 0,
     };
+
+    /// A task just spawned at `at`.
+    pub(crate) fn spawned(id: u64, at: &'static Location<'static>) -> DebugTask {
+        DebugTask {
+            id,
+            state: STATE_RUNNABLE,
+            line: at.line(),
+            file: at.file().as_ptr(),
+            file_len: u32::try_from(at.file().len()).unwrap_or(u32::MAX),
+            column: at.column(),
+            ..DebugTask::FREE
+        }
+    }
 }
 
-/// One runtime (48 bytes).
+/// One runtime (56 bytes).
 ///
 /// | offset | field | meaning |
 /// |--------|-------|---------|
-/// | 0  | `magic: u64` | [`MAGIC`] |
-/// | 8  | `tasks: *const DebugTask` | the table |
-/// | 16 | `len: u64` | entries in the table |
-/// | 24 | `next: *const DebugRuntime` | the next live runtime, or null |
-/// | 32 | `thread: u64` | the Linux thread id (`gettid`) that built it |
-/// | 40 | `now_ms: u64` | the loop's clock at its last turn (ms since start) |
+/// | 0  | `magic: u64` | `b"RTDEBUG2"` |
+/// | 8  | `slots: *const u8` | the task table's first slot |
+/// | 16 | `len: u64` | slots in the table (free ones have `id == 0`) |
+/// | 24 | `stride: u64` | bytes from one slot to the next |
+/// | 32 | `next: *const DebugRuntime` | the next live runtime, or null |
+/// | 40 | `thread: u64` | the Linux thread id (`gettid`) that built it |
+/// | 48 | `now_ms: u64` | the loop's clock at its last turn (ms since start) |
 ///
 /// Public only so that the exported [`RUNTIME_DEBUG_HEAD`] can name it; its
 /// fields are for debuggers, not for Rust code.
 #[repr(C)]
 pub struct DebugRuntime {
     magic: u64,
-    tasks: *const DebugTask,
+    slots: *const u8,
     len: u64,
+    stride: u64,
     next: AtomicPtr<DebugRuntime>,
     thread: u64,
     now_ms: u64,
@@ -99,75 +120,41 @@ pub static RUNTIME_DEBUG_HEAD: AtomicPtr<DebugRuntime> = AtomicPtr::new(ptr::nul
 /// Serialises changes to the list (runtimes on several threads).
 static LIST_LOCK: Mutex<()> = Mutex::new(());
 
-/// A runtime's table: a `Vec` mirrored into a boxed, registered header.
-pub(crate) struct DebugTable {
-    tasks: Vec<DebugTask>,
+/// A runtime's entry in the list: a boxed header (stable address) that the
+/// task table keeps pointing at its slots.
+pub(crate) struct DebugHeader {
     header: Box<DebugRuntime>,
 }
 
-impl DebugTable {
-    pub(crate) fn new() -> DebugTable {
+impl DebugHeader {
+    pub(crate) fn new(stride: usize) -> DebugHeader {
         // SAFETY: `gettid` has no preconditions and cannot fail.
         let thread = unsafe { libc::syscall(libc::SYS_gettid) } as u64;
-        let mut table = DebugTable {
-            tasks: Vec::new(),
-            header: Box::new(DebugRuntime {
-                magic: MAGIC,
-                tasks: ptr::null(),
-                len: 0,
-                next: AtomicPtr::new(ptr::null_mut()),
-                thread,
-                now_ms: 0,
-            }),
-        };
+        let mut header = Box::new(DebugRuntime {
+            magic: MAGIC,
+            slots: ptr::null(),
+            len: 0,
+            stride: stride as u64,
+            next: AtomicPtr::new(ptr::null_mut()),
+            thread,
+            now_ms: 0,
+        });
         let _guard = LIST_LOCK
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        table.header.next.store(
+        header.next.store(
             RUNTIME_DEBUG_HEAD.load(Ordering::Acquire),
             Ordering::Release,
         );
-        RUNTIME_DEBUG_HEAD.store(&mut *table.header, Ordering::Release);
-        table
+        RUNTIME_DEBUG_HEAD.store(&mut *header, Ordering::Release);
+        DebugHeader { header }
     }
 
-    /// The entry of slab key `key`, growing the table as the slab grows.
+    /// Records where the slots are now (after the table grew).
     #[inline]
-    pub(crate) fn entry(&mut self, key: usize) -> &mut DebugTask {
-        if key >= self.tasks.len() {
-            self.grow(key);
-        }
-        &mut self.tasks[key]
-    }
-
-    #[cold]
-    fn grow(&mut self, key: usize) {
-        let len = (key + 1).max(self.tasks.len() * 2).max(64);
-        self.tasks.resize(len, DebugTask::FREE);
-        self.header.tasks = self.tasks.as_ptr();
+    pub(crate) fn set_slots(&mut self, slots: *const u8, len: usize) {
+        self.header.slots = slots;
         self.header.len = len as u64;
-    }
-
-    pub(crate) fn get(&self, key: usize) -> Option<&DebugTask> {
-        self.tasks.get(key)
-    }
-
-    pub(crate) fn spawned(&mut self, key: usize, id: u64, at: &'static Location<'static>) {
-        let file = at.file();
-        *self.entry(key) = DebugTask {
-            id,
-            state: STATE_RUNNABLE,
-            line: at.line(),
-            file: file.as_ptr(),
-            file_len: file.len() as u64,
-            ..DebugTask::FREE
-        };
-    }
-
-    pub(crate) fn freed(&mut self, key: usize) {
-        if let Some(entry) = self.tasks.get_mut(key) {
-            *entry = DebugTask::FREE;
-        }
     }
 
     pub(crate) fn set_now(&mut self, now_ms: u64) {
@@ -175,7 +162,7 @@ impl DebugTable {
     }
 }
 
-impl Drop for DebugTable {
+impl Drop for DebugHeader {
     fn drop(&mut self) {
         let _guard = LIST_LOCK
             .lock()
@@ -193,7 +180,7 @@ impl Drop for DebugTable {
                 return;
             }
             // SAFETY: every node in the list is the boxed header of a live
-            // `DebugTable`: a node unlinks itself, under LIST_LOCK (held
+            // `DebugHeader`: a node unlinks itself, under LIST_LOCK (held
             // here), before its box is freed.
             link = unsafe { &(*current).next };
         }

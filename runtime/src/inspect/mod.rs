@@ -14,10 +14,10 @@ mod dump;
 pub(crate) mod trace;
 mod wait;
 
-pub use debug_table::{DebugRuntime, RUNTIME_DEBUG_HEAD};
 pub(crate) use debug_table::{
-    DebugTable, STATE_FINISHED, STATE_IDLE, STATE_RUNNABLE, STATE_RUNNING,
+    DebugHeader, DebugTask, STATE_FINISHED, STATE_IDLE, STATE_RUNNABLE, STATE_RUNNING,
 };
+pub use debug_table::{DebugRuntime, RUNTIME_DEBUG_HEAD};
 pub use dump::{DumpState, TaskDump, TaskInfo};
 pub use wait::WaitReason;
 pub(crate) use wait::{Wait, note};

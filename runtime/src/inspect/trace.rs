@@ -80,6 +80,9 @@ pub(crate) struct Trace {
     sites: Vec<(u64, &'static Location<'static>)>,
     main_ids: Vec<u64>,
     next_flow: u64,
+    /// Per task-table key: the flow id of the wake that queued the task and
+    /// that its next poll completes (0: none).
+    pending_flows: Vec<u64>,
 }
 
 impl Trace {
@@ -92,6 +95,7 @@ impl Trace {
             sites: Vec::with_capacity(1024),
             main_ids: Vec::new(),
             next_flow: 1,
+            pending_flows: Vec::new(),
         }
     }
 
@@ -131,9 +135,10 @@ impl Trace {
         });
     }
 
-    /// Records a wake that scheduled `task`; returns the flow id to attach
-    /// to its next poll.
-    pub(crate) fn wake(&mut self, task: u64, source: Source) -> u64 {
+    /// Records a wake that queued the task with id `task` whose flow slot
+    /// is `key` (its task-table key plus one; 0 for the `block_on` future).
+    /// Its next poll ([`take_flow`](Self::take_flow)) ends the flow arrow.
+    pub(crate) fn wake(&mut self, key: usize, task: u64, source: Source) {
         let flow = self.next_flow;
         self.next_flow += 1;
         let t = self.now();
@@ -143,7 +148,15 @@ impl Trace {
             source,
             flow,
         });
-        flow
+        if self.pending_flows.len() <= key {
+            self.pending_flows.resize(key + 1, 0);
+        }
+        self.pending_flows[key] = flow;
+    }
+
+    /// The flow id that the poll about to start completes (0: none).
+    pub(crate) fn take_flow(&mut self, key: usize) -> u64 {
+        self.pending_flows.get_mut(key).map_or(0, std::mem::take)
     }
 
     pub(crate) fn turn(&mut self, t0: u64) {

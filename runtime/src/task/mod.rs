@@ -1,6 +1,7 @@
 //! Tasks: what the executor keeps for each spawned future.
 //!
-//! A task lives in the executor's `slab` as a [`TaskSlot`]. Its identity is a
+//! A task lives in the executor's task table (`table.rs`, a slab) as a
+//! [`TaskSlot`]. Its identity is a
 //! [`TaskRef`]: the slab key (where it lives) plus the spawn sequence number
 //! (which task it is). Slab keys are reused; sequence numbers are not, so a
 //! stale reference to a reused slot is recognised and ignored.
@@ -22,9 +23,14 @@
 
 mod cell;
 mod join;
+mod table;
 
 pub(crate) use cell::{ErasedTask, TaskCell};
+pub(crate) use join::panic_message;
 pub use join::{JoinError, JoinHandle};
+pub(crate) use table::TaskTable;
+
+use crate::inspect::DebugTask;
 
 use std::panic::Location;
 use std::pin::Pin;
@@ -55,13 +61,24 @@ pub(crate) enum TaskState {
     Finished,
 }
 
-/// One entry of the executor's task slab.
+/// One entry of the executor's task table (`table.rs`).
+///
+/// `#[repr(C)]` so that `info` sits at offset 0, where debuggers read it.
+#[repr(C)]
 pub(crate) struct TaskSlot {
-    pub(crate) seq: u64,
+    /// Id (the spawn sequence number; 0 when free), polls, state, spawn site
+    /// and wait reason, in the layout `runtime/gdb/runtime_gdb.py` reads.
+    pub(crate) info: DebugTask,
     /// The future and, once finished, its output. `None` while it is polled.
     pub(crate) future: Option<Pin<Box<dyn ErasedTask>>>,
     /// This task's waker; lent out (moved) while the task is polled.
     pub(crate) waker: Option<Waker>,
+    /// Woken when the task finishes.
+    pub(crate) join_waker: Option<Waker>,
+    /// The user's call to `spawn` (`#[track_caller]`).
+    pub(crate) spawned_at: &'static Location<'static>,
+    /// The next free slot, while this one is free.
+    pub(crate) next_free: usize,
     pub(crate) state: TaskState,
     /// In the run queue (set by a wake, cleared when popped).
     pub(crate) scheduled: bool,
@@ -69,10 +86,49 @@ pub(crate) struct TaskSlot {
     pub(crate) aborted: bool,
     /// A `JoinHandle` still exists; without one, a finished task is removed.
     pub(crate) has_join_handle: bool,
-    /// Woken when the task finishes.
-    pub(crate) join_waker: Option<Waker>,
-    /// The user's call to `spawn` (`#[track_caller]`).
-    pub(crate) spawned_at: &'static Location<'static>,
-    /// The trace's flow id of the wake that queued it (0: none, or off).
-    pub(crate) flow: u64,
+}
+
+impl TaskSlot {
+    /// A new task, runnable, with its future and waker.
+    pub(crate) fn new(
+        id: u64,
+        future: Pin<Box<dyn ErasedTask>>,
+        waker: Waker,
+        at: &'static Location<'static>,
+    ) -> TaskSlot {
+        TaskSlot {
+            info: DebugTask::spawned(id, at),
+            future: Some(future),
+            waker: Some(waker),
+            join_waker: None,
+            spawned_at: at,
+            next_free: usize::MAX,
+            state: TaskState::Idle,
+            scheduled: true,
+            aborted: false,
+            has_join_handle: true,
+        }
+    }
+
+    /// An empty slot in the free list.
+    pub(crate) fn free(next_free: usize) -> TaskSlot {
+        TaskSlot {
+            info: DebugTask::FREE,
+            future: None,
+            waker: None,
+            join_waker: None,
+            spawned_at: Location::caller(),
+            next_free,
+            state: TaskState::Finished,
+            scheduled: false,
+            aborted: false,
+            has_join_handle: false,
+        }
+    }
+
+    /// The task's id (its spawn sequence number).
+    #[inline]
+    pub(crate) fn seq(&self) -> u64 {
+        self.info.id
+    }
 }

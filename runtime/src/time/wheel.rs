@@ -14,9 +14,14 @@
 //! - **remove** (`O(1)`): unlink, clear the bit if the list is empty, free
 //!   the slab entry. A dropped `Sleep` frees its memory at once.
 //! - **next expiration** (`O(levels)`): the first level with an occupied
-//!   slot; its first occupied slot at or after `elapsed`'s position gives the
-//!   deadline (the slot's start). That is where `epoll_wait`'s timeout comes
-//!   from.
+//!   slot; its first occupied slot at or after `elapsed`'s position. For
+//!   level 0 that slot's tick *is* the deadline of all its entries. For a
+//!   higher level the slot's start is only when its entries must cascade; the
+//!   loop wants the earliest real deadline in it (`next_deadline`), so that it
+//!   sleeps once per deadline instead of waking at each cascade. That minimum
+//!   is cached per slot, kept on insert, and forgotten when the entry holding
+//!   it is removed (recomputed by one walk of the slot's list when next
+//!   asked).
 //! - **advance** to `now`: repeatedly take the next expiring slot; entries in
 //!   a level-0 slot fire; entries in a higher slot are re-inserted relative
 //!   to the new `elapsed`, which moves them down ("cascading"). Each entry
@@ -55,7 +60,11 @@ enum State {
 struct Level {
     occupied: u64,
     heads: [usize; SLOTS],
+    /// Per slot: the earliest tick of its entries, or `UNKNOWN`.
+    earliest: [u64; SLOTS],
 }
+
+const UNKNOWN: u64 = u64::MAX;
 
 /// The wheel. All times are ticks (milliseconds since the runtime's start).
 pub(crate) struct Wheel {
@@ -72,6 +81,7 @@ impl Wheel {
             levels: std::array::from_fn(|_| Level {
                 occupied: 0,
                 heads: [NIL; SLOTS],
+                earliest: [UNKNOWN; SLOTS],
             }),
             entries: Slab::new(),
             pending: 0,
@@ -113,6 +123,10 @@ impl Wheel {
     }
 
     /// The tick a timer fires at.
+    #[allow(
+        dead_code,
+        reason = "for task dumps (what a sleeping task waits for) and tests"
+    )]
     pub(crate) fn tick_of(&self, key: usize) -> Option<u64> {
         self.entries.get(key).map(|e| e.tick)
     }
@@ -142,9 +156,28 @@ impl Wheel {
         (was_pending, entry.waker)
     }
 
-    /// The tick of the next timer to fire, if any.
+    /// The tick at which the wheel next has work: a timer to fire, or a
+    /// slot to cascade (the start of a higher-level slot).
     pub(crate) fn next_expiration(&self) -> Option<u64> {
         self.next_slot().map(|(_, _, tick)| tick)
+    }
+
+    /// The tick of the next timer to fire: what the loop sleeps until.
+    pub(crate) fn next_deadline(&mut self) -> Option<u64> {
+        let (level, slot, tick) = self.next_slot()?;
+        if level == 0 {
+            return Some(tick);
+        }
+        if self.levels[level].earliest[slot] == UNKNOWN {
+            let mut earliest = UNKNOWN;
+            let mut key = self.levels[level].heads[slot];
+            while key != NIL {
+                earliest = earliest.min(self.entries[key].tick);
+                key = self.entries[key].next;
+            }
+            self.levels[level].earliest[slot] = earliest;
+        }
+        Some(self.levels[level].earliest[slot].max(tick))
     }
 
     /// Fires every timer whose tick is `<= now`: marks it fired and moves its
@@ -159,6 +192,7 @@ impl Wheel {
             // Take the whole list of that slot, then fire or cascade each.
             let mut key = std::mem::replace(&mut self.levels[level].heads[slot], NIL);
             self.levels[level].occupied &= !(1 << slot);
+            self.levels[level].earliest[slot] = UNKNOWN;
             while key != NIL {
                 let entry = &mut self.entries[key];
                 let next = entry.next;
@@ -214,6 +248,12 @@ impl Wheel {
             entry.prev = NIL;
             entry.next = head;
         }
+        let earliest = &mut self.levels[level].earliest[slot];
+        if head == NIL {
+            *earliest = tick;
+        } else if *earliest != UNKNOWN {
+            *earliest = (*earliest).min(tick);
+        }
         if head != NIL {
             self.entries[head].prev = key;
         }
@@ -222,10 +262,13 @@ impl Wheel {
     }
 
     fn unlink(&mut self, key: usize) {
-        let (prev, next, level, slot) = {
+        let (prev, next, level, slot, tick) = {
             let e = &self.entries[key];
-            (e.prev, e.next, e.level as usize, e.slot as usize)
+            (e.prev, e.next, e.level as usize, e.slot as usize, e.tick)
         };
+        if self.levels[level].earliest[slot] == tick {
+            self.levels[level].earliest[slot] = UNKNOWN;
+        }
         if prev == NIL {
             self.levels[level].heads[slot] = next;
             if next == NIL {
@@ -304,6 +347,25 @@ mod tests {
     }
 
     #[test]
+    fn next_deadline_wakes_once_per_deadline() {
+        let log = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let mut wheel = Wheel::new();
+        let ticks = [5u64, 70, 64, 1, 4_100, 300_000, 63, 65, 4_096, 262_144, 70];
+        for (id, &t) in ticks.iter().enumerate() {
+            wheel.insert(t, waker(id, &log)).unwrap();
+        }
+        let mut wakeups = 0;
+        while let Some(next) = wheel.next_deadline() {
+            wakeups += 1;
+            assert!(drain(&mut wheel, next) > 0, "woke at {next} for nothing");
+        }
+        let mut distinct = ticks.to_vec();
+        distinct.sort();
+        distinct.dedup();
+        assert_eq!(wakeups, distinct.len());
+    }
+
+    #[test]
     fn never_fires_early_and_next_expiration_is_exact() {
         // A deterministic pseudo-random mix of inserts, removes and advances,
         // checked against a plain list.
@@ -332,7 +394,13 @@ mod tests {
                 }
                 _ => {
                     let expected = model.iter().map(|m| m.1).min();
-                    assert_eq!(wheel.next_expiration(), expected);
+                    assert_eq!(wheel.next_deadline(), expected);
+                    if let (Some(e), Some(x)) = (expected, wheel.next_expiration()) {
+                        assert!(
+                            x <= e,
+                            "work ({x}) must come no later than the deadline ({e})"
+                        );
+                    }
                     now += rand(2_000);
                     log.lock().unwrap().clear();
                     drain(&mut wheel, now);

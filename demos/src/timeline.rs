@@ -1,0 +1,128 @@
+//! `demo timeline`: one small workload traced on each model, drawn side by
+//! side in a self-contained HTML page (inline SVG and JavaScript, no network).
+//!
+//! The page embeds the Chrome Trace Event JSON of each run; the same files
+//! open in Perfetto. The drawing code is `timeline.html`, included at build
+//! time. Seed 003's workload, small: three sleeps of 30, 20 and 10 ms.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Args as ClapArgs;
+
+use crate::Model;
+
+/// Arguments of `demo timeline`.
+#[derive(ClapArgs, Debug)]
+pub struct Args {
+    /// Which model(s) to trace.
+    #[arg(long, value_enum, default_value = "both")]
+    pub(crate) model: Model,
+    /// Where to write the page.
+    #[arg(long, default_value = "timeline.html")]
+    out: PathBuf,
+}
+
+const PAGE: &str = include_str!("timeline.html");
+
+/// Runs the demo; returns the process exit code.
+pub fn run(args: &Args) -> i32 {
+    let mut traces: Vec<(String, String)> = Vec::new();
+    if args.model.has_loop() {
+        match loop_trace() {
+            Ok(json) => traces.push(("event loop (one thread)".into(), json)),
+            Err(e) => {
+                eprintln!("demo timeline: the event-loop run failed: {e}");
+                return 1;
+            }
+        }
+    }
+    if args.model.has_threads() {
+        traces.push(("threads (one OS thread per task)".into(), threads_trace()));
+    }
+    let page = render(&traces);
+    if let Err(e) = std::fs::write(&args.out, page) {
+        eprintln!("demo timeline: cannot write {}: {e}", args.out.display());
+        return 2;
+    }
+    println!(
+        "wrote {} ({} model{}): open it in any browser, no network needed",
+        args.out.display(),
+        traces.len(),
+        if traces.len() == 1 { "" } else { "s" }
+    );
+    0
+}
+
+/// The page with `traces` (title, Chrome Trace JSON) embedded.
+pub fn render(traces: &[(String, String)]) -> String {
+    let mut data = String::from("[");
+    for (i, (title, json)) in traces.iter().enumerate() {
+        if i > 0 {
+            data.push(',');
+        }
+        data.push_str(&format!(
+            "{{\"title\":{},\"trace\":{}}}",
+            json_string(title),
+            json.trim()
+        ));
+    }
+    data.push(']');
+    // Inside <script>, "</" would end the element: escape it in the JSON.
+    PAGE.replace("__DATA__", &data.replace("</", "<\\/"))
+}
+
+fn json_string(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Seed 003's workload, small: three tasks sleep 30, 20 and 10 ms while a
+/// fourth yields a few times; traced on the event loop.
+fn loop_trace() -> std::io::Result<String> {
+    let path = std::env::temp_dir().join(format!("demo-timeline-{}.json", std::process::id()));
+    {
+        let rt = runtime::Runtime::builder().trace(&path).build()?;
+        rt.block_on(async {
+            let sleepers: Vec<_> = [30u64, 20, 10]
+                .into_iter()
+                .map(|ms| runtime::spawn(runtime::time::sleep(Duration::from_millis(ms))))
+                .collect();
+            let yielder = runtime::spawn(async {
+                for _ in 0..3 {
+                    runtime::yield_now().await;
+                }
+            });
+            for s in sleepers {
+                let _ = s.await;
+            }
+            let _ = yielder.await;
+        });
+    }
+    let json = std::fs::read_to_string(&path);
+    let _ = std::fs::remove_file(&path);
+    json
+}
+
+/// The same three sleeps as three OS threads, joined by the main thread.
+fn threads_trace() -> String {
+    use runtime::threaded;
+    threaded::trace::start();
+    let handles: Vec<_> = [30u64, 20, 10]
+        .into_iter()
+        .map(|ms| threaded::spawn(move || threaded::sleep(Duration::from_millis(ms))))
+        .collect();
+    for h in handles {
+        let _ = h.join();
+    }
+    threaded::trace::finish()
+}

@@ -1,0 +1,215 @@
+//! [`spawn_blocking`]: run blocking code on a pool thread, await its result
+//! on the loop.
+//!
+//! The way back, with the functions to break on in gdb:
+//!
+//! 1. `spawn_blocking` (loop thread) makes a result slot,
+//!    `Arc<Mutex<Slot<T>>>`, bumps `Executor::blocking_pending`, queues a job
+//!    on the pool (`Pool::submit`, `pool.rs`) and spawns a small task that
+//!    awaits [`BlockingWait`];
+//! 2. a pool thread (`Inner::work`) runs the job: the user's closure under
+//!    `catch_unwind`, then `Slot::complete` stores the result and hands back
+//!    the waker stored by the last poll of `BlockingWait`, which the thread
+//!    wakes once it has counted itself idle again;
+//! 3. that waker is the task's own, woken from a foreign thread: it takes
+//!    the remote path (`waker::wake_cell` → `remote::Shared::wake_remote` →
+//!    the eventfd write) and the loop's `epoll_wait` returns;
+//! 4. `BlockingWait::poll` finds the result, lowers `blocking_pending`, and
+//!    the task returns it (or resumes the closure's panic, which the task's
+//!    own `catch_unwind` turns into a [`JoinError`](crate::JoinError) with
+//!    `is_panic()`).
+//!
+//! While `blocking_pending > 0` the paused clock holds still and the
+//! deadlock detector waits: a job in flight will wake somebody.
+
+mod pool;
+
+pub(crate) use pool::Pool;
+
+use std::any::Any;
+use std::future::Future;
+use std::panic::{AssertUnwindSafe, Location, catch_unwind, resume_unwind};
+use std::pin::Pin;
+use std::rc::Rc;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::task::{Context, Poll, Waker};
+
+use crate::context;
+use crate::executor::Executor;
+use crate::task::JoinHandle;
+
+/// Runs `f` on the runtime's blocking pool and returns a handle to await
+/// its result on the loop.
+///
+/// Use it for work that would hold the loop's thread: CPU-heavy
+/// computation, blocking system calls (`read(2)` of a regular file,
+/// `getaddrinfo(3)`), libraries without an async API. The pool grows on
+/// demand up to [`Builder::max_blocking_threads`](crate::Builder::max_blocking_threads)
+/// threads; jobs beyond that wait their turn.
+///
+/// A panic in `f` is caught on the pool thread and reaches the handle as a
+/// [`JoinError`](crate::JoinError) with [`is_panic`](crate::JoinError::is_panic).
+/// Aborting the handle (or dropping the runtime) does not stop a job that
+/// already runs: the thread finishes it and its result is dropped.
+///
+/// ```
+/// let n = runtime::block_on(async {
+///     runtime::spawn_blocking(|| {
+///         std::thread::sleep(std::time::Duration::from_millis(5));
+///         21 * 2
+///     })
+///     .await
+///     .unwrap()
+/// });
+/// assert_eq!(n, 42);
+/// ```
+///
+/// # Panics
+/// Outside a runtime (not inside `block_on` or a task it runs).
+#[track_caller]
+pub fn spawn_blocking<F, T>(f: F) -> JoinHandle<T>
+where
+    F: FnOnce() -> T + Send + 'static,
+    T: Send + 'static,
+{
+    let at = Location::caller();
+    let Some(exec) = context::current() else {
+        panic!(
+            "runtime::spawn_blocking called at {at} outside a runtime: \
+             call it inside runtime::block_on (or a task it runs)"
+        );
+    };
+    let wait = submit(&exec, f);
+    exec.spawn(
+        async move {
+            match wait.await {
+                Ok(value) => value,
+                Err(payload) => resume_unwind(payload),
+            }
+        },
+        at,
+    )
+}
+
+/// Queues `f` on `exec`'s pool; the returned future gives its result, or
+/// the panic payload (also when the pool could not take the job).
+pub(crate) fn submit<F, T>(exec: &Rc<Executor>, f: F) -> BlockingWait<T>
+where
+    F: FnOnce() -> T + Send + 'static,
+    T: Send + 'static,
+{
+    let slot = Arc::new(Mutex::new(Slot {
+        result: None,
+        waker: None,
+    }));
+    exec.blocking_pending.set(exec.blocking_pending.get() + 1);
+    let pending = PendingGuard {
+        exec: exec.clone(),
+        active: true,
+    };
+    let theirs = slot.clone();
+    let job = Box::new(move || {
+        let result = catch_unwind(AssertUnwindSafe(f));
+        Slot::complete(&theirs, result)
+    });
+    if let Err(e) = exec.blocking_pool().submit(job) {
+        let payload: Box<dyn Any + Send> = Box::new(format!(
+            "spawn_blocking: the blocking pool cannot run the job: {e}"
+        ));
+        // No poll has stored a waker yet: nothing to wake.
+        drop(Slot::complete(&slot, Err(payload)));
+    }
+    BlockingWait { slot, pending }
+}
+
+/// Awaits `f` on the pool from async code (the `fs` functions): its value,
+/// or its panic resumed here.
+pub(crate) async fn run<F, T>(f: F) -> T
+where
+    F: FnOnce() -> T + Send + 'static,
+    T: Send + 'static,
+{
+    let exec = context::current().unwrap_or_else(|| {
+        panic!(
+            "runtime::fs functions must be awaited inside a runtime (block_on or a task it runs)"
+        )
+    });
+    match submit(&exec, f).await {
+        Ok(value) => value,
+        Err(payload) => resume_unwind(payload),
+    }
+}
+
+/// Where a pool thread leaves a job's result for the loop.
+struct Slot<T> {
+    result: Option<std::thread::Result<T>>,
+    waker: Option<Waker>,
+}
+
+impl<T> Slot<T> {
+    /// Stores the result and returns the waiter's waker, for the caller to
+    /// wake outside the lock (on a pool thread: the remote wake).
+    fn complete(slot: &Mutex<Slot<T>>, result: std::thread::Result<T>) -> Option<Waker> {
+        let mut slot = slot.lock().unwrap_or_else(PoisonError::into_inner);
+        slot.result = Some(result);
+        slot.waker.take()
+    }
+}
+
+/// The loop side of one job: `Ready` with its result once the pool thread
+/// has stored it.
+pub(crate) struct BlockingWait<T> {
+    slot: Arc<Mutex<Slot<T>>>,
+    pending: PendingGuard,
+}
+
+impl<T> Future for BlockingWait<T> {
+    type Output = std::thread::Result<T>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.get_mut();
+        let (result, old) = {
+            let mut slot = this.slot.lock().unwrap_or_else(PoisonError::into_inner);
+            match slot.result.take() {
+                Some(result) => (Some(result), None),
+                None => match &slot.waker {
+                    Some(w) if w.will_wake(cx.waker()) => (None, None),
+                    _ => (None, slot.waker.replace(cx.waker().clone())),
+                },
+            }
+        };
+        drop(old);
+        match result {
+            Some(result) => {
+                this.pending.release();
+                Poll::Ready(result)
+            }
+            None => {
+                crate::inspect::note(crate::inspect::WaitReason::Blocking);
+                Poll::Pending
+            }
+        }
+    }
+}
+
+/// Holds one count of `Executor::blocking_pending` until the result is
+/// seen or the waiting future is dropped (both on the loop thread).
+struct PendingGuard {
+    exec: Rc<Executor>,
+    active: bool,
+}
+
+impl PendingGuard {
+    fn release(&mut self) {
+        if std::mem::take(&mut self.active) {
+            let pending = &self.exec.blocking_pending;
+            pending.set(pending.get().saturating_sub(1));
+        }
+    }
+}
+
+impl Drop for PendingGuard {
+    fn drop(&mut self) {
+        self.release();
+    }
+}

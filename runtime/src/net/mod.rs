@@ -1,0 +1,62 @@
+//! TCP and UDP on the loop's reactor: [`TcpListener`], [`TcpStream`],
+//! [`UdpSocket`].
+//!
+//! Each type is a thin wrapper over its `mio` socket (non-blocking, created
+//! with `SOCK_NONBLOCK|SOCK_CLOEXEC`) plus a `Registration` with the
+//! reactor of the runtime running on this thread: registered
+//! (`epoll_ctl(EPOLL_CTL_ADD)`, edge-triggered, both directions) when made
+//! by `bind`, `connect` or `accept`, deregistered when dropped. They must
+//! therefore be created inside a runtime, and used on its thread (they are
+//! neither `Send` nor `Sync`).
+//!
+//! Every operation tries the syscall first and only waits when it reports
+//! `WouldBlock` (see `reactor.rs`, and DESIGN.md, "The life of a read").
+//! Read and write readiness are tracked separately, so one task may read a
+//! socket while another writes it ([`TcpStream::into_split`],
+//! [`TcpStream::split`], or the `&self` methods `poll_read`/`poll_write`).
+//! Each direction remembers one waiting task: two tasks reading the *same*
+//! socket at once is not supported (the later one's waker replaces the
+//! earlier one's).
+//!
+//! Every successful operation spends one unit of the task's cooperative
+//! budget (`coop.rs`): a socket that always has data cannot keep its task
+//! from yielding to the others.
+//!
+//! Names are resolved with [`std::net::ToSocketAddrs`], synchronously on the
+//! loop's thread: pass IP addresses (as all the examples do), or resolve
+//! host names with [`spawn_blocking`](crate::spawn_blocking) first.
+
+mod tcp_listener;
+mod tcp_stream;
+mod udp;
+
+pub use tcp_listener::TcpListener;
+pub use tcp_stream::{OwnedReadHalf, OwnedWriteHalf, ReadHalf, TcpStream, WriteHalf};
+pub use udp::UdpSocket;
+
+use std::io;
+use std::net::{SocketAddr, ToSocketAddrs};
+
+/// Calls `f` with each address `addr` resolves to, until one succeeds;
+/// returns the last error (or `InvalidInput` if it resolved to nothing).
+fn each_addr<A: ToSocketAddrs, T>(
+    addr: A,
+    mut f: impl FnMut(SocketAddr) -> io::Result<T>,
+) -> io::Result<T> {
+    let mut last = None;
+    for addr in addr.to_socket_addrs()? {
+        match f(addr) {
+            Ok(t) => return Ok(t),
+            Err(e) => last = Some(e),
+        }
+    }
+    Err(last.unwrap_or_else(no_addresses))
+}
+
+/// The error for an address that resolved to nothing.
+fn no_addresses() -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidInput,
+        "could not resolve to any address",
+    )
+}

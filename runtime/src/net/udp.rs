@@ -1,0 +1,123 @@
+//! [`UdpSocket`]: datagrams on the loop's reactor.
+
+use std::fmt;
+use std::future::poll_fn;
+use std::io;
+use std::net::{SocketAddr, ToSocketAddrs};
+use std::os::fd::{AsRawFd, RawFd};
+use std::task::{Context, Poll};
+
+use crate::reactor::{Direction, Registration};
+
+/// A UDP socket, registered with the reactor of the runtime it was made in.
+///
+/// Its methods take `&self`: one task may receive while another sends.
+///
+/// ```
+/// use runtime::net::UdpSocket;
+///
+/// runtime::block_on(async {
+///     let a = UdpSocket::bind("127.0.0.1:0").unwrap();
+///     let b = UdpSocket::bind("127.0.0.1:0").unwrap();
+///     a.send_to(b"ping", b.local_addr().unwrap()).await.unwrap();
+///     let mut buf = [0u8; 16];
+///     let (n, from) = b.recv_from(&mut buf).await.unwrap();
+///     assert_eq!(&buf[..n], b"ping");
+///     assert_eq!(from, a.local_addr().unwrap());
+/// });
+/// ```
+pub struct UdpSocket {
+    io: mio::net::UdpSocket,
+    reg: Registration,
+}
+
+impl UdpSocket {
+    /// Creates a socket bound to `addr` (`socket(2)`, `bind(2)`), trying
+    /// each address it resolves to in turn. Port 0 picks a free port.
+    ///
+    /// # Errors
+    /// The last address's error (`AddrInUse`, ...), `InvalidInput` if
+    /// `addr` resolves to nothing; `Other` outside a runtime.
+    pub fn bind<A: ToSocketAddrs>(addr: A) -> io::Result<UdpSocket> {
+        let mut io = super::each_addr(addr, mio::net::UdpSocket::bind)?;
+        let fd = io.as_raw_fd();
+        let reg = Registration::new(&mut io, fd)?;
+        Ok(UdpSocket { io, reg })
+    }
+
+    /// Sends one datagram to `target` (`sendto(2)`), waiting while the
+    /// socket's send buffer is full. `target` is resolved first; the first
+    /// address is used.
+    ///
+    /// # Errors
+    /// `InvalidInput` if `target` resolves to nothing; the OS's
+    /// (`EMSGSIZE` for a datagram too large, ...).
+    pub async fn send_to<A: ToSocketAddrs>(&self, buf: &[u8], target: A) -> io::Result<usize> {
+        let target = target
+            .to_socket_addrs()?
+            .next()
+            .ok_or_else(super::no_addresses)?;
+        poll_fn(|cx| self.poll_send_to(cx, buf, target)).await
+    }
+
+    /// Receives one datagram into `buf` (`recvfrom(2)`), waiting until one
+    /// arrives. Returns its length and sender; a datagram longer than `buf`
+    /// is truncated.
+    ///
+    /// # Errors
+    /// The OS's (`ConnectionRefused` after an ICMP port unreachable, ...).
+    pub async fn recv_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
+        poll_fn(|cx| self.poll_recv_from(cx, buf)).await
+    }
+
+    /// The poll form of [`send_to`](UdpSocket::send_to), with the target
+    /// already resolved.
+    pub fn poll_send_to(
+        &self,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+        target: SocketAddr,
+    ) -> Poll<io::Result<usize>> {
+        self.reg
+            .poll_io(Direction::Write, cx, || self.io.send_to(buf, target))
+    }
+
+    /// The poll form of [`recv_from`](UdpSocket::recv_from).
+    pub fn poll_recv_from(
+        &self,
+        cx: &mut Context<'_>,
+        buf: &mut [u8],
+    ) -> Poll<io::Result<(usize, SocketAddr)>> {
+        self.reg
+            .poll_io(Direction::Read, cx, || self.io.recv_from(buf))
+    }
+
+    /// The address it is bound to (`getsockname(2)`).
+    ///
+    /// # Errors
+    /// The OS's.
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.io.local_addr()
+    }
+}
+
+impl Drop for UdpSocket {
+    fn drop(&mut self) {
+        self.reg.deregister(&mut self.io);
+    }
+}
+
+impl AsRawFd for UdpSocket {
+    fn as_raw_fd(&self) -> RawFd {
+        self.io.as_raw_fd()
+    }
+}
+
+impl fmt::Debug for UdpSocket {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UdpSocket")
+            .field("fd", &self.io.as_raw_fd())
+            .field("local", &self.io.local_addr().ok())
+            .finish()
+    }
+}

@@ -1,0 +1,24 @@
+//! Async synchronisation primitives: [`Semaphore`], [`Mutex`], [`Event`],
+//! and the [`mpsc`] and [`oneshot`] channels.
+//!
+//! None of them depends on an executor: they speak to tasks only through
+//! [`std::task::Waker`], so they work under this crate's event loop, under
+//! any other executor, and from plain OS threads (every type is `Send + Sync`
+//! when its payload allows). Each keeps its state behind a
+//! [`std::sync::Mutex`] held for a few instructions at a time and never while
+//! waking a task or dropping a user value.
+//!
+//! Waiters queue in FIFO order and every waiting future is cancel-safe:
+//! dropping it gives back whatever it had been granted.
+
+pub mod mpsc;
+pub mod oneshot;
+
+mod event;
+mod mutex;
+mod semaphore;
+mod waiters;
+
+pub use event::{Event, Wait};
+pub use mutex::{Lock, Mutex, MutexGuard, TryLockError};
+pub use semaphore::{Acquire, Semaphore, SemaphorePermit};

@@ -1,0 +1,215 @@
+//! The FIFO waiter queue shared by the primitives in [`crate::sync`].
+//!
+//! A doubly linked list whose nodes live in a [`Slab`], so a node is named by
+//! its slab key: pushing is O(1) (amortised, the slab reuses freed slots, so a
+//! steady state allocates nothing), and a cancelled waiter unlinks itself in
+//! O(1) from anywhere in the queue.
+//!
+//! A node has two lives. While it is *linked* its owner is still waiting.
+//! [`Waiters::pop_front`] *unlinks* it (the owner was granted a permit, a
+//! slot, a notification…) but leaves it in the slab, so the owner can see the
+//! outcome on its next poll. Only the owner removes its node
+//! ([`Waiters::remove`]), on completion or on drop. Because nobody else frees
+//! a key, a key never changes owner while someone still holds it.
+
+use std::task::Waker;
+
+use slab::Slab;
+
+/// One waiter: its place in the list, its waker and a payload `T`.
+#[derive(Debug)]
+struct Node<T> {
+    prev: Option<usize>,
+    next: Option<usize>,
+    linked: bool,
+    waker: Option<Waker>,
+    value: T,
+}
+
+/// A FIFO queue of wakers with O(1) removal by key.
+#[derive(Debug)]
+pub(crate) struct Waiters<T> {
+    nodes: Slab<Node<T>>,
+    head: Option<usize>,
+    tail: Option<usize>,
+}
+
+impl<T> Waiters<T> {
+    /// An empty queue; allocates nothing.
+    pub(crate) const fn new() -> Self {
+        Waiters {
+            nodes: Slab::new(),
+            head: None,
+            tail: None,
+        }
+    }
+
+    /// Whether no waiter is linked (unlinked nodes awaiting their owner do
+    /// not count).
+    pub(crate) fn is_empty(&self) -> bool {
+        self.head.is_none()
+    }
+
+    /// Appends a waiter and returns its key.
+    pub(crate) fn push_back(&mut self, waker: Waker, value: T) -> usize {
+        let key = self.nodes.insert(Node {
+            prev: self.tail,
+            next: None,
+            linked: true,
+            waker: Some(waker),
+            value,
+        });
+        match self.tail {
+            Some(tail) => self.nodes[tail].next = Some(key),
+            None => self.head = Some(key),
+        }
+        self.tail = Some(key);
+        key
+    }
+
+    /// The payload of the first linked waiter.
+    pub(crate) fn front_mut(&mut self) -> Option<&mut T> {
+        let head = self.head?;
+        Some(&mut self.nodes[head].value)
+    }
+
+    /// Unlinks the first waiter, keeping its node for its owner, and returns
+    /// its key and waker (to be woken once the caller has dropped its lock).
+    pub(crate) fn pop_front(&mut self) -> Option<(usize, Option<Waker>)> {
+        let key = self.head?;
+        self.unlink(key);
+        Some((key, self.nodes[key].waker.take()))
+    }
+
+    /// Whether the waiter `key` is still queued.
+    pub(crate) fn is_linked(&self, key: usize) -> bool {
+        self.nodes[key].linked
+    }
+
+    /// Stores `waker` for waiter `key`, cloning only if the stored one would
+    /// not wake the same task.
+    pub(crate) fn set_waker(&mut self, key: usize, waker: &Waker) {
+        let slot = &mut self.nodes[key].waker;
+        match slot {
+            Some(old) if old.will_wake(waker) => {}
+            _ => *slot = Some(waker.clone()),
+        }
+    }
+
+    /// Removes waiter `key` (unlinking it first if still queued) and returns
+    /// its payload and whether it was still linked.
+    pub(crate) fn remove(&mut self, key: usize) -> (T, bool) {
+        let linked = self.nodes[key].linked;
+        if linked {
+            self.unlink(key);
+        }
+        (self.nodes.remove(key).value, linked)
+    }
+
+    fn unlink(&mut self, key: usize) {
+        let node = &mut self.nodes[key];
+        debug_assert!(node.linked, "unlinking a waiter twice");
+        let (prev, next) = (node.prev.take(), node.next.take());
+        node.linked = false;
+        match prev {
+            Some(prev) => self.nodes[prev].next = next,
+            None => self.head = next,
+        }
+        match next {
+            Some(next) => self.nodes[next].prev = prev,
+            None => self.tail = prev,
+        }
+    }
+}
+
+/// A fixed-size batch of wakers, filled under a lock and woken after it is
+/// released (a waker may run arbitrary code, even re-enter the primitive).
+pub(crate) struct WakeList {
+    wakers: [Option<Waker>; WakeList::CAPACITY],
+    len: usize,
+}
+
+impl WakeList {
+    /// How many wakers one batch holds.
+    pub(crate) const CAPACITY: usize = 32;
+
+    /// An empty batch.
+    pub(crate) const fn new() -> Self {
+        WakeList {
+            wakers: [const { None }; WakeList::CAPACITY],
+            len: 0,
+        }
+    }
+
+    /// Whether another waker fits.
+    pub(crate) fn can_push(&self) -> bool {
+        self.len < Self::CAPACITY
+    }
+
+    /// Adds a waker; the caller checks [`WakeList::can_push`] first.
+    pub(crate) fn push(&mut self, waker: Option<Waker>) {
+        debug_assert!(self.can_push());
+        if let Some(waker) = waker {
+            self.wakers[self.len] = Some(waker);
+            self.len += 1;
+        }
+    }
+
+    /// Wakes and empties the batch.
+    pub(crate) fn wake_all(&mut self) {
+        for slot in &mut self.wakers[..self.len] {
+            if let Some(waker) = slot.take() {
+                waker.wake();
+            }
+        }
+        self.len = 0;
+    }
+}
+
+impl Drop for WakeList {
+    fn drop(&mut self) {
+        // A panic between filling and waking must not strand the tasks.
+        self.wake_all();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys(w: &mut Waiters<u32>) -> Vec<u32> {
+        let mut out = Vec::new();
+        while let Some((key, _)) = w.pop_front() {
+            out.push(w.remove(key).0);
+        }
+        out
+    }
+
+    #[test]
+    fn fifo_order_and_removal_from_the_middle() {
+        let mut w = Waiters::new();
+        let k: Vec<usize> = (0..5)
+            .map(|i| w.push_back(Waker::noop().clone(), i))
+            .collect();
+        assert_eq!(w.remove(k[2]), (2, true));
+        assert_eq!(w.remove(k[0]), (0, true));
+        assert_eq!(w.remove(k[4]), (4, true));
+        w.push_back(Waker::noop().clone(), 5);
+        assert_eq!(keys(&mut w), vec![1, 3, 5]);
+        assert!(w.is_empty());
+    }
+
+    #[test]
+    fn popped_node_stays_until_its_owner_removes_it() {
+        let mut w = Waiters::new();
+        let a = w.push_back(Waker::noop().clone(), 'a');
+        let b = w.push_back(Waker::noop().clone(), 'b');
+        let (popped, waker) = w.pop_front().expect("a is queued");
+        assert_eq!(popped, a);
+        assert!(waker.is_some());
+        assert!(!w.is_linked(a));
+        assert!(w.is_linked(b));
+        assert_eq!(w.remove(a), ('a', false));
+        assert_eq!(w.front_mut(), Some(&mut 'b'));
+    }
+}

@@ -1,0 +1,141 @@
+//! The task table: a slab of [`TaskSlot`]s, written here rather than taken
+//! from the `slab` crate so that its memory layout is known to debuggers.
+//!
+//! A `Vec` of slots; removed slots form a free list threaded through
+//! `next_free` and are reused before the `Vec` grows. Each slot starts with
+//! its [`DebugTask`](crate::inspect::DebugTask) (`#[repr(C)]`, offset 0), and
+//! the registered header records the `Vec`'s base pointer, length and
+//! stride whenever it grows: that is all `info async-tasks` needs to list
+//! the tasks of a stopped process or a core dump. A free slot has `id == 0`.
+
+use std::mem;
+
+use super::TaskSlot;
+use crate::inspect::DebugHeader;
+
+const NIL: usize = usize::MAX;
+
+pub(crate) struct TaskTable {
+    slots: Vec<TaskSlot>,
+    free: usize,
+    len: usize,
+    header: DebugHeader,
+}
+
+impl TaskTable {
+    pub(crate) fn new() -> TaskTable {
+        TaskTable {
+            slots: Vec::new(),
+            free: NIL,
+            len: 0,
+            header: DebugHeader::new(mem::size_of::<TaskSlot>()),
+        }
+    }
+
+    /// The key the next insert will use.
+    pub(crate) fn next_key(&self) -> usize {
+        if self.free != NIL {
+            self.free
+        } else {
+            self.slots.len()
+        }
+    }
+
+    /// Stores `slot` at [`next_key`](Self::next_key) and returns that key.
+    pub(crate) fn insert(&mut self, slot: TaskSlot) -> usize {
+        debug_assert!(slot.info.id != 0, "an occupied slot has a non-zero id");
+        self.len += 1;
+        if self.free != NIL {
+            let key = self.free;
+            self.free = self.slots[key].next_free;
+            self.slots[key] = slot;
+            key
+        } else {
+            self.slots.push(slot);
+            self.header
+                .set_slots(self.slots.as_ptr().cast(), self.slots.len());
+            self.slots.len() - 1
+        }
+    }
+
+    #[inline]
+    pub(crate) fn get(&self, key: usize) -> Option<&TaskSlot> {
+        self.slots.get(key).filter(|s| s.info.id != 0)
+    }
+
+    #[inline]
+    pub(crate) fn get_mut(&mut self, key: usize) -> Option<&mut TaskSlot> {
+        self.slots.get_mut(key).filter(|s| s.info.id != 0)
+    }
+
+    /// Frees the slot and returns what it held, to be dropped by the caller
+    /// outside its borrow (dropping a future or a waker runs user code).
+    ///
+    /// # Panics
+    /// If the slot is free (a bug in the executor).
+    pub(crate) fn remove(&mut self, key: usize) -> TaskSlot {
+        assert!(self.get(key).is_some(), "removing a free task slot");
+        let slot = mem::replace(&mut self.slots[key], TaskSlot::free(self.free));
+        self.free = key;
+        self.len -= 1;
+        slot
+    }
+
+    /// Occupied slots with their keys.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (usize, &TaskSlot)> {
+        self.slots
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.info.id != 0)
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Removes every task (runtime shutdown).
+    pub(crate) fn drain(&mut self) -> Vec<TaskSlot> {
+        let keys: Vec<usize> = self.iter().map(|(k, _)| k).collect();
+        keys.into_iter().map(|k| self.remove(k)).collect()
+    }
+
+    /// The loop's clock, for debuggers.
+    pub(crate) fn set_now(&mut self, now_ms: u64) {
+        self.header.set_now(now_ms);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::panic::Location;
+
+    fn slot(id: u64) -> TaskSlot {
+        let future: std::pin::Pin<Box<dyn crate::task::ErasedTask>> =
+            Box::pin(crate::task::TaskCell::Running(async {}));
+        TaskSlot::new(
+            id,
+            future,
+            std::task::Waker::noop().clone(),
+            Location::caller(),
+        )
+    }
+
+    #[test]
+    fn reuses_freed_slots_before_growing() {
+        let mut table = TaskTable::new();
+        let keys: Vec<usize> = (1..=600).map(|id| table.insert(slot(id))).collect();
+        assert_eq!(keys, (0..600).collect::<Vec<_>>());
+        drop(table.remove(10));
+        drop(table.remove(300));
+        assert_eq!(table.len(), 598);
+        assert!(table.get(10).is_none());
+        assert_eq!(table.next_key(), 300);
+        assert_eq!(table.insert(slot(1000)), 300);
+        assert_eq!(table.insert(slot(1001)), 10);
+        assert_eq!(table.insert(slot(1002)), 600);
+        assert_eq!(table.iter().count(), 601);
+        assert_eq!(table.drain().len(), 601);
+        assert_eq!(table.len(), 0);
+    }
+}

@@ -1,0 +1,125 @@
+//! The thread-per-task model: one OS thread per task, blocking calls, no
+//! event loop.
+//!
+//! The same vocabulary as the event loop (`spawn`, `JoinHandle`, `sleep`,
+//! `gather`, `Semaphore`), but every task is a kernel thread and every wait
+//! is the kernel's business. It is the Rust counterpart of Python's
+//! `threading` and `concurrent.futures.ThreadPoolExecutor` ([`ThreadPool`]).
+//!
+//! # What a `spawn` costs
+//!
+//! [`spawn`] goes through `std::thread::Builder` to glibc's
+//! `pthread_create`. `strace -f` of `runtime/examples/threaded_spawn.rs`
+//! (quoted in full in DESIGN.md ("The thread model")) shows, for the first
+//! thread of a process:
+//!
+//! - `mmap(NULL, 2101248, PROT_NONE, MAP_PRIVATE|MAP_ANONYMOUS|MAP_STACK)`
+//!   reserves the stack, 2 MiB plus one page: address space only, no
+//!   memory yet;
+//! - `mprotect(stack + 4096, 2097152, PROT_READ|PROT_WRITE)` opens all of
+//!   it but the lowest page, which stays `PROT_NONE`: the guard page that
+//!   turns a stack overflow into a `SIGSEGV`;
+//! - `rt_sigprocmask(SIG_BLOCK, ~[])` blocks every signal around the
+//!   creation, so nothing is delivered to a half-built thread;
+//! - `clone3(CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD|...
+//!   |CLONE_CHILD_CLEARTID)` makes the thread: a new kernel task in the same
+//!   process, sharing memory, files and signal handlers;
+//! - in the new thread: `rseq` and `set_robust_list` register it with the
+//!   kernel, `prctl(PR_SET_NAME)` writes its name into `comm`, `sigaltstack`
+//!   with a 12 KiB `mmap` + `mprotect` gives it the alternate signal stack
+//!   Rust uses to report stack overflows, and the first thread that calls
+//!   `malloc` maps a 64 MiB malloc arena (`mmap` of 128 MiB, `MAP_NORESERVE`,
+//!   trimmed by two `munmap`s);
+//! - at exit: `munmap` of the signal stack, `madvise(MADV_DONTNEED)` of the
+//!   stack (glibc keeps the stack cached for the next thread: the second
+//!   spawn has no `mmap`/`mprotect` at all) and `exit`;
+//! - [`JoinHandle::join`] first waits on the join slot's condvar
+//!   (`futex(FUTEX_WAIT_BITSET_PRIVATE)`, woken by the task's
+//!   `FUTEX_WAKE`), then in `pthread_join` (`futex(FUTEX_WAIT_BITSET)` on
+//!   the thread's tid word, which the kernel clears and wakes at exit
+//!   because of `CLONE_CHILD_CLEARTID`).
+//!
+//! A page of stack becomes resident memory only when the thread touches
+//! it: an idle thread costs a few pages of RSS but its whole stack in
+//! virtual size.
+//!
+//! # Where a blocked thread sleeps
+//!
+//! Nothing here polls. A thread blocked on a `Mutex` or a `Condvar`
+//! ([`JoinHandle::join`], [`Semaphore::acquire`], an idle pool worker in
+//! the channel's `recv`) is asleep in the kernel in `futex(FUTEX_WAIT)`
+//! (`/proc/PID/task/TID/wchan` says `futex_do_wait` on Linux 6.18,
+//! `futex_wait_queue` on older kernels), off every run queue, until another
+//! thread's `futex(FUTEX_WAKE)`. A thread in [`sleep`] is in
+//! `clock_nanosleep(CLOCK_MONOTONIC)` (wchan `hrtimer_nanosleep`), woken by
+//! a kernel timer. Each such sleep is a voluntary context switch, counted
+//! in [`Stats`].
+//!
+//! ```
+//! use runtime::threaded::{self, Semaphore};
+//! use std::sync::Arc;
+//! use std::time::Duration;
+//!
+//! let limit = Arc::new(Semaphore::new(2));
+//! let results = threaded::gather((0..4).map(|i| {
+//!     let limit = Arc::clone(&limit);
+//!     move || {
+//!         let _permit = limit.acquire(); // at most 2 at once
+//!         threaded::sleep(Duration::from_millis(1));
+//!         i * 10
+//!     }
+//! }));
+//! assert_eq!(results, [0, 10, 20, 30]);
+//! ```
+
+//!
+//! [`ThreadPool`]: crate::threaded::ThreadPool
+//! [`spawn`]: crate::threaded::spawn
+//! [`JoinHandle::join`]: crate::threaded::JoinHandle::join
+//! [`Semaphore::acquire`]: crate::threaded::Semaphore::acquire
+//! [`sleep`]: crate::threaded::sleep
+//! [`Stats`]: crate::threaded::Stats
+
+// The links above are absolute because this module also has an outer doc
+// comment in lib.rs, and rustdoc then resolves the combined text from the
+// crate root.
+
+mod builder;
+mod gather;
+mod join;
+mod pool;
+mod semaphore;
+mod stats;
+pub mod trace;
+
+use std::time::Duration;
+
+pub use builder::{Builder, MAX_COMM_LEN, site_name, spawn};
+pub use gather::gather;
+pub use join::{JoinError, JoinHandle};
+pub use pool::ThreadPool;
+pub use semaphore::{Semaphore, SemaphorePermit};
+pub use stats::{Stats, reset_peak, stats};
+
+/// Blocks the calling thread for at least `duration`.
+///
+/// This is `std::thread::sleep`, which on Linux makes the
+/// `clock_nanosleep(2)` system call on `CLOCK_MONOTONIC` with a relative
+/// time (seen under strace as `clock_nanosleep(CLOCK_MONOTONIC, 0,
+/// {tv_sec=0, tv_nsec=1000000}, ...)`), not `nanosleep(2)`: the thread
+/// leaves the run queue until a kernel timer wakes it (a voluntary context
+/// switch). Unlike the event loop's `sleep`, it holds its thread the whole
+/// time.
+///
+/// ```
+/// use runtime::threaded;
+/// use std::time::{Duration, Instant};
+///
+/// let start = Instant::now();
+/// threaded::sleep(Duration::from_millis(2));
+/// assert!(start.elapsed() >= Duration::from_millis(2));
+/// ```
+pub fn sleep(duration: Duration) {
+    let _blocked = trace::block("sleep: clock_nanosleep");
+    std::thread::sleep(duration);
+}

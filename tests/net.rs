@@ -1,0 +1,602 @@
+//! `runtime::net`: TCP and UDP on 127.0.0.1.
+//!
+//! Two tests run their scenario in a child process (this same test binary,
+//! re-executed with `--exact child_process_entry` and `NET_TEST_CHILD` set):
+//! the EMFILE test, because it lowers `RLIMIT_NOFILE` for the whole process,
+//! and the SIGPIPE tests, because they put `SIGPIPE` back to its default
+//! action (kill the process) to prove that writes never raise it.
+
+use std::cell::Cell;
+use std::io::{ErrorKind, Read, Write};
+use std::net::{Shutdown, SocketAddr};
+use std::os::fd::AsRawFd;
+use std::rc::Rc;
+use std::time::Duration;
+
+use runtime::Runtime;
+use runtime::net::{TcpListener, TcpStream, UdpSocket};
+use runtime::time::timeout;
+
+/// Every test's upper bound: a hang fails instead of stalling CI.
+const LIMIT: Duration = Duration::from_secs(30);
+
+fn pattern(seed: usize, len: usize) -> Vec<u8> {
+    (0..len)
+        .map(|i| ((i * 31 + seed * 7) % 251) as u8)
+        .collect()
+}
+
+async fn echo(mut conn: TcpStream) {
+    let mut buf = [0u8; 4096];
+    loop {
+        match conn.read(&mut buf).await {
+            Ok(0) | Err(_) => return,
+            Ok(n) => {
+                if conn.write_all(&buf[..n]).await.is_err() {
+                    return;
+                }
+            }
+        }
+    }
+}
+
+async fn echo_server(listener: TcpListener) {
+    loop {
+        match listener.accept().await {
+            Ok((conn, _)) => drop(runtime::spawn(echo(conn))),
+            Err(e) => panic!("accept failed: {e}"),
+        }
+    }
+}
+
+#[test]
+fn echo_200_connections_with_eof() {
+    let rt = Runtime::new().unwrap();
+    rt.block_on(async {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let server = runtime::spawn(echo_server(listener));
+        let clients: Vec<_> = (0..200)
+            .map(|i| {
+                runtime::spawn(async move {
+                    let mut conn = TcpStream::connect(addr).await.unwrap();
+                    conn.set_nodelay(true).unwrap();
+                    assert_eq!(conn.peer_addr().unwrap(), addr);
+                    let sent = pattern(i, 1000 + 37 * i);
+                    conn.write_all(&sent).await.unwrap();
+                    conn.shutdown(Shutdown::Write).unwrap();
+                    let mut got = Vec::new();
+                    let mut buf = [0u8; 1500];
+                    loop {
+                        let n = conn.read(&mut buf).await.unwrap();
+                        if n == 0 {
+                            break; // the server saw our EOF, echoed all, closed
+                        }
+                        got.extend_from_slice(&buf[..n]);
+                    }
+                    assert_eq!(got, sent, "connection {i}");
+                })
+            })
+            .collect();
+        timeout(LIMIT, async {
+            for c in clients {
+                c.await.unwrap();
+            }
+        })
+        .await
+        .expect("echo test timed out");
+        server.abort();
+    });
+    let stats = rt.stats();
+    assert_eq!(stats.accepts, 200);
+    // listener + 200 clients + 200 accepted
+    assert!(stats.io_registrations >= 401, "{stats:?}");
+}
+
+#[test]
+fn eight_megabytes_both_ways_at_once() {
+    const TOTAL: usize = 8 << 20;
+    async fn send(mut w: runtime::net::OwnedWriteHalf, seed: usize) {
+        let data = pattern(seed, 64 * 1024 + 3); // odd size: chunks straddle
+        let mut sent = 0;
+        while sent < TOTAL {
+            let n = data.len().min(TOTAL - sent);
+            w.write_all(&data[..n]).await.unwrap();
+            sent += n;
+        }
+        w.shutdown().unwrap();
+    }
+    async fn receive(mut r: runtime::net::OwnedReadHalf, seed: usize) {
+        let data = pattern(seed, 64 * 1024 + 3);
+        let mut got = 0;
+        let mut buf = vec![0u8; 50_000];
+        loop {
+            let n = r.read(&mut buf).await.unwrap();
+            if n == 0 {
+                break;
+            }
+            for (k, &b) in buf[..n].iter().enumerate() {
+                let at = (got + k) % data.len();
+                assert_eq!(b, data[at], "byte {} differs", got + k);
+            }
+            got += n;
+        }
+        assert_eq!(got, TOTAL);
+    }
+    let rt = Runtime::new().unwrap();
+    rt.block_on(async {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let accept = runtime::spawn(async move { listener.accept().await.unwrap().0 });
+        let client = TcpStream::connect(addr).await.unwrap();
+        let server = accept.await.unwrap();
+        let (cr, cw) = client.into_split();
+        let (sr, sw) = server.into_split();
+        let tasks = [
+            runtime::spawn(send(cw, 1)),
+            runtime::spawn(send(sw, 2)),
+            runtime::spawn(receive(sr, 1)),
+            runtime::spawn(receive(cr, 2)),
+        ];
+        timeout(LIMIT, async {
+            for t in tasks {
+                t.await.unwrap();
+            }
+        })
+        .await
+        .expect("8 MB transfer timed out");
+    });
+    let stats = rt.stats();
+    assert!(
+        stats.write_would_block > 0,
+        "8 MB must fill the send buffer"
+    );
+}
+
+/// Many 7-byte writes race many 13-byte reads on the same two sockets
+/// (a reader task and a writer task per connection end, through `split`):
+/// a lost wakeup would hang, a busy loop would show in the poll count.
+#[test]
+fn small_writes_race_small_reads() {
+    const MESSAGES: usize = 20_000;
+    let rt = Runtime::new().unwrap();
+    rt.block_on(async {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let server = runtime::spawn(async move {
+            let (conn, _) = listener.accept().await.unwrap();
+            // Echo in small pieces.
+            let (mut r, mut w) = conn.into_split();
+            let mut buf = [0u8; 13];
+            loop {
+                let n = r.read(&mut buf).await.unwrap();
+                if n == 0 {
+                    w.shutdown().unwrap();
+                    return;
+                }
+                w.write_all(&buf[..n]).await.unwrap();
+            }
+        });
+        let mut client = TcpStream::connect(addr).await.unwrap();
+        client.set_nodelay(true).unwrap();
+        let (mut r, mut w) = client.split();
+        let writer = async {
+            for i in 0..MESSAGES {
+                let msg = (i as u64).to_le_bytes();
+                w.write_all(&msg[..7]).await.unwrap();
+                if i % 3 == 0 {
+                    // Let the readers drain the socket now and then, so
+                    // that they hit WouldBlock and wait on the reactor.
+                    runtime::yield_now().await;
+                }
+            }
+            w.shutdown().unwrap();
+        };
+        let reader = async {
+            let mut all = Vec::with_capacity(MESSAGES * 7);
+            let mut buf = [0u8; 13];
+            loop {
+                let n = r.read(&mut buf).await.unwrap();
+                if n == 0 {
+                    break;
+                }
+                all.extend_from_slice(&buf[..n]);
+            }
+            all
+        };
+        let (_, all) = timeout(LIMIT, futures::future::join(writer, reader))
+            .await
+            .expect("lost wakeup: the race test hung");
+        assert_eq!(all.len(), MESSAGES * 7);
+        for (i, chunk) in all.chunks(7).enumerate() {
+            assert_eq!(chunk, &(i as u64).to_le_bytes()[..7], "message {i}");
+        }
+        server.await.unwrap();
+    });
+    let stats = rt.stats();
+    assert!(
+        stats.read_would_block > 20,
+        "the readers should have waited on the reactor often: {stats:?}"
+    );
+    // Each message costs the two tasks a handful of polls at most; a busy
+    // loop would cost many more.
+    assert!(
+        stats.polls < 10 * MESSAGES as u64,
+        "too many polls for {MESSAGES} messages: {stats:?}"
+    );
+}
+
+#[test]
+fn udp_round_trips() {
+    runtime::block_on(async {
+        let server = UdpSocket::bind("127.0.0.1:0").unwrap();
+        let server_addr = server.local_addr().unwrap();
+        let echo = runtime::spawn(async move {
+            let mut buf = [0u8; 1500];
+            for _ in 0..100 {
+                let (n, from) = server.recv_from(&mut buf).await.unwrap();
+                server.send_to(&buf[..n], from).await.unwrap();
+            }
+        });
+        let client = UdpSocket::bind("127.0.0.1:0").unwrap();
+        let mut buf = [0u8; 1500];
+        timeout(LIMIT, async {
+            for i in 0..100usize {
+                let msg = pattern(i, 1 + i * 10);
+                assert_eq!(client.send_to(&msg, server_addr).await.unwrap(), msg.len());
+                let (n, from) = client.recv_from(&mut buf).await.unwrap();
+                assert_eq!(from, server_addr);
+                assert_eq!(&buf[..n], &msg[..]);
+            }
+        })
+        .await
+        .expect("UDP round trips timed out");
+        echo.await.unwrap();
+    });
+}
+
+#[test]
+fn connect_refused_is_an_error_not_a_hang() {
+    runtime::block_on(async {
+        let port = {
+            let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+            listener.local_addr().unwrap().port()
+        };
+        let err = timeout(LIMIT, TcpStream::connect(("127.0.0.1", port)))
+            .await
+            .expect("connect to a closed port hung")
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::ConnectionRefused, "{err}");
+    });
+}
+
+#[test]
+fn connect_tries_each_address() {
+    runtime::block_on(async {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let good = listener.local_addr().unwrap();
+        let dead: SocketAddr = {
+            let l = TcpListener::bind("127.0.0.1:0").unwrap();
+            l.local_addr().unwrap()
+        };
+        let addrs = [dead, good];
+        let conn = timeout(LIMIT, TcpStream::connect(&addrs[..]))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(conn.peer_addr().unwrap(), good);
+    });
+}
+
+#[test]
+fn read_exact_on_early_close_is_unexpected_eof() {
+    runtime::block_on(async {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let server = runtime::spawn(async move {
+            let (mut conn, _) = listener.accept().await.unwrap();
+            conn.write_all(b"abc").await.unwrap();
+            // dropped: FIN after three bytes
+        });
+        let mut conn = TcpStream::connect(addr).await.unwrap();
+        let mut buf = [0u8; 10];
+        let err = timeout(LIMIT, conn.read_exact(&mut buf))
+            .await
+            .unwrap()
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::UnexpectedEof);
+        assert_eq!(&buf[..3], b"abc");
+        server.await.unwrap();
+    });
+}
+
+/// A connection that always has data (a thread floods it) must not starve
+/// a ping-pong on another connection: the coop budget makes its reader
+/// yield every 128 reads.
+#[test]
+fn a_flooding_connection_does_not_starve_another() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let rt = Runtime::new().unwrap();
+    let flooder_done = rt.block_on(async {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let stop2 = stop.clone();
+        let flooder = std::thread::spawn(move || {
+            let mut s = std::net::TcpStream::connect(addr).unwrap();
+            let chunk = vec![7u8; 256 * 1024];
+            // Bounded, so that a regression (a reader that never yields)
+            // fails the timeout below instead of hanging the test forever.
+            let started = std::time::Instant::now();
+            while !stop2.load(Ordering::Relaxed) && started.elapsed() < Duration::from_secs(15) {
+                if s.write_all(&chunk).is_err() {
+                    break;
+                }
+            }
+        });
+        let (mut flooded, _) = listener.accept().await.unwrap();
+        let flood_bytes = Rc::new(Cell::new(0u64));
+        let counted = flood_bytes.clone();
+        // Reads forever, with a small buffer: always data, never WouldBlock.
+        let reader = runtime::spawn(async move {
+            let mut buf = [0u8; 64];
+            loop {
+                match flooded.read(&mut buf).await {
+                    Ok(0) | Err(_) => return,
+                    Ok(n) => counted.set(counted.get() + n as u64),
+                }
+            }
+        });
+        // Wait until the flood is running.
+        while flood_bytes.get() < 1 << 20 {
+            runtime::yield_now().await;
+        }
+        let server = runtime::spawn(echo_server(listener));
+        let mut conn = TcpStream::connect(addr).await.unwrap();
+        let before = flood_bytes.get();
+        timeout(Duration::from_secs(10), async {
+            for i in 0..100u8 {
+                conn.write_all(&[i; 10]).await.unwrap();
+                let mut buf = [0u8; 10];
+                conn.read_exact(&mut buf).await.unwrap();
+                assert_eq!(buf, [i; 10]);
+            }
+        })
+        .await
+        .expect("the ping-pong starved behind the flooding connection");
+        assert!(
+            flood_bytes.get() > before,
+            "the flood reader must keep running too"
+        );
+        stop.store(true, Ordering::Relaxed);
+        reader.abort();
+        server.abort();
+        flooder
+    });
+    drop(rt); // closes the flooded socket: the flooder's write fails
+    flooder_done.join().unwrap();
+}
+
+/// The test binary re-executed as a child process: runs the scenario named
+/// by `NET_TEST_CHILD`, if any (does nothing in a normal test run).
+#[test]
+fn child_process_entry() {
+    match std::env::var("NET_TEST_CHILD").as_deref() {
+        Ok("emfile") => emfile_scenario(),
+        Ok("peer_reset") => peer_reset_scenario(),
+        Ok("write_after_shutdown") => write_after_shutdown_scenario(),
+        _ => return,
+    }
+    println!("CHILD-OK");
+}
+
+fn run_child(scenario: &str) {
+    let exe = std::env::current_exe().unwrap();
+    let out = std::process::Command::new(exe)
+        .args([
+            "--exact",
+            "child_process_entry",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env("NET_TEST_CHILD", scenario)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success() && stdout.contains("CHILD-OK"),
+        "child {scenario} failed: {:?}\n--- stdout\n{stdout}\n--- stderr\n{stderr}",
+        out.status
+    );
+}
+
+/// `SIGPIPE` back to "terminate": a write that raised it would kill the
+/// child, and the parent would see a signal instead of success.
+fn default_sigpipe() {
+    // SAFETY: setting a signal disposition to SIG_DFL installs no handler;
+    // this child process runs one test on one thread.
+    let old = unsafe { libc::signal(libc::SIGPIPE, libc::SIG_DFL) };
+    assert_ne!(old, libc::SIG_ERR);
+}
+
+#[test]
+fn write_all_to_a_reset_peer_errors_without_sigpipe() {
+    run_child("peer_reset");
+}
+
+fn peer_reset_scenario() {
+    default_sigpipe();
+    runtime::block_on(async {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let mut conn = TcpStream::connect(addr).await.unwrap();
+        let (peer, _) = listener.accept().await.unwrap();
+        conn.write_all(b"first").await.unwrap();
+        // The peer closes with SO_LINGER 0: an RST instead of a FIN.
+        let linger = libc::linger {
+            l_onoff: 1,
+            l_linger: 0,
+        };
+        // SAFETY: a valid socket fd, a pointer to a live `linger` and its size.
+        let rc = unsafe {
+            libc::setsockopt(
+                peer.as_raw_fd(),
+                libc::SOL_SOCKET,
+                libc::SO_LINGER,
+                (&linger as *const libc::linger).cast(),
+                std::mem::size_of::<libc::linger>() as libc::socklen_t,
+            )
+        };
+        assert_eq!(rc, 0);
+        drop(peer);
+        let big = vec![1u8; 8 << 20];
+        let err = timeout(LIMIT, async {
+            loop {
+                if let Err(e) = conn.write_all(&big).await {
+                    return e;
+                }
+            }
+        })
+        .await
+        .expect("write_all to a reset peer hung");
+        assert!(
+            matches!(
+                err.kind(),
+                ErrorKind::BrokenPipe | ErrorKind::ConnectionReset
+            ),
+            "{err:?}"
+        );
+    });
+}
+
+#[test]
+fn write_after_own_shutdown_is_broken_pipe_without_sigpipe() {
+    run_child("write_after_shutdown");
+}
+
+fn write_after_shutdown_scenario() {
+    default_sigpipe();
+    runtime::block_on(async {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let mut conn = TcpStream::connect(listener.local_addr().unwrap())
+            .await
+            .unwrap();
+        let _peer = listener.accept().await.unwrap();
+        conn.shutdown(Shutdown::Write).unwrap();
+        // send(2) on a shut-down socket is EPIPE: SIGPIPE without MSG_NOSIGNAL.
+        let err = conn.write_all(b"too late").await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::BrokenPipe, "{err:?}");
+    });
+}
+
+#[test]
+fn accept_backs_off_under_emfile_and_recovers() {
+    run_child("emfile");
+}
+
+/// Highest open fd number + 1.
+fn fd_ceiling() -> u64 {
+    std::fs::read_dir("/proc/self/fd")
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u64>().ok())
+        .max()
+        .unwrap_or(2)
+        + 1
+}
+
+/// Five clients queue in the backlog while the process has room for two
+/// accepted sockets only: the listener must back off (not spin, not fail)
+/// while the accepted connections keep being served, and accept the rest
+/// as fds free up.
+fn emfile_scenario() {
+    let rt = Runtime::new().unwrap();
+    let listener = rt.block_on(async { TcpListener::bind("127.0.0.1:0").unwrap() });
+    let addr = listener.local_addr().unwrap();
+    // Connected through the backlog before the limit goes down.
+    let mut clients: Vec<std::net::TcpStream> = (0..5)
+        .map(|_| {
+            let c = std::net::TcpStream::connect(addr).unwrap();
+            c.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+            c
+        })
+        .collect();
+
+    // Lower the soft limit a little above the highest fd, fill every free
+    // number with /dev/null, then free exactly two.
+    let limit = fd_ceiling() + 8;
+    let mut rl = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: `rl` is a valid, writable `rlimit`.
+    assert_eq!(unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut rl) }, 0);
+    rl.rlim_cur = limit.min(rl.rlim_max);
+    // SAFETY: `rl` is a valid `rlimit`; lowering the soft limit is allowed.
+    assert_eq!(unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &rl) }, 0);
+    let mut fillers = Vec::new();
+    loop {
+        match std::fs::File::open("/dev/null") {
+            Ok(f) => fillers.push(f),
+            Err(e) if e.raw_os_error() == Some(libc::EMFILE) => break,
+            Err(e) => panic!("unexpected error filling the fd table: {e}"),
+        }
+    }
+    assert!(fillers.len() >= 2);
+    fillers.truncate(fillers.len() - 2);
+
+    let served = rt.block_on(async move {
+        let server = runtime::spawn(echo_server(listener));
+        // The clients are blocking sockets: drive them from the pool.
+        let done = runtime::spawn_blocking(move || {
+            let ping = |c: &mut std::net::TcpStream, msg: &[u8]| -> std::io::Result<()> {
+                c.write_all(msg)?;
+                let mut buf = vec![0u8; msg.len()];
+                c.read_exact(&mut buf)?;
+                assert_eq!(buf, msg);
+                Ok(())
+            };
+            // Two fit: they are accepted and served.
+            ping(&mut clients[0], b"zero").unwrap();
+            ping(&mut clients[1], b"one").unwrap();
+            // The third waits in the backlog (EMFILE): no echo yet...
+            clients[2]
+                .set_read_timeout(Some(Duration::from_millis(300)))
+                .unwrap();
+            clients[2].write_all(b"two").unwrap();
+            let mut buf = [0u8; 3];
+            let early = clients[2].read(&mut buf);
+            assert!(early.is_err(), "accepted with no fd to spare: {early:?}");
+            clients[2]
+                .set_read_timeout(Some(Duration::from_secs(10)))
+                .unwrap();
+            // ...while the accepted ones keep being served.
+            ping(&mut clients[0], b"zero again").unwrap();
+            ping(&mut clients[1], b"one again").unwrap();
+            // Closing one frees an fd: the backed-off accept gets the third.
+            drop(clients.remove(0)); // now: [1, 2, 3, 4]
+            clients[1].read_exact(&mut buf).unwrap();
+            assert_eq!(&buf, b"two");
+            drop(clients.remove(0)); // now: [2, 3, 4]
+            ping(&mut clients[1], b"three").unwrap();
+            drop(clients.remove(0)); // now: [3, 4]
+            ping(&mut clients[1], b"four").unwrap();
+            5
+        });
+        let served = timeout(LIMIT, done)
+            .await
+            .expect("EMFILE scenario timed out")
+            .unwrap();
+        server.abort();
+        served
+    });
+    drop(fillers);
+    let stats = rt.stats();
+    assert_eq!(served, 5);
+    assert_eq!(stats.accepts, 5, "{stats:?}");
+    // A listener spinning on EMFILE for the ~0.5 s above would poll
+    // hundreds of thousands of times; backing off, a few dozen.
+    assert!(stats.polls < 2_000, "the listener spun: {stats:?}");
+}
