@@ -24,7 +24,7 @@ use super::Workload;
 use crate::measure::{Sample, cpu_time, raise_nofile};
 use crate::peers;
 
-const IMPLS: &[&str] = &["tokio", "smol", "mio", "threads"];
+const IMPLS: &[&str] = &["ours", "tokio", "smol", "mio", "threads"];
 
 /// Echo at 100 connections.
 pub const WORKLOAD_100: Workload = Workload {
@@ -66,6 +66,7 @@ fn report(addr: &AddrTx, fd: std::os::fd::RawFd, local: io::Result<SocketAddr>) 
 
 fn run(imp: &str, conns: usize, quick: bool) -> Result<Vec<Sample>, String> {
     let serve: fn(AddrTx) = match imp {
+        "ours" => serve_ours,
         "tokio" => serve_tokio,
         "smol" => serve_smol,
         "mio" => serve_mio,
@@ -140,6 +141,37 @@ fn run(imp: &str, conns: usize, quick: bool) -> Result<Vec<Sample>, String> {
             "ns/rt",
         ),
     ])
+}
+
+/// Our event loop: `runtime::net::TcpListener::accept`, a spawned task per
+/// connection, `TcpStream::read` + `write_all`.
+fn serve_ours(addr: AddrTx) {
+    peers::ours(async move {
+        let listener = match runtime::net::TcpListener::bind("127.0.0.1:0") {
+            Ok(l) => l,
+            Err(e) => return drop(addr.send(Err(e))),
+        };
+        report(&addr, listener.as_raw_fd(), listener.local_addr());
+        loop {
+            let (mut s, _) = match listener.accept().await {
+                Ok(x) => x,
+                Err(e) => return eprintln!("echo/ours: accept: {e}"),
+            };
+            let _ = s.set_nodelay(true);
+            drop(runtime::spawn(async move {
+                let mut buf = [0u8; 4096];
+                loop {
+                    let n = match s.read(&mut buf).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => n,
+                    };
+                    if s.write_all(&buf[..n]).await.is_err() {
+                        return;
+                    }
+                }
+            }));
+        }
+    })
 }
 
 /// tokio: `TcpListener::accept`, a `spawn_local` task per connection,

@@ -6,14 +6,17 @@
 //! `ours+trace` (the same with `Builder::trace` on), `tokio`
 //! (current-thread runtime + `LocalSet`), `smol` (`LocalExecutor` under
 //! `async_io::block_on`), `mio` (a hand-written loop, echo only) and
-//! `threads` (`std::thread` per task, blocking calls).
+//! `threads` (`std::thread` per task, blocking calls) and `threaded` (this
+//! project's thread model, `runtime::threaded`).
 
 use crate::measure::Sample;
 
+pub mod channel;
 pub mod echo;
 pub mod loadgen;
 pub mod memory;
 pub mod pingpong;
+pub mod semaphore;
 pub mod spawn;
 pub mod timer_cancel;
 pub mod timers;
@@ -42,6 +45,8 @@ pub fn all() -> Vec<Workload> {
         yield_now::WORKLOAD,
         timers::WORKLOAD,
         timer_cancel::WORKLOAD,
+        semaphore::WORKLOAD,
+        channel::WORKLOAD,
         memory::WORKLOAD,
         echo::WORKLOAD_100,
         echo::WORKLOAD_1000,

@@ -16,7 +16,7 @@ use crate::peers;
 pub const WORKLOAD: Workload = Workload {
     name: "spawn",
     metrics: &["spawn"],
-    impls: &["ours", "ours+trace", "tokio", "smol", "threads"],
+    impls: &["ours", "ours+trace", "threaded", "tokio", "smol", "threads"],
     run,
 };
 
@@ -28,6 +28,7 @@ fn run(imp: &str, quick: bool) -> Result<Vec<Sample>, String> {
         "tokio" => tokio,
         "smol" => smol,
         "threads" => return Ok(vec![per_task(imp, threads(n / 10), n / 10)]),
+        "threaded" => return Ok(vec![per_task(imp, threaded(n / 10), n / 10)]),
         _ => return Err(super::unknown("spawn", imp)),
     };
     f(n / 10); // warm-up: the allocator's arenas, the slab's first growth
@@ -85,6 +86,16 @@ pub fn smol(n: usize) -> Duration {
 pub fn threads(n: usize) -> Duration {
     let start = Instant::now();
     let handles: Vec<_> = (0..n).map(|_| std::thread::spawn(|| {})).collect();
+    for h in handles {
+        h.join().expect("an empty thread cannot panic");
+    }
+    start.elapsed()
+}
+
+/// Our thread model: `runtime::threaded::spawn`, then `join` each.
+pub fn threaded(n: usize) -> Duration {
+    let start = Instant::now();
+    let handles: Vec<_> = (0..n).map(|_| runtime::threaded::spawn(|| {})).collect();
     for h in handles {
         h.join().expect("an empty thread cannot panic");
     }
