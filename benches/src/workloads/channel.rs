@@ -1,0 +1,123 @@
+//! **channel**: a bounded channel of capacity 128, one producer task
+//! sending N `u64`s, one consumer receiving them. Reported per message
+//! (ns/message): the channel's own bookkeeping plus the wakes when the
+//! buffer fills and drains.
+//!
+//! Ours: `runtime::sync::mpsc::channel`; tokio: `tokio::sync::mpsc::channel`;
+//! smol: `async_channel::bounded` (what `smol::channel` re-exports);
+//! threads: `std::sync::mpsc::sync_channel` between two OS threads.
+
+use std::time::{Duration, Instant};
+
+use super::Workload;
+use crate::measure::Sample;
+use crate::peers;
+
+/// See the module doc.
+pub const WORKLOAD: Workload = Workload {
+    name: "channel",
+    metrics: &["channel"],
+    impls: &["ours", "tokio", "smol", "threads"],
+    run,
+};
+
+const CAP: usize = 128;
+
+fn run(imp: &str, quick: bool) -> Result<Vec<Sample>, String> {
+    let n = if quick { 200_000 } else { 1_000_000 };
+    let f: fn(usize) -> Duration = match imp {
+        "ours" => ours,
+        "tokio" => tokio,
+        "smol" => smol,
+        "threads" => threads,
+        _ => return Err(super::unknown("channel", imp)),
+    };
+    f(n / 10);
+    Ok(vec![Sample::per_op("channel", imp, f(n), n, "ns/message")])
+}
+
+/// Our event loop: `runtime::sync::mpsc`, producer and consumer spawned.
+pub fn ours(n: usize) -> Duration {
+    peers::ours(async move {
+        let (tx, mut rx) = runtime::sync::mpsc::channel::<u64>(CAP);
+        let start = Instant::now();
+        let producer = runtime::spawn(async move {
+            for i in 0..n as u64 {
+                if tx.send(i).await.is_err() {
+                    panic!("receiver gone");
+                }
+            }
+        });
+        let consumer = runtime::spawn(async move {
+            let mut sum = 0u64;
+            while let Some(v) = rx.recv().await {
+                sum = sum.wrapping_add(v);
+            }
+            sum
+        });
+        producer.await.expect("producer");
+        std::hint::black_box(consumer.await.expect("consumer"));
+        start.elapsed()
+    })
+}
+
+/// tokio: `tokio::sync::mpsc`, producer and consumer in `spawn_local`.
+pub fn tokio(n: usize) -> Duration {
+    peers::tokio(async move {
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<u64>(CAP);
+        let start = Instant::now();
+        let producer = tokio::task::spawn_local(async move {
+            for i in 0..n as u64 {
+                tx.send(i).await.expect("receiver gone");
+            }
+        });
+        let consumer = tokio::task::spawn_local(async move {
+            let mut sum = 0u64;
+            while let Some(v) = rx.recv().await {
+                sum = sum.wrapping_add(v);
+            }
+            sum
+        });
+        producer.await.expect("producer");
+        std::hint::black_box(consumer.await.expect("consumer"));
+        start.elapsed()
+    })
+}
+
+/// smol: `async_channel::bounded` in `LocalExecutor` tasks.
+pub fn smol(n: usize) -> Duration {
+    peers::smol(|ex| async move {
+        let (tx, rx) = async_channel::bounded::<u64>(CAP);
+        let start = Instant::now();
+        let producer = ex.spawn(async move {
+            for i in 0..n as u64 {
+                tx.send(i).await.expect("receiver gone");
+            }
+        });
+        let consumer = ex.spawn(async move {
+            let mut sum = 0u64;
+            while let Ok(v) = rx.recv().await {
+                sum = sum.wrapping_add(v);
+            }
+            sum
+        });
+        producer.await;
+        std::hint::black_box(consumer.await);
+        start.elapsed()
+    })
+}
+
+/// `std::sync::mpsc::sync_channel` between two OS threads.
+pub fn threads(n: usize) -> Duration {
+    let (tx, rx) = std::sync::mpsc::sync_channel::<u64>(CAP);
+    let start = Instant::now();
+    let producer = std::thread::spawn(move || {
+        for i in 0..n as u64 {
+            tx.send(i).expect("receiver gone");
+        }
+    });
+    let consumer = std::thread::spawn(move || rx.iter().fold(0u64, u64::wrapping_add));
+    producer.join().expect("producer");
+    std::hint::black_box(consumer.join().expect("consumer"));
+    start.elapsed()
+}

@@ -1,0 +1,85 @@
+//! **timers**: N tasks each sleep 1..=10 ms (task `i` sleeps `1 + i % 10`
+//! ms) on the real clock; all are spawned, then all joined. Reported as the
+//! total wall time divided by N (ns/timer): registering, keeping and firing
+//! N timers (plus the spawn each needs, and a 10 ms floor shared by all).
+//!
+//! Real time because not every peer has a virtual clock (tokio's needs the
+//! `test-util` feature, smol has none), and all must run the same thing.
+//! Threads have no timer to compare (a sleeping thread per timer is the
+//! spawn workload again), so they are left out.
+
+use std::time::{Duration, Instant};
+
+use super::Workload;
+use crate::measure::Sample;
+use crate::peers;
+
+/// See the module doc.
+pub const WORKLOAD: Workload = Workload {
+    name: "timers",
+    metrics: &["timers"],
+    impls: &["ours", "tokio", "smol"],
+    run,
+};
+
+fn run(imp: &str, quick: bool) -> Result<Vec<Sample>, String> {
+    let n = if quick { 20_000 } else { 100_000 };
+    let f: fn(usize) -> Duration = match imp {
+        "ours" => ours,
+        "tokio" => tokio,
+        "smol" => smol,
+        _ => return Err(super::unknown("timers", imp)),
+    };
+    f(n / 10);
+    Ok(vec![Sample::per_op("timers", imp, f(n), n, "ns/timer")])
+}
+
+fn delay(i: usize) -> Duration {
+    Duration::from_millis(1 + (i % 10) as u64)
+}
+
+/// Our event loop: `runtime::time::sleep` in spawned tasks.
+pub fn ours(n: usize) -> Duration {
+    peers::ours(async move {
+        let start = Instant::now();
+        let handles: Vec<_> = (0..n)
+            .map(|i| runtime::spawn(runtime::time::sleep(delay(i))))
+            .collect();
+        for h in handles {
+            h.await.expect("sleep task");
+        }
+        start.elapsed()
+    })
+}
+
+/// tokio: `tokio::time::sleep` in `spawn_local` tasks.
+pub fn tokio(n: usize) -> Duration {
+    peers::tokio(async move {
+        let start = Instant::now();
+        let handles: Vec<_> = (0..n)
+            .map(|i| tokio::task::spawn_local(tokio::time::sleep(delay(i))))
+            .collect();
+        for h in handles {
+            h.await.expect("sleep task");
+        }
+        start.elapsed()
+    })
+}
+
+/// smol: `async_io::Timer::after` in `LocalExecutor` tasks.
+pub fn smol(n: usize) -> Duration {
+    peers::smol(|ex| async move {
+        let start = Instant::now();
+        let handles: Vec<_> = (0..n)
+            .map(|i| {
+                ex.spawn(async move {
+                    async_io::Timer::after(delay(i)).await;
+                })
+            })
+            .collect();
+        for h in handles {
+            h.await;
+        }
+        start.elapsed()
+    })
+}
