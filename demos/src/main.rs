@@ -2,6 +2,7 @@
 //! project's models (the event loop and thread-per-task).
 
 mod sleep;
+mod switch;
 mod syscall_names;
 mod syscalls;
 mod timeline;
@@ -48,6 +49,9 @@ enum Command {
     /// Seed 003: two tasks sleeping 2 s and 1 s, gathered, finish together in
     /// about 2 s, not 3.
     Sleep(sleep::Args),
+    /// Seeds 000/001: the cost of a context switch, task ping-pong on the
+    /// loop versus thread ping-pong through a Mutex + Condvar.
+    Switch(switch::Args),
     /// Trace a small workload on each model and draw both timelines side by
     /// side in a self-contained HTML page.
     Timeline(timeline::Args),
@@ -58,6 +62,7 @@ impl Command {
     fn model(&self) -> Option<Model> {
         match self {
             Command::Sleep(args) => Some(args.model),
+            Command::Switch(args) => Some(args.model),
             Command::Timeline(args) => Some(args.model),
         }
     }
@@ -70,6 +75,7 @@ fn main() {
     }
     let code = match cli.command {
         Command::Sleep(args) => sleep::run(&args),
+        Command::Switch(args) => switch::run(&args),
         Command::Timeline(args) => timeline::run(&args),
     };
     std::process::exit(code);
