@@ -1,6 +1,7 @@
 //! `demo`: the claims of the seed articles, measured on both of this
 //! project's models (the event loop and thread-per-task).
 
+mod cpu;
 mod sleep;
 mod switch;
 mod syscall_names;
@@ -49,6 +50,9 @@ enum Command {
     /// Seed 003: two tasks sleeping 2 s and 1 s, gathered, finish together in
     /// about 2 s, not 3.
     Sleep(sleep::Args),
+    /// Seed 003: a CPU-bound job in 4 parts: sequential, gathered on the
+    /// loop, on 4 threads, and on spawn_blocking.
+    Cpu(cpu::Args),
     /// Seeds 000/001: the cost of a context switch, task ping-pong on the
     /// loop versus thread ping-pong through a Mutex + Condvar.
     Switch(switch::Args),
@@ -62,6 +66,7 @@ impl Command {
     fn model(&self) -> Option<Model> {
         match self {
             Command::Sleep(args) => Some(args.model),
+            Command::Cpu(args) => Some(args.model),
             Command::Switch(args) => Some(args.model),
             Command::Timeline(args) => Some(args.model),
         }
@@ -75,6 +80,7 @@ fn main() {
     }
     let code = match cli.command {
         Command::Sleep(args) => sleep::run(&args),
+        Command::Cpu(args) => cpu::run(&args),
         Command::Switch(args) => switch::run(&args),
         Command::Timeline(args) => timeline::run(&args),
     };
