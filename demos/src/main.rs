@@ -1,6 +1,7 @@
 //! `demo`: the claims of the seed articles, measured on both of this
 //! project's models (the event loop and thread-per-task).
 
+mod blocking;
 mod cpu;
 mod sleep;
 mod switch;
@@ -50,6 +51,9 @@ enum Command {
     /// Seed 003: two tasks sleeping 2 s and 1 s, gathered, finish together in
     /// about 2 s, not 3.
     Sleep(sleep::Args),
+    /// Seed 000: a blocking call in a task stalls the loop (and the slow-poll
+    /// warning names it); spawn_blocking or a thread does not.
+    Blocking(blocking::Args),
     /// Seed 003: a CPU-bound job in 4 parts: sequential, gathered on the
     /// loop, on 4 threads, and on spawn_blocking.
     Cpu(cpu::Args),
@@ -66,6 +70,7 @@ impl Command {
     fn model(&self) -> Option<Model> {
         match self {
             Command::Sleep(args) => Some(args.model),
+            Command::Blocking(args) => Some(args.model),
             Command::Cpu(args) => Some(args.model),
             Command::Switch(args) => Some(args.model),
             Command::Timeline(args) => Some(args.model),
@@ -80,6 +85,7 @@ fn main() {
     }
     let code = match cli.command {
         Command::Sleep(args) => sleep::run(&args),
+        Command::Blocking(args) => blocking::run(&args),
         Command::Cpu(args) => cpu::run(&args),
         Command::Switch(args) => switch::run(&args),
         Command::Timeline(args) => timeline::run(&args),
