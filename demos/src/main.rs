@@ -3,6 +3,7 @@
 
 mod blocking;
 mod cpu;
+mod errors;
 mod sleep;
 mod switch;
 mod syscall_names;
@@ -51,6 +52,9 @@ enum Command {
     /// Seed 003: two tasks sleeping 2 s and 1 s, gathered, finish together in
     /// about 2 s, not 3.
     Sleep(sleep::Args),
+    /// How errors surface: a panicking task/thread, a timeout, a refused
+    /// connection, try_gather failing fast.
+    Errors(errors::Args),
     /// Seed 000: a blocking call in a task stalls the loop (and the slow-poll
     /// warning names it); spawn_blocking or a thread does not.
     Blocking(blocking::Args),
@@ -70,6 +74,7 @@ impl Command {
     fn model(&self) -> Option<Model> {
         match self {
             Command::Sleep(args) => Some(args.model),
+            Command::Errors(args) => Some(args.model),
             Command::Blocking(args) => Some(args.model),
             Command::Cpu(args) => Some(args.model),
             Command::Switch(args) => Some(args.model),
@@ -85,6 +90,7 @@ fn main() {
     }
     let code = match cli.command {
         Command::Sleep(args) => sleep::run(&args),
+        Command::Errors(args) => errors::run(&args),
         Command::Blocking(args) => blocking::run(&args),
         Command::Cpu(args) => cpu::run(&args),
         Command::Switch(args) => switch::run(&args),
