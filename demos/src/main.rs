@@ -2,6 +2,7 @@
 //! project's models (the event loop and thread-per-task).
 
 mod blocking;
+mod compare;
 mod cpu;
 mod errors;
 mod sleep;
@@ -52,6 +53,8 @@ enum Command {
     /// Seed 003: two tasks sleeping 2 s and 1 s, gathered, finish together in
     /// about 2 s, not 3.
     Sleep(sleep::Args),
+    /// Seed 000's "Key Differences" table, measured on both models.
+    Compare(compare::Args),
     /// How errors surface: a panicking task/thread, a timeout, a refused
     /// connection, try_gather failing fast.
     Errors(errors::Args),
@@ -74,6 +77,7 @@ impl Command {
     fn model(&self) -> Option<Model> {
         match self {
             Command::Sleep(args) => Some(args.model),
+            Command::Compare(args) => Some(args.model),
             Command::Errors(args) => Some(args.model),
             Command::Blocking(args) => Some(args.model),
             Command::Cpu(args) => Some(args.model),
@@ -90,6 +94,7 @@ fn main() {
     }
     let code = match cli.command {
         Command::Sleep(args) => sleep::run(&args),
+        Command::Compare(args) => compare::run(&args),
         Command::Errors(args) => errors::run(&args),
         Command::Blocking(args) => blocking::run(&args),
         Command::Cpu(args) => cpu::run(&args),
