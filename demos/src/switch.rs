@@ -30,6 +30,8 @@ pub struct Measured {
     pub switches: u64,
     /// Wall time of the whole run.
     pub took: Duration,
+    /// What the model counted meanwhile (wakes, kernel switches).
+    pub counters: String,
 }
 
 impl Measured {
@@ -61,6 +63,7 @@ pub fn run(args: &Args) -> i32 {
                     m.switches,
                     m.took
                 );
+                println!("  {}", m.counters);
                 loop_ns = Some(m.ns_per_switch());
             }
             Err(e) => {
@@ -78,6 +81,7 @@ pub fn run(args: &Args) -> i32 {
                     m.switches,
                     m.took
                 );
+                println!("  {}", m.counters);
                 thread_ns = Some(m.ns_per_switch());
             }
             Err(e) => {
@@ -136,9 +140,14 @@ pub fn run_loop(rounds: u64) -> Result<Measured, String> {
         ra.and(rb).map(|_| took)
     });
     let took = took.map_err(|e| format!("a ping-pong task failed: {e}"))?;
+    let stats = rt.stats();
     Ok(Measured {
         switches: rounds * 2,
         took,
+        counters: format!(
+            "loop: {} polls, {} local wakes (no syscall), {} epoll_wait calls",
+            stats.polls, stats.local_wakes, stats.epoll_waits
+        ),
     })
 }
 
@@ -163,6 +172,7 @@ pub fn run_threads(rounds: u64) -> Result<Measured, String> {
             }
         }
     };
+    let before = runtime::threaded::Stats::snapshot();
     let start = Instant::now();
     let a = runtime::threaded::Builder::new()
         .name("ping".to_string())
@@ -177,8 +187,13 @@ pub fn run_threads(rounds: u64) -> Result<Measured, String> {
     let took = start.elapsed();
     ra.and(rb)
         .map_err(|e| format!("a ping-pong thread failed: {e}"))?;
+    let stats = runtime::threaded::Stats::snapshot().since(&before);
     Ok(Measured {
         switches: total,
         took,
+        counters: format!(
+            "threads: {} voluntary / {} involuntary kernel context switches",
+            stats.voluntary_switches, stats.involuntary_switches
+        ),
     })
 }

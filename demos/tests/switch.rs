@@ -31,6 +31,10 @@ fn prints_ns_per_switch_for_both_models() {
         "{text}"
     );
     assert!(text.contains("ratio:"), "{text}");
+    // The loop's switches are wakes without syscalls; the threads' are the
+    // kernel's.
+    assert!(text.contains("local wakes (no syscall)"), "{text}");
+    assert!(text.contains("kernel context switches"), "{text}");
     assert!(
         text.lines().last().unwrap_or("").starts_with("claim:"),
         "{text}"
