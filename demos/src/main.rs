@@ -1,7 +1,12 @@
 //! `demo`: the claims of the seed articles, measured on both of this
 //! project's models (the event loop and thread-per-task).
 
+mod blocking;
+mod compare;
+mod cpu;
+mod errors;
 mod sleep;
+mod switch;
 mod syscall_names;
 mod syscalls;
 mod timeline;
@@ -48,6 +53,20 @@ enum Command {
     /// Seed 003: two tasks sleeping 2 s and 1 s, gathered, finish together in
     /// about 2 s, not 3.
     Sleep(sleep::Args),
+    /// Seed 000's "Key Differences" table, measured on both models.
+    Compare(compare::Args),
+    /// How errors surface: a panicking task/thread, a timeout, a refused
+    /// connection, try_gather failing fast.
+    Errors(errors::Args),
+    /// Seed 000: a blocking call in a task stalls the loop (and the slow-poll
+    /// warning names it); spawn_blocking or a thread does not.
+    Blocking(blocking::Args),
+    /// Seed 003: a CPU-bound job in 4 parts: sequential, gathered on the
+    /// loop, on 4 threads, and on spawn_blocking.
+    Cpu(cpu::Args),
+    /// Seeds 000/001: the cost of a context switch, task ping-pong on the
+    /// loop versus thread ping-pong through a Mutex + Condvar.
+    Switch(switch::Args),
     /// Trace a small workload on each model and draw both timelines side by
     /// side in a self-contained HTML page.
     Timeline(timeline::Args),
@@ -58,6 +77,11 @@ impl Command {
     fn model(&self) -> Option<Model> {
         match self {
             Command::Sleep(args) => Some(args.model),
+            Command::Compare(args) => Some(args.model),
+            Command::Errors(args) => Some(args.model),
+            Command::Blocking(args) => Some(args.model),
+            Command::Cpu(args) => Some(args.model),
+            Command::Switch(args) => Some(args.model),
             Command::Timeline(args) => Some(args.model),
         }
     }
@@ -70,6 +94,11 @@ fn main() {
     }
     let code = match cli.command {
         Command::Sleep(args) => sleep::run(&args),
+        Command::Compare(args) => compare::run(&args),
+        Command::Errors(args) => errors::run(&args),
+        Command::Blocking(args) => blocking::run(&args),
+        Command::Cpu(args) => cpu::run(&args),
+        Command::Switch(args) => switch::run(&args),
         Command::Timeline(args) => timeline::run(&args),
     };
     std::process::exit(code);

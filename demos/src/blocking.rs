@@ -1,0 +1,203 @@
+//! `demo blocking`: seed 000, "a blocking call in a coroutine stalls the
+//! loop; a thread only blocks itself". A 10 ms ticker runs beside a task
+//! that calls `std::thread::sleep`; the longest gap between ticks shows the
+//! stall.
+
+use std::time::{Duration, Instant};
+
+use clap::Args as ClapArgs;
+
+use crate::Model;
+
+/// Arguments of `demo blocking`.
+#[derive(ClapArgs, Debug)]
+pub struct Args {
+    /// Which model to run.
+    #[arg(long, value_enum, default_value = "both")]
+    pub(crate) model: Model,
+    /// How long the blocking call blocks, in milliseconds.
+    #[arg(long, default_value_t = 200)]
+    block_ms: u64,
+    /// A short run (the ticker runs 400 ms instead of 1 s).
+    #[arg(long)]
+    quick: bool,
+}
+
+/// The ticker's period.
+pub const TICK: Duration = Duration::from_millis(10);
+/// When the blocking call starts, after the ticker.
+const BLOCK_AFTER: Duration = Duration::from_millis(50);
+
+/// The longest gaps between ticks measured on each model.
+#[derive(Default)]
+pub struct Measured {
+    /// On the loop, with the blocking call inside a task.
+    pub loop_blocked: Option<Duration>,
+    /// On the loop, with the blocking call moved to `spawn_blocking`.
+    pub loop_spawn_blocking: Option<Duration>,
+    /// On threads, the blocking call in another thread.
+    pub threads: Option<Duration>,
+}
+
+/// Runs the ticker beside a blocking call on the models asked for.
+pub fn measure(model: Model, block: Duration, run_for: Duration) -> Result<Measured, String> {
+    let mut m = Measured::default();
+    if model.has_loop() {
+        m.loop_blocked = Some(run_loop(block, run_for, false)?);
+        m.loop_spawn_blocking = Some(run_loop(block, run_for, true)?);
+    }
+    if model.has_threads() {
+        m.threads = Some(run_threads(block, run_for)?);
+    }
+    Ok(m)
+}
+
+/// Runs the demo; returns the process exit code.
+pub fn run(args: &Args) -> i32 {
+    let block = Duration::from_millis(args.block_ms);
+    let run_for = if args.quick {
+        Duration::from_millis(400)
+    } else {
+        Duration::from_secs(1)
+    }
+    .max(block + BLOCK_AFTER + Duration::from_millis(100));
+    println!(
+        "seed 000: a {} ms ticker runs {} ms beside a call blocking {} ms (std::thread::sleep)",
+        TICK.as_millis(),
+        run_for.as_millis(),
+        block.as_millis()
+    );
+    let m = match measure(args.model, block, run_for) {
+        Ok(m) => m,
+        Err(e) => {
+            eprintln!("demo blocking: {e}");
+            return 2;
+        }
+    };
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    let half = block / 2;
+    let mut verdicts = Vec::new();
+    if let Some(d) = m.loop_blocked {
+        println!(
+            "event loop, blocking call inside a task: longest tick gap {:.1} ms",
+            ms(d)
+        );
+        verdicts.push(if d >= half {
+            format!("loop stalled {:.0} ms", ms(d))
+        } else {
+            format!("loop NOT stalled ({:.0} ms)", ms(d))
+        });
+    }
+    if let Some(d) = m.loop_spawn_blocking {
+        println!(
+            "event loop, same call via spawn_blocking: longest tick gap {:.1} ms",
+            ms(d)
+        );
+        verdicts.push(if d < half {
+            format!("spawn_blocking kept it at {:.0} ms", ms(d))
+        } else {
+            format!("spawn_blocking still stalled {:.0} ms", ms(d))
+        });
+    }
+    if let Some(d) = m.threads {
+        println!(
+            "threads, blocking call in another thread: longest tick gap {:.1} ms",
+            ms(d)
+        );
+        verdicts.push(if d < half {
+            format!("the ticker thread kept {:.0} ms", ms(d))
+        } else {
+            format!("the ticker thread was delayed {:.0} ms", ms(d))
+        });
+    }
+    let holds = m.loop_blocked.is_none_or(|d| d >= half)
+        && m.loop_spawn_blocking.is_none_or(|d| d < half)
+        && m.threads.is_none_or(|d| d < half);
+    println!(
+        "claim: a blocking call in a coroutine stalls the loop; a thread only blocks itself -> {}: {}",
+        if holds {
+            "claim holds"
+        } else {
+            "claim NOT confirmed in this run"
+        },
+        verdicts.join(", ")
+    );
+    0
+}
+
+/// The loop, built with a 50 ms slow-poll threshold: a ticker task and a
+/// task making the blocking call (directly, or via `spawn_blocking`).
+fn run_loop(block: Duration, run_for: Duration, offload: bool) -> Result<Duration, String> {
+    let rt = runtime::Runtime::builder()
+        .slow_poll_threshold(Duration::from_millis(50))
+        .build()
+        .map_err(|e| format!("cannot build the runtime: {e}"))?;
+    rt.block_on(async move {
+        let ticker = runtime::spawn(async move {
+            let mut interval = runtime::time::interval(TICK);
+            interval.tick().await;
+            let start = Instant::now();
+            let mut last = start;
+            let mut longest = Duration::ZERO;
+            while start.elapsed() < run_for {
+                interval.tick().await;
+                let now = Instant::now();
+                longest = longest.max(now - last);
+                last = now;
+            }
+            longest
+        });
+        let blocker = runtime::spawn(async move {
+            runtime::time::sleep(BLOCK_AFTER).await;
+            if offload {
+                runtime::spawn_blocking(move || std::thread::sleep(block))
+                    .await
+                    .map_err(|e| format!("the spawn_blocking job failed: {e}"))?;
+            } else {
+                std::thread::sleep(block); // blocks the loop's only thread
+            }
+            Ok::<(), String>(())
+        });
+        blocker
+            .await
+            .map_err(|e| format!("the blocking task failed: {e}"))??;
+        ticker
+            .await
+            .map_err(|e| format!("the ticker task failed: {e}"))
+    })
+}
+
+/// Two OS threads: a ticker sleeping 10 ms at a time, and one blocking.
+fn run_threads(block: Duration, run_for: Duration) -> Result<Duration, String> {
+    use runtime::threaded;
+    let ticker = threaded::Builder::new()
+        .name("ticker".to_string())
+        .spawn(move || {
+            let start = Instant::now();
+            let mut last = start;
+            let mut longest = Duration::ZERO;
+            let mut next = start + TICK;
+            while start.elapsed() < run_for {
+                threaded::sleep(next.saturating_duration_since(Instant::now()));
+                next += TICK;
+                let now = Instant::now();
+                longest = longest.max(now - last);
+                last = now;
+            }
+            longest
+        })
+        .map_err(|e| format!("cannot start a thread: {e}"))?;
+    let blocker = threaded::Builder::new()
+        .name("blocker".to_string())
+        .spawn(move || {
+            threaded::sleep(BLOCK_AFTER);
+            std::thread::sleep(block); // blocks this thread only
+        })
+        .map_err(|e| format!("cannot start a thread: {e}"))?;
+    blocker
+        .join()
+        .map_err(|e| format!("the blocking thread failed: {e}"))?;
+    ticker
+        .join()
+        .map_err(|e| format!("the ticker thread failed: {e}"))
+}

@@ -1,0 +1,269 @@
+//! `demo errors`: how failures surface on each model: a panicking task or
+//! thread, a timeout, a refused connection, and a `try_gather` that fails
+//! fast. Every error is printed with its cause.
+
+use std::cell::Cell;
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+use clap::Args as ClapArgs;
+
+use crate::Model;
+
+/// Arguments of `demo errors`.
+#[derive(ClapArgs, Debug)]
+pub struct Args {
+    /// Which model to run.
+    #[arg(long, value_enum, default_value = "both")]
+    pub(crate) model: Model,
+    /// A short run (the slow siblings sleep 300 ms instead of 1 s).
+    #[arg(long)]
+    quick: bool,
+}
+
+/// Prints one check; returns whether it behaved as expected.
+fn check(model: &str, what: &str, expected: bool, detail: String) -> bool {
+    println!(
+        "{model}: {what}: {} ({detail})",
+        if expected { "ok" } else { "UNEXPECTED" }
+    );
+    expected
+}
+
+/// An address nothing listens on: a listener bound to port 0, then dropped.
+fn refused_addr() -> Result<std::net::SocketAddr, String> {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0")
+        .map_err(|e| format!("cannot bind 127.0.0.1:0: {e}"))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| format!("cannot read the listener's address: {e}"))?;
+    drop(listener);
+    Ok(addr)
+}
+
+/// Runs the demo; returns the process exit code.
+pub fn run(args: &Args) -> i32 {
+    let slow = if args.quick {
+        Duration::from_millis(300)
+    } else {
+        Duration::from_secs(1)
+    };
+    println!("how errors surface on each model (panics below are deliberate)");
+    // Panic messages are printed by the checks, not by the default hook.
+    std::panic::set_hook(Box::new(|_| {}));
+    let mut ok = true;
+    if args.model.has_loop() {
+        match run_loop(slow) {
+            Ok(all) => ok &= all,
+            Err(e) => {
+                eprintln!("demo errors: {e}");
+                return 2;
+            }
+        }
+    }
+    if args.model.has_threads() {
+        match run_threads(slow) {
+            Ok(all) => ok &= all,
+            Err(e) => {
+                eprintln!("demo errors: {e}");
+                return 2;
+            }
+        }
+    }
+    let _ = std::panic::take_hook();
+    println!(
+        "claim: errors in concurrent tasks surface where they are awaited/joined, with their cause -> {}",
+        if ok {
+            "claim holds: every error was reported as expected"
+        } else {
+            "claim NOT confirmed: see UNEXPECTED above"
+        }
+    );
+    if ok { 0 } else { 1 }
+}
+
+fn run_loop(slow: Duration) -> Result<bool, String> {
+    const M: &str = "event loop";
+    let addr = refused_addr()?;
+    let rt = runtime::Runtime::builder()
+        .build()
+        .map_err(|e| format!("cannot build the runtime: {e}"))?;
+    Ok(rt.block_on(async move {
+        let mut ok = true;
+
+        let panicked = runtime::spawn(async { panic!("boom in a task") }).await;
+        let after = runtime::spawn(async {
+            runtime::time::sleep(Duration::from_millis(1)).await;
+            42
+        })
+        .await;
+        ok &= match panicked {
+            Err(e) if e.is_panic() => check(
+                M,
+                "panic",
+                after.as_ref().is_ok_and(|&v| v == 42),
+                format!(
+                    "JoinError is_panic=true: {e}; the loop kept running: next task returned {}",
+                    after.map_or_else(|e| e.to_string(), |v| v.to_string())
+                ),
+            ),
+            Err(e) => check(M, "panic", false, format!("JoinError, not a panic: {e}")),
+            Ok(()) => check(M, "panic", false, "the task did not fail".to_string()),
+        };
+
+        let start = Instant::now();
+        let timed = runtime::time::timeout(
+            Duration::from_millis(20),
+            runtime::time::sleep(Duration::from_secs(5)),
+        )
+        .await;
+        ok &= match timed {
+            Err(e) => check(
+                M,
+                "timeout",
+                true,
+                format!("Elapsed: {e}, after {:.1?} of a 20 ms timeout", start.elapsed()),
+            ),
+            Ok(()) => check(M, "timeout", false, "the 5 s sleep finished".to_string()),
+        };
+
+        ok &= match runtime::net::TcpStream::connect(addr).await {
+            Err(e) => check(
+                M,
+                "refused connection",
+                e.kind() == std::io::ErrorKind::ConnectionRefused,
+                format!("connect to {addr}: {:?}: {e}", e.kind()),
+            ),
+            Ok(_) => check(
+                M,
+                "refused connection",
+                false,
+                format!("connected to {addr}"),
+            ),
+        };
+
+        // try_gather: one fails after 10 ms; the two slow ones are dropped.
+        let dropped = Rc::new(Cell::new(0u32));
+        struct Guard(Rc<Cell<u32>>);
+        impl Drop for Guard {
+            fn drop(&mut self) {
+                self.0.set(self.0.get() + 1);
+            }
+        }
+        let futures = (0..3).map(|i| {
+            let guard = Guard(dropped.clone());
+            async move {
+                if i == 1 {
+                    runtime::time::sleep(Duration::from_millis(10)).await;
+                    return Err(format!("part {i}: bad input"));
+                }
+                runtime::time::sleep(slow).await;
+                std::mem::forget(guard); // finished: not dropped midway
+                Ok(i)
+            }
+        });
+        let start = Instant::now();
+        let result = runtime::try_gather(futures).await;
+        let took = start.elapsed();
+        // The failing future's own guard is dropped too.
+        let siblings_dropped = dropped.get().saturating_sub(1);
+        ok &= match result {
+            Err(e) => check(
+                M,
+                "try_gather",
+                took < slow && siblings_dropped == 2,
+                format!(
+                    "failed fast with {e:?} after {took:.1?} (< {slow:?}); {siblings_dropped} slow siblings dropped"
+                ),
+            ),
+            Ok(v) => check(M, "try_gather", false, format!("succeeded: {v:?}")),
+        };
+        ok
+    }))
+}
+
+fn run_threads(slow: Duration) -> Result<bool, String> {
+    use runtime::threaded;
+    const M: &str = "threads";
+    let mut ok = true;
+
+    let panicked = threaded::Builder::new()
+        .name("panics".to_string())
+        .spawn(|| panic!("boom in a thread"))
+        .map_err(|e| format!("cannot start a thread: {e}"))?
+        .join();
+    let after = threaded::Builder::new()
+        .spawn(|| 42)
+        .map_err(|e| format!("cannot start a thread: {e}"))?
+        .join();
+    ok &= match panicked {
+        Err(e) if e.is_panic() => check(
+            M,
+            "panic",
+            after.as_ref().is_ok_and(|&v| v == 42),
+            format!(
+                "join: JoinError is_panic=true: {e}; the process kept running: next thread returned {}",
+                after.map_or_else(|e| e.to_string(), |v| v.to_string())
+            ),
+        ),
+        Err(e) => check(M, "panic", false, format!("JoinError, not a panic: {e}")),
+        Ok(()) => check(M, "panic", false, "the thread did not fail".to_string()),
+    };
+
+    let (tx, rx) = std::sync::mpsc::channel::<()>();
+    let start = Instant::now();
+    ok &= match rx.recv_timeout(Duration::from_millis(20)) {
+        Err(e) => check(
+            M,
+            "timeout",
+            e == std::sync::mpsc::RecvTimeoutError::Timeout,
+            format!(
+                "recv_timeout: {e:?}: {e}, after {:.1?} of 20 ms (a thread cannot be cancelled, only waited on with a deadline)",
+                start.elapsed()
+            ),
+        ),
+        Ok(()) => check(M, "timeout", false, "a message arrived".to_string()),
+    };
+    drop(tx);
+
+    let addr = refused_addr()?;
+    ok &= match std::net::TcpStream::connect(addr) {
+        Err(e) => check(
+            M,
+            "refused connection",
+            e.kind() == std::io::ErrorKind::ConnectionRefused,
+            format!("connect to {addr}: {:?}: {e}", e.kind()),
+        ),
+        Ok(_) => check(
+            M,
+            "refused connection",
+            false,
+            format!("connected to {addr}"),
+        ),
+    };
+
+    // threaded::gather has no fail-fast: threads cannot be dropped midway,
+    // so the error is seen only once the slow ones have finished.
+    let start = Instant::now();
+    let results = threaded::gather((0..3).map(|i| {
+        move || {
+            if i == 1 {
+                threaded::sleep(Duration::from_millis(10));
+                return Err(format!("part {i}: bad input"));
+            }
+            threaded::sleep(slow);
+            Ok(i)
+        }
+    }));
+    let took = start.elapsed();
+    let first_err = results.iter().find_map(|r| r.as_ref().err());
+    ok &= check(
+        M,
+        "gather with a failing part",
+        first_err.is_some(),
+        format!(
+            "error {first_err:?} seen after {took:.1?}: no fail-fast, the slow threads ran to the end"
+        ),
+    );
+    Ok(ok)
+}
