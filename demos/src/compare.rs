@@ -431,21 +431,6 @@ fn print_text(cores: usize, rows: &[Row]) {
     );
 }
 
-fn json_str(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
 fn json_num(x: f64) -> String {
     if x.is_finite() {
         format!("{x:.3}")
@@ -487,11 +472,11 @@ fn print_json(
         .map(|r| {
             format!(
                 "    {{\"aspect\": {}, \"event_loop\": {}, \"threads\": {}, \"claim\": {}, \"agrees\": {}}}",
-                json_str(r.aspect),
-                json_str(&r.event_loop),
-                json_str(&r.threads),
-                json_str(r.claim),
-                json_str(&r.agrees)
+                crate::json::string(r.aspect),
+                crate::json::string(&r.event_loop),
+                crate::json::string(&r.threads),
+                crate::json::string(r.claim),
+                crate::json::string(&r.agrees)
             )
         })
         .collect();

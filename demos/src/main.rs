@@ -5,6 +5,7 @@ mod blocking;
 mod compare;
 mod cpu;
 mod errors;
+mod json;
 mod sleep;
 mod switch;
 mod syscall_names;

@@ -63,27 +63,13 @@ pub fn render(traces: &[(String, String)]) -> String {
         }
         data.push_str(&format!(
             "{{\"title\":{},\"trace\":{}}}",
-            json_string(title),
+            crate::json::string(title),
             json.trim()
         ));
     }
     data.push(']');
     // Inside <script>, "</" would end the element: escape it in the JSON.
     PAGE.replace("__DATA__", &data.replace("</", "<\\/"))
-}
-
-fn json_string(s: &str) -> String {
-    let mut out = String::from("\"");
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }
 
 /// Seed 003's workload, small: three tasks sleep 30, 20 and 10 ms while a

@@ -2,20 +2,12 @@
 //! uses 4 threads and every model computes the same results. (No speed-up is
 //! asserted: the test machine is noisy.)
 
-use std::process::Command;
+mod common;
 
 #[test]
 fn thread_model_uses_four_threads_and_results_match() {
-    let out = Command::new(env!("CARGO_BIN_EXE_demo"))
-        .args(["cpu", "--quick"])
-        .output()
-        .unwrap();
+    let out = common::demo_ok(&["cpu", "--quick"]);
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{text}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     assert!(text.contains("core(s) available"), "{text}");
     assert!(text.contains("threaded::gather (4 threads)"), "{text}");
     assert!(text.contains("spawn_blocking (4 jobs"), "{text}");

@@ -1,20 +1,12 @@
 //! `demo errors` reports each error kind with its cause on both models and
 //! exits 0 when all behave as expected.
 
-use std::process::Command;
+mod common;
 
 #[test]
 fn every_error_kind_is_reported_with_its_cause() {
-    let out = Command::new(env!("CARGO_BIN_EXE_demo"))
-        .args(["errors", "--quick"])
-        .output()
-        .unwrap();
+    let out = common::demo_ok(&["errors", "--quick"]);
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{text}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     let line = |prefix: &str| {
         text.lines()
             .find(|l| l.starts_with(prefix))

@@ -3,18 +3,12 @@
 
 use std::process::Command;
 
+mod common;
+
 #[test]
 fn sleeps_overlap_on_both_models() {
-    let out = Command::new(env!("CARGO_BIN_EXE_demo"))
-        .args(["sleep", "--sleeps", "300,100"])
-        .output()
-        .unwrap();
+    let out = common::demo_ok(&["sleep", "--sleeps", "300,100"]);
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{text}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     // The demo measures each model's total and states the verdict: the total
     // is below the sum of the sleeps (400 ms), i.e. they ran concurrently.
     assert_eq!(text.matches("claim holds").count(), 2, "{text}");

@@ -1,20 +1,12 @@
 //! `demo switch` measures a task switch on the loop and a thread switch,
 //! and prints both in ns with the ratio and a verdict.
 
-use std::process::Command;
+mod common;
 
 #[test]
 fn prints_ns_per_switch_for_both_models() {
-    let out = Command::new(env!("CARGO_BIN_EXE_demo"))
-        .args(["switch", "--quick"])
-        .output()
-        .unwrap();
+    let out = common::demo_ok(&["switch", "--quick"]);
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{text}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     let ns: Vec<f64> = text
         .lines()
         .filter_map(|l| {
