@@ -257,17 +257,9 @@ impl Executor {
             trace.poll(t0, task.seq, flow, poll.is_ready());
         }
 
-        let mut done = poll.is_ready();
-        if done {
-            if future.panicked() {
-                bump(&self.counters.tasks_panicked);
-            }
-        } else if self.tasks.borrow().get(task.key).is_some_and(|s| s.aborted) {
-            // `abort` was called while the task ran (by itself, or by a task
-            // it woke synchronously): drop the future now.
-            future.as_mut().cancel(task.seq);
-            bump(&self.counters.tasks_cancelled);
-            done = true;
+        let done = poll.is_ready();
+        if done && future.panicked() {
+            bump(&self.counters.tasks_panicked);
         }
         self.finish_poll(task, future, waker, done);
     }
@@ -276,7 +268,7 @@ impl Executor {
     fn finish_poll(
         &self,
         task: TaskRef,
-        future: std::pin::Pin<Box<dyn crate::task::ErasedTask>>,
+        mut future: std::pin::Pin<Box<dyn crate::task::ErasedTask>>,
         waker: Waker,
         done: bool,
     ) {
@@ -287,6 +279,15 @@ impl Executor {
             drop(tasks);
             return;
         };
+        if !done && slot.aborted {
+            // `abort` was called while the task ran (by itself, or by a task
+            // it woke synchronously): drop the future now, outside the
+            // borrow (its destructors are user code), then retire the task.
+            drop(tasks);
+            future.as_mut().cancel(task.seq);
+            bump(&self.counters.tasks_cancelled);
+            return self.finish_poll(task, future, waker, true);
+        }
         slot.waker = Some(waker);
         if !done {
             slot.future = Some(future);
