@@ -2,7 +2,8 @@
 //! interleaved, medians and ratios in one table.
 //!
 //! ```text
-//! benches table [--quick] [--rounds N] [--only W1,W2]   the table (markdown)
+//! benches table [--quick] [--rounds N] [--only W1,W2] [--trace-baseline]
+//!                                                       the table (markdown)
 //! benches run <workload> <impl> [--quick]               one run: RESULT lines
 //! benches loadgen <addr> <conns> <warm_ms> <dur_ms>     the echo client
 //! ```
@@ -27,7 +28,7 @@ fn main() -> ExitCode {
         Some("run") => run(&args[1..]),
         Some("loadgen") => loadgen(&args[1..]),
         _ => Err(
-            "usage: benches table [--quick] [--rounds N] [--only W1,W2]\n       \
+            "usage: benches table [--quick] [--rounds N] [--only W1,W2] [--trace-baseline]\n       \
              benches run <workload> <impl> [--quick]\n       \
              benches loadgen <addr> <conns> <warm_ms> <dur_ms>"
                 .into(),
@@ -73,11 +74,63 @@ fn loadgen(args: &[String]) -> Result<(), String> {
     )
 }
 
-/// Runs one `(workload, impl)` in a child process; its samples or why not.
-fn run_child(workload: &str, imp: &str, quick: bool) -> Result<Vec<Sample>, String> {
+/// The implementation name of our event loop built with
+/// `--cfg runtime_trace_compiled_out`: the trace hooks are gone, so the
+/// difference to `ours` is what the one branch per hook costs with tracing off.
+const NO_TRACE: &str = "ours-notrace";
+
+/// The workloads whose tracing-off cost the issue asks about.
+const TRACE_BASELINE_WORKLOADS: &[&str] = &["spawn", "pingpong"];
+
+/// Builds this binary a second time with the trace hooks compiled out (in
+/// its own target directory, so neither build invalidates the other) and
+/// returns its path.
+fn build_trace_baseline() -> Result<std::path::PathBuf, String> {
     let exe = std::env::current_exe().map_err(|e| format!("current_exe: {e}"))?;
+    // target/<profile>/benches -> target/trace-compiled-out
+    let target = exe
+        .parent()
+        .and_then(|p| p.parent())
+        .ok_or("cannot find the target directory")?
+        .join("trace-compiled-out");
+    let workspace = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .ok_or("cannot find the workspace")?;
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    eprintln!(
+        "building the trace-compiled-out baseline in {}",
+        target.display()
+    );
+    let status = Command::new(cargo)
+        .current_dir(workspace)
+        .args(["build", "--release", "-p", "benches", "--bin", "benches"])
+        .env("CARGO_TARGET_DIR", &target)
+        .env("RUSTFLAGS", "--cfg runtime_trace_compiled_out")
+        .status()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    if !status.success() {
+        return Err(format!("building the baseline failed: {status}"));
+    }
+    Ok(target.join("release").join("benches"))
+}
+
+/// Runs one `(workload, impl)` in a child process; its samples or why not.
+/// `ours-notrace` runs `ours` in the baseline binary and relabels it.
+fn run_child(
+    workload: &str,
+    imp: &str,
+    quick: bool,
+    baseline: Option<&std::path::Path>,
+) -> Result<Vec<Sample>, String> {
+    let (exe, child_imp) = match baseline {
+        Some(path) if imp == NO_TRACE => (path.to_path_buf(), "ours"),
+        _ => (
+            std::env::current_exe().map_err(|e| format!("current_exe: {e}"))?,
+            imp,
+        ),
+    };
     let mut cmd = Command::new(exe);
-    cmd.args(["run", workload, imp]);
+    cmd.args(["run", workload, child_imp]);
     if quick {
         cmd.arg("--quick");
     }
@@ -121,7 +174,13 @@ fn run_child(workload: &str, imp: &str, quick: bool) -> Result<Vec<Sample>, Stri
         let msg = stderr.lines().last().unwrap_or("no message").to_string();
         return Err(format!("{status}: {msg}"));
     }
-    Ok(stdout.lines().filter_map(Sample::parse).collect())
+    let mut samples: Vec<Sample> = stdout.lines().filter_map(Sample::parse).collect();
+    if imp == NO_TRACE {
+        for s in &mut samples {
+            s.imp = NO_TRACE.to_string();
+        }
+    }
+    Ok(samples)
 }
 
 fn median(v: &mut [f64]) -> f64 {
@@ -138,10 +197,12 @@ fn table(args: &[String]) -> Result<(), String> {
     let quick = args.iter().any(|a| a == "--quick");
     let mut rounds = if quick { 3 } else { 5 };
     let mut only: Option<Vec<String>> = None;
+    let mut trace_baseline = false;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
             "--quick" => {}
+            "--trace-baseline" => trace_baseline = true,
             "--rounds" => {
                 rounds = it
                     .next()
@@ -160,6 +221,19 @@ fn table(args: &[String]) -> Result<(), String> {
         .into_iter()
         .filter(|w| only.as_ref().is_none_or(|o| o.iter().any(|n| n == w.name)))
         .collect();
+    let baseline = if trace_baseline {
+        Some(build_trace_baseline()?)
+    } else {
+        None
+    };
+    // Each workload's implementations, plus the baseline where it applies.
+    let impls_of = |w: &workloads::Workload| -> Vec<&'static str> {
+        let mut v = w.impls.to_vec();
+        if baseline.is_some() && TRACE_BASELINE_WORKLOADS.contains(&w.name) {
+            v.insert(1, NO_TRACE);
+        }
+        v
+    };
 
     // (metric, impl) -> values, units, and the last error of a pair.
     let mut values: BTreeMap<(String, String), Vec<f64>> = BTreeMap::new();
@@ -168,8 +242,8 @@ fn table(args: &[String]) -> Result<(), String> {
     let started = Instant::now();
     for round in 0..rounds {
         for w in &all {
-            for imp in w.impls {
-                match run_child(w.name, imp, quick) {
+            for imp in impls_of(w) {
+                match run_child(w.name, imp, quick, baseline.as_deref()) {
                     Ok(samples) => {
                         for s in samples {
                             units.insert(s.metric.clone(), s.unit.clone());
@@ -207,14 +281,14 @@ fn table(args: &[String]) -> Result<(), String> {
             let unit = units.get(*metric).cloned().unwrap_or_default();
             let higher = Sample::higher_is_better(&unit);
             let mut medians: Vec<(&str, Option<f64>, usize)> = Vec::new();
-            for imp in w.impls {
+            for imp in impls_of(w) {
                 let key = (metric.to_string(), imp.to_string());
                 let med = values.get_mut(&key).map(|v| (median(v), v.len()));
                 medians.push((imp, med.map(|m| m.0), med.map_or(0, |m| m.1)));
             }
             let best = medians
                 .iter()
-                .filter(|(imp, _, _)| !OURS.contains(imp))
+                .filter(|(imp, _, _)| !OURS.contains(imp) && *imp != NO_TRACE)
                 .filter_map(|&(imp, m, _)| m.map(|m| (imp, m)))
                 .reduce(|a, b| {
                     let better = if higher { b.1 > a.1 } else { b.1 < a.1 };
@@ -255,6 +329,13 @@ fn table(args: &[String]) -> Result<(), String> {
                 summary.push(format!(
                     "{metric}: tracing on costs {:+.1} % over off",
                     (on / off - 1.0) * 100.0
+                ));
+            }
+            if let (Some(off), Some(out)) = (get("ours"), get(NO_TRACE)) {
+                summary.push(format!(
+                    "{metric}: tracing off (one branch per hook) costs {:+.1} % over \
+                     the hooks compiled out",
+                    (off / out - 1.0) * 100.0
                 ));
             }
         }

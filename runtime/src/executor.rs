@@ -120,6 +120,20 @@ impl Executor {
         })
     }
 
+    /// The trace recorder, if `Builder::trace` is on: every trace hook in
+    /// the executor starts with this test, so with tracing off a hook costs
+    /// one predictable branch. Built with `--cfg runtime_trace_compiled_out`
+    /// it is a constant `None` and the hooks vanish: the benchmarks build
+    /// that variant to measure what the branch costs (benches/RESULTS.md).
+    #[inline(always)]
+    fn tracer(&self) -> Option<&RefCell<Trace>> {
+        if cfg!(runtime_trace_compiled_out) {
+            None
+        } else {
+            self.trace.as_ref()
+        }
+    }
+
     fn next_seq(&self) -> u64 {
         let seq = self.next_seq.get();
         self.next_seq.set(seq + 1);
@@ -148,7 +162,7 @@ impl Executor {
             tasks.insert(TaskSlot::new(seq, future, waker, at));
             task
         };
-        if let Some(trace) = &self.trace {
+        if let Some(trace) = self.tracer() {
             let parent = match self.source.get() {
                 Source::Task(id) => id,
                 _ => 0,
@@ -173,7 +187,7 @@ impl Executor {
         if task.key == MAIN_KEY {
             if self.main.get() == Some(task) && !self.main_scheduled.get() {
                 self.main_scheduled.set(true);
-                if let Some(trace) = &self.trace {
+                if let Some(trace) = self.tracer() {
                     trace.borrow_mut().wake(0, task.seq, self.source.get());
                 }
                 self.queue.borrow_mut().push(task);
@@ -190,7 +204,7 @@ impl Executor {
             if slot.state != TaskState::Running {
                 slot.info.state = STATE_RUNNABLE;
             }
-            if let Some(trace) = &self.trace {
+            if let Some(trace) = self.tracer() {
                 // Table keys are shifted by one: key 0 is the block_on future.
                 trace
                     .borrow_mut()
@@ -241,7 +255,7 @@ impl Executor {
         bump(&self.counters.polls);
         self.coop_budget.set(coop::BUDGET);
         let started = self.config.times_polls().then(Instant::now);
-        let traced_at = self.trace.as_ref().map(|t| t.borrow().now());
+        let traced_at = self.tracer().map(|t| t.borrow().now());
         let outer = self.source.replace(Source::Task(task.seq));
         self.wait_note.set(Wait::Unknown);
         let poll = future
@@ -251,7 +265,7 @@ impl Executor {
         if let Some(started) = started {
             self.poll_took(started.elapsed(), Some(task));
         }
-        if let (Some(trace), Some(t0)) = (&self.trace, traced_at) {
+        if let (Some(trace), Some(t0)) = (self.tracer(), traced_at) {
             let mut trace = trace.borrow_mut();
             let flow = trace.take_flow(task.key + 1);
             trace.poll(t0, task.seq, flow, poll.is_ready());
@@ -467,7 +481,7 @@ impl Executor {
             seq: self.next_seq(),
         };
         let _main = MainGuard::set(self, main);
-        if let Some(trace) = &self.trace {
+        if let Some(trace) = self.tracer() {
             trace.borrow_mut().block_on(main.seq);
         }
         let waker = new_waker(self.shared.clone(), main);
@@ -492,14 +506,14 @@ impl Executor {
                 bump(&self.counters.polls);
                 self.coop_budget.set(coop::BUDGET);
                 let started = self.config.times_polls().then(Instant::now);
-                let traced_at = self.trace.as_ref().map(|t| t.borrow().now());
+                let traced_at = self.tracer().map(|t| t.borrow().now());
                 let outer = self.source.replace(Source::Task(main.seq));
                 let poll = future.as_mut().poll(&mut cx);
                 self.source.set(outer);
                 if let Some(started) = started {
                     self.poll_took(started.elapsed(), None);
                 }
-                if let (Some(trace), Some(t0)) = (&self.trace, traced_at) {
+                if let (Some(trace), Some(t0)) = (self.tracer(), traced_at) {
                     let mut trace = trace.borrow_mut();
                     let flow = trace.take_flow(0);
                     trace.poll(t0, main.seq, flow, poll.is_ready());
@@ -558,14 +572,14 @@ impl Executor {
         if timeout != Some(Duration::ZERO) {
             bump(&self.counters.epoll_waits_blocking);
         }
-        let traced_at = self.trace.as_ref().map(|t| t.borrow().now());
+        let traced_at = self.tracer().map(|t| t.borrow().now());
         let mut wakers = std::mem::take(&mut *self.wake_scratch.borrow_mut());
         let outer = self.source.replace(Source::Reactor);
         match self.reactor.turn(timeout, &mut wakers) {
             Ok(turn) => {
                 let events = &self.counters.epoll_events;
                 events.set(events.get() + turn.events as u64);
-                if let (Some(trace), Some(t0)) = (&self.trace, traced_at) {
+                if let (Some(trace), Some(t0)) = (self.tracer(), traced_at) {
                     trace.borrow_mut().epoll(t0, timeout, turn.events);
                 }
                 for waker in wakers.drain(..) {
@@ -587,7 +601,7 @@ impl Executor {
         if let Ok(mut tasks) = self.tasks.try_borrow_mut() {
             tasks.set_now(tick);
         }
-        if let (Some(trace), Some(t0)) = (&self.trace, traced_at) {
+        if let (Some(trace), Some(t0)) = (self.tracer(), traced_at) {
             trace.borrow_mut().turn(t0);
         }
     }
@@ -618,7 +632,7 @@ impl Executor {
             let n = wheel.advance(now, &mut fired);
             let counter = &self.counters.timers_fired;
             counter.set(counter.get() + n as u64);
-            if let Some(trace) = &self.trace {
+            if let Some(trace) = self.tracer() {
                 trace.borrow_mut().timers(n);
             }
         }
@@ -781,7 +795,7 @@ impl Executor {
             }
         }
         self.queue.borrow_mut().clear();
-        if let Some(trace) = &self.trace
+        if let Some(trace) = self.tracer()
             && let Err(e) = trace.borrow().write()
         {
             eprintln!("runtime: cannot write the trace: {e}");
