@@ -332,6 +332,66 @@ fn late_wakes_after_the_task_finished_are_harmless() {
 }
 
 #[test]
+fn a_task_is_dropped_on_the_loop_thread_even_when_another_thread_holds_its_last_waker() {
+    // The task's allocation lives as long as any waker; its future and its
+    // output must still be dropped by the loop (they need not be `Send`),
+    // not by whichever thread lets the last waker go.
+    let loop_thread = std::thread::current().id();
+    let dropped_on: Arc<std::sync::Mutex<Vec<std::thread::ThreadId>>> = Arc::default();
+    struct RecordDrop(Arc<std::sync::Mutex<Vec<std::thread::ThreadId>>>, Rc<()>);
+    impl Drop for RecordDrop {
+        fn drop(&mut self) {
+            self.0.lock().unwrap().push(std::thread::current().id());
+        }
+    }
+    let (tx, rx) = std::sync::mpsc::channel::<Waker>();
+    let holder = std::thread::spawn(move || {
+        let wakers: Vec<Waker> = rx.iter().collect();
+        // Outlive the tasks and the runtime, then wake and drop.
+        std::thread::sleep(Duration::from_millis(20));
+        wakers.into_iter().for_each(Waker::wake);
+    });
+    {
+        let rt = Runtime::new().unwrap();
+        rt.block_on({
+            let dropped_on = dropped_on.clone();
+            async move {
+                // One finishes with a `!Send` output; one is still pending
+                // when the runtime drops.
+                for pending in [false, true] {
+                    let future_guard = RecordDrop(dropped_on.clone(), Rc::new(()));
+                    let output = RecordDrop(dropped_on.clone(), Rc::new(()));
+                    let tx = tx.clone();
+                    let h = spawn(async move {
+                        let _guard = future_guard;
+                        poll_fn(|cx| {
+                            let _ = tx.send(cx.waker().clone());
+                            if pending {
+                                Poll::Pending
+                            } else {
+                                Poll::Ready(())
+                            }
+                        })
+                        .await;
+                        output
+                    });
+                    if !pending {
+                        drop(h.await.unwrap());
+                    }
+                }
+                yield_now().await;
+            }
+        });
+    }
+    holder.join().unwrap();
+    let on = dropped_on.lock().unwrap();
+    // The first task's guard and output; the pending task's guard and the
+    // output it had not yet returned (both held by its future).
+    assert_eq!(on.len(), 4, "every guard and output was dropped");
+    assert!(on.iter().all(|&t| t == loop_thread), "dropped on {on:?}");
+}
+
+#[test]
 fn remote_wakes_from_eight_threads() {
     const TASKS: usize = 64;
     let rt = Runtime::new().unwrap();

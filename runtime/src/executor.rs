@@ -47,11 +47,11 @@ use crate::remote::Shared;
 use crate::run_queue::RunQueue;
 use crate::stats::{Counters, Stats, bump};
 use crate::task::{
-    JoinError, JoinHandle, MAIN_KEY, TaskCell, TaskRef, TaskSlot, TaskState, TaskTable,
+    JoinError, JoinHandle, MAIN_KEY, TaskPtr, TaskRef, TaskSlot, TaskState, TaskTable,
 };
 use crate::time::Clock;
 use crate::time::wheel::Wheel;
-use crate::waker::new_waker;
+use crate::waker::CellRef;
 
 /// The state of one runtime (see the module doc).
 pub(crate) struct Executor {
@@ -157,9 +157,8 @@ impl Executor {
                 key: tasks.next_key(),
                 seq,
             };
-            let waker = new_waker(self.shared.clone(), task);
-            let future = Box::pin(TaskCell::Running(future));
-            tasks.insert(TaskSlot::new(seq, future, waker, at));
+            let ptr = TaskPtr::new(future, self.shared.clone(), task);
+            tasks.insert(TaskSlot::new(seq, ptr, at));
             task
         };
         if let Some(trace) = self.tracer() {
@@ -223,7 +222,7 @@ impl Executor {
 
     /// Polls one task popped from the run queue.
     fn run_task(&self, task: TaskRef) {
-        let (mut future, waker, aborted) = {
+        let (ptr, aborted) = {
             let mut tasks = self.tasks.borrow_mut();
             let Some(slot) = tasks.get_mut(task.key) else {
                 return;
@@ -235,20 +234,20 @@ impl Executor {
             if slot.state != TaskState::Idle {
                 return;
             }
-            let (Some(future), Some(waker)) = (slot.future.take(), slot.waker.take()) else {
+            let Some(ptr) = slot.task.take() else {
                 return;
             };
             slot.state = TaskState::Running;
             slot.info.state = STATE_RUNNING;
             slot.info.polls += 1;
             slot.info.last_poll_ms = self.loop_tick.get();
-            (future, waker, slot.aborted)
+            (ptr, slot.aborted)
         };
 
         if aborted {
-            future.as_mut().cancel(task.seq);
+            ptr.cancel(task.seq);
             bump(&self.counters.tasks_cancelled);
-            self.finish_poll(task, future, waker, true);
+            self.finish_poll(task, ptr, true);
             return;
         }
 
@@ -258,9 +257,7 @@ impl Executor {
         let traced_at = self.tracer().map(|t| t.borrow().now());
         let outer = self.source.replace(Source::Task(task.seq));
         self.wait_note.set(Wait::Unknown);
-        let poll = future
-            .as_mut()
-            .poll_task(&mut Context::from_waker(&waker), task.seq);
+        let poll = ptr.poll(task.seq);
         self.source.set(outer);
         if let Some(started) = started {
             self.poll_took(started.elapsed(), Some(task));
@@ -272,24 +269,18 @@ impl Executor {
         }
 
         let done = poll.is_ready();
-        if done && future.panicked() {
+        if done && ptr.panicked() {
             bump(&self.counters.tasks_panicked);
         }
-        self.finish_poll(task, future, waker, done);
+        self.finish_poll(task, ptr, done);
     }
 
     /// Puts a polled task back, or retires it.
-    fn finish_poll(
-        &self,
-        task: TaskRef,
-        mut future: std::pin::Pin<Box<dyn crate::task::ErasedTask>>,
-        waker: Waker,
-        done: bool,
-    ) {
+    fn finish_poll(&self, task: TaskRef, ptr: TaskPtr, done: bool) {
         let mut tasks = self.tasks.borrow_mut();
         let Some(slot) = tasks.get_mut(task.key) else {
             // Unreachable (only the executor frees slots, never mid-poll);
-            // the future and waker drop after the borrow ends.
+            // the task drops after the borrow ends.
             drop(tasks);
             return;
         };
@@ -298,13 +289,12 @@ impl Executor {
             // it woke synchronously): drop the future now, outside the
             // borrow (its destructors are user code), then retire the task.
             drop(tasks);
-            future.as_mut().cancel(task.seq);
+            ptr.cancel(task.seq);
             bump(&self.counters.tasks_cancelled);
-            return self.finish_poll(task, future, waker, true);
+            return self.finish_poll(task, ptr, true);
         }
-        slot.waker = Some(waker);
         if !done {
-            slot.future = Some(future);
+            slot.task = Some(ptr);
             slot.state = TaskState::Idle;
             slot.info.state = if slot.scheduled {
                 STATE_RUNNABLE
@@ -333,15 +323,15 @@ impl Executor {
         bump(&self.counters.tasks_completed);
         let join_waker = slot.join_waker.take();
         if slot.has_join_handle {
-            slot.future = Some(future); // it holds the output now
+            slot.task = Some(ptr); // it holds the output now
             slot.info.state = STATE_FINISHED;
             drop(tasks);
         } else {
             let slot = tasks.remove(task.key);
             drop(tasks);
-            // Output, waker and slot drop outside the borrow (user code).
+            // Output and slot drop outside the borrow (user code).
             drop(slot);
-            drop(future);
+            drop(ptr);
         }
         if let Some(waker) = join_waker {
             waker.wake();
@@ -404,16 +394,11 @@ impl Executor {
             }
         };
         let mut out: Option<Result<T, JoinError>> = None;
-        let mut slot = slot;
-        if let Some(future) = slot.future.as_mut() {
+        if let Some(ptr) = slot.task.as_ref() {
             // SAFETY: `out` is an `Option<Result<T, JoinError>>`, and `T` is
             // this task's output type: the only caller is `JoinHandle<T>`,
             // made by `spawn` for a future with `Output = T`.
-            unsafe {
-                future
-                    .as_mut()
-                    .take_output((&mut out as *mut Option<Result<T, JoinError>>).cast())
-            };
+            unsafe { ptr.take_output((&mut out as *mut Option<Result<T, JoinError>>).cast()) };
         }
         drop(slot);
         Poll::Ready(out.unwrap_or_else(|| Err(JoinError::cancelled(task.seq))))
@@ -484,7 +469,7 @@ impl Executor {
         if let Some(trace) = self.tracer() {
             trace.borrow_mut().block_on(main.seq);
         }
-        let waker = new_waker(self.shared.clone(), main);
+        let waker = CellRef::new_bare(self.shared.clone(), main).into_waker();
         let mut cx = Context::from_waker(&waker);
         let mut future = pin!(future);
 

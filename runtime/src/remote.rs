@@ -1,6 +1,6 @@
 //! The cross-thread half of a runtime: what a waker on another thread touches.
 //!
-//! A remote wake pushes the task's [`WakerCell`] onto a mutex-guarded `Vec`
+//! A remote wake pushes a counted reference to the task's [`WakerCell`] onto a mutex-guarded `Vec`
 //! and then, only if no wake-up is already in flight, writes the `eventfd`
 //! behind [`mio::Waker`] (`write(2)` of 8 bytes), which makes the loop's
 //! `epoll_wait(2)` return with the [`WAKER_TOKEN`](crate::reactor::WAKER_TOKEN).
@@ -18,9 +18,9 @@
 
 use std::sync::PoisonError;
 
-use crate::loom_shim::{Arc, AtomicBool, AtomicU64, Mutex, Ordering};
+use crate::loom_shim::{AtomicBool, AtomicU64, Mutex, Ordering};
 use crate::task::TaskRef;
-use crate::waker::WakerCell;
+use crate::waker::CellRef;
 
 /// What ends the loop's `epoll_wait`: the eventfd behind `mio::Waker`, or,
 /// under the loom model, a counter of writes.
@@ -70,7 +70,7 @@ pub(crate) struct Shared {
 }
 
 struct Remote {
-    cells: Vec<Arc<WakerCell>>,
+    cells: Vec<CellRef>,
     /// Set when the runtime is dropped: later wakes are ignored, and the
     /// queue can no longer hold cells (which would keep `Shared` alive in a
     /// reference cycle).
@@ -92,7 +92,7 @@ impl Shared {
     }
 
     /// The remote path of `Waker::wake` (see the module doc).
-    pub(crate) fn wake_remote(&self, cell: &WakerCell) {
+    pub(crate) fn wake_remote(&self, cell: &CellRef) {
         if cell.queued.swap(true, Ordering::AcqRel) {
             return; // already in the queue: the loop will see it
         }
@@ -101,17 +101,8 @@ impl Shared {
             if remote.closed {
                 return;
             }
-            // The queue holds a counted reference; `cell` lives in an `Arc`
-            // because every `WakerCell` is created by `waker::new_waker`.
-            // SAFETY: `cell` points into an `Arc<WakerCell>` allocation (see
-            // `new_waker`), whose count is held by the caller's waker, so
-            // adding one count and rebuilding an `Arc` from it is sound.
-            let arc = unsafe {
-                let ptr: *const WakerCell = cell;
-                Arc::increment_strong_count(ptr);
-                Arc::from_raw(ptr)
-            };
-            remote.cells.push(arc);
+            // The queue holds a counted reference of its own.
+            remote.cells.push(cell.clone());
         }
         self.remote_wakes.fetch_add(1, Ordering::Relaxed);
         self.notify();
@@ -171,7 +162,7 @@ mod loom_models {
     //! there to end the loop's next `epoll_wait`. A wake is never lost.
 
     use super::*;
-    use crate::loom_shim::AtomicUsize;
+    use crate::loom_shim::{Arc, AtomicUsize};
     use loom::thread;
 
     fn shared() -> Arc<Shared> {
@@ -180,15 +171,14 @@ mod loom_models {
         }))
     }
 
-    fn cell(shared: &Arc<Shared>, key: usize) -> Arc<WakerCell> {
-        Arc::new(WakerCell {
-            shared: shared.clone(),
-            task: TaskRef {
+    fn cell(shared: &Arc<Shared>, key: usize) -> CellRef {
+        CellRef::new_bare(
+            shared.clone(),
+            TaskRef {
                 key,
                 seq: key as u64,
             },
-            queued: AtomicBool::new(false),
-        })
+        )
     }
 
     /// One loop turn, if an event is pending: consume it and drain (the
@@ -257,7 +247,7 @@ mod loom_models {
         loom::model(|| {
             let shared = shared();
             let a = cell(&shared, 1);
-            let w1 = crate::waker::waker_for_model(a.clone());
+            let w1 = a.clone().into_waker();
             let w2 = w1.clone();
             let t = thread::spawn(move || w2.wake());
             w1.wake_by_ref();
@@ -265,7 +255,28 @@ mod loom_models {
             t.join().unwrap();
             let (mut consumed, mut seen) = (0, Vec::new());
             while turn(&shared, &mut consumed, &mut seen) {}
-            assert_eq!(Arc::strong_count(&a), 1);
+            assert_eq!(a.ref_count(), 1);
+        });
+    }
+
+    #[test]
+    fn loom_the_last_waker_frees_the_cell_on_either_thread() {
+        // Two wakers, dropped on two threads in either order: exactly one of
+        // them runs `release` (a double free would crash, none would leak the
+        // cell's `Arc<Shared>`, which loom reports at the end of the model).
+        loom::model(|| {
+            let shared = shared();
+            let w1 = cell(&shared, 1).into_waker();
+            let w2 = w1.clone();
+            let t = thread::spawn(move || {
+                w2.wake_by_ref();
+                drop(w2);
+            });
+            drop(w1);
+            t.join().unwrap();
+            let (mut consumed, mut seen) = (0, Vec::new());
+            while turn(&shared, &mut consumed, &mut seen) {}
+            assert_eq!(seen, [1]);
         });
     }
 }

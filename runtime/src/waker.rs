@@ -1,9 +1,12 @@
-//! The runtime's own [`Waker`]: a hand-written [`RawWakerVTable`].
+//! The runtime's own [`Waker`]: a hand-written [`RawWakerVTable`] over a
+//! reference-counted [`WakerCell`].
 //!
-//! Every task owns one [`WakerCell`], allocated once at spawn and shared by
-//! reference count (the same counting an `Arc` does, through
-//! `Arc::into_raw`/`from_raw`). A [`Waker`] is a pointer to that cell plus
-//! [`VTABLE`]; cloning it bumps the count, dropping it lowers the count.
+//! Every task's allocation starts with a [`WakerCell`] (see `task/raw.rs`:
+//! the cell, then the future, in one allocation, as async-task does). A
+//! [`Waker`] is a pointer to that cell plus [`VTABLE`]; cloning it bumps the
+//! cell's count, dropping it lowers the count, and the last reference frees
+//! the allocation through the cell's `release` function, the one place that
+//! knows the allocation's real type.
 //!
 //! `wake` decides between two paths:
 //!
@@ -11,26 +14,39 @@
 //!   (the thread-local in `context.rs` points at it). The task is pushed onto
 //!   the run queue directly: no lock, no atomic read-modify-write, no syscall.
 //! - **remote**: any other thread, or this thread when the runtime is not
-//!   running. The cell goes onto the runtime's cross-thread queue and, at most
-//!   once per loop turn, an `eventfd` write (`mio::Waker`) ends the loop's
-//!   `epoll_wait(2)`. See `remote.rs`.
+//!   running. A counted reference to the cell goes onto the runtime's
+//!   cross-thread queue and, at most once per loop turn, an `eventfd` write
+//!   (`mio::Waker`) ends the loop's `epoll_wait(2)`. See `remote.rs`.
 //!
 //! A cell names its task by [`TaskRef`] (slab key plus spawn sequence
 //! number). When the task is gone, its slot is empty or holds another task
 //! with another sequence number, and the wake is ignored: a waker may outlive
 //! its task and its runtime, be woken twice, or be woken while its task runs,
-//! and none of that does harm.
+//! and none of that does harm. The allocation outlives the task for as long
+//! as a waker holds it, but its future and output are dropped by the loop
+//! when the task ends (`task/raw.rs`): a waker on another thread never runs a
+//! task's destructors.
 
+use std::mem::ManuallyDrop;
+use std::ptr::NonNull;
 use std::task::{RawWaker, RawWakerVTable, Waker};
 
-use crate::loom_shim::{Arc, AtomicBool};
+use crate::loom_shim::{Arc, AtomicBool, AtomicUsize, Ordering, fence};
 
 use crate::context;
 use crate::remote::Shared;
 use crate::task::TaskRef;
 
-/// What a [`Waker`] built by this runtime points at.
+/// What a [`Waker`] built by this runtime points at: the head of a task's
+/// allocation (or, for the `block_on` future, an allocation of its own).
+///
+/// `#[repr(C)]` so that it can sit at offset 0 of the task allocation and a
+/// pointer to one is a pointer to the other.
+#[repr(C)]
 pub(crate) struct WakerCell {
+    /// References: the task's owner in the task table, every `Waker`, and
+    /// every entry in the cross-thread queue.
+    refs: AtomicUsize,
     /// The runtime's cross-thread half: its queue and its `eventfd`.
     pub(crate) shared: Arc<Shared>,
     /// The task this cell wakes.
@@ -38,63 +54,189 @@ pub(crate) struct WakerCell {
     /// Set while this cell sits in the cross-thread queue, so that a burst of
     /// remote wakes of one task costs one queue entry.
     pub(crate) queued: AtomicBool,
+    /// Frees the whole allocation this cell heads; called once, by whoever
+    /// drops the last reference.
+    release: unsafe fn(NonNull<WakerCell>),
 }
 
-/// The four functions every [`Waker`] of this runtime dispatches to.
+impl WakerCell {
+    /// A cell with one reference, to be placed at the head of an allocation
+    /// that `release` frees.
+    pub(crate) fn new(
+        shared: Arc<Shared>,
+        task: TaskRef,
+        release: unsafe fn(NonNull<WakerCell>),
+    ) -> WakerCell {
+        WakerCell {
+            refs: AtomicUsize::new(1),
+            shared,
+            task,
+            queued: AtomicBool::new(false),
+            release,
+        }
+    }
+}
+
+/// A counted reference to a [`WakerCell`]: what the remote queue holds and
+/// what a [`Waker`] is made of. The same counting `Arc` does, written out so
+/// that one allocation can hold both the cell and a task's future.
+pub(crate) struct CellRef(NonNull<WakerCell>);
+
+// SAFETY: a `CellRef` only reads the cell's `Send + Sync` fields (an
+// `Arc<Shared>`, a `TaskRef`, atomics) and changes its count atomically; the
+// task's future, which may be neither, is never touched through it (the
+// allocation is freed by `release` only after the loop has dropped the
+// future in place, see `task/raw.rs`).
+unsafe impl Send for CellRef {}
+// SAFETY: as above: every access through `&CellRef` is atomic or read-only.
+unsafe impl Sync for CellRef {}
+
+impl CellRef {
+    /// A cell in an allocation of its own (the `block_on` future's waker, and
+    /// the loom models).
+    pub(crate) fn new_bare(shared: Arc<Shared>, task: TaskRef) -> CellRef {
+        /// Frees a `Box<WakerCell>`.
+        ///
+        /// # Safety
+        /// `cell` came from `Box::into_raw` in `new_bare` and no reference is left.
+        unsafe fn release_bare(cell: NonNull<WakerCell>) {
+            // SAFETY: see the function's contract.
+            drop(unsafe { Box::from_raw(cell.as_ptr()) });
+        }
+        let cell = Box::new(WakerCell::new(shared, task, release_bare));
+        // SAFETY: `Box::into_raw` never returns null; the new `CellRef` owns
+        // the one reference the cell was created with.
+        unsafe { CellRef::from_raw(NonNull::new_unchecked(Box::into_raw(cell))) }
+    }
+
+    /// Takes over one reference that the caller owns.
+    ///
+    /// # Safety
+    /// `cell` points to a live `WakerCell`, and the caller gives up one
+    /// counted reference to it.
+    pub(crate) unsafe fn from_raw(cell: NonNull<WakerCell>) -> CellRef {
+        CellRef(cell)
+    }
+
+    /// The pointer, without giving up the reference.
+    pub(crate) fn as_ptr(&self) -> NonNull<WakerCell> {
+        self.0
+    }
+
+    /// A reference that the caller lends for the length of a call: its
+    /// count is neither taken nor given back.
+    ///
+    /// # Safety
+    /// `cell` points to a live `WakerCell` on which the caller holds a
+    /// reference for as long as the result is used.
+    unsafe fn borrowed(cell: NonNull<WakerCell>) -> ManuallyDrop<CellRef> {
+        ManuallyDrop::new(CellRef(cell))
+    }
+
+    /// Turns this reference into a [`Waker`] (which then owns it).
+    pub(crate) fn into_waker(self) -> Waker {
+        let data = ManuallyDrop::new(self).0.as_ptr().cast_const().cast::<()>();
+        // SAFETY: `data` points to a live `WakerCell` and carries the count
+        // this `CellRef` owned; every VTABLE function treats it as exactly
+        // that (see their SAFETY comments).
+        unsafe { Waker::from_raw(RawWaker::new(data, &VTABLE)) }
+    }
+
+    /// The number of references (for the loom models).
+    #[cfg(all(test, loom))]
+    pub(crate) fn ref_count(&self) -> usize {
+        self.refs.load(Ordering::SeqCst)
+    }
+}
+
+impl std::ops::Deref for CellRef {
+    type Target = WakerCell;
+
+    fn deref(&self) -> &WakerCell {
+        // SAFETY: this reference keeps the cell alive.
+        unsafe { self.0.as_ref() }
+    }
+}
+
+impl Clone for CellRef {
+    fn clone(&self) -> CellRef {
+        // Relaxed, as `Arc::clone`: our reference keeps the cell alive, and
+        // nothing is published by taking another one. (The new reference
+        // keeps the original pointer, with its provenance over the whole
+        // allocation, which `release` needs.)
+        let old = self.refs.fetch_add(1, Ordering::Relaxed);
+        if old > isize::MAX as usize {
+            // Billions of leaked wakers: give up rather than overflow.
+            std::process::abort();
+        }
+        CellRef(self.0)
+    }
+}
+
+impl Drop for CellRef {
+    fn drop(&mut self) {
+        // Release, then Acquire on the last one, as `Arc::drop`: every use of
+        // the cell through other references happens before it is freed.
+        if self.refs.fetch_sub(1, Ordering::Release) != 1 {
+            return;
+        }
+        fence(Ordering::Acquire);
+        let release = self.release;
+        // SAFETY: that was the last reference: nobody else can reach the
+        // cell, and `release` is the function that matches its allocation.
+        unsafe { release(self.0) };
+    }
+}
+
+/// The four functions every [`Waker`] of this runtime dispatches to. `data`
+/// is always a `*const WakerCell` that owns (or, for `wake_by_ref`, borrows)
+/// one reference.
 pub(crate) static VTABLE: RawWakerVTable =
     RawWakerVTable::new(clone_raw, wake_raw, wake_by_ref_raw, drop_raw);
 
-/// Builds the waker of a task: one reference to `cell` moves into it.
-pub(crate) fn new_waker(shared: Arc<Shared>, task: TaskRef) -> Waker {
-    let cell = Arc::new(WakerCell {
-        shared,
-        task,
-        queued: AtomicBool::new(false),
-    });
-    let data = Arc::into_raw(cell).cast::<()>();
-    // SAFETY: `data` comes from `Arc::into_raw` of a `WakerCell` and carries
-    // one strong count, which the new `Waker` owns; every VTABLE function
-    // treats `data` as exactly that pointer (see their SAFETY comments).
-    unsafe { Waker::from_raw(RawWaker::new(data, &VTABLE)) }
-}
-
-/// A waker over an existing cell (for the loom models).
-#[cfg(all(test, loom))]
-pub(crate) fn waker_for_model(cell: Arc<WakerCell>) -> Waker {
-    let data = Arc::into_raw(cell).cast::<()>();
-    // SAFETY: as in `new_waker`: `data` carries the one count the waker owns.
-    unsafe { Waker::from_raw(RawWaker::new(data, &VTABLE)) }
+/// A waker borrowing the reference of whoever holds `cell`, for one poll:
+/// no count is taken, and the caller must not let it outlive that reference
+/// (it is `ManuallyDrop`, so dropping it gives nothing back).
+///
+/// # Safety
+/// The caller holds a reference to `cell` for as long as the waker is used.
+pub(crate) unsafe fn borrowed_waker(cell: NonNull<WakerCell>) -> ManuallyDrop<Waker> {
+    let data = cell.as_ptr().cast_const().cast::<()>();
+    // SAFETY: the cell is alive (the caller's reference), and the waker is
+    // never dropped, so it never gives back a count it did not take. Its
+    // clones go through `clone_raw` and take their own.
+    ManuallyDrop::new(unsafe { Waker::from_raw(RawWaker::new(data, &VTABLE)) })
 }
 
 unsafe fn clone_raw(data: *const ()) -> RawWaker {
-    // SAFETY: `data` is a pointer from `Arc::into_raw::<WakerCell>` whose
-    // count is at least one (the waker being cloned owns it); the new
-    // `RawWaker` owns the count we add here.
-    unsafe { Arc::increment_strong_count(data.cast::<WakerCell>()) };
+    // SAFETY: `data` is a live `WakerCell` (the waker being cloned holds a
+    // reference); the new `RawWaker` owns the reference the clone takes.
+    let cell = unsafe { CellRef::borrowed(NonNull::new_unchecked(data.cast_mut().cast())) };
+    let _ = ManuallyDrop::new(CellRef::clone(&cell));
     RawWaker::new(data, &VTABLE)
 }
 
 unsafe fn wake_raw(data: *const ()) {
-    // SAFETY: `wake` consumes the waker, so the count it owned is ours to
-    // release; `from_raw` takes it back and drops it at the end of the scope.
-    let cell = unsafe { Arc::from_raw(data.cast::<WakerCell>()) };
+    // SAFETY: `wake` consumes the waker, so the reference it owned is ours to
+    // release: the `CellRef` gives it back at the end of the scope.
+    let cell = unsafe { CellRef::from_raw(NonNull::new_unchecked(data.cast_mut().cast())) };
     wake_cell(&cell);
 }
 
 unsafe fn wake_by_ref_raw(data: *const ()) {
-    // SAFETY: the caller's waker owns a count for the duration of this call,
-    // so the cell is alive; we only borrow it.
-    let cell = unsafe { &*data.cast::<WakerCell>() };
-    wake_cell(cell);
+    // SAFETY: the caller's waker holds a reference for the duration of this
+    // call, which we borrow.
+    let cell = unsafe { CellRef::borrowed(NonNull::new_unchecked(data.cast_mut().cast())) };
+    wake_cell(&cell);
 }
 
 unsafe fn drop_raw(data: *const ()) {
-    // SAFETY: the waker being dropped owned exactly this one count.
-    unsafe { Arc::decrement_strong_count(data.cast::<WakerCell>()) };
+    // SAFETY: the waker being dropped owned exactly this one reference.
+    drop(unsafe { CellRef::from_raw(NonNull::new_unchecked(data.cast_mut().cast())) });
 }
 
 /// The decision between the local and the remote path (see the module doc).
-fn wake_cell(cell: &WakerCell) {
+fn wake_cell(cell: &CellRef) {
     let done_locally = context::with_current(|exec| {
         if Arc::ptr_eq(&exec.shared, &cell.shared) {
             exec.schedule_local(cell.task);

@@ -1,9 +1,9 @@
-//! The type-erased box that holds a task's future and then its output.
+//! What a task's allocation holds after its waker cell: the future, then its
+//! output, then nothing (`raw.rs` puts the two together and erases the type).
 //!
-//! The slab holds tasks of every future type, so each is boxed behind the
-//! [`ErasedTask`] trait. The box is also where the output waits for its
-//! `JoinHandle<T>`: the handle knows `T`, the slab does not, so the handle
-//! passes a typed destination as a raw pointer (`take_output`), as tokio's
+//! The cell is also where the output waits for its `JoinHandle<T>`: the
+//! handle knows `T`, the task table does not, so the handle passes a typed
+//! destination as a raw pointer (`take_output`), as tokio's
 //! `try_read_output` does.
 
 use std::any::Any;
@@ -13,28 +13,6 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use super::JoinError;
-
-/// What the executor can do with a task without knowing its types.
-pub(crate) trait ErasedTask {
-    /// Polls the future, catching a panic. Returns `Ready` once the task is
-    /// finished (its output, or the panic, is stored in the box).
-    fn poll_task(self: Pin<&mut Self>, cx: &mut Context<'_>, id: u64) -> Poll<()>;
-
-    /// Drops the future in place (its destructors run now) and stores a
-    /// "cancelled" error as the output; a panic in a destructor is stored
-    /// instead.
-    fn cancel(self: Pin<&mut Self>, id: u64);
-
-    /// Moves the output out into `*dst`.
-    ///
-    /// # Safety
-    /// `dst` must point to a valid `Option<Result<T, JoinError>>` where `T`
-    /// is exactly this task's output type, and the task must be finished.
-    unsafe fn take_output(self: Pin<&mut Self>, dst: *mut ());
-
-    /// Whether the task finished by panicking.
-    fn panicked(&self) -> bool;
-}
 
 /// A future, then its result, then nothing.
 pub(crate) enum TaskCell<F: Future> {
@@ -47,13 +25,18 @@ impl<F: Future> TaskCell<F> {
     /// Replaces the content in place, running the old content's destructors
     /// (user code, which may panic: the panic is returned, and Rust's
     /// drop-and-replace still writes `new`).
-    fn replace(mut self: Pin<&mut Self>, new: TaskCell<F>) -> Result<(), Box<dyn Any + Send>> {
+    pub(crate) fn replace(
+        mut self: Pin<&mut Self>,
+        new: TaskCell<F>,
+    ) -> Result<(), Box<dyn Any + Send>> {
         catch_unwind(AssertUnwindSafe(move || self.set(new)))
     }
 }
 
-impl<F: Future> ErasedTask for TaskCell<F> {
-    fn poll_task(mut self: Pin<&mut Self>, cx: &mut Context<'_>, id: u64) -> Poll<()> {
+impl<F: Future> TaskCell<F> {
+    /// Polls the future, catching a panic. Returns `Ready` once the task is
+    /// finished (its output, or the panic, is stored in the cell).
+    pub(crate) fn poll_task(mut self: Pin<&mut Self>, cx: &mut Context<'_>, id: u64) -> Poll<()> {
         // SAFETY: the `Running` future is structurally pinned: it is never
         // moved out of the cell, only dropped in place by `Pin::set`, and the
         // `&mut` does not escape this block.
@@ -79,7 +62,10 @@ impl<F: Future> ErasedTask for TaskCell<F> {
         Poll::Ready(())
     }
 
-    fn cancel(mut self: Pin<&mut Self>, id: u64) {
+    /// Drops the future in place (its destructors run now) and stores a
+    /// "cancelled" error as the output; a panic in a destructor is stored
+    /// instead.
+    pub(crate) fn cancel(mut self: Pin<&mut Self>, id: u64) {
         if !matches!(*self, TaskCell::Running(_)) {
             return;
         }
@@ -90,11 +76,16 @@ impl<F: Future> ErasedTask for TaskCell<F> {
         let _ = self.replace(TaskCell::Finished(Err(outcome)));
     }
 
-    fn panicked(&self) -> bool {
+    /// Whether the task finished by panicking.
+    pub(crate) fn panicked(&self) -> bool {
         matches!(self, TaskCell::Finished(Err(e)) if e.is_panic())
     }
 
-    unsafe fn take_output(self: Pin<&mut Self>, dst: *mut ()) {
+    /// Moves the output out into `*dst`.
+    ///
+    /// # Safety
+    /// `dst` must point to a valid `Option<Result<F::Output, JoinError>>`.
+    pub(crate) unsafe fn take_output(self: Pin<&mut Self>, dst: *mut ()) {
         // SAFETY: only a finished cell is read, and it holds no pinned data
         // (the future was dropped in place when it finished), so moving the
         // output out does not move anything pinned.

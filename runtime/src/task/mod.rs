@@ -23,17 +23,18 @@
 
 mod cell;
 mod join;
+mod raw;
 mod table;
 
-pub(crate) use cell::{ErasedTask, TaskCell};
+pub(crate) use cell::TaskCell;
 pub(crate) use join::panic_message;
 pub use join::{JoinError, JoinHandle};
+pub(crate) use raw::TaskPtr;
 pub(crate) use table::TaskTable;
 
 use crate::inspect::DebugTask;
 
 use std::panic::Location;
-use std::pin::Pin;
 use std::task::Waker;
 
 /// Names one task: where it lives in the slab, and which spawn it was.
@@ -69,10 +70,9 @@ pub(crate) struct TaskSlot {
     /// Id (the spawn sequence number; 0 when free), polls, state, spawn site
     /// and wait reason, in the layout `runtime/gdb/runtime_gdb.py` reads.
     pub(crate) info: DebugTask,
-    /// The future and, once finished, its output. `None` while it is polled.
-    pub(crate) future: Option<Pin<Box<dyn ErasedTask>>>,
-    /// This task's waker; lent out (moved) while the task is polled.
-    pub(crate) waker: Option<Waker>,
+    /// The task's allocation (waker cell, then the future and, once
+    /// finished, its output: `raw.rs`). `None` while it is polled.
+    pub(crate) task: Option<TaskPtr>,
     /// Woken when the task finishes.
     pub(crate) join_waker: Option<Waker>,
     /// The user's call to `spawn` (`#[track_caller]`).
@@ -90,16 +90,10 @@ pub(crate) struct TaskSlot {
 
 impl TaskSlot {
     /// A new task, runnable, with its future and waker.
-    pub(crate) fn new(
-        id: u64,
-        future: Pin<Box<dyn ErasedTask>>,
-        waker: Waker,
-        at: &'static Location<'static>,
-    ) -> TaskSlot {
+    pub(crate) fn new(id: u64, task: TaskPtr, at: &'static Location<'static>) -> TaskSlot {
         TaskSlot {
             info: DebugTask::spawned(id, at),
-            future: Some(future),
-            waker: Some(waker),
+            task: Some(task),
             join_waker: None,
             spawned_at: at,
             next_free: usize::MAX,
@@ -114,8 +108,7 @@ impl TaskSlot {
     pub(crate) fn free(next_free: usize) -> TaskSlot {
         TaskSlot {
             info: DebugTask::FREE,
-            future: None,
-            waker: None,
+            task: None,
             join_waker: None,
             spawned_at: Location::caller(),
             next_free,

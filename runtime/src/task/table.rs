@@ -111,14 +111,15 @@ mod tests {
     use std::panic::Location;
 
     fn slot(id: u64) -> TaskSlot {
-        let future: std::pin::Pin<Box<dyn crate::task::ErasedTask>> =
-            Box::pin(crate::task::TaskCell::Running(async {}));
-        TaskSlot::new(
-            id,
-            future,
-            std::task::Waker::noop().clone(),
-            Location::caller(),
-        )
+        let (_, waker) = mio::Poll::new()
+            .and_then(|p| mio::Waker::new(p.registry(), mio::Token(0)).map(|w| (p, w)))
+            .expect("an eventfd");
+        let shared =
+            crate::loom_shim::Arc::new(crate::remote::Shared::new(crate::remote::eventfd(waker)));
+        let key = id as usize;
+        let task =
+            crate::task::TaskPtr::new(async {}, shared, crate::task::TaskRef { key, seq: id });
+        TaskSlot::new(id, task, Location::caller())
     }
 
     #[test]
