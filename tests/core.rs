@@ -338,7 +338,11 @@ fn a_task_is_dropped_on_the_loop_thread_even_when_another_thread_holds_its_last_
     // not by whichever thread lets the last waker go.
     let loop_thread = std::thread::current().id();
     let dropped_on: Arc<std::sync::Mutex<Vec<std::thread::ThreadId>>> = Arc::default();
-    struct RecordDrop(Arc<std::sync::Mutex<Vec<std::thread::ThreadId>>>, Rc<()>);
+    /// Records the thread it is dropped on; the `Rc` makes it `!Send`.
+    struct RecordDrop(
+        Arc<std::sync::Mutex<Vec<std::thread::ThreadId>>>,
+        #[allow(dead_code)] Rc<()>,
+    );
     impl Drop for RecordDrop {
         fn drop(&mut self) {
             self.0.lock().unwrap().push(std::thread::current().id());
