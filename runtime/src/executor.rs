@@ -85,8 +85,10 @@ pub(crate) struct Executor {
     /// Who is waking tasks right now: the polled task, the reactor, the
     /// timers, or other threads (for the trace's flow arrows).
     source: Cell<Source>,
-    /// The recording, when `Builder::trace` is on.
-    trace: Option<RefCell<Trace>>,
+    /// The recording, when `Builder::trace` is on. Boxed so that "is
+    /// tracing on" is a null test of one pointer (`tracer`), not a compare
+    /// against a niche value hidden somewhere inside `Trace`.
+    trace: Option<Box<RefCell<Trace>>>,
 }
 
 impl Executor {
@@ -95,7 +97,7 @@ impl Executor {
         let trace = config
             .trace
             .clone()
-            .map(|path| RefCell::new(Trace::new(path, config.trace_capacity)));
+            .map(|path| Box::new(RefCell::new(Trace::new(path, config.trace_capacity))));
         Ok(Executor {
             shared: Arc::new(Shared::new(crate::remote::eventfd(mio_waker))),
             tasks: RefCell::new(TaskTable::new()),
@@ -130,8 +132,51 @@ impl Executor {
         if cfg!(runtime_trace_compiled_out) {
             None
         } else {
-            self.trace.as_ref()
+            self.trace.as_deref()
         }
+    }
+
+    // The trace hooks. The test of `tracer()` is at the call site; the work
+    // is here, out of line and cold, so that with tracing off the hot paths
+    // (spawn, wake, poll) carry one branch each and no trace code.
+
+    #[cold]
+    #[inline(never)]
+    fn trace_spawn(&self, trace: &RefCell<Trace>, seq: u64, at: &'static Location<'static>) {
+        let parent = match self.source.get() {
+            Source::Task(id) => id,
+            _ => 0,
+        };
+        trace.borrow_mut().spawn(seq, parent, at);
+    }
+
+    /// `track`: 0 for the `block_on` future, table key + 1 for a task.
+    #[cold]
+    #[inline(never)]
+    fn trace_wake(&self, trace: &RefCell<Trace>, track: usize, seq: u64) {
+        trace.borrow_mut().wake(track, seq, self.source.get());
+    }
+
+    /// A poll with tracing on: timed, recorded on the task's track with the
+    /// flow arrow of the wake that caused it, and with the task as the
+    /// source of the wakes it makes.
+    #[cold]
+    #[inline(never)]
+    fn traced_poll<T>(
+        &self,
+        trace: &RefCell<Trace>,
+        track: usize,
+        seq: u64,
+        poll: impl FnOnce() -> Poll<T>,
+    ) -> Poll<T> {
+        let t0 = trace.borrow().now();
+        let outer = self.source.replace(Source::Task(seq));
+        let result = poll();
+        self.source.set(outer);
+        let mut trace = trace.borrow_mut();
+        let flow = trace.take_flow(track);
+        trace.poll(t0, seq, flow, result.is_ready());
+        result
     }
 
     fn next_seq(&self) -> u64 {
@@ -162,11 +207,7 @@ impl Executor {
             task
         };
         if let Some(trace) = self.tracer() {
-            let parent = match self.source.get() {
-                Source::Task(id) => id,
-                _ => 0,
-            };
-            trace.borrow_mut().spawn(seq, parent, at);
+            self.trace_spawn(trace, seq, at);
         }
         self.queue.borrow_mut().push(task);
         bump(&self.counters.tasks_spawned);
@@ -187,7 +228,7 @@ impl Executor {
             if self.main.get() == Some(task) && !self.main_scheduled.get() {
                 self.main_scheduled.set(true);
                 if let Some(trace) = self.tracer() {
-                    trace.borrow_mut().wake(0, task.seq, self.source.get());
+                    self.trace_wake(trace, 0, task.seq);
                 }
                 self.queue.borrow_mut().push(task);
             }
@@ -203,13 +244,11 @@ impl Executor {
             if slot.state != TaskState::Running {
                 slot.info.state = STATE_RUNNABLE;
             }
+            drop(tasks);
             if let Some(trace) = self.tracer() {
                 // Table keys are shifted by one: key 0 is the block_on future.
-                trace
-                    .borrow_mut()
-                    .wake(task.key + 1, task.seq, self.source.get());
+                self.trace_wake(trace, task.key + 1, task.seq);
             }
-            drop(tasks);
             self.queue.borrow_mut().push(task);
         }
     }
@@ -254,18 +293,13 @@ impl Executor {
         bump(&self.counters.polls);
         self.coop_budget.set(coop::BUDGET);
         let started = self.config.times_polls().then(Instant::now);
-        let traced_at = self.tracer().map(|t| t.borrow().now());
-        let outer = self.source.replace(Source::Task(task.seq));
         self.wait_note.set(Wait::Unknown);
-        let poll = ptr.poll(task.seq);
-        self.source.set(outer);
+        let poll = match self.tracer() {
+            None => ptr.poll(task.seq),
+            Some(trace) => self.traced_poll(trace, task.key + 1, task.seq, || ptr.poll(task.seq)),
+        };
         if let Some(started) = started {
             self.poll_took(started.elapsed(), Some(task));
-        }
-        if let (Some(trace), Some(t0)) = (self.tracer(), traced_at) {
-            let mut trace = trace.borrow_mut();
-            let flow = trace.take_flow(task.key + 1);
-            trace.poll(t0, task.seq, flow, poll.is_ready());
         }
 
         let done = poll.is_ready();
@@ -491,17 +525,14 @@ impl Executor {
                 bump(&self.counters.polls);
                 self.coop_budget.set(coop::BUDGET);
                 let started = self.config.times_polls().then(Instant::now);
-                let traced_at = self.tracer().map(|t| t.borrow().now());
-                let outer = self.source.replace(Source::Task(main.seq));
-                let poll = future.as_mut().poll(&mut cx);
-                self.source.set(outer);
+                let poll = match self.tracer() {
+                    None => future.as_mut().poll(&mut cx),
+                    Some(trace) => {
+                        self.traced_poll(trace, 0, main.seq, || future.as_mut().poll(&mut cx))
+                    }
+                };
                 if let Some(started) = started {
                     self.poll_took(started.elapsed(), None);
-                }
-                if let (Some(trace), Some(t0)) = (self.tracer(), traced_at) {
-                    let mut trace = trace.borrow_mut();
-                    let flow = trace.take_flow(0);
-                    trace.poll(t0, main.seq, flow, poll.is_ready());
                 }
                 if let Poll::Ready(output) = poll {
                     return output;

@@ -236,6 +236,8 @@ unsafe fn drop_raw(data: *const ()) {
 }
 
 /// The decision between the local and the remote path (see the module doc).
+/// Inlined into the vtable entries: it is the whole of a local wake.
+#[inline(always)]
 fn wake_cell(cell: &CellRef) {
     let done_locally = context::with_current(|exec| {
         if Arc::ptr_eq(&exec.shared, &cell.shared) {
