@@ -12,6 +12,7 @@
 //! ([`Waiters::remove`]), on completion or on drop. Because nobody else frees
 //! a key, a key never changes owner while someone still holds it.
 
+use std::mem::MaybeUninit;
 use std::task::Waker;
 
 use slab::Slab;
@@ -124,8 +125,14 @@ impl<T> Waiters<T> {
 
 /// A fixed-size batch of wakers, filled under a lock and woken after it is
 /// released (a waker may run arbitrary code, even re-enter the primitive).
+///
+/// The slots are `MaybeUninit` (as in tokio's `WakeList`): a batch of one,
+/// the common case of a semaphore release, then costs one write and one
+/// read, where an array of `Option<Waker>` would initialise and drop all 32.
 pub(crate) struct WakeList {
-    wakers: [Option<Waker>; WakeList::CAPACITY],
+    wakers: [MaybeUninit<Waker>; WakeList::CAPACITY],
+    /// Slots `next..len` hold wakers not yet woken; the rest are empty.
+    next: usize,
     len: usize,
 }
 
@@ -136,7 +143,8 @@ impl WakeList {
     /// An empty batch.
     pub(crate) const fn new() -> Self {
         WakeList {
-            wakers: [const { None }; WakeList::CAPACITY],
+            wakers: [const { MaybeUninit::uninit() }; WakeList::CAPACITY],
+            next: 0,
             len: 0,
         }
     }
@@ -148,27 +156,35 @@ impl WakeList {
 
     /// Adds a waker; the caller checks [`WakeList::can_push`] first.
     pub(crate) fn push(&mut self, waker: Option<Waker>) {
-        debug_assert!(self.can_push());
+        assert!(self.can_push(), "WakeList is full");
         if let Some(waker) = waker {
-            self.wakers[self.len] = Some(waker);
+            self.wakers[self.len].write(waker);
             self.len += 1;
         }
     }
 
-    /// Wakes and empties the batch.
+    /// Wakes and empties the batch, in the order the wakers were pushed.
     pub(crate) fn wake_all(&mut self) {
-        for slot in &mut self.wakers[..self.len] {
-            if let Some(waker) = slot.take() {
-                waker.wake();
-            }
+        while self.next < self.len {
+            let i = self.next;
+            // Advance first: if this wake panics, the slot is already
+            // counted as empty and is never read again.
+            self.next += 1;
+            // SAFETY: slots `next..len` were written by `push` and not yet
+            // read; `i` was in that range and `next` has moved past it, so
+            // it is read exactly once.
+            let waker = unsafe { self.wakers[i].assume_init_read() };
+            waker.wake();
         }
+        self.next = 0;
         self.len = 0;
     }
 }
 
 impl Drop for WakeList {
     fn drop(&mut self) {
-        // A panic between filling and waking must not strand the tasks.
+        // A panic between filling and waking must not strand the tasks (nor
+        // leak the wakers: `MaybeUninit` slots are not dropped on their own).
         self.wake_all();
     }
 }
@@ -211,5 +227,50 @@ mod tests {
         assert!(w.is_linked(b));
         assert_eq!(w.remove(a), ('a', false));
         assert_eq!(w.front_mut(), Some(&mut 'b'));
+    }
+
+    /// A waker that records its id when woken and counts live clones.
+    struct Recorder {
+        id: u32,
+        log: std::sync::Arc<std::sync::Mutex<Vec<u32>>>,
+    }
+    impl std::task::Wake for Recorder {
+        fn wake(self: std::sync::Arc<Self>) {
+            self.log.lock().unwrap().push(self.id);
+        }
+    }
+
+    #[test]
+    fn wake_list_wakes_in_push_order_and_releases_every_waker() {
+        let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let recorders: Vec<_> = (0..40)
+            .map(|id| {
+                std::sync::Arc::new(Recorder {
+                    id,
+                    log: log.clone(),
+                })
+            })
+            .collect();
+        let mut list = WakeList::new();
+        for r in &recorders[..3] {
+            list.push(Some(Waker::from(r.clone())));
+        }
+        list.push(None); // an absent waker takes no slot
+        list.wake_all();
+        assert_eq!(*log.lock().unwrap(), [0, 1, 2]);
+        // Refilled to capacity, then dropped without wake_all: still woken.
+        let mut list = WakeList::new();
+        for r in &recorders[..WakeList::CAPACITY] {
+            list.push(Some(Waker::from(r.clone())));
+        }
+        assert!(!list.can_push());
+        drop(list);
+        assert_eq!(log.lock().unwrap().len(), 3 + WakeList::CAPACITY);
+        // Every clone was consumed: only our own references remain.
+        assert!(
+            recorders
+                .iter()
+                .all(|r| std::sync::Arc::strong_count(r) == 1)
+        );
     }
 }
