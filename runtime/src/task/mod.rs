@@ -78,7 +78,7 @@ pub(crate) struct TaskSlot {
     /// The user's call to `spawn` (`#[track_caller]`).
     pub(crate) spawned_at: &'static Location<'static>,
     /// The next free slot, while this one is free.
-    pub(crate) next_free: usize,
+    pub(crate) next_free: u32,
     pub(crate) state: TaskState,
     /// In the run queue (set by a wake, cleared when popped).
     pub(crate) scheduled: bool,
@@ -96,7 +96,7 @@ impl TaskSlot {
             task: Some(task),
             join_waker: None,
             spawned_at: at,
-            next_free: usize::MAX,
+            next_free: u32::MAX,
             state: TaskState::Idle,
             scheduled: true,
             aborted: false,
@@ -105,7 +105,7 @@ impl TaskSlot {
     }
 
     /// An empty slot in the free list.
-    pub(crate) fn free(next_free: usize) -> TaskSlot {
+    pub(crate) fn free(next_free: u32) -> TaskSlot {
         TaskSlot {
             info: DebugTask::FREE,
             task: None,

@@ -13,11 +13,14 @@ use std::mem;
 use super::TaskSlot;
 use crate::inspect::DebugHeader;
 
-const NIL: usize = usize::MAX;
+/// The end of the free list. Keys are stored as `u32` in the free list
+/// (4 bytes a slot saved, beside the slot's flags), so a table holds at most
+/// `u32::MAX` tasks: hundreds of gigabytes of them.
+const NIL: u32 = u32::MAX;
 
 pub(crate) struct TaskTable {
     slots: Vec<TaskSlot>,
-    free: usize,
+    free: u32,
     len: usize,
     header: DebugHeader,
 }
@@ -35,7 +38,7 @@ impl TaskTable {
     /// The key the next insert will use.
     pub(crate) fn next_key(&self) -> usize {
         if self.free != NIL {
-            self.free
+            self.free as usize
         } else {
             self.slots.len()
         }
@@ -46,11 +49,15 @@ impl TaskTable {
         debug_assert!(slot.info.id != 0, "an occupied slot has a non-zero id");
         self.len += 1;
         if self.free != NIL {
-            let key = self.free;
+            let key = self.free as usize;
             self.free = self.slots[key].next_free;
             self.slots[key] = slot;
             key
         } else {
+            assert!(
+                self.slots.len() < NIL as usize,
+                "more than u32::MAX - 1 tasks"
+            );
             self.slots.push(slot);
             self.header
                 .set_slots(self.slots.as_ptr().cast(), self.slots.len());
@@ -76,7 +83,8 @@ impl TaskTable {
     pub(crate) fn remove(&mut self, key: usize) -> TaskSlot {
         assert!(self.get(key).is_some(), "removing a free task slot");
         let slot = mem::replace(&mut self.slots[key], TaskSlot::free(self.free));
-        self.free = key;
+        // `key < slots.len() < NIL`, checked when the slot was pushed.
+        self.free = key as u32;
         self.len -= 1;
         slot
     }
@@ -120,6 +128,15 @@ mod tests {
         let task =
             crate::task::TaskPtr::new(async {}, shared, crate::task::TaskRef { key, seq: id });
         TaskSlot::new(id, task, Location::caller())
+    }
+
+    #[test]
+    #[cfg(target_pointer_width = "64")]
+    fn a_slot_is_104_bytes() {
+        // The 64-byte debugger record, the task pointer, the join waker, the
+        // spawn site, and the free-list link packed with the flags. Memory
+        // per task is a benchmark target: grow this on purpose only.
+        assert_eq!(mem::size_of::<TaskSlot>(), 104);
     }
 
     #[test]
