@@ -30,7 +30,6 @@ const IDLE_THREADS: usize = 1_000;
 const THREAD_STACK: usize = 64 * 1024;
 
 /// What one model measured.
-#[derive(Default)]
 struct Side {
     switch_ns: f64,
     cpu_ms: f64,
@@ -44,7 +43,61 @@ struct Side {
     threads_used: u64,
     /// polls (loop) or involuntary context switches (threads).
     sched_events: u64,
+    /// Syscalls per switch of the ping-pong, counted under ptrace, or why
+    /// they could not be.
+    syscalls_per_switch: Result<f64, String>,
     wall_ms: f64,
+}
+
+impl Side {
+    fn new(threads_used: u64) -> Side {
+        Side {
+            switch_ns: 0.0,
+            cpu_ms: 0.0,
+            cpu_speedup: 0.0,
+            max_tick_gap_ms: 0.0,
+            offloaded_gap_ms: None,
+            rss_per_unit_bytes: 0.0,
+            vmsize_per_unit_bytes: None,
+            units: 0,
+            threads_used,
+            sched_events: 0,
+            syscalls_per_switch: Err("not measured".to_string()),
+            wall_ms: 0.0,
+        }
+    }
+}
+
+/// Syscalls per switch of `demo switch` on `model`: this program run twice
+/// under ptrace (`syscalls.rs`), with `rounds` round trips and with a tenth
+/// of them; the difference divided by the difference in switches removes
+/// what starting and stopping cost.
+fn syscalls_per_switch(model: Model, rounds: u64) -> Result<f64, String> {
+    let rounds = (rounds / 5).max(100); // ptrace stops at every syscall: keep it short
+    let exe = std::env::current_exe().map_err(|e| format!("cannot find this program: {e}"))?;
+    let model = match model {
+        Model::Loop => "loop",
+        _ => "threads",
+    };
+    let count = |r: u64| {
+        let args: Vec<std::ffi::OsString> =
+            ["switch", "--model", model, "--rounds", &r.to_string()]
+                .iter()
+                .map(Into::into)
+                .collect();
+        crate::syscalls::trace(&exe, &args, &[], true)
+            .map_err(|e| format!("ptrace: {e}"))
+            .and_then(|c| {
+                if c.exit_code == 0 {
+                    Ok(c.total)
+                } else {
+                    Err(format!("the traced run exited with {}", c.exit_code))
+                }
+            })
+    };
+    let (long, short) = (count(rounds)?, count(rounds / 10)?);
+    let switches = 2 * (rounds - rounds / 10);
+    Ok(long.saturating_sub(short) as f64 / switches as f64)
 }
 
 /// Runs the demo; returns the process exit code.
@@ -117,12 +170,11 @@ fn measure_loop(
     seq: Duration,
 ) -> Result<Side, String> {
     let start = Instant::now();
-    let mut s = Side {
-        threads_used: 1,
-        ..Side::default()
-    };
+    let mut s = Side::new(1);
     eprintln!("compare: event loop: context switches...");
     s.switch_ns = switch::run_loop(rounds)?.ns_per_switch();
+    eprintln!("compare: event loop: syscalls per switch (under ptrace)...");
+    s.syscalls_per_switch = syscalls_per_switch(Model::Loop, rounds);
     eprintln!("compare: event loop: CPU job...");
     let c = cpu::measure(Model::Loop, iterations)?;
     let d = c.loop_gather.unwrap_or_default();
@@ -150,9 +202,11 @@ fn measure_threads(
 ) -> Result<Side, String> {
     let start = Instant::now();
     let before = runtime::threaded::Stats::snapshot();
-    let mut s = Side::default();
+    let mut s = Side::new(0);
     eprintln!("compare: threads: context switches...");
     s.switch_ns = switch::run_threads(rounds)?.ns_per_switch();
+    eprintln!("compare: threads: syscalls per switch (under ptrace)...");
+    s.syscalls_per_switch = syscalls_per_switch(Model::Threads, rounds);
     eprintln!("compare: threads: CPU job...");
     let c = cpu::measure(Model::Threads, iterations)?;
     let d = c.threads.map(|(d, _)| d).unwrap_or_default();
@@ -328,6 +382,20 @@ fn table(lp: Option<&Side>, th: Option<&Side>) -> Vec<Row> {
             }),
         },
         Row {
+            aspect: "syscalls per switch",
+            event_loop: lp.map_or_else(na, |l| syscalls_text(&l.syscalls_per_switch)),
+            threads: th.map_or_else(na, |t| syscalls_text(&t.syscalls_per_switch)),
+            claim: "threads: switched by the kernel; async: switched in user space",
+            agrees: both(&|l, t| match (&l.syscalls_per_switch, &t.syscalls_per_switch) {
+                (Ok(l), Ok(t)) if *l < 0.1 && *t >= 1.0 => format!(
+                    "yes: a task switch makes no syscall (the {l:.2} is the loop's epoll_wait(0) \
+                     every 61 polls); a thread switch makes {t:.1} (futex wake and wait)"
+                ),
+                (Ok(_), Ok(_)) => "no: not as measured in this run".to_string(),
+                _ => "not measured (ptrace unavailable)".to_string(),
+            }),
+        },
+        Row {
             aspect: "memory footprint",
             event_loop: lp.map_or_else(na, |l| {
                 format!("{:.0} B RSS per idle task ({} tasks)", l.rss_per_unit_bytes, l.units)
@@ -403,6 +471,13 @@ fn table(lp: Option<&Side>, th: Option<&Side>) -> Vec<Row> {
     ]
 }
 
+fn syscalls_text(measured: &Result<f64, String>) -> String {
+    match measured {
+        Ok(n) => format!("{n:.2} syscalls per switch (ptrace count of the ping-pong)"),
+        Err(e) => format!("not measured: {e}"),
+    }
+}
+
 fn print_text(cores: usize, rows: &[Row]) {
     println!("seed 000 \"Key Differences\", measured ({cores} core(s)):");
     for r in rows {
@@ -444,8 +519,11 @@ fn side_json(s: Option<&Side>) -> String {
         return "null".to_string();
     };
     format!(
-        "{{\"switch_ns\": {}, \"cpu_ms\": {}, \"cpu_speedup\": {}, \"max_tick_gap_ms\": {}, \"offloaded_gap_ms\": {}, \"rss_per_unit_bytes\": {}, \"vmsize_per_unit_bytes\": {}, \"units\": {}, \"threads_used\": {}, \"sched_events\": {}, \"wall_ms\": {}}}",
+        "{{\"switch_ns\": {}, \"syscalls_per_switch\": {}, \"cpu_ms\": {}, \"cpu_speedup\": {}, \"max_tick_gap_ms\": {}, \"offloaded_gap_ms\": {}, \"rss_per_unit_bytes\": {}, \"vmsize_per_unit_bytes\": {}, \"units\": {}, \"threads_used\": {}, \"sched_events\": {}, \"wall_ms\": {}}}",
         json_num(s.switch_ns),
+        s.syscalls_per_switch
+            .as_ref()
+            .map_or("null".to_string(), |n| json_num(*n)),
         json_num(s.cpu_ms),
         json_num(s.cpu_speedup),
         json_num(s.max_tick_gap_ms),

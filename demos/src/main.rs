@@ -151,7 +151,7 @@ fn run_traced(model: Option<Model>) -> i32 {
             child_args.push(if m == Model::Loop { "loop" } else { "threads" }.into());
         }
         eprintln!("demo: tracing the {title} run under ptrace...");
-        match syscalls::trace(&exe, &child_args, &[]) {
+        match syscalls::trace(&exe, &child_args, &[], false) {
             Ok(counts) => runs.push((title, counts)),
             Err(e) => {
                 eprintln!("demo: --syscalls: cannot trace the child: {e}");

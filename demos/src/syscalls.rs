@@ -35,6 +35,7 @@ pub struct Counts {
 
 /// Runs `program args` with `envs` under ptrace and counts its syscalls
 /// (all threads, from its first instruction after `execve` to its exit).
+/// With `quiet`, the child's stdout is discarded (its stderr still shows).
 ///
 /// # Errors
 /// If the child cannot be started, or ptrace is not permitted here.
@@ -43,9 +44,13 @@ pub fn trace(
     program: &std::path::Path,
     args: &[OsString],
     envs: &[(&str, &str)],
+    quiet: bool,
 ) -> io::Result<Counts> {
     let mut command = Command::new(program);
     command.args(args);
+    if quiet {
+        command.stdout(std::process::Stdio::null());
+    }
     for (k, v) in envs {
         command.env(k, v);
     }
@@ -148,7 +153,12 @@ pub fn trace(
 
 /// Not available off x86_64 (the syscall table and registers differ).
 #[cfg(not(target_arch = "x86_64"))]
-pub fn trace(_: &std::path::Path, _: &[OsString], _: &[(&str, &str)]) -> io::Result<Counts> {
+pub fn trace(
+    _: &std::path::Path,
+    _: &[OsString],
+    _: &[(&str, &str)],
+    _: bool,
+) -> io::Result<Counts> {
     Err(io::Error::new(
         io::ErrorKind::Unsupported,
         "--syscalls is implemented for x86_64 Linux only",

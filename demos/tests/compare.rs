@@ -23,6 +23,7 @@ fn quick_json_has_every_row_for_both_models() {
     for aspect in [
         "scheduling",
         "context switch",
+        "syscalls per switch",
         "memory footprint",
         "blocking call handling",
         "threads used",
@@ -55,6 +56,11 @@ fn quick_json_has_every_row_for_both_models() {
         }
     }
     assert_eq!(json["event_loop"]["threads_used"], 1, "{text}");
+    // Switching tasks needs no syscall (bar the loop's periodic epoll
+    // check); switching threads needs the kernel (futex wake + wait).
+    let per_switch = |model: &str| json[model]["syscalls_per_switch"].as_f64();
+    assert!(per_switch("event_loop").is_some_and(|n| n < 0.5), "{text}");
+    assert!(per_switch("threads").is_some_and(|n| n >= 1.0), "{text}");
     assert!(
         json["threads"]["threads_used"].as_u64().unwrap_or(0) >= 1000,
         "{text}"
