@@ -24,8 +24,8 @@ pub struct Args {
 
 /// Idle tasks spawned to measure the loop's memory per task.
 const IDLE_TASKS: usize = 10_000;
-/// Idle threads spawned to measure memory per thread.
-const IDLE_THREADS: usize = 1_000;
+/// Idle threads spawned to measure memory per thread (`--quick`: a tenth).
+const IDLE_THREADS: usize = 10_000;
 /// Their stack size.
 const THREAD_STACK: usize = 64 * 1024;
 
@@ -137,7 +137,12 @@ pub fn run(args: &Args) -> i32 {
         None
     };
     let th = if args.model.has_threads() {
-        match measure_threads(rounds, iterations, block, run_for, seq) {
+        let idle = if args.quick {
+            IDLE_THREADS / 10
+        } else {
+            IDLE_THREADS
+        };
+        match measure_threads(rounds, iterations, block, run_for, seq, idle) {
             Ok(s) => Some(s),
             Err(e) => return fail(&e),
         }
@@ -199,6 +204,7 @@ fn measure_threads(
     block: Duration,
     run_for: Duration,
     seq: Duration,
+    idle: usize,
 ) -> Result<Side, String> {
     let start = Instant::now();
     let before = runtime::threaded::Stats::snapshot();
@@ -215,11 +221,11 @@ fn measure_threads(
     eprintln!("compare: threads: blocking call...");
     let b = blocking::measure(Model::Threads, block, run_for)?;
     s.max_tick_gap_ms = ms(b.threads.unwrap_or_default());
-    eprintln!("compare: threads: {IDLE_THREADS} idle threads...");
-    let (rss, vmsize) = idle_threads()?;
-    s.rss_per_unit_bytes = rss / IDLE_THREADS as f64;
-    s.vmsize_per_unit_bytes = Some(vmsize / IDLE_THREADS as f64);
-    s.units = IDLE_THREADS;
+    eprintln!("compare: threads: {idle} idle threads...");
+    let (rss, vmsize) = idle_threads(idle)?;
+    s.rss_per_unit_bytes = rss / idle as f64;
+    s.vmsize_per_unit_bytes = Some(vmsize / idle as f64);
+    s.units = idle;
     let stats = runtime::threaded::Stats::snapshot().since(&before);
     s.threads_used = stats.spawned;
     s.sched_events = stats.involuntary_switches;
@@ -273,16 +279,16 @@ fn idle_tasks() -> Result<(f64, u64), String> {
     Ok((delta, rt.stats().polls))
 }
 
-/// RSS and VmSize growth for `IDLE_THREADS` threads parked on a condvar.
+/// RSS and VmSize growth for `count` threads parked on a condvar.
 /// A small warm-up batch first makes glibc create its per-thread malloc
 /// arenas (64 MiB of address space each, up to 8 per core, kept after the
 /// threads exit), which would otherwise be charged to the threads' stacks.
 /// (Its few stacks stay in glibc's stack cache and are reused: a slight
 /// underestimate.)
-fn idle_threads() -> Result<(f64, f64), String> {
+fn idle_threads(count: usize) -> Result<(f64, f64), String> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     idle_thread_batch(8 * cores + 8)?;
-    idle_thread_batch(IDLE_THREADS)
+    idle_thread_batch(count)
 }
 
 /// Starts `count` idle threads, measures, releases and joins them.
