@@ -2,9 +2,12 @@
 //! project's models (the event loop and thread-per-task).
 
 mod blocking;
+mod child;
 mod compare;
 mod cpu;
 mod errors;
+mod fdlimit;
+mod files;
 mod json;
 mod sleep;
 mod switch;
@@ -71,6 +74,9 @@ enum Command {
     /// Trace a small workload on each model and draw both timelines side by
     /// side in a self-contained HTML page.
     Timeline(timeline::Args),
+    /// Seed 001: files read at once (aiofiles' thread pool), and a
+    /// semaphore preventing descriptor exhaustion (EMFILE) under a low limit.
+    Files(files::Args),
 }
 
 impl Command {
@@ -84,6 +90,7 @@ impl Command {
             Command::Cpu(args) => Some(args.model),
             Command::Switch(args) => Some(args.model),
             Command::Timeline(args) => Some(args.model),
+            Command::Files(args) => Some(args.model),
         }
     }
 }
@@ -101,6 +108,7 @@ fn main() {
         Command::Cpu(args) => cpu::run(&args),
         Command::Switch(args) => switch::run(&args),
         Command::Timeline(args) => timeline::run(&args),
+        Command::Files(args) => files::run(&args),
     };
     std::process::exit(code);
 }
