@@ -2,6 +2,7 @@
 //! project's models (the event loop and thread-per-task).
 
 mod blocking;
+mod c10k;
 mod child;
 mod compare;
 mod cpu;
@@ -77,6 +78,9 @@ enum Command {
     /// Seed 001: files read at once (aiofiles' thread pool), and a
     /// semaphore preventing descriptor exhaustion (EMFILE) under a low limit.
     Files(files::Args),
+    /// Seeds 000/001: hold many idle connections (10,000 by default) on
+    /// each model: memory per connection, threads, time to establish.
+    C10k(c10k::Args),
 }
 
 impl Command {
@@ -91,6 +95,7 @@ impl Command {
             Command::Switch(args) => Some(args.model),
             Command::Timeline(args) => Some(args.model),
             Command::Files(args) => Some(args.model),
+            Command::C10k(args) => Some(args.model),
         }
     }
 }
@@ -109,6 +114,7 @@ fn main() {
         Command::Switch(args) => switch::run(&args),
         Command::Timeline(args) => timeline::run(&args),
         Command::Files(args) => files::run(&args),
+        Command::C10k(args) => c10k::run(&args),
     };
     std::process::exit(code);
 }
