@@ -208,7 +208,7 @@ fn run_parent(args: &Args, p: Params) -> Result<(), String> {
     };
     let th = if args.model.has_threads() {
         eprintln!("files: part 1: threads, one per file...");
-        Some(read_threads(&paths, p.size))
+        Some(read_threads(&paths, p.size)?)
     } else {
         None
     };
@@ -347,18 +347,49 @@ fn read_loop(paths: &[PathBuf], size: usize) -> Result<ReadRun, String> {
     Ok(check(results, size, wall, (1 + pool, pool)))
 }
 
-fn read_threads(paths: &[PathBuf], size: usize) -> ReadRun {
+/// One thread per file, as `threaded::gather` does it, but spawned with
+/// `Builder::spawn` so that a thread the OS refuses is an error, not a panic.
+fn read_threads(paths: &[PathBuf], size: usize) -> Result<ReadRun, String> {
     runtime::threaded::reset_peak();
     let before = runtime::threaded::stats();
     let start = Instant::now();
-    let results = runtime::threaded::gather(paths.iter().map(|path| {
-        let path: PathBuf = path.clone();
-        move || std::fs::read(&path).map_err(|e| with_path(e, &path))
-    }));
+    let mut handles = Vec::with_capacity(paths.len());
+    let mut spawn_error = None;
+    for path in paths {
+        let path = path.clone();
+        match runtime::threaded::Builder::new()
+            .spawn(move || std::fs::read(&path).map_err(|e| with_path(e, &path)))
+        {
+            Ok(h) => handles.push(h),
+            Err(e) => {
+                spawn_error = Some(e);
+                break;
+            }
+        }
+    }
+    let started = handles.len();
+    let mut results = Vec::with_capacity(started);
+    for h in handles {
+        results.push(
+            h.join()
+                .map_err(|e| format!("a reader thread failed: {e}"))?,
+        );
+    }
+    if let Some(e) = spawn_error {
+        return Err(format!(
+            "could start only {started} reader threads of {}: {e}",
+            paths.len()
+        ));
+    }
     let wall = start.elapsed();
     let stats = runtime::threaded::stats().since(&before);
     // Plus this, the spawning thread.
-    check(results, size, wall, (1 + stats.peak_live, stats.spawned))
+    Ok(check(
+        results,
+        size,
+        wall,
+        (1 + stats.peak_live, stats.spawned),
+    ))
 }
 
 fn with_path(e: std::io::Error, path: &Path) -> std::io::Error {
@@ -440,6 +471,8 @@ fn accept_loop(listener: &std::net::TcpListener, stop: &AtomicBool) {
             break;
         }
         let Ok((mut stream, _)) = accepted else {
+            // (EMFILE, ECONNABORTED...): not a busy loop if it persists.
+            std::thread::sleep(Duration::from_millis(1));
             continue;
         };
         let spawned = std::thread::Builder::new()
