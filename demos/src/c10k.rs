@@ -199,7 +199,7 @@ fn thread_cap(max_threads: usize) -> (usize, String) {
         .and_then(|l| l.split_whitespace().nth(3)?.split('/').nth(1)?.parse().ok())
         .unwrap_or(0);
     let mut lower = |limit: u64, what: String| {
-        let room = limit.saturating_sub(running + 256) as usize;
+        let room = limit.saturating_sub(running + 64) as usize;
         if room < cap.0 {
             cap = (room, what);
         }
@@ -262,28 +262,16 @@ fn measure(model: Model, n: usize) -> Result<Side, String> {
             .map_err(|e| format!("the server sent a bad address {line:?}: {e}"))?
     };
     let start = Instant::now();
-    let mut streams: Vec<std::net::TcpStream> = Vec::with_capacity(n);
-    let mut greeted = 0;
-    let greet = |i: usize, s: &mut std::net::TcpStream| -> Result<(), String> {
-        let mut hello = [0u8; 1];
-        s.read_exact(&mut hello)
-            .map_err(|e| format!("connection {i}: no greeting from the server: {e}"))
+    let streams = match connect_all(addr, n) {
+        Ok(streams) => streams,
+        // The server's own error, if it printed one, says why.
+        Err(e) => match child.line("HELD ", Duration::from_secs(2)) {
+            Err(server) if server.contains("server process: ") => {
+                return Err(format!("{e} ({server})"));
+            }
+            _ => return Err(e),
+        },
     };
-    for i in 0..n {
-        let s = std::net::TcpStream::connect_timeout(&addr, Duration::from_secs(10))
-            .map_err(|e| format!("connection {i} of {n}: {e}"))?;
-        s.set_read_timeout(Some(Duration::from_secs(30)))
-            .map_err(|e| format!("connection {i}: {e}"))?;
-        streams.push(s);
-        while streams.len() - greeted > WINDOW {
-            greet(greeted, &mut streams[greeted])?;
-            greeted += 1;
-        }
-    }
-    while greeted < n {
-        greet(greeted, &mut streams[greeted])?;
-        greeted += 1;
-    }
     let establish = start.elapsed();
     let held = child.line("HELD ", STEP_TIMEOUT)?;
     let field = |key: &str| -> Result<f64, String> {
@@ -309,6 +297,34 @@ fn measure(model: Model, n: usize) -> Result<Side, String> {
         return Err(format!("the {name} server process failed: {status}"));
     }
     Ok(side)
+}
+
+/// Connects `n` clients, each greeted by the server before the next
+/// `WINDOW` connects go out.
+fn connect_all(addr: SocketAddr, n: usize) -> Result<Vec<std::net::TcpStream>, String> {
+    let mut streams: Vec<std::net::TcpStream> = Vec::with_capacity(n);
+    let mut greeted = 0;
+    let greet = |i: usize, s: &mut std::net::TcpStream| -> Result<(), String> {
+        let mut hello = [0u8; 1];
+        s.read_exact(&mut hello)
+            .map_err(|e| format!("connection {i}: no greeting from the server: {e}"))
+    };
+    for i in 0..n {
+        let s = std::net::TcpStream::connect_timeout(&addr, Duration::from_secs(10))
+            .map_err(|e| format!("connection {i} of {n}: {e}"))?;
+        s.set_read_timeout(Some(Duration::from_secs(30)))
+            .map_err(|e| format!("connection {i}: {e}"))?;
+        streams.push(s);
+        while streams.len() - greeted > WINDOW {
+            greet(greeted, &mut streams[greeted])?;
+            greeted += 1;
+        }
+    }
+    while greeted < n {
+        greet(greeted, &mut streams[greeted])?;
+        greeted += 1;
+    }
+    Ok(streams)
 }
 
 fn memory() -> Result<(f64, f64), String> {

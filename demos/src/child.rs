@@ -82,9 +82,8 @@ impl Child {
                 }
                 Err(mpsc::RecvTimeoutError::Disconnected) => {
                     let status = self
-                        .process
-                        .wait()
-                        .map_or_else(|e| e.to_string(), |s| s.to_string());
+                        .wait(Duration::from_secs(10))
+                        .map_or_else(|e| e, |s| s.to_string());
                     return Err(format!(
                         "the {} ended ({status}) without a {prefix:?} line",
                         self.what
