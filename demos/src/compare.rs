@@ -234,7 +234,7 @@ fn measure_threads(
 }
 
 /// Resident memory of this process, in bytes (/proc/self/statm).
-fn rss_bytes() -> Result<f64, String> {
+pub(crate) fn rss_bytes() -> Result<f64, String> {
     let statm = std::fs::read_to_string("/proc/self/statm")
         .map_err(|e| format!("cannot read /proc/self/statm: {e}"))?;
     let pages: f64 = statm
@@ -248,7 +248,7 @@ fn rss_bytes() -> Result<f64, String> {
 }
 
 /// A `kB` field of /proc/self/status, in bytes.
-fn status_bytes(field: &str) -> Result<f64, String> {
+pub(crate) fn status_bytes(field: &str) -> Result<f64, String> {
     let status = std::fs::read_to_string("/proc/self/status")
         .map_err(|e| format!("cannot read /proc/self/status: {e}"))?;
     status
@@ -286,9 +286,16 @@ fn idle_tasks() -> Result<(f64, u64), String> {
 /// (Its few stacks stay in glibc's stack cache and are reused: a slight
 /// underestimate.)
 fn idle_threads(count: usize) -> Result<(f64, f64), String> {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    idle_thread_batch(8 * cores + 8)?;
+    warm_up_malloc_arenas()?;
     idle_thread_batch(count)
+}
+
+/// Starts and joins enough threads that glibc has created all its malloc
+/// arenas (up to 8 per core): memory measured after this is not inflated by
+/// arenas that any later batch of threads would have created.
+pub(crate) fn warm_up_malloc_arenas() -> Result<(), String> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    idle_thread_batch(8 * cores + 8).map(|_| ())
 }
 
 /// Starts `count` idle threads, measures, releases and joins them.

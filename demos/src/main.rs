@@ -2,9 +2,13 @@
 //! project's models (the event loop and thread-per-task).
 
 mod blocking;
+mod c10k;
+mod child;
 mod compare;
 mod cpu;
 mod errors;
+mod fdlimit;
+mod files;
 mod json;
 mod sleep;
 mod switch;
@@ -71,6 +75,12 @@ enum Command {
     /// Trace a small workload on each model and draw both timelines side by
     /// side in a self-contained HTML page.
     Timeline(timeline::Args),
+    /// Seed 001: files read at once (aiofiles' thread pool), and a
+    /// semaphore preventing descriptor exhaustion (EMFILE) under a low limit.
+    Files(files::Args),
+    /// Seeds 000/001: hold many idle connections (10,000 by default) on
+    /// each model: memory per connection, threads, time to establish.
+    C10k(c10k::Args),
 }
 
 impl Command {
@@ -84,6 +94,8 @@ impl Command {
             Command::Cpu(args) => Some(args.model),
             Command::Switch(args) => Some(args.model),
             Command::Timeline(args) => Some(args.model),
+            Command::Files(args) => Some(args.model),
+            Command::C10k(args) => Some(args.model),
         }
     }
 }
@@ -101,6 +113,8 @@ fn main() {
         Command::Cpu(args) => cpu::run(&args),
         Command::Switch(args) => switch::run(&args),
         Command::Timeline(args) => timeline::run(&args),
+        Command::Files(args) => files::run(&args),
+        Command::C10k(args) => c10k::run(&args),
     };
     std::process::exit(code);
 }

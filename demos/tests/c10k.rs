@@ -1,0 +1,56 @@
+//! `demo c10k --quick --json`: 1,000 idle connections held on each model,
+//! a positive memory cost per connection, one thread on the loop and a
+//! thread per connection on the thread model. (No timing is asserted.)
+
+mod common;
+
+#[test]
+fn both_models_hold_every_connection() {
+    let out = common::demo_ok(&["c10k", "--quick", "--json"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    let json: serde_json::Value = serde_json::from_str(&text).expect("stdout is JSON");
+    // 1,000 unless this machine's hard RLIMIT_NOFILE forced fewer (the
+    // demo then says so in a note).
+    let n = json["connections"].as_u64().expect("connections");
+    assert!(n > 0 && n <= 1000, "{text}");
+    assert_eq!(
+        json["event_loop"]["connections"].as_u64(),
+        Some(n),
+        "{text}"
+    );
+    for model in ["event_loop", "threads"] {
+        let side = &json[model];
+        let held = side["held"].as_u64().unwrap_or(0);
+        assert!(held > 0, "{model}: {text}");
+        assert_eq!(side["connections"].as_u64(), Some(held), "{model}: {text}");
+        assert!(
+            side["rss_per_conn_bytes"].as_f64().unwrap_or(0.0) > 0.0,
+            "{model}: {text}"
+        );
+    }
+    assert_eq!(json["event_loop"]["threads"], 1, "{text}");
+    assert!(
+        json["threads"]["threads"].as_u64().unwrap_or(0)
+            > json["threads"]["held"].as_u64().unwrap_or(u64::MAX),
+        "a thread per connection, plus the acceptor: {text}"
+    );
+    // Each thread reserves a stack: far more address space than it touches.
+    let threads = &json["threads"];
+    assert!(
+        threads["vm_per_conn_bytes"].as_f64().unwrap_or(0.0)
+            > threads["rss_per_conn_bytes"].as_f64().unwrap_or(f64::MAX),
+        "{text}"
+    );
+    assert!(json["verdict"].is_string(), "{text}");
+}
+
+#[test]
+fn zero_connections_is_rejected_with_exit_code_2() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_demo"))
+        .args(["c10k", "--connections", "0"])
+        .output()
+        .expect("the demo binary runs");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("--connections must be at least 1"), "{err}");
+}
