@@ -363,9 +363,15 @@ impl Executor {
         } else {
             let slot = tasks.remove(task.key);
             drop(tasks);
-            // Output and slot drop outside the borrow (user code).
+            // Output and slot drop outside the borrow (user code). Nobody
+            // can receive a panic from a detached task's output: report it.
             drop(slot);
-            drop(ptr);
+            if catch_unwind(AssertUnwindSafe(|| drop(ptr))).is_err() {
+                eprintln!(
+                    "runtime: dropping the output of detached task {} panicked",
+                    task.seq
+                );
+            }
         }
         if let Some(waker) = join_waker {
             waker.wake();
