@@ -410,6 +410,47 @@ fn semaphore_admits_three_at_a_time_in_arrival_order() {
 }
 
 #[test]
+fn semaphore_loses_no_permit_under_contention() {
+    // 8 threads × 1,000 acquire/release on 3 permits: never more than 3
+    // inside, and every permit is back at the end (a handoff that lost or
+    // duplicated a permit shows here).
+    const PERMITS: usize = 3;
+    let sem = Arc::new(Semaphore::new(PERMITS));
+    let inside = Arc::new(AtomicUsize::new(0));
+    let max_inside = Arc::new(AtomicUsize::new(0));
+    let handles: Vec<_> = (0..8)
+        .map(|_| {
+            let (sem, inside, max_inside) = (
+                Arc::clone(&sem),
+                Arc::clone(&inside),
+                Arc::clone(&max_inside),
+            );
+            threaded::spawn(move || {
+                for i in 0..1_000 {
+                    let _permit = if i % 7 == 0 {
+                        match sem.try_acquire() {
+                            Some(p) => p,
+                            None => sem.acquire(),
+                        }
+                    } else {
+                        sem.acquire()
+                    };
+                    let now = inside.fetch_add(1, Ordering::SeqCst) + 1;
+                    max_inside.fetch_max(now, Ordering::SeqCst);
+                    inside.fetch_sub(1, Ordering::SeqCst);
+                }
+            })
+        })
+        .collect();
+    for h in handles {
+        h.join().expect("no panic");
+    }
+    assert!(max_inside.load(Ordering::SeqCst) <= PERMITS);
+    assert_eq!(sem.available_permits(), PERMITS);
+    assert_eq!(sem.waiting(), 0);
+}
+
+#[test]
 fn semaphore_permit_returns_when_the_holder_panics() {
     let sem = Arc::new(Semaphore::new(1));
     let task_sem = Arc::clone(&sem);
