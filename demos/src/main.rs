@@ -9,7 +9,10 @@ mod cpu;
 mod errors;
 mod fdlimit;
 mod files;
+mod http;
 mod json;
+mod load;
+mod serve;
 mod sleep;
 mod switch;
 mod syscall_names;
@@ -81,6 +84,12 @@ enum Command {
     /// Seeds 000/001: hold many idle connections (10,000 by default) on
     /// each model: memory per connection, threads, time to establish.
     C10k(c10k::Args),
+    /// A minimal HTTP/1.1 server (keep-alive, Content-Length, 400/413 for
+    /// bad requests, 503 over a connection cap) on either model.
+    Serve(serve::Args),
+    /// A closed-loop HTTP load generator (connections, duration, latency
+    /// percentiles); starts its own `serve` unless given --addr.
+    Load(load::Args),
 }
 
 impl Command {
@@ -96,6 +105,8 @@ impl Command {
             Command::Timeline(args) => Some(args.model),
             Command::Files(args) => Some(args.model),
             Command::C10k(args) => Some(args.model),
+            Command::Serve(args) => Some(args.model),
+            Command::Load(_) => None,
         }
     }
 }
@@ -115,6 +126,8 @@ fn main() {
         Command::Timeline(args) => timeline::run(&args),
         Command::Files(args) => files::run(&args),
         Command::C10k(args) => c10k::run(&args),
+        Command::Serve(args) => serve::run(&args),
+        Command::Load(args) => load::run(&args),
     };
     std::process::exit(code);
 }

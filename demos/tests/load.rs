@@ -1,0 +1,79 @@
+//! `demo load`: a closed-loop load against its own server, and against a
+//! thread-model server given by address.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+fn number_after(text: &str, label: &str) -> u64 {
+    text.lines()
+        .find_map(|l| l.trim().strip_prefix(label))
+        .and_then(|rest| rest.split_whitespace().next()?.parse().ok())
+        .unwrap_or_else(|| panic!("no {label:?} in:\n{text}"))
+}
+
+#[test]
+fn quick_load_on_its_own_server_has_requests_and_no_errors() {
+    let out = common::demo_ok(&["load", "--quick"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(number_after(&text, "requests") > 0, "{text}");
+    assert_eq!(number_after(&text, "errors"), 0, "{text}");
+    assert!(text.contains("latency    p50"), "{text}");
+    assert!(text.contains("-> holds"), "{text}");
+}
+
+#[test]
+fn load_against_a_thread_per_connection_server() {
+    let mut server = Command::new(env!("CARGO_BIN_EXE_demo"))
+        .args(["serve", "--model", "threads", "--port", "0"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(server.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let addr = line
+        .trim()
+        .strip_prefix("listening on http://")
+        .unwrap()
+        .to_string();
+    let out = Command::new(env!("CARGO_BIN_EXE_demo"))
+        .args([
+            "load",
+            "--addr",
+            &addr,
+            "--connections",
+            "8",
+            "--duration",
+            "500ms",
+        ])
+        .output()
+        .unwrap();
+    let _ = server.kill();
+    let _ = server.wait();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(number_after(&text, "requests") > 0, "{text}");
+    assert_eq!(number_after(&text, "errors"), 0, "{text}");
+}
+
+#[test]
+fn zero_connections_is_refused() {
+    let out = Command::new(env!("CARGO_BIN_EXE_demo"))
+        .args(["load", "--connections", "0"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn a_bad_duration_is_a_clap_error() {
+    let out = Command::new(env!("CARGO_BIN_EXE_demo"))
+        .args(["load", "--duration", "soon"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a duration"));
+}
