@@ -8,6 +8,7 @@ mod compare;
 mod cpu;
 mod errors;
 mod fdlimit;
+mod fetch;
 mod files;
 mod http;
 mod json;
@@ -90,6 +91,9 @@ enum Command {
     /// A closed-loop HTTP load generator (connections, duration, latency
     /// percentiles); starts its own `serve` unless given --addr.
     Load(load::Args),
+    /// Seed 002: N requests to a server with injected latency, C at a time:
+    /// tasks + Semaphore on the loop, a ThreadPool on threads.
+    Fetch(fetch::Args),
 }
 
 impl Command {
@@ -107,6 +111,7 @@ impl Command {
             Command::C10k(args) => Some(args.model),
             Command::Serve(args) => Some(args.model),
             Command::Load(_) => None,
+            Command::Fetch(args) => Some(args.model),
         }
     }
 }
@@ -128,6 +133,7 @@ fn main() {
         Command::C10k(args) => c10k::run(&args),
         Command::Serve(args) => serve::run(&args),
         Command::Load(args) => load::run(&args),
+        Command::Fetch(args) => fetch::run(&args),
     };
     std::process::exit(code);
 }
