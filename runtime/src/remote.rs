@@ -112,9 +112,17 @@ impl Shared {
     pub(crate) fn notify(&self) {
         if !self.notified.swap(true, Ordering::SeqCst) {
             self.eventfd_writes.fetch_add(1, Ordering::Relaxed);
-            // An error here means the eventfd is gone, which only happens
-            // while the runtime is being torn down: nothing is left to wake.
-            let _ = self.waker.wake();
+            // `notified` is now set, so no later wake writes until the loop
+            // drains: this write must not be lost. EINTR (a signal handler
+            // installed without SA_RESTART, on the waking thread) is
+            // retried; mio passes it through. Any other error means the
+            // eventfd is gone, which only happens while the runtime is being
+            // torn down: nothing is left to wake.
+            while let Err(e) = self.waker.wake() {
+                if e.kind() != std::io::ErrorKind::Interrupted {
+                    break;
+                }
+            }
         }
     }
 
