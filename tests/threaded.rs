@@ -569,3 +569,63 @@ fn sleep_sleeps_at_least_as_long_as_asked() {
     threaded::sleep(Duration::from_millis(5));
     assert!(start.elapsed() >= Duration::from_millis(5));
 }
+
+#[test]
+fn semaphore_grants_queued_threads_in_fifo_order() {
+    const THREADS: usize = 16;
+    let sem = Arc::new(Semaphore::new(1));
+    let order = Arc::new(Mutex::new(Vec::new()));
+    let held = sem.acquire();
+    let mut handles = Vec::new();
+    for i in 0..THREADS {
+        let (sem_t, order) = (Arc::clone(&sem), Arc::clone(&order));
+        handles.push(threaded::spawn(move || {
+            let _permit = sem_t.acquire();
+            order.lock().unwrap_or_else(PoisonError::into_inner).push(i);
+        }));
+        // Thread i is queued before thread i + 1 starts: arrival order is i.
+        assert!(
+            eventually(|| sem.waiting() == i + 1),
+            "thread {i} did not queue"
+        );
+    }
+    drop(held);
+    for handle in handles {
+        handle.join().expect("no panic");
+    }
+    let order = order.lock().unwrap_or_else(PoisonError::into_inner).clone();
+    assert_eq!(order, (0..THREADS).collect::<Vec<_>>());
+    assert_eq!(sem.available_permits(), 1);
+    assert_eq!(sem.waiting(), 0);
+}
+
+#[test]
+fn semaphore_try_acquire_does_not_barge_past_a_queued_waiter() {
+    let sem = Arc::new(Semaphore::new(1));
+    let held = sem.acquire();
+    let got = Arc::new(AtomicBool::new(false));
+    let (sem_t, got_t) = (Arc::clone(&sem), Arc::clone(&got));
+    let waiter = threaded::spawn(move || {
+        let permit = sem_t.acquire();
+        got_t.store(true, Ordering::SeqCst);
+        // Hold it until the main thread has tried to barge.
+        std::thread::sleep(Duration::from_millis(20));
+        drop(permit);
+    });
+    assert!(
+        eventually(|| sem.waiting() == 1),
+        "the waiter did not queue"
+    );
+    // The release hands the permit to the queued thread: it is never free
+    // for a late try_acquire, however quickly that comes.
+    drop(held);
+    assert!(
+        sem.try_acquire().is_none(),
+        "try_acquire took a permit owed to a queued waiter"
+    );
+    assert_eq!(sem.available_permits(), 0);
+    waiter.join().expect("no panic");
+    assert!(got.load(Ordering::SeqCst));
+    assert_eq!(sem.available_permits(), 1);
+    assert!(sem.try_acquire().is_some());
+}
