@@ -26,6 +26,7 @@ use std::sync::{Arc, Mutex, Once, PoisonError, mpsc};
 use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
+use integration_tests::{default_sigpipe, run_child};
 use runtime::net::{TcpListener, TcpStream};
 use runtime::time::{sleep, timeout};
 use runtime::{Runtime, spawn, spawn_blocking, yield_now};
@@ -78,41 +79,8 @@ fn child_process_entry() {
     println!("CHILD-OK");
 }
 
-/// Runs `scenario` in a child and returns its stderr; fails if the child
-/// did not print `CHILD-OK` and exit 0 (a signal death included).
-fn run_child(scenario: &str) -> String {
-    let exe = std::env::current_exe().unwrap();
-    let out = std::process::Command::new(exe)
-        .args([
-            "--exact",
-            "child_process_entry",
-            "--nocapture",
-            "--test-threads=1",
-        ])
-        .env("FAULTS_TEST_CHILD", scenario)
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(
-        out.status.success() && stdout.contains("CHILD-OK"),
-        "child {scenario} failed: {:?}\n--- stdout\n{stdout}\n--- stderr\n{stderr}",
-        out.status
-    );
-    stderr
-}
-
 // ---------------------------------------------------------------------------
 // A peer that resets while we write
-
-/// The Rust test harness ignores `SIGPIPE`; the child puts it back to
-/// "terminate", so a write that raised it would kill the child.
-fn default_sigpipe() {
-    // SAFETY: setting a disposition to SIG_DFL installs no handler; this
-    // child process runs one test on one thread.
-    let old = unsafe { libc::signal(libc::SIGPIPE, libc::SIG_DFL) };
-    assert_ne!(old, libc::SIG_ERR);
-}
 
 /// `SO_LINGER` 0: closing the socket sends an RST instead of a FIN.
 fn set_linger_zero(fd: i32) {
@@ -135,7 +103,7 @@ fn set_linger_zero(fd: i32) {
 
 #[test]
 fn a_peer_that_resets_mid_write_fails_the_write_without_sigpipe() {
-    run_child("reset_mid_write");
+    run_child("FAULTS_TEST_CHILD", "reset_mid_write");
 }
 
 fn reset_mid_write_scenario() {
@@ -675,7 +643,7 @@ fn open_fds() -> usize {
 
 #[test]
 fn dropping_the_runtime_with_everything_pending_leaks_nothing_and_does_not_wait() {
-    let stderr = run_child("teardown");
+    let stderr = run_child("FAULTS_TEST_CHILD", "teardown");
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
 

@@ -49,3 +49,40 @@ pub fn poll_once<F: Future + Unpin>(fut: &mut F) -> Poll<F::Output> {
 /// Returns `Pending` once (waking itself), then `Ready`: lets other tasks
 /// run. The runtime's own, which works on any executor.
 pub use runtime::yield_now;
+
+/// Runs the calling test binary again as a child process, running only its
+/// `child_process_entry` test with `env_var=scenario` set, and returns the
+/// child's stderr. Fails unless the child printed `CHILD-OK` and exited 0
+/// (a death by signal included). For scenarios that change process-wide
+/// state: signal dispositions, the fd limit, the fd count.
+pub fn run_child(env_var: &str, scenario: &str) -> String {
+    let exe = std::env::current_exe().expect("the test binary's path");
+    let out = std::process::Command::new(exe)
+        .args([
+            "--exact",
+            "child_process_entry",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(env_var, scenario)
+        .output()
+        .expect("the test binary runs again");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(
+        out.status.success() && stdout.contains("CHILD-OK"),
+        "child {scenario} failed: {:?}\n--- stdout\n{stdout}\n--- stderr\n{stderr}",
+        out.status
+    );
+    stderr
+}
+
+/// `SIGPIPE` back to "terminate" (the Rust runtime ignores it): a write
+/// that raised it would kill the child, and the parent would see a signal
+/// instead of success. Only for a child process running one test.
+pub fn default_sigpipe() {
+    // SAFETY: setting a signal disposition to SIG_DFL installs no handler;
+    // the caller is a child process running one test on one thread.
+    let old = unsafe { libc::signal(libc::SIGPIPE, libc::SIG_DFL) };
+    assert_ne!(old, libc::SIG_ERR);
+}

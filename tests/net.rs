@@ -13,6 +13,7 @@ use std::os::fd::AsRawFd;
 use std::rc::Rc;
 use std::time::Duration;
 
+use integration_tests::{default_sigpipe, run_child};
 use runtime::Runtime;
 use runtime::net::{TcpListener, TcpStream, UdpSocket};
 use runtime::time::timeout;
@@ -392,39 +393,9 @@ fn child_process_entry() {
     println!("CHILD-OK");
 }
 
-fn run_child(scenario: &str) {
-    let exe = std::env::current_exe().unwrap();
-    let out = std::process::Command::new(exe)
-        .args([
-            "--exact",
-            "child_process_entry",
-            "--nocapture",
-            "--test-threads=1",
-        ])
-        .env("NET_TEST_CHILD", scenario)
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        out.status.success() && stdout.contains("CHILD-OK"),
-        "child {scenario} failed: {:?}\n--- stdout\n{stdout}\n--- stderr\n{stderr}",
-        out.status
-    );
-}
-
-/// `SIGPIPE` back to "terminate": a write that raised it would kill the
-/// child, and the parent would see a signal instead of success.
-fn default_sigpipe() {
-    // SAFETY: setting a signal disposition to SIG_DFL installs no handler;
-    // this child process runs one test on one thread.
-    let old = unsafe { libc::signal(libc::SIGPIPE, libc::SIG_DFL) };
-    assert_ne!(old, libc::SIG_ERR);
-}
-
 #[test]
 fn write_all_to_a_reset_peer_errors_without_sigpipe() {
-    run_child("peer_reset");
+    run_child("NET_TEST_CHILD", "peer_reset");
 }
 
 fn peer_reset_scenario() {
@@ -474,7 +445,7 @@ fn peer_reset_scenario() {
 
 #[test]
 fn write_after_own_shutdown_is_broken_pipe_without_sigpipe() {
-    run_child("write_after_shutdown");
+    run_child("NET_TEST_CHILD", "write_after_shutdown");
 }
 
 fn write_after_shutdown_scenario() {
@@ -494,7 +465,7 @@ fn write_after_shutdown_scenario() {
 
 #[test]
 fn accept_backs_off_under_emfile_and_recovers() {
-    run_child("emfile");
+    run_child("NET_TEST_CHILD", "emfile");
 }
 
 /// Highest open fd number + 1.
