@@ -42,7 +42,7 @@ use std::time::{Duration, Instant};
 use clap::Args as ClapArgs;
 
 use crate::child::Child;
-use crate::compare::{rss_bytes, status_bytes};
+use crate::proc_self::{rss_bytes, status_bytes, threads_now};
 use crate::{Model, fdlimit, json};
 
 /// Arguments of `demo c10k`.
@@ -329,12 +329,6 @@ fn connect_all(addr: SocketAddr, n: usize) -> Result<Vec<std::net::TcpStream>, S
 
 fn memory() -> Result<(f64, f64), String> {
     Ok((rss_bytes()?, status_bytes("VmSize")?))
-}
-
-fn threads_now() -> Result<usize, String> {
-    std::fs::read_dir("/proc/self/task")
-        .map(|d| d.count())
-        .map_err(|e| format!("cannot list /proc/self/task: {e}"))
 }
 
 fn print_line(text: &str) {

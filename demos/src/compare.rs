@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 
 use clap::Args as ClapArgs;
 
+use crate::proc_self::{rss_bytes, status_bytes};
 use crate::{Model, blocking, cpu, switch};
 
 /// Arguments of `demo compare`.
@@ -231,32 +232,6 @@ fn measure_threads(
     s.sched_events = stats.involuntary_switches;
     s.wall_ms = ms(start.elapsed());
     Ok(s)
-}
-
-/// Resident memory of this process, in bytes (/proc/self/statm).
-pub(crate) fn rss_bytes() -> Result<f64, String> {
-    let statm = std::fs::read_to_string("/proc/self/statm")
-        .map_err(|e| format!("cannot read /proc/self/statm: {e}"))?;
-    let pages: f64 = statm
-        .split_whitespace()
-        .nth(1)
-        .and_then(|p| p.parse().ok())
-        .ok_or_else(|| format!("unexpected /proc/self/statm: {statm:?}"))?;
-    // SAFETY: sysconf has no preconditions.
-    let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
-    Ok(pages * page.max(1) as f64)
-}
-
-/// A `kB` field of /proc/self/status, in bytes.
-pub(crate) fn status_bytes(field: &str) -> Result<f64, String> {
-    let status = std::fs::read_to_string("/proc/self/status")
-        .map_err(|e| format!("cannot read /proc/self/status: {e}"))?;
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
-        .and_then(|v| v.split_whitespace().next()?.parse::<f64>().ok())
-        .map(|kb| kb * 1024.0)
-        .ok_or_else(|| format!("no {field} in /proc/self/status"))
 }
 
 /// RSS growth for `IDLE_TASKS` pending tasks, and the loop's polls.

@@ -20,6 +20,7 @@ use clap::Args as ClapArgs;
 use crate::Model;
 use crate::child::Child;
 use crate::http;
+use crate::proc_self::{status_bytes, threads_now};
 
 /// Arguments of `demo fetch`.
 #[derive(ClapArgs, Debug)]
@@ -211,8 +212,8 @@ fn client_process(model: Model, addr: &str, requests: usize, concurrency: usize)
         let (stop, peak) = (stop.clone(), peak.clone());
         std::thread::spawn(move || {
             while !stop.load(Ordering::Relaxed) {
-                if let Some(n) = status_field("Threads:") {
-                    peak.fetch_max(n.saturating_sub(1) as usize, Ordering::Relaxed);
+                if let Ok(n) = threads_now() {
+                    peak.fetch_max(n.saturating_sub(1), Ordering::Relaxed);
                 }
                 std::thread::sleep(Duration::from_millis(1));
             }
@@ -242,22 +243,10 @@ fn client_process(model: Model, addr: &str, requests: usize, concurrency: usize)
         "RESULT wall_us={} ok={ok} errors={} peak_rss_kb={} threads={} first_error={first_error}",
         wall.as_micros(),
         outcomes.len() - ok,
-        status_field("VmHWM:").unwrap_or(0),
+        status_bytes("VmHWM").map_or(0, |b| (b / 1024.0) as u64),
         peak.load(Ordering::Relaxed).max(1),
     );
     0
-}
-
-/// A number field of /proc/self/status (e.g. `Threads:`, `VmHWM:` in kB).
-fn status_field(name: &str) -> Option<u64> {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()?
-        .lines()
-        .find_map(|l| l.strip_prefix(name))?
-        .split_whitespace()
-        .next()?
-        .parse()
-        .ok()
 }
 
 const REQUEST: &[u8] = b"GET / HTTP/1.1\r\nHost: demo\r\nConnection: close\r\n\r\n";

@@ -13,6 +13,7 @@ mod files;
 mod http;
 mod json;
 mod load;
+mod proc_self;
 mod serve;
 mod sleep;
 mod switch;

@@ -147,6 +147,59 @@ fn serve_loop(args: &Args, counts: &Arc<Counts>) -> Result<(), String> {
     })
 }
 
+/// What a connection does next, decided from the parser alone: the same
+/// on both models, which differ only in how they read, wait and write.
+enum Step {
+    /// Read more bytes.
+    Read,
+    /// Send `reply`, after the `--latency` if `delayed`; then keep going, or
+    /// close (after a lingering close if the request was bad).
+    Reply {
+        reply: Vec<u8>,
+        delayed: bool,
+        then: After,
+    },
+}
+
+/// What follows a reply.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum After {
+    /// Keep-alive: the next request.
+    Continue,
+    /// The client asked to close.
+    Close,
+    /// A bad request: half-close, discard what the client still sends
+    /// (bounded), then close. Closing with unread request bytes would send
+    /// a reset that can destroy the answer in the client's buffer.
+    Linger,
+}
+
+fn next_step(parser: &mut Parser, counts: &Counts) -> Step {
+    match parser.next() {
+        Parse::Incomplete => Step::Read,
+        Parse::Request(request) => {
+            counts.requests.fetch_add(1, Ordering::Relaxed);
+            Step::Reply {
+                reply: http::response(Status::OK, BODY, request.keep_alive),
+                delayed: true,
+                then: if request.keep_alive {
+                    After::Continue
+                } else {
+                    After::Close
+                },
+            }
+        }
+        Parse::Error(status) => {
+            counts.bad.fetch_add(1, Ordering::Relaxed);
+            Step::Reply {
+                reply: http::response(status, status.reason().as_bytes(), false),
+                delayed: false,
+                then: After::Linger,
+            }
+        }
+    }
+}
+
 /// One connection on the loop: parse, answer, repeat while keep-alive.
 async fn connection_loop(
     mut stream: runtime::net::TcpStream,
@@ -156,33 +209,29 @@ async fn connection_loop(
     let mut parser = Parser::new();
     let mut buf = vec![0u8; 4096];
     loop {
-        match parser.next() {
-            Parse::Incomplete => {
+        let (reply, delayed, then) = match next_step(&mut parser, counts) {
+            Step::Read => {
                 let n = stream.read(&mut buf).await?;
                 if n == 0 {
                     return Ok(()); // the client closed
                 }
                 parser.feed(&buf[..n]);
+                continue;
             }
-            Parse::Request(request) => {
-                counts.requests.fetch_add(1, Ordering::Relaxed);
-                if !latency.is_zero() {
-                    runtime::time::sleep(latency).await;
-                }
-                let reply = http::response(Status::OK, BODY, request.keep_alive);
-                stream.write_all(&reply).await?;
-                if !request.keep_alive {
-                    return Ok(());
-                }
-            }
-            Parse::Error(status) => {
-                counts.bad.fetch_add(1, Ordering::Relaxed);
-                let reply = http::response(status, status.reason().as_bytes(), false);
-                stream.write_all(&reply).await?;
-                // Lingering close: closing with unread request bytes would
-                // send a reset that can destroy the answer in the client's
-                // buffer. Half-close, then discard what the client still
-                // sends (bounded in bytes and time).
+            Step::Reply {
+                reply,
+                delayed,
+                then,
+            } => (reply, delayed, then),
+        };
+        if delayed && !latency.is_zero() {
+            runtime::time::sleep(latency).await;
+        }
+        stream.write_all(&reply).await?;
+        match then {
+            After::Continue => {}
+            After::Close => return Ok(()),
+            After::Linger => {
                 stream.shutdown(std::net::Shutdown::Write)?;
                 let _ = runtime::time::timeout(LINGER, async {
                     let mut left = LINGER_BYTES;
@@ -272,28 +321,29 @@ fn connection_thread(
     let mut parser = Parser::new();
     let mut buf = vec![0u8; 4096];
     loop {
-        match parser.next() {
-            Parse::Incomplete => {
+        let (reply, delayed, then) = match next_step(&mut parser, counts) {
+            Step::Read => {
                 let n = stream.read(&mut buf)?;
                 if n == 0 {
                     return Ok(());
                 }
                 parser.feed(&buf[..n]);
+                continue;
             }
-            Parse::Request(request) => {
-                counts.requests.fetch_add(1, Ordering::Relaxed);
-                if !latency.is_zero() {
-                    std::thread::sleep(latency);
-                }
-                stream.write_all(&http::response(Status::OK, BODY, request.keep_alive))?;
-                if !request.keep_alive {
-                    return Ok(());
-                }
-            }
-            Parse::Error(status) => {
-                counts.bad.fetch_add(1, Ordering::Relaxed);
-                stream.write_all(&http::response(status, status.reason().as_bytes(), false))?;
-                // Lingering close, as on the loop.
+            Step::Reply {
+                reply,
+                delayed,
+                then,
+            } => (reply, delayed, then),
+        };
+        if delayed && !latency.is_zero() {
+            std::thread::sleep(latency);
+        }
+        stream.write_all(&reply)?;
+        match then {
+            After::Continue => {}
+            After::Close => return Ok(()),
+            After::Linger => {
                 stream.shutdown(std::net::Shutdown::Write)?;
                 stream.set_read_timeout(Some(LINGER))?;
                 let mut left = LINGER_BYTES;

@@ -1,0 +1,37 @@
+//! What this process looks like from `/proc/self`: resident memory, a
+//! memory field of `status`, the number of threads. The demos measure both
+//! models with these, so that the numbers are read one way.
+
+/// Resident memory of this process, in bytes (`/proc/self/statm`).
+pub(crate) fn rss_bytes() -> Result<f64, String> {
+    let statm = std::fs::read_to_string("/proc/self/statm")
+        .map_err(|e| format!("cannot read /proc/self/statm: {e}"))?;
+    let pages: f64 = statm
+        .split_whitespace()
+        .nth(1)
+        .and_then(|p| p.parse().ok())
+        .ok_or_else(|| format!("unexpected /proc/self/statm: {statm:?}"))?;
+    // SAFETY: sysconf has no preconditions.
+    let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
+    Ok(pages * page.max(1) as f64)
+}
+
+/// A `kB` field of `/proc/self/status` (`VmRSS`, `VmSize`, `VmHWM`, ...),
+/// in bytes.
+pub(crate) fn status_bytes(field: &str) -> Result<f64, String> {
+    let status = std::fs::read_to_string("/proc/self/status")
+        .map_err(|e| format!("cannot read /proc/self/status: {e}"))?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
+        .and_then(|v| v.split_whitespace().next()?.parse::<f64>().ok())
+        .map(|kb| kb * 1024.0)
+        .ok_or_else(|| format!("no {field} in /proc/self/status"))
+}
+
+/// Threads of this process now (the entries of `/proc/self/task`).
+pub(crate) fn threads_now() -> Result<usize, String> {
+    std::fs::read_dir("/proc/self/task")
+        .map(|d| d.count())
+        .map_err(|e| format!("cannot list /proc/self/task: {e}"))
+}
