@@ -475,3 +475,109 @@ fn oneshot_dropped_receiver_returns_the_value() {
     assert!(tx.is_closed());
     assert_eq!(tx.send(9), Err(9));
 }
+
+// ---- A send completes only when it returns Ready (issue #13, item 3) ------
+
+/// The receiver frees a slot while a blocked `send` waits; the `send` is
+/// dropped before it is polled again (a losing `select!` arm, an aborted
+/// task). It never returned `Ready`, so its message must not arrive, and a
+/// retry must deliver it exactly once. (It used to be moved into the
+/// buffer at the moment the slot was freed, and arrived anyway.)
+#[test]
+fn a_cancelled_send_is_not_delivered() {
+    let (tx, mut rx) = mpsc::channel(1);
+    tx.try_send(0).unwrap();
+    let mut send = Box::pin(tx.send(1));
+    assert!(poll_once(&mut send).is_pending());
+    assert_eq!(rx.try_recv(), Ok(0)); // frees the slot for the blocked send
+    drop(send); // ... which never completed
+    assert_eq!(rx.try_recv(), Err(mpsc::TryRecvError::Empty));
+    // The retry is delivered once.
+    block_on(tx.send(1)).unwrap();
+    assert_eq!(rx.try_recv(), Ok(1));
+    assert_eq!(rx.try_recv(), Err(mpsc::TryRecvError::Empty));
+}
+
+/// A slot granted to a send that is then dropped passes to the next
+/// blocked send, in order: nothing is lost, nothing overtakes.
+#[test]
+fn a_granted_slot_left_by_a_cancelled_send_goes_to_the_next_sender() {
+    let (tx, mut rx) = mpsc::channel(1);
+    tx.try_send(0).unwrap();
+    let mut a = Box::pin(tx.send(1));
+    let mut b = Box::pin(tx.send(2));
+    let (b_wakes, b_waker) = CountingWaker::new();
+    assert!(poll_once(&mut a).is_pending());
+    assert!(poll_with(&mut b, &b_waker).is_pending());
+    assert_eq!(rx.try_recv(), Ok(0)); // granted to a
+    assert!(
+        matches!(tx.try_send(9), Err(mpsc::TrySendError::Full(9))),
+        "a later send must not take a's slot"
+    );
+    drop(a);
+    assert_eq!(b_wakes.wakes(), 1, "a's slot went on to b");
+    assert!(matches!(poll_with(&mut b, &b_waker), Poll::Ready(Ok(()))));
+    assert_eq!(rx.try_recv(), Ok(2));
+    assert_eq!(rx.try_recv(), Err(mpsc::TryRecvError::Empty));
+}
+
+/// The same through a real `select`: a send that loses a race against a
+/// timeout, after the receiver made room, leaves no message.
+#[test]
+fn a_send_that_loses_a_timeout_race_is_not_delivered() {
+    let rt = runtime::Runtime::builder()
+        .paused_clock(true)
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let (tx, mut rx) = mpsc::channel::<u32>(1);
+        tx.send(0).await.unwrap();
+        let receiver = runtime::spawn(async move {
+            // Makes room while the send below waits, at the same instant
+            // the timeout fires.
+            runtime::time::sleep(std::time::Duration::from_millis(10)).await;
+            let first = rx.recv().await;
+            runtime::time::sleep(std::time::Duration::from_millis(10)).await;
+            (first, rx.try_recv())
+        });
+        let lost = runtime::time::timeout(std::time::Duration::from_millis(10), tx.send(1)).await;
+        let (first, second) = receiver.await.unwrap();
+        assert_eq!(first, Some(0));
+        match lost {
+            Ok(sent) => {
+                sent.unwrap();
+                assert_eq!(second, Ok(1), "a send that returned Ok was delivered");
+            }
+            Err(_) => assert_eq!(
+                second,
+                Err(mpsc::TryRecvError::Empty),
+                "a timed-out send was delivered"
+            ),
+        }
+    });
+}
+
+// ---- A dropped receiver lets go of its waker (issue #13, item 7) ----------
+
+#[test]
+fn a_dropped_receiver_releases_its_last_waker() {
+    let (tx, mut rx) = mpsc::channel::<u8>(1);
+    let (counter, waker) = CountingWaker::new();
+    {
+        let mut recv = Box::pin(rx.recv());
+        assert!(poll_with(&mut recv, &waker).is_pending());
+    }
+    drop(waker);
+    assert_eq!(
+        Arc::strong_count(&counter),
+        2,
+        "the channel holds the waker"
+    );
+    drop(rx);
+    assert_eq!(
+        Arc::strong_count(&counter),
+        1,
+        "the receiver is gone but its waker (and its task) is still held"
+    );
+    drop(tx);
+}

@@ -1,10 +1,16 @@
 //! A bounded multi-producer, single-consumer channel with backpressure.
 //!
 //! [`Sender::send`] waits while the buffer is full; blocked senders are served
-//! in FIFO order. A blocked sender's value waits in its queue node, and the
-//! receiver moves it into the buffer the moment it frees a slot, so a message
-//! is never reordered behind a later one and no slot is ever lost to a
-//! cancelled send.
+//! in FIFO order. When the receiver frees a slot it *grants* it to the first
+//! blocked sender: the slot is reserved for that sender (no later send can
+//! take it, so messages are never reordered) and the sender is woken; its
+//! next poll puts its value into the reserved slot and only then returns
+//! `Ready(Ok(()))`. A blocked sender's value stays in its own future until
+//! that moment, so a `send` dropped before it completed (a losing `select!`
+//! arm, an aborted task) never delivers its message, and a granted slot it
+//! leaves behind passes to the next blocked sender: no slot is lost either.
+//! (An earlier version moved the value into the buffer at the grant, and a
+//! cancelled send was delivered anyway: a retry then duplicated it.)
 //!
 //! ```
 //! use runtime::sync::mpsc;
@@ -44,6 +50,7 @@ pub fn channel<T>(capacity: usize) -> (Sender<T>, Receiver<T>) {
     let chan = Arc::new(Mutex::new(Chan {
         buffer: VecDeque::new(),
         capacity,
+        granted: 0,
         senders: 1,
         receiver_alive: true,
         recv_waker: None,
@@ -57,16 +64,37 @@ pub fn channel<T>(capacity: usize) -> (Sender<T>, Receiver<T>) {
     )
 }
 
-/// Invariant: a sender is queued in `blocked` only while the buffer is full.
+/// Invariant: `buffer.len() + granted <= capacity`, and a sender is queued in
+/// `blocked` only while that sum is `capacity`.
 struct Chan<T> {
     buffer: VecDeque<T>,
     capacity: usize,
+    /// Slots reserved for woken senders that have not yet put their value
+    /// in (unlinked from `blocked`, node still theirs).
+    granted: usize,
     senders: usize,
     receiver_alive: bool,
     recv_waker: Option<Waker>,
-    /// Senders waiting for a slot, with the value they want to send. The
-    /// value is `None` once the receiver has moved it into the buffer.
-    blocked: Waiters<Option<T>>,
+    /// Senders waiting for a slot; their values stay in their futures.
+    blocked: Waiters<()>,
+}
+
+impl<T> Chan<T> {
+    /// Whether a new message may go in now without passing anyone.
+    fn has_room(&self) -> bool {
+        self.buffer.len() + self.granted < self.capacity && self.blocked.is_empty()
+    }
+
+    /// Reserves a free slot for the first blocked sender, if there is both;
+    /// returns its waker, to wake once the lock is released.
+    fn grant_next(&mut self) -> Option<Waker> {
+        if self.buffer.len() + self.granted >= self.capacity {
+            return None;
+        }
+        let (_, waker) = self.blocked.pop_front()?;
+        self.granted += 1;
+        waker
+    }
 }
 
 type Shared<T> = Arc<Mutex<Chan<T>>>;
@@ -83,13 +111,15 @@ pub struct Sender<T> {
 impl<T> Sender<T> {
     /// Sends `value`, waiting while the buffer is full.
     ///
-    /// Fails with the value back if the receiver is gone. Dropping the
-    /// future before it completes withdraws the value (it is dropped with the
-    /// future) without disturbing the other senders.
+    /// Fails with the value back if the receiver is gone. The message is
+    /// sent exactly when the future returns `Ready(Ok(()))`: dropping it
+    /// before then withdraws the value (it is dropped with the future) and
+    /// passes its place to the next waiting sender. Cancel-safe.
     pub fn send(&self, value: T) -> Send<'_, T> {
         Send {
             sender: self,
-            state: SendState::Init(Some(value)),
+            value: Some(value),
+            key: None,
         }
     }
 
@@ -100,7 +130,7 @@ impl<T> Sender<T> {
         if !chan.receiver_alive {
             return Err(TrySendError::Closed(value));
         }
-        if chan.buffer.len() >= chan.capacity || !chan.blocked.is_empty() {
+        if !chan.has_room() {
             return Err(TrySendError::Full(value));
         }
         chan.buffer.push_back(value);
@@ -154,15 +184,11 @@ impl<T> fmt::Debug for Sender<T> {
 #[must_use = "futures do nothing unless polled"]
 pub struct Send<'a, T> {
     sender: &'a Sender<T>,
-    state: SendState<T>,
-}
-
-enum SendState<T> {
-    /// Not polled yet: holds the value.
-    Init(Option<T>),
-    /// Blocked under this key; the value sits in the queue node.
-    Queued(usize),
-    Done,
+    /// The message, until it is in the buffer (or handed back).
+    value: Option<T>,
+    /// Its node in `blocked` while it waits (linked) or once a slot was
+    /// granted to it (unlinked).
+    key: Option<usize>,
 }
 
 // The value is only ever moved, never pinned, so `Send` may move freely.
@@ -173,59 +199,66 @@ impl<T> Future for Send<'_, T> {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = &mut *self;
+        let Some(value) = this.value.take() else {
+            panic!("`Send` polled after completion");
+        };
         let mut chan = lock(&this.sender.chan);
-        match &mut this.state {
-            SendState::Init(value) => {
-                let Some(value) = value.take() else {
-                    panic!("`Send` polled after completion");
-                };
-                if !chan.receiver_alive {
-                    this.state = SendState::Done;
-                    return Poll::Ready(Err(SendError(value)));
-                }
-                if chan.buffer.len() < chan.capacity && chan.blocked.is_empty() {
-                    chan.buffer.push_back(value);
-                    let waker = chan.recv_waker.take();
-                    drop(chan);
-                    this.state = SendState::Done;
-                    if let Some(waker) = waker {
-                        waker.wake();
-                    }
-                    return Poll::Ready(Ok(()));
-                }
-                let key = chan.blocked.push_back(cx.waker().clone(), Some(value));
-                this.state = SendState::Queued(key);
-                crate::inspect::note(crate::inspect::WaitReason::ChannelSend);
-                Poll::Pending
+        if !chan.receiver_alive {
+            if let Some(key) = this.key.take() {
+                chan.blocked.remove(key);
             }
-            SendState::Queued(key) => {
-                let key = *key;
-                if chan.blocked.is_linked(key) {
-                    chan.blocked.set_waker(key, cx.waker());
-                    crate::inspect::note(crate::inspect::WaitReason::ChannelSend);
-                    return Poll::Pending;
-                }
-                // Unlinked: either the receiver took the value into the
-                // buffer, or it was dropped and left the value with us.
-                let (value, _) = chan.blocked.remove(key);
-                drop(chan);
-                this.state = SendState::Done;
-                Poll::Ready(match value {
-                    None => Ok(()),
-                    Some(value) => Err(SendError(value)),
-                })
-            }
-            SendState::Done => panic!("`Send` polled after completion"),
+            return Poll::Ready(Err(SendError(value)));
         }
+        match this.key {
+            None if chan.has_room() => {}
+            None => {
+                this.key = Some(chan.blocked.push_back(cx.waker().clone(), ()));
+                this.value = Some(value);
+                crate::inspect::note(crate::inspect::WaitReason::ChannelSend);
+                return Poll::Pending;
+            }
+            Some(key) if chan.blocked.is_linked(key) => {
+                chan.blocked.set_waker(key, cx.waker());
+                this.value = Some(value);
+                crate::inspect::note(crate::inspect::WaitReason::ChannelSend);
+                return Poll::Pending;
+            }
+            Some(key) => {
+                // Unlinked with the receiver alive: a slot was granted to us.
+                chan.blocked.remove(key);
+                this.key = None;
+                chan.granted -= 1;
+            }
+        }
+        chan.buffer.push_back(value);
+        let waker = chan.recv_waker.take();
+        drop(chan);
+        if let Some(waker) = waker {
+            waker.wake();
+        }
+        Poll::Ready(Ok(()))
     }
 }
 
 impl<T> Drop for Send<'_, T> {
     fn drop(&mut self) {
-        if let SendState::Queued(key) = self.state {
-            // The withdrawn value, if any, is dropped after the lock.
-            let _value = lock(&self.sender.chan).blocked.remove(key);
+        let Some(key) = self.key.take() else {
+            return;
+        };
+        let mut chan = lock(&self.sender.chan);
+        let (_, linked) = chan.blocked.remove(key);
+        let next = if !linked && chan.receiver_alive {
+            // A slot granted to this send, never used: pass it on.
+            chan.granted -= 1;
+            chan.grant_next()
+        } else {
+            None
+        };
+        drop(chan);
+        if let Some(waker) = next {
+            waker.wake();
         }
+        // The withdrawn value drops with `self`, after the lock.
     }
 }
 
@@ -265,36 +298,28 @@ impl<T> Receiver<T> {
         }
     }
 
-    /// Pops a message and refills the freed slot from the first blocked
+    /// Pops a message and grants the freed slot to the first blocked
     /// sender, returning that sender's waker.
     fn take(chan: &mut Chan<T>) -> Option<(T, Option<Waker>)> {
         let value = chan.buffer.pop_front()?;
-        let mut waker = None;
-        if let Some(slot) = chan.blocked.front_mut() {
-            let moved = slot.take();
-            if let Some((_, w)) = chan.blocked.pop_front() {
-                waker = w;
-            }
-            if let Some(moved) = moved {
-                chan.buffer.push_back(moved);
-            }
-        }
-        Some((value, waker))
+        Some((value, chan.grant_next()))
     }
 }
 
 impl<T> Drop for Receiver<T> {
     fn drop(&mut self) {
-        // Buffered values are dropped after the lock: their destructors may
-        // do anything, even use this channel.
-        let buffered = {
+        // Buffered values, and the waker of our last `recv` (which holds its
+        // task's allocation), are dropped after the lock: their destructors
+        // may do anything, even use this channel.
+        let (buffered, waker) = {
             let mut chan = lock(&self.chan);
             chan.receiver_alive = false;
-            std::mem::take(&mut chan.buffer)
+            (std::mem::take(&mut chan.buffer), chan.recv_waker.take())
         };
         drop(buffered);
-        // Release every blocked sender; each finds its value still in its
-        // node and returns it as a `SendError`. No sender queues any more.
+        drop(waker);
+        // Release every blocked sender; each returns its value as a
+        // `SendError`. No sender queues any more.
         let mut wake = WakeList::new();
         loop {
             let mut chan = lock(&self.chan);
