@@ -631,3 +631,37 @@ fn slow_polls_and_pending_tasks_at_drop_are_reported_with_spawn_sites() {
     assert_eq!(pending.len(), 1, "{stderr}");
     assert!(pending[0].contains("tests/core.rs:"), "{}", pending[0]);
 }
+
+// ---- Issue #13, items 8 and 9 ----------------------------------------------
+
+/// A `JoinHandle` polled again after it gave its output panics, as tokio's
+/// does. It used to say `Err(task 2 was cancelled)`, which was false.
+#[test]
+fn a_join_handle_polled_after_completion_panics() {
+    let rt = Runtime::new().unwrap();
+    let message = rt.block_on(async {
+        let mut handle = spawn(async { 5 });
+        let first = poll_fn(|cx| std::pin::Pin::new(&mut handle).poll(cx)).await;
+        assert_eq!(first.unwrap(), 5);
+        let again = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let mut cx = std::task::Context::from_waker(Waker::noop());
+            let _ = std::pin::Pin::new(&mut handle).poll(&mut cx);
+        }))
+        .expect_err("a second poll must panic");
+        again.downcast_ref::<String>().cloned().unwrap_or_default()
+    });
+    assert!(message.contains("polled after completion"), "{message}");
+}
+
+/// A trace buffer that cannot be allocated is an error from `build`, not
+/// an abort of the whole process.
+#[test]
+fn an_impossible_trace_capacity_is_an_error() {
+    let err = Runtime::builder()
+        .trace(std::env::temp_dir().join("never-written.trace.json"))
+        .trace_capacity(1 << 40)
+        .build()
+        .expect_err("52 TB cannot be allocated");
+    assert_eq!(err.kind(), std::io::ErrorKind::OutOfMemory);
+    assert!(err.to_string().contains("trace_capacity"), "{err}");
+}

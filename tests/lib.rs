@@ -86,3 +86,29 @@ pub fn default_sigpipe() {
     let old = unsafe { libc::signal(libc::SIGPIPE, libc::SIG_DFL) };
     assert_ne!(old, libc::SIG_ERR);
 }
+
+/// Runs `f` on a thread of its own and returns its result, or fails the
+/// test if it has not finished within `limit`: a hang becomes a failure
+/// that names `what` (the hung thread is left behind; the test binary ends
+/// it when it exits).
+pub fn within<T: Send + 'static>(
+    limit: std::time::Duration,
+    what: &str,
+    f: impl FnOnce() -> T + Send + 'static,
+) -> T {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let worker = std::thread::Builder::new()
+        .name(format!("within: {what}"))
+        .spawn(move || {
+            let _ = tx.send(std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)));
+        })
+        .expect("a thread for the watchdog");
+    match rx.recv_timeout(limit) {
+        Ok(Ok(value)) => {
+            let _ = worker.join();
+            value
+        }
+        Ok(Err(panic)) => std::panic::resume_unwind(panic),
+        Err(_) => panic!("{what}: still running after {limit:?} (hung)"),
+    }
+}

@@ -571,3 +571,151 @@ fn emfile_scenario() {
     // hundreds of thousands of times; backing off, a few dozen.
     assert!(stats.polls < 2_000, "the listener spun: {stats:?}");
 }
+
+// ---- Several waiters on one socket (issue #13, item 1) ---------------------
+//
+// The reactor kept one waker per direction and replaced it: of two tasks
+// waiting on one socket, the first was never woken and hung with data (or
+// a connection) waiting in the kernel.
+
+/// Two tasks in `recv_from` on one shared `UdpSocket`; two datagrams 50 ms
+/// apart: each task gets one.
+#[test]
+fn two_receivers_on_one_udp_socket_both_get_a_datagram() {
+    let got = integration_tests::within(Duration::from_secs(20), "two recv_from", || {
+        runtime::block_on(async {
+            let socket = Rc::new(UdpSocket::bind("127.0.0.1:0").unwrap());
+            let addr = socket.local_addr().unwrap();
+            let receivers: Vec<_> = (0..2)
+                .map(|_| {
+                    let socket = socket.clone();
+                    runtime::spawn(async move {
+                        let mut buf = [0u8; 16];
+                        let (n, _) = socket.recv_from(&mut buf).await.unwrap();
+                        buf[..n].to_vec()
+                    })
+                })
+                .collect();
+            runtime::yield_now().await; // both wait now
+            let sender = UdpSocket::bind("127.0.0.1:0").unwrap();
+            sender.send_to(b"one", addr).await.unwrap();
+            runtime::time::sleep(Duration::from_millis(50)).await;
+            sender.send_to(b"two", addr).await.unwrap();
+            let mut got = Vec::new();
+            for receiver in receivers {
+                got.push(
+                    timeout(Duration::from_secs(5), receiver)
+                        .await
+                        .expect("a receiver hung with a datagram in the socket")
+                        .unwrap(),
+                );
+            }
+            got.sort();
+            got
+        })
+    });
+    assert_eq!(got, [b"one".to_vec(), b"two".to_vec()]);
+}
+
+/// Two tasks in `accept` on one listener; two connections 50 ms apart.
+#[test]
+fn two_accepts_on_one_listener_both_get_a_connection() {
+    integration_tests::within(Duration::from_secs(20), "two accepts", || {
+        runtime::block_on(async {
+            let listener = Rc::new(TcpListener::bind("127.0.0.1:0").unwrap());
+            let addr = listener.local_addr().unwrap();
+            let acceptors: Vec<_> = (0..2)
+                .map(|_| {
+                    let listener = listener.clone();
+                    runtime::spawn(async move { listener.accept().await.unwrap().1 })
+                })
+                .collect();
+            runtime::yield_now().await;
+            let a = TcpStream::connect(addr).await.unwrap();
+            runtime::time::sleep(Duration::from_millis(50)).await;
+            let b = TcpStream::connect(addr).await.unwrap();
+            let mut peers = Vec::new();
+            for acceptor in acceptors {
+                peers.push(
+                    timeout(Duration::from_secs(5), acceptor)
+                        .await
+                        .expect("an accept hung with a connection in the backlog")
+                        .unwrap(),
+                );
+            }
+            peers.sort();
+            let mut expected = vec![a.local_addr().unwrap(), b.local_addr().unwrap()];
+            expected.sort();
+            assert_eq!(peers, expected);
+        })
+    });
+}
+
+/// Two tasks reading one shared stream with `poll_read`; two bytes 50 ms
+/// apart: each task reads one.
+#[test]
+fn two_readers_of_one_stream_both_get_a_byte() {
+    integration_tests::within(Duration::from_secs(20), "two poll_reads", || {
+        runtime::block_on(async {
+            let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+            let addr = listener.local_addr().unwrap();
+            let client = Rc::new(TcpStream::connect(addr).await.unwrap());
+            let (mut server, _) = listener.accept().await.unwrap();
+            let readers: Vec<_> = (0..2)
+                .map(|_| {
+                    let client = client.clone();
+                    runtime::spawn(async move {
+                        let mut byte = [0u8; 1];
+                        let n = std::future::poll_fn(|cx| client.poll_read(cx, &mut byte))
+                            .await
+                            .unwrap();
+                        (n, byte[0])
+                    })
+                })
+                .collect();
+            runtime::yield_now().await;
+            server.write_all(b"a").await.unwrap();
+            runtime::time::sleep(Duration::from_millis(50)).await;
+            server.write_all(b"b").await.unwrap();
+            let mut got = Vec::new();
+            for reader in readers {
+                got.push(
+                    timeout(Duration::from_secs(5), reader)
+                        .await
+                        .expect("a reader hung with a byte in the socket")
+                        .unwrap(),
+                );
+            }
+            got.sort();
+            assert_eq!(got, [(1, b'a'), (1, b'b')]);
+        })
+    });
+}
+
+/// A cancelled `recv_from` takes its waker out of the socket's list: the
+/// task's allocation is not held by the socket afterwards (checked with a
+/// waker of our own, whose reference count we can read).
+#[test]
+fn a_cancelled_recv_leaves_no_waker_behind() {
+    use std::future::Future;
+    runtime::block_on(async {
+        let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
+        let (counter, waker) = integration_tests::CountingWaker::new();
+        {
+            let mut buf = [0u8; 8];
+            let mut recv = std::pin::pin!(socket.recv_from(&mut buf));
+            let mut cx = std::task::Context::from_waker(&waker);
+            assert!(recv.as_mut().poll(&mut cx).is_pending());
+            assert!(
+                std::sync::Arc::strong_count(&counter) > 2,
+                "the socket holds a clone"
+            );
+        }
+        drop(waker);
+        assert_eq!(
+            std::sync::Arc::strong_count(&counter),
+            1,
+            "the dropped recv left its waker"
+        );
+    });
+}

@@ -247,3 +247,136 @@ fn a_sleep_wakes_the_loop_once_not_once_per_wheel_level() {
     rt.block_on(sleep(Duration::from_millis(100)));
     assert!(rt.stats().epoll_waits_blocking <= 2, "{:?}", rt.stats());
 }
+
+// ---- Far deadlines (issue #13, item 2) -------------------------------------
+
+/// The hang of issue #13: a few milliseconds after the runtime started, a
+/// deadline beyond the wheel's ~2.2-year range was linked into the slot
+/// being processed and the loop spun on it forever at 100 % CPU; no task,
+/// timer or I/O ran again. Real clock: the timeout must end in ~100 ms.
+#[test]
+fn a_timeout_around_a_sleep_of_duration_max_ends_on_the_real_clock() {
+    let waited = integration_tests::within(Duration::from_secs(20), "timeout(sleep(MAX))", || {
+        let rt = Runtime::new().unwrap();
+        rt.block_on(async {
+            sleep(Duration::from_millis(3)).await;
+            let start = std::time::Instant::now();
+            let result = timeout(Duration::from_millis(100), sleep(Duration::MAX)).await;
+            assert!(result.is_err(), "sleep(Duration::MAX) must never complete");
+            // Other timers still run afterwards.
+            sleep(Duration::from_millis(1)).await;
+            start.elapsed()
+        })
+    });
+    assert!(waited >= Duration::from_millis(100), "{waited:?}");
+}
+
+#[test]
+fn a_sleep_of_three_years_ends_on_the_dot() {
+    let elapsed = integration_tests::within(Duration::from_secs(20), "3-year sleep", || {
+        paused().block_on(async {
+            sleep(Duration::from_millis(5)).await;
+            let start = Instant::now();
+            sleep(Duration::from_secs(3 * 365 * 86_400)).await;
+            start.elapsed()
+        })
+    });
+    // It used to end after 795 days: the deadline was clamped to the wheel's range.
+    assert_eq!(elapsed, Duration::from_secs(3 * 365 * 86_400));
+}
+
+#[test]
+fn a_sleep_of_duration_max_never_completes() {
+    integration_tests::within(Duration::from_secs(20), "sleep(MAX)", || {
+        paused().block_on(async {
+            sleep(Duration::from_millis(7)).await;
+            let start = Instant::now();
+            let ten_years = Duration::from_secs(10 * 365 * 86_400);
+            assert!(
+                timeout(ten_years, sleep(Duration::MAX)).await.is_err(),
+                "sleep(Duration::MAX) completed"
+            );
+            assert_eq!(start.elapsed(), ten_years);
+        })
+    });
+}
+
+#[test]
+fn a_lone_sleep_of_duration_max_is_a_deadlock_not_a_jump() {
+    let rt = paused();
+    let panic = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        rt.block_on(async {
+            let sleeper = spawn(sleep(Duration::MAX));
+            sleeper.await.unwrap();
+        })
+    }))
+    .expect_err("nothing can ever wake the sleeper");
+    let msg = runtime_panic_message(&panic);
+    assert!(msg.contains("deadlock"), "{msg}");
+    assert!(msg.contains("timer (never fires)"), "{msg}");
+}
+
+#[test]
+fn a_deadline_beyond_the_clock_never_fires() {
+    let rt = paused();
+    rt.block_on(async {
+        let now = Instant::now();
+        // u64::MAX milliseconds and 10 more: the deadline in ms used to be
+        // truncated to u64, and the timer fired after 10 ms.
+        let far = now + Duration::from_millis(u64::MAX) + Duration::from_millis(10);
+        let result = timeout(Duration::from_secs(1), sleep_until(far)).await;
+        assert!(result.is_err());
+        assert_eq!(now.elapsed(), Duration::from_secs(1));
+    });
+}
+
+#[test]
+fn advancing_the_clock_by_duration_max_saturates_and_the_runtime_goes_on() {
+    let rt = paused();
+    rt.block_on(async {
+        let before = Instant::now();
+        let hour = spawn(sleep(Duration::from_secs(3600)));
+        runtime::yield_now().await; // the hour-long sleep registers
+        runtime::time::advance(Duration::MAX);
+        // Every later clock read used to panic (Instant overflow).
+        let after = Instant::now();
+        assert!(after.duration_since(before) > Duration::from_secs(86_400 * 365 * 1_000_000));
+        // The clock stops at its end (~146 million years); timers due by
+        // then fire.
+        hour.await.unwrap();
+        runtime::time::advance(Duration::from_secs(1));
+        assert_eq!(Instant::now(), after, "the clock's end does not move");
+    });
+    // The runtime is not poisoned: it runs the next block_on.
+    assert_eq!(rt.block_on(async { spawn(async { 7 }).await.unwrap() }), 7);
+}
+
+#[test]
+fn an_interval_of_duration_max_ticks_once_and_resets_without_overflow() {
+    let rt = paused();
+    rt.block_on(async {
+        let mut every = interval(Duration::MAX);
+        every.tick().await; // the first tick is immediate
+        assert!(
+            timeout(Duration::from_secs(3600), every.tick())
+                .await
+                .is_err(),
+            "the second tick is at the end of time"
+        );
+        every.reset();
+        for behavior in [MissedTickBehavior::Delay, MissedTickBehavior::Skip] {
+            let mut every = interval(Duration::MAX);
+            every.set_missed_tick_behavior(behavior);
+            every.tick().await;
+            assert!(timeout(Duration::from_secs(1), every.tick()).await.is_err());
+        }
+    });
+}
+
+fn runtime_panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
+    panic
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_default()
+}

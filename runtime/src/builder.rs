@@ -133,7 +133,8 @@ impl Builder {
 
     /// How many events the trace buffer holds (allocated once when the
     /// runtime is built; later events are counted as dropped). Default
-    /// 262,144.
+    /// 262,144. A capacity that cannot be allocated makes
+    /// [`build`](Builder::build) fail with `ErrorKind::OutOfMemory`.
     pub fn trace_capacity(mut self, events: usize) -> Builder {
         self.config.trace_capacity = events;
         self
@@ -173,7 +174,8 @@ impl Builder {
     /// Builds the runtime: `epoll_create1(2)` and `eventfd(2)`.
     ///
     /// # Errors
-    /// If the kernel refuses those (e.g. `EMFILE`, too many open files).
+    /// If the kernel refuses those (e.g. `EMFILE`, too many open files), or
+    /// the trace buffer cannot be allocated (`OutOfMemory`).
     pub fn build(self) -> std::io::Result<Runtime> {
         Runtime::from_config(self.config)
     }

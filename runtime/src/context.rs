@@ -29,21 +29,6 @@ pub(crate) fn with_current<R>(f: impl FnOnce(&Executor) -> R) -> Option<R> {
     Some(f(unsafe { &*ptr }))
 }
 
-/// A counted handle to the executor running on this thread, if any.
-pub(crate) fn current() -> Option<Rc<Executor>> {
-    let ptr = CURRENT.try_with(Cell::get).unwrap_or(ptr::null());
-    if ptr.is_null() {
-        return None;
-    }
-    // SAFETY: as in `with_current`, the executor is alive, and `ptr` came
-    // from `Rc::as_ptr` in `enter`: adding a count and rebuilding an `Rc`
-    // from it yields an independently owned handle.
-    unsafe {
-        Rc::increment_strong_count(ptr);
-        Some(Rc::from_raw(ptr))
-    }
-}
-
 /// Whether some runtime is running on this thread.
 pub(crate) fn is_entered() -> bool {
     !CURRENT.try_with(Cell::get).unwrap_or(ptr::null()).is_null()

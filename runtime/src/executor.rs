@@ -36,6 +36,7 @@ use crate::blocking::Pool;
 use crate::builder::Config;
 use crate::context;
 use crate::coop;
+use crate::handle::RuntimeId;
 use crate::inspect::trace::{Source, Trace};
 use crate::inspect::{
     DumpState, STATE_FINISHED, STATE_IDLE, STATE_RUNNABLE, STATE_RUNNING, TaskDump, TaskInfo, Wait,
@@ -43,7 +44,7 @@ use crate::inspect::{
 };
 use crate::loom_shim::{Arc, Ordering};
 use crate::reactor::Reactor;
-use crate::remote::Shared;
+use crate::remote::{Deferred, Shared};
 use crate::run_queue::RunQueue;
 use crate::stats::{Counters, Stats, bump};
 use crate::task::{
@@ -55,6 +56,9 @@ use crate::waker::CellRef;
 
 /// The state of one runtime (see the module doc).
 pub(crate) struct Executor {
+    /// This runtime's name for the leaf objects that point into it
+    /// (`handle.rs`).
+    id: RuntimeId,
     pub(crate) shared: Arc<Shared>,
     tasks: RefCell<TaskTable>,
     queue: RefCell<RunQueue>,
@@ -78,6 +82,7 @@ pub(crate) struct Executor {
     /// Reused buffers (no allocation per loop turn).
     wake_scratch: RefCell<Vec<Waker>>,
     remote_scratch: RefCell<Vec<TaskRef>>,
+    deferred_scratch: RefCell<Vec<Deferred>>,
     /// The loop's clock at its last turn, in ticks (ms since start).
     loop_tick: Cell<u64>,
     /// What the task being polled said it waits on (`inspect::note`).
@@ -94,12 +99,19 @@ pub(crate) struct Executor {
 impl Executor {
     pub(crate) fn new(config: Config) -> std::io::Result<Executor> {
         let (reactor, mio_waker) = Reactor::new()?;
-        let trace = config
-            .trace
-            .clone()
-            .map(|path| Box::new(RefCell::new(Trace::new(path, config.trace_capacity))));
+        let trace = match config.trace.clone() {
+            Some(path) => Some(Box::new(RefCell::new(Trace::new(
+                path,
+                config.trace_capacity,
+            )?))),
+            None => None,
+        };
+        let id = RuntimeId::next();
+        let shared = Arc::new(Shared::new(crate::remote::eventfd(mio_waker)));
+        id.register(&shared);
         Ok(Executor {
-            shared: Arc::new(Shared::new(crate::remote::eventfd(mio_waker))),
+            id,
+            shared,
             tasks: RefCell::new(TaskTable::new()),
             queue: RefCell::new(RunQueue::new(config.seed)),
             next_seq: Cell::new(1),
@@ -115,11 +127,43 @@ impl Executor {
             coop_budget: Cell::new(coop::BUDGET),
             wake_scratch: RefCell::new(Vec::new()),
             remote_scratch: RefCell::new(Vec::new()),
+            deferred_scratch: RefCell::new(Vec::new()),
             loop_tick: Cell::new(0),
             wait_note: Cell::new(Wait::Unknown),
             source: Cell::new(Source::Remote),
             trace,
         })
+    }
+
+    /// This runtime's id (`handle.rs`).
+    #[inline]
+    pub(crate) fn id(&self) -> RuntimeId {
+        self.id
+    }
+
+    /// Applies a clean-up sent by an object dropped off the loop (or made
+    /// here directly, when the object is dropped on the loop: see
+    /// `RuntimeId::run_or_defer`).
+    pub(crate) fn apply(&self, op: Deferred) {
+        match op {
+            Deferred::CancelTimer(key) => self.cancel_timer(key),
+            Deferred::Deregister(key) => self.reactor.forget(key),
+            Deferred::Detach(task) => self.detach(task),
+            Deferred::Abort(task) => self.abort(task),
+            Deferred::BlockingDone => {
+                let pending = &self.blocking_pending;
+                pending.set(pending.get().saturating_sub(1));
+            }
+        }
+    }
+
+    /// Removes a timer from the wheel (its `Sleep` was dropped or reset).
+    pub(crate) fn cancel_timer(&self, key: usize) {
+        let (cancelled, waker) = self.timers.borrow_mut().remove(key);
+        if cancelled {
+            bump(&self.counters.timers_cancelled);
+        }
+        drop(waker); // outside the wheel's borrow: it may run user code
     }
 
     /// The trace recorder, if `Builder::trace` is on: every trace hook in
@@ -187,7 +231,7 @@ impl Executor {
 
     /// Puts a new task into the slab and at the back of the run queue.
     pub(crate) fn spawn<F>(
-        self: &Rc<Self>,
+        &self,
         future: F,
         at: &'static Location<'static>,
     ) -> JoinHandle<F::Output>
@@ -211,7 +255,7 @@ impl Executor {
         }
         self.queue.borrow_mut().push(task);
         bump(&self.counters.tasks_spawned);
-        JoinHandle::new(self.clone(), task)
+        JoinHandle::new(self.id, task)
     }
 
     /// The local path of `Waker::wake`: the waking thread runs this loop.
@@ -631,7 +675,12 @@ impl Executor {
     /// Schedules every task woken from another thread since the last drain.
     fn drain_remote(&self) {
         let mut tasks = std::mem::take(&mut *self.remote_scratch.borrow_mut());
-        self.shared.drain(&mut tasks);
+        let mut deferred = std::mem::take(&mut *self.deferred_scratch.borrow_mut());
+        self.shared.drain(&mut tasks, &mut deferred);
+        for op in deferred.drain(..) {
+            self.apply(op);
+        }
+        *self.deferred_scratch.borrow_mut() = deferred;
         self.source.set(Source::Remote);
         for task in tasks.drain(..) {
             self.schedule(task);
@@ -711,6 +760,9 @@ impl Executor {
             };
             let waiting_on = match entry {
                 Some(e) if state == DumpState::Waiting => match e.wait_kind {
+                    1 if e.wait_arg == crate::time::wheel::NEVER => WaitReason::Timer {
+                        remaining: Duration::MAX,
+                    },
                     1 => WaitReason::Timer {
                         remaining: Duration::from_millis(e.wait_arg.saturating_sub(now)),
                     },
@@ -788,7 +840,8 @@ impl Executor {
     /// destructors run now, with this runtime still current so that they can
     /// deregister timers and sockets.
     pub(crate) fn shutdown(self: &Rc<Self>) {
-        self.shared.close();
+        let deferred = self.shared.close();
+        self.id.unregister();
         if self.config.report_pending_on_drop {
             for task in self.dump().tasks {
                 if task.state != DumpState::Finished {
@@ -800,6 +853,9 @@ impl Executor {
             }
         }
         let _enter = context::enter(self);
+        for op in deferred {
+            self.apply(op);
+        }
         // Dropping a task can drop JoinHandles or spawn (from a destructor):
         // go round until the slab stays empty, with a bound against a
         // destructor that spawns forever.

@@ -19,6 +19,7 @@ mod coop;
 mod executor;
 pub mod fs;
 mod gather;
+mod handle;
 pub mod inspect;
 mod loom_shim;
 pub mod net;

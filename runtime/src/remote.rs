@@ -58,6 +58,25 @@ impl Eventfd {
     }
 }
 
+/// A clean-up for the loop, from an object dropped where the loop could not
+/// be reached directly (another thread, or outside `block_on`): see
+/// `handle.rs`. Each names something only its owner frees, so the key is
+/// still its own when the loop applies it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Deferred {
+    /// A registered timer's `Sleep` was dropped: remove its wheel entry.
+    CancelTimer(usize),
+    /// A socket was dropped (its fd already closed): forget its reactor slot.
+    Deregister(usize),
+    /// A `JoinHandle` was dropped: detach its task.
+    Detach(TaskRef),
+    /// `JoinHandle::abort` was called.
+    Abort(TaskRef),
+    /// A blocking-pool wait was dropped before its result arrived: lower the
+    /// count that holds the paused clock still.
+    BlockingDone,
+}
+
 /// Shared between the loop and every waker of its tasks (behind an `Arc`).
 pub(crate) struct Shared {
     queue: Mutex<Remote>,
@@ -71,6 +90,8 @@ pub(crate) struct Shared {
 
 struct Remote {
     cells: Vec<CellRef>,
+    /// Clean-ups sent by objects dropped off the loop (`handle.rs`).
+    deferred: Vec<Deferred>,
     /// Set when the runtime is dropped: later wakes are ignored, and the
     /// queue can no longer hold cells (which would keep `Shared` alive in a
     /// reference cycle).
@@ -82,6 +103,7 @@ impl Shared {
         Shared {
             queue: Mutex::new(Remote {
                 cells: Vec::new(),
+                deferred: Vec::new(),
                 closed: false,
             }),
             notified: AtomicBool::new(false),
@@ -136,10 +158,14 @@ impl Shared {
     /// a wake that found the flag still set and returned early (its task was
     /// already in this batch) is then ordered before the clear, so the poll
     /// that follows sees everything that waker wrote before waking.
-    pub(crate) fn drain(&self, out: &mut Vec<TaskRef>) {
+    ///
+    /// Deferred clean-ups queued since the last drain are appended to
+    /// `deferred`.
+    pub(crate) fn drain(&self, out: &mut Vec<TaskRef>, deferred: &mut Vec<Deferred>) {
         self.notified.store(false, Ordering::SeqCst);
         let cells = {
             let mut remote = self.queue.lock().unwrap_or_else(PoisonError::into_inner);
+            deferred.append(&mut remote.deferred);
             std::mem::take(&mut remote.cells)
         };
         for cell in cells {
@@ -148,14 +174,35 @@ impl Shared {
         }
     }
 
-    /// Stops accepting remote wakes (the runtime is being dropped).
-    pub(crate) fn close(&self) {
-        let cells = {
+    /// Queues a clean-up from an object dropped off the loop and makes the
+    /// loop's `epoll_wait` return, so that it is applied before the loop
+    /// next decides it can sleep (a cancelled timer must not hold a paused
+    /// clock's next jump, a forgotten socket must not hide a deadlock).
+    /// Dropped if the runtime is closing: what it names is gone with it.
+    pub(crate) fn defer(&self, op: Deferred) {
+        {
+            let mut remote = self.queue.lock().unwrap_or_else(PoisonError::into_inner);
+            if remote.closed {
+                return;
+            }
+            remote.deferred.push(op);
+        }
+        self.notify();
+    }
+
+    /// Stops accepting remote wakes and clean-ups (the runtime is being
+    /// dropped); returns the clean-ups still queued, for the loop to apply.
+    pub(crate) fn close(&self) -> Vec<Deferred> {
+        let (cells, deferred) = {
             let mut remote = self.queue.lock().unwrap_or_else(PoisonError::into_inner);
             remote.closed = true;
-            std::mem::take(&mut remote.cells)
+            (
+                std::mem::take(&mut remote.cells),
+                std::mem::take(&mut remote.deferred),
+            )
         };
         drop(cells);
+        deferred
     }
 }
 
@@ -198,7 +245,7 @@ mod loom_models {
         }
         *consumed = writes;
         let mut tasks = Vec::new();
-        shared.drain(&mut tasks);
+        shared.drain(&mut tasks, &mut Vec::new());
         seen.extend(tasks.iter().map(|t| t.key));
         true
     }

@@ -123,8 +123,8 @@ where
     F::Output: 'static,
 {
     let at = Location::caller();
-    match context::current() {
-        Some(exec) => exec.spawn(future, at),
+    match context::with_current(|exec| exec.spawn(future, at)) {
+        Some(handle) => handle,
         None => panic!(
             "runtime::spawn called at {at} outside a runtime: \
              call it inside runtime::block_on (or a task it runs)"

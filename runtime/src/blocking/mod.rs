@@ -30,12 +30,13 @@ use std::any::Any;
 use std::future::Future;
 use std::panic::{AssertUnwindSafe, Location, catch_unwind, resume_unwind};
 use std::pin::Pin;
-use std::rc::Rc;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Poll, Waker};
 
 use crate::context;
 use crate::executor::Executor;
+use crate::handle::RuntimeId;
+use crate::remote::Deferred;
 use crate::task::JoinHandle;
 
 /// Runs `f` on the runtime's blocking pool and returns a handle to await
@@ -73,27 +74,29 @@ where
     T: Send + 'static,
 {
     let at = Location::caller();
-    let Some(exec) = context::current() else {
+    let spawned = context::with_current(|exec| {
+        let wait = submit(exec, f);
+        exec.spawn(
+            async move {
+                match wait.await {
+                    Ok(value) => value,
+                    Err(payload) => resume_unwind(payload),
+                }
+            },
+            at,
+        )
+    });
+    spawned.unwrap_or_else(|| {
         panic!(
             "runtime::spawn_blocking called at {at} outside a runtime: \
              call it inside runtime::block_on (or a task it runs)"
-        );
-    };
-    let wait = submit(&exec, f);
-    exec.spawn(
-        async move {
-            match wait.await {
-                Ok(value) => value,
-                Err(payload) => resume_unwind(payload),
-            }
-        },
-        at,
-    )
+        )
+    })
 }
 
 /// Queues `f` on `exec`'s pool; the returned future gives its result, or
 /// the panic payload (also when the pool could not take the job).
-pub(crate) fn submit<F, T>(exec: &Rc<Executor>, f: F) -> BlockingWait<T>
+pub(crate) fn submit<F, T>(exec: &Executor, f: F) -> BlockingWait<T>
 where
     F: FnOnce() -> T + Send + 'static,
     T: Send + 'static,
@@ -104,7 +107,7 @@ where
     }));
     exec.blocking_pending.set(exec.blocking_pending.get() + 1);
     let pending = PendingGuard {
-        exec: exec.clone(),
+        rt: exec.id(),
         active: true,
     };
     let theirs = slot.clone();
@@ -129,12 +132,12 @@ where
     F: FnOnce() -> T + Send + 'static,
     T: Send + 'static,
 {
-    let exec = context::current().unwrap_or_else(|| {
+    let wait = context::with_current(|exec| submit(exec, f)).unwrap_or_else(|| {
         panic!(
             "runtime::fs functions must be awaited inside a runtime (block_on or a task it runs)"
         )
     });
-    match submit(&exec, f).await {
+    match wait.await {
         Ok(value) => value,
         Err(payload) => resume_unwind(payload),
     }
@@ -193,17 +196,17 @@ impl<T> Future for BlockingWait<T> {
 }
 
 /// Holds one count of `Executor::blocking_pending` until the result is
-/// seen or the waiting future is dropped (both on the loop thread).
+/// seen (on the loop thread) or the waiting future is dropped (anywhere: off
+/// the loop, the count is lowered on its next turn).
 struct PendingGuard {
-    exec: Rc<Executor>,
+    rt: RuntimeId,
     active: bool,
 }
 
 impl PendingGuard {
     fn release(&mut self) {
         if std::mem::take(&mut self.active) {
-            let pending = &self.exec.blocking_pending;
-            pending.set(pending.get().saturating_sub(1));
+            self.rt.run_or_defer(Deferred::BlockingDone);
         }
     }
 }

@@ -86,17 +86,34 @@ pub(crate) struct Trace {
 }
 
 impl Trace {
-    pub(crate) fn new(path: PathBuf, capacity: usize) -> Trace {
-        Trace {
+    /// A recorder for up to `capacity` events, allocated now.
+    ///
+    /// # Errors
+    /// `OutOfMemory` if the buffer cannot be allocated (a capacity of
+    /// `1 << 40` events asks for tens of terabytes): the runtime's builder
+    /// reports it instead of aborting the process.
+    pub(crate) fn new(path: PathBuf, capacity: usize) -> std::io::Result<Trace> {
+        let mut events = Vec::new();
+        events.try_reserve_exact(capacity).map_err(|e| {
+            std::io::Error::new(
+                std::io::ErrorKind::OutOfMemory,
+                format!(
+                    "Builder::trace_capacity({capacity}): cannot allocate a trace buffer of \
+                     {capacity} events ({} bytes each): {e}",
+                    std::mem::size_of::<Event>()
+                ),
+            )
+        })?;
+        Ok(Trace {
             path,
             base: Instant::now(),
-            events: Vec::with_capacity(capacity),
+            events,
             dropped: 0,
             sites: Vec::with_capacity(1024),
             main_ids: Vec::new(),
             next_flow: 1,
             pending_flows: Vec::new(),
-        }
+        })
     }
 
     /// Nanoseconds since the trace began.

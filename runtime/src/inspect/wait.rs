@@ -19,7 +19,9 @@ pub enum WaitReason {
     Unknown,
     /// A timer: `sleep`, `timeout`, `interval`.
     Timer {
-        /// How long from the moment of the dump until it fires.
+        /// How long from the moment of the dump until it fires;
+        /// `Duration::MAX` for a timer that never fires
+        /// (`sleep(Duration::MAX)`).
         remaining: Duration,
     },
     /// An fd to become readable.
@@ -74,6 +76,9 @@ impl fmt::Display for WaitReason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             WaitReason::Unknown => f.write_str("-"),
+            WaitReason::Timer { remaining } if *remaining == Duration::MAX => {
+                f.write_str("timer (never fires)")
+            }
             WaitReason::Timer { remaining } => write!(f, "timer (fires in {remaining:.3?})"),
             WaitReason::Readable { fd } => write!(f, "fd {fd} readable"),
             WaitReason::Writable { fd } => write!(f, "fd {fd} writable"),

@@ -6,17 +6,21 @@
 //! reactor of the runtime running on this thread: registered
 //! (`epoll_ctl(EPOLL_CTL_ADD)`, edge-triggered, both directions) when made
 //! by `bind`, `connect` or `accept`, deregistered when dropped. They must
-//! therefore be created inside a runtime, and used on its thread (they are
-//! neither `Send` nor `Sync`).
+//! therefore be created inside a runtime, and used on its thread. They are
+//! `Send` and `Sync` (as tokio's are, so that `Pin<Box<dyn Future + Send>>`
+//! and the libraries that need it accept them): moved to another thread or
+//! dropped there, they close their fd at once and the loop frees their slot
+//! on its next turn; an operation on them there returns an `io::Error`
+//! saying why, as does one on a socket whose runtime has been dropped.
 //!
 //! Every operation tries the syscall first and only waits when it reports
 //! `WouldBlock` (see `reactor.rs`, and DESIGN.md, "The life of a read").
 //! Read and write readiness are tracked separately, so one task may read a
 //! socket while another writes it ([`TcpStream::into_split`],
 //! [`TcpStream::split`], or the `&self` methods `poll_read`/`poll_write`).
-//! Each direction remembers one waiting task: two tasks reading the *same*
-//! socket at once is not supported (the later one's waker replaces the
-//! earlier one's).
+//! Several tasks may wait on the same direction of one socket (two
+//! `recv_from`s on a shared `UdpSocket`, two `accept`s on one listener):
+//! the reactor keeps every waiter and wakes them all on the next event.
 //!
 //! Every successful operation spends one unit of the task's cooperative
 //! budget (`coop.rs`): a socket that always has data cannot keep its task

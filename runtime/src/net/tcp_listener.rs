@@ -5,11 +5,10 @@ use std::future::poll_fn;
 use std::io;
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::os::fd::{AsRawFd, RawFd};
-use std::task::{Context, Poll};
 use std::time::Duration;
 
 use super::TcpStream;
-use crate::reactor::{Direction, Registration};
+use crate::reactor::{Direction, Registration, Waiter};
 use crate::stats::bump;
 
 /// The first pause after `accept4(2)` fails for lack of file descriptors.
@@ -69,10 +68,12 @@ impl TcpListener {
     /// Other errors of `accept4(2)` or `epoll_ctl(2)`.
     pub async fn accept(&self) -> io::Result<(TcpStream, SocketAddr)> {
         let mut backoff = BACKOFF_MIN;
+        let mut waiter = Waiter::new(&self.reg, Direction::Read);
         loop {
-            match poll_fn(|cx| self.poll_accept_raw(cx)).await {
+            match poll_fn(|cx| waiter.poll_io(cx, || self.io.accept())).await {
                 Ok((io, addr)) => {
-                    bump(&self.reg.executor().counters.accepts);
+                    let rt = self.reg.runtime();
+                    rt.with(|exec| bump(&exec.counters.accepts));
                     return Ok((TcpStream::from_mio(io)?, addr));
                 }
                 Err(e) if is_out_of_resources(&e) => {
@@ -85,13 +86,6 @@ impl TcpListener {
                 Err(e) => return Err(e),
             }
         }
-    }
-
-    fn poll_accept_raw(
-        &self,
-        cx: &mut Context<'_>,
-    ) -> Poll<io::Result<(mio::net::TcpStream, SocketAddr)>> {
-        self.reg.poll_io(Direction::Read, cx, || self.io.accept())
     }
 
     /// The address it listens on (`getsockname(2)`): where the port chosen

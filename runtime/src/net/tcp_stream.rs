@@ -5,10 +5,10 @@ use std::future::poll_fn;
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, SocketAddr, ToSocketAddrs};
 use std::os::fd::{AsRawFd, RawFd};
-use std::rc::Rc;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use crate::reactor::{Direction, Registration};
+use crate::reactor::{Direction, Registration, Waiter};
 
 /// A TCP connection, registered with the reactor of the runtime it was made
 /// in.
@@ -22,10 +22,15 @@ use crate::reactor::{Direction, Registration};
 /// `ConnectionReset`, never `SIGPIPE`.
 ///
 /// To read in one task and write in another, split it:
-/// [`into_split`](TcpStream::into_split) (owned halves sharing an `Rc`) or
+/// [`into_split`](TcpStream::into_split) (owned halves sharing an `Arc`) or
 /// [`split`](TcpStream::split) (borrowed halves); or share an
 /// `Rc<TcpStream>` and use the `&self` methods
 /// [`poll_read`](TcpStream::poll_read)/[`poll_write`](TcpStream::poll_write).
+///
+/// A `TcpStream` is `Send` and `Sync`: it may be moved to another thread or
+/// dropped there (its reactor slot is then freed by the loop), but reads and
+/// writes only work on the thread running the runtime it was made in;
+/// elsewhere they return an error that says so.
 ///
 /// ```
 /// use runtime::net::{TcpListener, TcpStream};
@@ -89,20 +94,24 @@ impl TcpStream {
         // the real EPOLLOUT (epoll reports it even if it came before the
         // registration).
         stream.reg.clear_ready(Direction::Write);
-        loop {
-            poll_fn(|cx| stream.reg.poll_ready(Direction::Write, cx)).await;
-            if let Some(e) = stream.io.take_error()? {
-                return Err(e);
-            }
-            match stream.io.peer_addr() {
-                Ok(_) => return Ok(stream),
-                // Not connected yet (a spurious wake): wait for the next edge.
-                Err(e) if e.kind() == io::ErrorKind::NotConnected => {
-                    stream.reg.clear_ready(Direction::Write);
+        {
+            let mut waiter = Waiter::new(&stream.reg, Direction::Write);
+            loop {
+                poll_fn(|cx| waiter.poll_ready(cx)).await?;
+                if let Some(e) = stream.io.take_error()? {
+                    return Err(e);
                 }
-                Err(e) => return Err(e),
+                match stream.io.peer_addr() {
+                    Ok(_) => break,
+                    // Not connected yet (a spurious wake): wait for the next edge.
+                    Err(e) if e.kind() == io::ErrorKind::NotConnected => {
+                        stream.reg.clear_ready(Direction::Write);
+                    }
+                    Err(e) => return Err(e),
+                }
             }
         }
+        Ok(stream)
     }
 
     /// Reads into `buf` (one `read(2)`), waiting until data, EOF or an error
@@ -146,7 +155,8 @@ impl TcpStream {
     /// The `&self` form of [`read`](TcpStream::read), for hand-written
     /// futures and for sharing one stream between a reader and a writer
     /// task: `Ready` with the bytes read, or `Pending` with the task's waker
-    /// stored for the read direction.
+    /// stored for the read direction until the next readiness event (every
+    /// task that polls it is woken then, not only the last).
     pub fn poll_read(&self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
         self.reg
             .poll_io(Direction::Read, cx, || (&self.io).read(buf))
@@ -200,21 +210,24 @@ impl TcpStream {
         (ReadHalf(self), WriteHalf(self))
     }
 
-    /// Owned read and write halves sharing the stream through an `Rc`, to
+    /// Owned read and write halves sharing the stream through an `Arc`, to
     /// move into two tasks. The socket closes when both are dropped.
     pub fn into_split(self) -> (OwnedReadHalf, OwnedWriteHalf) {
-        let rc = Rc::new(self);
-        (OwnedReadHalf(rc.clone()), OwnedWriteHalf(rc))
+        let shared = Arc::new(self);
+        (OwnedReadHalf(shared.clone()), OwnedWriteHalf(shared))
     }
 }
 
 async fn read(s: &TcpStream, buf: &mut [u8]) -> io::Result<usize> {
-    poll_fn(|cx| s.poll_read(cx, buf)).await
+    let mut waiter = Waiter::new(&s.reg, Direction::Read);
+    poll_fn(|cx| waiter.poll_io(cx, || (&s.io).read(buf))).await
 }
 
 async fn read_exact(s: &TcpStream, mut buf: &mut [u8]) -> io::Result<()> {
+    let mut waiter = Waiter::new(&s.reg, Direction::Read);
     while !buf.is_empty() {
-        match read(s, buf).await? {
+        let read = poll_fn(|cx| waiter.poll_io(cx, || (&s.io).read(buf))).await;
+        match read? {
             0 => {
                 return Err(io::Error::new(
                     io::ErrorKind::UnexpectedEof,
@@ -228,12 +241,15 @@ async fn read_exact(s: &TcpStream, mut buf: &mut [u8]) -> io::Result<()> {
 }
 
 async fn write(s: &TcpStream, buf: &[u8]) -> io::Result<usize> {
-    poll_fn(|cx| s.poll_write(cx, buf)).await
+    let mut waiter = Waiter::new(&s.reg, Direction::Write);
+    poll_fn(|cx| waiter.poll_io(cx, || (&s.io).write(buf))).await
 }
 
 async fn write_all(s: &TcpStream, mut buf: &[u8]) -> io::Result<()> {
+    let mut waiter = Waiter::new(&s.reg, Direction::Write);
     while !buf.is_empty() {
-        match write(s, buf).await? {
+        let written = poll_fn(|cx| waiter.poll_io(cx, || (&s.io).write(buf))).await;
+        match written? {
             0 => {
                 return Err(io::Error::new(
                     io::ErrorKind::WriteZero,
@@ -278,11 +294,11 @@ pub struct WriteHalf<'a>(&'a TcpStream);
 
 /// The read half of [`TcpStream::into_split`].
 #[derive(Debug)]
-pub struct OwnedReadHalf(Rc<TcpStream>);
+pub struct OwnedReadHalf(Arc<TcpStream>);
 
 /// The write half of [`TcpStream::into_split`].
 #[derive(Debug)]
-pub struct OwnedWriteHalf(Rc<TcpStream>);
+pub struct OwnedWriteHalf(Arc<TcpStream>);
 
 macro_rules! read_half {
     ($t:ty) => {

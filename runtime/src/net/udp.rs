@@ -7,11 +7,13 @@ use std::net::{SocketAddr, ToSocketAddrs};
 use std::os::fd::{AsRawFd, RawFd};
 use std::task::{Context, Poll};
 
-use crate::reactor::{Direction, Registration};
+use crate::reactor::{Direction, Registration, Waiter};
 
 /// A UDP socket, registered with the reactor of the runtime it was made in.
 ///
-/// Its methods take `&self`: one task may receive while another sends.
+/// Its methods take `&self`: one task may receive while another sends, and
+/// several tasks may receive (or send) on one shared socket at once: every
+/// waiting task is woken when a datagram arrives, and one of them gets it.
 ///
 /// ```
 /// use runtime::net::UdpSocket;
@@ -57,7 +59,8 @@ impl UdpSocket {
             .to_socket_addrs()?
             .next()
             .ok_or_else(super::no_addresses)?;
-        poll_fn(|cx| self.poll_send_to(cx, buf, target)).await
+        let mut waiter = Waiter::new(&self.reg, Direction::Write);
+        poll_fn(|cx| waiter.poll_io(cx, || self.io.send_to(buf, target))).await
     }
 
     /// Receives one datagram into `buf` (`recvfrom(2)`), waiting until one
@@ -67,7 +70,8 @@ impl UdpSocket {
     /// # Errors
     /// The OS's (`ConnectionRefused` after an ICMP port unreachable, ...).
     pub async fn recv_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
-        poll_fn(|cx| self.poll_recv_from(cx, buf)).await
+        let mut waiter = Waiter::new(&self.reg, Direction::Read);
+        poll_fn(|cx| waiter.poll_io(cx, || self.io.recv_from(buf))).await
     }
 
     /// The poll form of [`send_to`](UdpSocket::send_to), with the target

@@ -5,11 +5,11 @@ use std::fmt;
 use std::future::Future;
 use std::marker::PhantomData;
 use std::pin::Pin;
-use std::rc::Rc;
 use std::task::{Context, Poll};
 
 use super::TaskRef;
-use crate::executor::Executor;
+use crate::handle::{NotHere, RuntimeId, panic_not_here};
+use crate::remote::Deferred;
 
 /// An owned permission to await a spawned task's output.
 ///
@@ -24,17 +24,31 @@ use crate::executor::Executor;
 /// });
 /// assert_eq!(answer, 42);
 /// ```
+///
+/// A `JoinHandle<T>` is `Send` when `T` is (it names its runtime by id, see
+/// `handle.rs`): it may be moved to another thread, dropped there (the task
+/// is detached on the loop's next turn) or [`abort`](JoinHandle::abort)ed
+/// from there. Awaiting it, and [`is_finished`](JoinHandle::is_finished),
+/// need the thread running its runtime. Awaited after its runtime was
+/// dropped, it gives a cancelled [`JoinError`] (the runtime dropped the
+/// task); polled again after it gave its output, it panics.
 pub struct JoinHandle<T> {
-    exec: Rc<Executor>,
+    rt: RuntimeId,
     task: TaskRef,
+    /// The output (or the error) was handed out.
+    done: bool,
     _output: PhantomData<T>,
 }
 
+// The output is only ever moved, never pinned.
+impl<T> Unpin for JoinHandle<T> {}
+
 impl<T> JoinHandle<T> {
-    pub(crate) fn new(exec: Rc<Executor>, task: TaskRef) -> JoinHandle<T> {
+    pub(crate) fn new(rt: RuntimeId, task: TaskRef) -> JoinHandle<T> {
         JoinHandle {
-            exec,
+            rt,
             task,
+            done: false,
             _output: PhantomData,
         }
     }
@@ -42,14 +56,32 @@ impl<T> JoinHandle<T> {
     /// Asks for the task to be cancelled: its future is dropped (its
     /// destructors run) at its next scheduling point, and awaiting this handle
     /// then gives a [`JoinError`] with [`is_cancelled`](JoinError::is_cancelled).
-    /// A task that already finished keeps its output.
+    /// A task that already finished keeps its output. From another thread,
+    /// the request reaches the loop on its next turn.
     pub fn abort(&self) {
-        self.exec.abort(self.task);
+        self.rt.run_or_defer(Deferred::Abort(self.task));
     }
 
     /// Whether the task has finished (returned, panicked, or was cancelled).
+    /// A task whose runtime was dropped has finished.
+    ///
+    /// # Panics
+    /// On a thread that is not running the task's runtime (the task table
+    /// lives on that thread).
+    #[track_caller]
     pub fn is_finished(&self) -> bool {
-        self.exec.is_finished(self.task)
+        let task = self.task;
+        match self.rt.with(|exec| exec.is_finished(task)) {
+            Some(finished) => finished,
+            None => match self.rt.not_here() {
+                NotHere::Gone => true,
+                NotHere::Elsewhere => panic!(
+                    "JoinHandle::is_finished called outside the runtime of task {} ({}): \
+                     only the thread running it can read its task table",
+                    task.seq, self.rt
+                ),
+            },
+        }
     }
 
     /// The task's id, as shown in task dumps and deadlock reports.
@@ -62,13 +94,33 @@ impl<T> Future for JoinHandle<T> {
     type Output = Result<T, JoinError>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        self.exec.poll_join(self.task, cx)
+        let this = self.get_mut();
+        assert!(
+            !this.done,
+            "JoinHandle for task {} polled after completion: it already gave its output",
+            this.task.seq
+        );
+        let task = this.task;
+        let polled = match this.rt.with(|exec| exec.poll_join(task, cx)) {
+            Some(polled) => polled,
+            None => match this.rt.not_here() {
+                // Dropping the runtime dropped the task.
+                NotHere::Gone => Poll::Ready(Err(JoinError::cancelled(task.seq))),
+                NotHere::Elsewhere => panic_not_here("runtime::JoinHandle", this.rt),
+            },
+        };
+        if polled.is_ready() {
+            this.done = true;
+        }
+        polled
     }
 }
 
 impl<T> Drop for JoinHandle<T> {
     fn drop(&mut self) {
-        self.exec.detach(self.task);
+        if !self.done {
+            self.rt.run_or_defer(Deferred::Detach(self.task));
+        }
     }
 }
 

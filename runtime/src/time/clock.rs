@@ -8,9 +8,17 @@
 //!
 //! The paused clock stands still; the executor moves it to the next timer's
 //! tick when nothing else can happen (`Executor::park`).
+//!
+//! Every conversion saturates: the clock never reads past [`MAX_TICK`]
+//! (~146 million years after `base`, so `base + offset` is always a valid
+//! `Instant`), and a deadline past that is [`NEVER`]. `time::advance(
+//! Duration::MAX)` therefore moves the clock to its end instead of
+//! overflowing on the next read.
 
 use std::cell::Cell;
 use std::time::{Duration, Instant};
+
+use super::wheel::{MAX_TICK, NEVER};
 
 pub(crate) struct Clock {
     base: Instant,
@@ -45,20 +53,27 @@ impl Clock {
         }
     }
 
-    /// The tick at or after `deadline` (rounded up).
+    /// The tick at or after `deadline` (rounded up), or [`NEVER`] if the
+    /// clock cannot reach it.
     pub(crate) fn deadline_tick(&self, deadline: Instant) -> u64 {
         let since = deadline.saturating_duration_since(self.base);
-        let ms = since.as_millis() as u64;
-        if since > Duration::from_millis(ms) {
+        let ms = since.as_millis();
+        let tick = if since.subsec_nanos() % 1_000_000 != 0 {
             ms + 1
         } else {
             ms
+        };
+        if tick > u128::from(MAX_TICK) {
+            NEVER
+        } else {
+            tick as u64
         }
     }
 
     /// The last tick that has fully begun (rounded down).
     pub(crate) fn now_tick(&self) -> u64 {
-        self.now().saturating_duration_since(self.base).as_millis() as u64
+        let ms = self.now().saturating_duration_since(self.base).as_millis();
+        u64::try_from(ms).unwrap_or(MAX_TICK).min(MAX_TICK)
     }
 
     /// How long from now until `tick` begins, rounded up to whole
@@ -77,14 +92,17 @@ impl Clock {
     /// Moves the paused clock forward to the start of `tick`.
     pub(crate) fn jump_to_tick(&self, tick: u64) {
         debug_assert!(self.paused);
-        let to = Duration::from_millis(tick);
+        let to = Duration::from_millis(tick.min(MAX_TICK));
         if to > self.offset.get() {
             self.offset.set(to);
         }
     }
 
-    /// Moves the paused clock forward by `by` (`time::advance`).
+    /// Moves the paused clock forward by `by` (`time::advance`), stopping
+    /// at the clock's end.
     pub(crate) fn advance(&self, by: Duration) {
-        self.offset.set(self.offset.get() + by);
+        let end = Duration::from_millis(MAX_TICK);
+        self.offset
+            .set(self.offset.get().saturating_add(by).min(end));
     }
 }

@@ -86,21 +86,37 @@ impl Interval {
         }
         let scheduled = self.next;
         let now = Instant::now();
-        self.next = if now >= scheduled + self.period {
-            match self.missed {
-                MissedTickBehavior::Burst => scheduled + self.period,
-                MissedTickBehavior::Delay => now + self.period,
+        let on_schedule = scheduled.checked_add(self.period);
+        let next = match on_schedule {
+            Some(next) if now < next => Some(next),
+            // Late by a period or more (or past the end of time).
+            _ => match self.missed {
+                MissedTickBehavior::Burst => on_schedule,
+                MissedTickBehavior::Delay => now.checked_add(self.period),
                 MissedTickBehavior::Skip => {
                     let behind = now.duration_since(scheduled).as_nanos();
                     let periods = behind / self.period.as_nanos() + 1;
-                    scheduled + self.period * u32::try_from(periods).unwrap_or(u32::MAX)
+                    u32::try_from(periods)
+                        .ok()
+                        .and_then(|n| self.period.checked_mul(n))
+                        .and_then(|d| scheduled.checked_add(d))
                 }
-            }
-        } else {
-            scheduled + self.period
+            },
         };
-        self.sleep.reset(self.next);
+        self.schedule(next);
         Poll::Ready(scheduled)
+    }
+
+    /// Sets the next tick, or, when it cannot be represented (a period of
+    /// `Duration::MAX`), makes the next tick never come.
+    fn schedule(&mut self, next: Option<Instant>) {
+        match next {
+            Some(next) => {
+                self.next = next;
+                self.sleep.reset(next);
+            }
+            None => self.sleep.reset_never(),
+        }
     }
 
     /// Chooses what happens to missed ticks (default: [`MissedTickBehavior::Burst`]).
@@ -115,7 +131,6 @@ impl Interval {
 
     /// Restarts the schedule: the next tick is one period from now.
     pub fn reset(&mut self) {
-        self.next = Instant::now() + self.period;
-        self.sleep.reset(self.next);
+        self.schedule(Instant::now().checked_add(self.period));
     }
 }

@@ -14,21 +14,32 @@
 //! 5. the next `poll` sees "fired", removes the entry and returns `Ready`.
 //!
 //! Dropping a `Sleep` removes its entry at once (a cancelled timer).
+//!
+//! A `Sleep` names its runtime by id (`handle.rs`), so it is `Send` and
+//! `Sync`: it may be moved to, or dropped on, another thread (the loop then
+//! removes its entry on its next turn), but it can only be awaited by the
+//! runtime it registered with. Polled anywhere else, or after that runtime
+//! was dropped, it panics with a message that says which.
+//!
+//! `sleep(Duration::MAX)` (any duration whose deadline cannot be
+//! represented) never completes: it is the everyday way to say "never".
 
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::rc::Rc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
 use super::Instant;
+use super::wheel::NEVER;
 use crate::context;
-use crate::executor::Executor;
+use crate::handle::{RuntimeId, panic_not_here};
 use crate::inspect::Wait;
+use crate::remote::Deferred;
 use crate::stats::bump;
 
-/// Waits until `duration` has passed.
+/// Waits until `duration` has passed. A duration too long to represent
+/// (`Duration::MAX`) waits forever.
 ///
 /// ```
 /// use std::time::Duration;
@@ -36,19 +47,27 @@ use crate::stats::bump;
 /// ```
 pub fn sleep(duration: Duration) -> Sleep {
     let now = Instant::now();
-    let deadline = now.checked_add(duration).unwrap_or_else(|| far_future(now));
-    sleep_until(deadline)
+    match now.checked_add(duration) {
+        Some(deadline) => sleep_until(deadline),
+        None => Sleep {
+            deadline: far_future(now),
+            never: true,
+            state: SleepState::Unregistered,
+        },
+    }
 }
 
 /// Waits until `deadline`.
 pub fn sleep_until(deadline: Instant) -> Sleep {
     Sleep {
         deadline,
+        never: false,
         state: SleepState::Unregistered,
     }
 }
 
-/// About thirty years from `now`: "never", for all practical purposes.
+/// About thirty years from `now`: what [`Sleep::deadline`] reports for a
+/// sleep that never ends, and what an `Interval` past the end of time uses.
 pub(crate) fn far_future(now: Instant) -> Instant {
     now.checked_add(Duration::from_secs(86_400 * 365 * 30))
         .unwrap_or(now)
@@ -58,17 +77,20 @@ pub(crate) fn far_future(now: Instant) -> Instant {
 #[must_use = "futures do nothing unless you `.await` or poll them"]
 pub struct Sleep {
     deadline: Instant,
+    /// The deadline could not be represented: this sleep never ends.
+    never: bool,
     state: SleepState,
 }
 
 enum SleepState {
     Unregistered,
-    Registered { exec: Rc<Executor>, key: usize },
+    Registered { rt: RuntimeId, key: usize },
     Done,
 }
 
 impl Sleep {
-    /// When this sleep ends.
+    /// When this sleep ends (for one that never ends, about thirty years
+    /// after it was made).
     pub fn deadline(&self) -> Instant {
         self.deadline
     }
@@ -82,18 +104,23 @@ impl Sleep {
     pub fn reset(&mut self, deadline: Instant) {
         self.unregister();
         self.deadline = deadline;
+        self.never = false;
         self.state = SleepState::Unregistered;
     }
 
+    /// Makes this sleep one that never ends (what `Interval` does when its
+    /// next tick cannot be represented).
+    pub(crate) fn reset_never(&mut self) {
+        let deadline = far_future(self.deadline);
+        self.reset(deadline);
+        self.never = true;
+    }
+
     fn unregister(&mut self) {
-        if let SleepState::Registered { exec, key } =
+        if let SleepState::Registered { rt, key } =
             std::mem::replace(&mut self.state, SleepState::Unregistered)
         {
-            let (cancelled, waker) = exec.timers.borrow_mut().remove(key);
-            if cancelled {
-                bump(&exec.counters.timers_cancelled);
-            }
-            drop(waker); // outside the wheel's borrow
+            rt.run_or_defer(Deferred::CancelTimer(key));
         }
     }
 }
@@ -105,40 +132,61 @@ impl Future for Sleep {
         let this = self.get_mut();
         match &this.state {
             SleepState::Done => Poll::Ready(()),
-            SleepState::Registered { exec, key } => {
-                let key = *key;
-                let mut wheel = exec.timers.borrow_mut();
-                if wheel.is_fired(key) {
-                    drop(wheel.remove(key));
-                    drop(wheel);
-                    this.state = SleepState::Done;
-                    Poll::Ready(())
-                } else {
-                    let old = wheel.set_waker(key, cx.waker());
-                    let tick = wheel.tick_of(key).unwrap_or(0);
-                    drop(wheel);
-                    drop(old);
-                    exec.note_wait(Wait::Timer(tick));
-                    Poll::Pending
-                }
-            }
-            SleepState::Unregistered => {
-                let exec = context::current().unwrap_or_else(|| {
-                    panic!("runtime::time::sleep polled outside a runtime: await it inside block_on or a task it runs")
-                });
-                let tick = exec.clock.deadline_tick(this.deadline.into_std());
-                let inserted = exec.timers.borrow_mut().insert(tick, cx.waker().clone());
-                match inserted {
-                    Ok(key) => {
-                        bump(&exec.counters.timers_registered);
+            SleepState::Registered { rt, key } => {
+                let (rt, key) = (*rt, *key);
+                let fired = rt.with(|exec| {
+                    let mut wheel = exec.timers.borrow_mut();
+                    if wheel.is_fired(key) {
+                        drop(wheel.remove(key));
+                        true
+                    } else {
+                        let old = wheel.set_waker(key, cx.waker());
+                        let tick = wheel.tick_of(key).unwrap_or(0);
+                        drop(wheel);
+                        drop(old);
                         exec.note_wait(Wait::Timer(tick));
-                        this.state = SleepState::Registered { exec, key };
-                        Poll::Pending
+                        false
                     }
-                    Err(()) => {
+                });
+                match fired {
+                    Some(true) => {
                         this.state = SleepState::Done;
                         Poll::Ready(())
                     }
+                    Some(false) => Poll::Pending,
+                    None => panic_not_here("runtime::time::Sleep", rt),
+                }
+            }
+            SleepState::Unregistered => {
+                let (deadline, never) = (this.deadline, this.never);
+                let registered = context::with_current(|exec| {
+                    let tick = if never {
+                        NEVER
+                    } else {
+                        exec.clock.deadline_tick(deadline.into_std())
+                    };
+                    let inserted = exec.timers.borrow_mut().insert(tick, cx.waker().clone());
+                    match inserted {
+                        Ok(key) => {
+                            bump(&exec.counters.timers_registered);
+                            exec.note_wait(Wait::Timer(tick));
+                            Some((exec.id(), key))
+                        }
+                        Err(()) => None,
+                    }
+                });
+                match registered {
+                    Some(Some((rt, key))) => {
+                        this.state = SleepState::Registered { rt, key };
+                        Poll::Pending
+                    }
+                    Some(None) => {
+                        this.state = SleepState::Done;
+                        Poll::Ready(())
+                    }
+                    None => panic!(
+                        "runtime::time::sleep polled outside a runtime: await it inside block_on or a task it runs"
+                    ),
                 }
             }
         }
@@ -155,6 +203,7 @@ impl fmt::Debug for Sleep {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Sleep")
             .field("deadline", &self.deadline)
+            .field("never", &self.never)
             .field("elapsed", &self.is_elapsed())
             .finish()
     }

@@ -29,6 +29,19 @@
 //!
 //! A fired entry stays in the slab (unlinked, state `Fired`) until its owner
 //! (`Sleep`) sees it and removes it, so that the owner's key stays valid.
+//!
+//! **Far deadlines.** The six levels span `64^6` ticks (~2.2 years) from
+//! the start of `elapsed`'s top-level slot; a slot further on would alias
+//! the current one. An entry keeps its exact deadline (`tick`) but is
+//! *linked* at `min(tick, horizon(elapsed))`, the last tick the wheel can
+//! represent. When that slot comes due the entry is not fired (its deadline
+//! is later) but linked again, further on: a `sleep` of ten years wakes the
+//! loop about once every two years and ends on the right millisecond. A
+//! deadline of [`NEVER`] (`sleep(Duration::MAX)`, or one beyond the clock's
+//! range) is kept unlinked: it is never due, so it neither wakes the loop nor
+//! gives a paused clock somewhere to jump. An `advance` further than one
+//! rotation (a paused clock moved by years at once) sorts the entries and
+//! fires the due ones in order instead of visiting every slot on the way.
 
 use slab::Slab;
 use std::task::Waker;
@@ -36,13 +49,30 @@ use std::task::Waker;
 const LEVELS: usize = 6;
 const SLOTS: usize = 64;
 const BITS: u32 = 6;
-/// Deadlines further than this many ticks away are clamped to it (~2.2 years).
-const MAX_TICKS: u64 = (1 << (BITS * LEVELS as u32)) - 1;
+/// Ticks one slot of the top level spans (2^30 ms, ~12 days).
+const TOP_SLOT: u64 = 1 << (BITS * (LEVELS as u32 - 1));
+/// Ticks one rotation of the top level spans (2^36 ms, ~2.2 years).
+const TOP_ROTATION: u64 = TOP_SLOT << BITS;
 const NIL: usize = usize::MAX;
+
+/// The tick of a timer that never fires.
+pub(crate) const NEVER: u64 = u64::MAX;
+/// The last tick the clock can reach (2^62 ms, ~146 million years): later
+/// deadlines are [`NEVER`], and no tick arithmetic here can overflow.
+pub(crate) const MAX_TICK: u64 = 1 << 62;
+
+/// The last tick the wheel can represent while it stands at `elapsed`.
+fn horizon(elapsed: u64) -> u64 {
+    (elapsed & !(TOP_SLOT - 1)) + TOP_ROTATION - 1
+}
 
 /// One timer.
 struct Entry {
+    /// Its deadline (exact; [`NEVER`] for one that never fires).
     tick: u64,
+    /// The tick it is linked at: `tick`, or the wheel's horizon when it was
+    /// linked if that came sooner.
+    at: u64,
     waker: Option<Waker>,
     state: State,
     prev: usize,
@@ -53,8 +83,12 @@ struct Entry {
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum State {
+    /// Linked in a slot, waiting for its tick.
     Pending,
+    /// Its tick came: unlinked, waker taken, until its owner removes it.
     Fired,
+    /// A [`NEVER`] deadline: never linked, never due.
+    Never,
 }
 
 struct Level {
@@ -94,24 +128,28 @@ impl Wheel {
         self.pending
     }
 
-    /// Registers a timer for `tick`; `Err(())` if that tick has already
-    /// passed (the caller is done at once, nothing is stored).
+    /// Registers a timer for `tick` (exact, however far; [`NEVER`] for one
+    /// that never fires); `Err(())` if that tick has already passed (the
+    /// caller is done at once, nothing is stored).
     pub(crate) fn insert(&mut self, tick: u64, waker: Waker) -> Result<usize, ()> {
         if tick <= self.elapsed {
             return Err(());
         }
-        let tick = tick.min(self.elapsed + MAX_TICKS);
+        let never = tick > MAX_TICK;
         let key = self.entries.insert(Entry {
-            tick,
+            tick: if never { NEVER } else { tick },
+            at: 0,
             waker: Some(waker),
-            state: State::Pending,
+            state: if never { State::Never } else { State::Pending },
             prev: NIL,
             next: NIL,
             level: 0,
             slot: 0,
         });
-        self.link(key);
-        self.pending += 1;
+        if !never {
+            self.link(key);
+            self.pending += 1;
+        }
         Ok(key)
     }
 
@@ -122,11 +160,7 @@ impl Wheel {
             .is_some_and(|e| e.state == State::Fired)
     }
 
-    /// The tick a timer fires at.
-    #[allow(
-        dead_code,
-        reason = "for task dumps (what a sleeping task waits for) and tests"
-    )]
+    /// The tick a timer fires at ([`NEVER`] for one that never does).
     pub(crate) fn tick_of(&self, key: usize) -> Option<u64> {
         self.entries.get(key).map(|e| e.tick)
     }
@@ -141,19 +175,19 @@ impl Wheel {
         }
     }
 
-    /// Removes a timer, fired or not. Returns whether it was still pending
-    /// (a cancellation), and its waker to drop outside the caller's borrow.
+    /// Removes a timer, fired or not. Returns whether it had not fired (a
+    /// cancellation), and its waker to drop outside the caller's borrow.
     pub(crate) fn remove(&mut self, key: usize) -> (bool, Option<Waker>) {
         let Some(entry) = self.entries.get(key) else {
             return (false, None);
         };
-        let was_pending = entry.state == State::Pending;
-        if was_pending {
+        let state = entry.state;
+        if state == State::Pending {
             self.unlink(key);
             self.pending -= 1;
         }
         let entry = self.entries.remove(key);
-        (was_pending, entry.waker)
+        (state != State::Fired, entry.waker)
     }
 
     /// The tick at which the wheel next has work: a timer to fire, or a
@@ -172,7 +206,7 @@ impl Wheel {
             let mut earliest = UNKNOWN;
             let mut key = self.levels[level].heads[slot];
             while key != NIL {
-                earliest = earliest.min(self.entries[key].tick);
+                earliest = earliest.min(self.entries[key].at);
                 key = self.entries[key].next;
             }
             self.levels[level].earliest[slot] = earliest;
@@ -183,6 +217,10 @@ impl Wheel {
     /// Fires every timer whose tick is `<= now`: marks it fired and moves its
     /// waker into `fired`. Returns how many fired.
     pub(crate) fn advance(&mut self, now: u64, fired: &mut Vec<Waker>) -> usize {
+        let now = now.min(MAX_TICK);
+        if now > horizon(self.elapsed) {
+            return self.leap(now, fired);
+        }
         let mut count = 0;
         while let Some((level, slot, tick)) = self.next_slot() {
             if tick > now {
@@ -213,6 +251,44 @@ impl Wheel {
         count
     }
 
+    /// `advance` to a `now` beyond the wheel's range: rather than visit
+    /// every slot (and every top-level rotation) on the way, unlink every
+    /// entry, fire the due ones in deadline order, and link the rest again
+    /// from `now`. O(n log n), for the rare jump of years.
+    #[cold]
+    fn leap(&mut self, now: u64, fired: &mut Vec<Waker>) -> usize {
+        let mut linked = Vec::with_capacity(self.pending);
+        for level in &mut self.levels {
+            while level.occupied != 0 {
+                let slot = level.occupied.trailing_zeros() as usize;
+                level.occupied &= !(1 << slot);
+                level.earliest[slot] = UNKNOWN;
+                let mut key = std::mem::replace(&mut level.heads[slot], NIL);
+                while key != NIL {
+                    linked.push(key);
+                    key = self.entries[key].next;
+                }
+            }
+        }
+        linked.sort_by_key(|&key| (self.entries[key].tick, key));
+        self.elapsed = now;
+        let mut count = 0;
+        for key in linked {
+            let entry = &mut self.entries[key];
+            entry.prev = NIL;
+            entry.next = NIL;
+            if entry.tick <= now {
+                entry.state = State::Fired;
+                fired.extend(entry.waker.take());
+                self.pending -= 1;
+                count += 1;
+            } else {
+                self.link(key);
+            }
+        }
+        count
+    }
+
     /// The first occupied slot in deadline order: `(level, slot, its tick)`.
     fn next_slot(&self) -> Option<(usize, usize, u64)> {
         for (level, lvl) in self.levels.iter().enumerate() {
@@ -237,12 +313,15 @@ impl Wheel {
     }
 
     fn link(&mut self, key: usize) {
-        let tick = self.entries[key].tick;
+        // Where it is linked: its deadline, or the last tick the wheel can
+        // represent now if that is sooner (see "Far deadlines" above).
+        let tick = self.entries[key].tick.min(horizon(self.elapsed));
         let level = level_for(self.elapsed, tick);
         let slot = ((tick >> (BITS * level as u32)) % SLOTS as u64) as usize;
         let head = self.levels[level].heads[slot];
         {
             let entry = &mut self.entries[key];
+            entry.at = tick;
             entry.level = level as u8;
             entry.slot = slot as u8;
             entry.prev = NIL;
@@ -262,11 +341,13 @@ impl Wheel {
     }
 
     fn unlink(&mut self, key: usize) {
-        let (prev, next, level, slot, tick) = {
+        let (prev, next, level, slot, at) = {
             let e = &self.entries[key];
-            (e.prev, e.next, e.level as usize, e.slot as usize, e.tick)
+            (e.prev, e.next, e.level as usize, e.slot as usize, e.at)
         };
-        if self.levels[level].earliest[slot] == tick {
+        // If the slot's cached minimum was this entry's, forget it
+        // (recomputed by one walk of the slot when next asked).
+        if self.levels[level].earliest[slot] == at {
             self.levels[level].earliest[slot] = UNKNOWN;
         }
         if prev == NIL {
@@ -438,13 +519,93 @@ mod tests {
     }
 
     #[test]
-    fn past_deadline_is_refused_and_far_deadline_is_clamped() {
+    fn past_deadline_is_refused_and_far_deadline_is_kept_exact() {
         let log = Arc::new(std::sync::Mutex::new(Vec::new()));
         let mut wheel = Wheel::new();
         drain(&mut wheel, 100);
         assert!(wheel.insert(100, waker(0, &log)).is_err());
-        let key = wheel.insert(u64::MAX, waker(1, &log)).unwrap();
-        assert_eq!(wheel.tick_of(key), Some(100 + MAX_TICKS));
+        let far = 100 + 5 * TOP_ROTATION + 7;
+        let key = wheel.insert(far, waker(1, &log)).unwrap();
+        assert_eq!(wheel.tick_of(key), Some(far));
+        let never = wheel.insert(u64::MAX, waker(2, &log)).unwrap();
+        assert_eq!(wheel.tick_of(never), Some(NEVER));
+        assert_eq!(wheel.pending(), 1, "a never-timer is not pending");
+    }
+
+    /// The hang of issue #13: with `elapsed > 0`, a deadline beyond the
+    /// wheel's range used to be linked into the slot being processed, and
+    /// `advance` re-linked it there forever.
+    #[test]
+    fn a_far_timer_does_not_hang_advance() {
+        let log = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let mut wheel = Wheel::new();
+        for elapsed in [1, 3, 63, 64, 4_095, TOP_SLOT - 1, TOP_SLOT + 5] {
+            let mut wheel2 = Wheel::new();
+            drain(&mut wheel2, elapsed);
+            let key = wheel2.insert(MAX_TICK, waker(0, &log)).unwrap();
+            assert_eq!(drain(&mut wheel2, elapsed + 100), 0);
+            assert!(!wheel2.is_fired(key));
+            let next = wheel2.next_deadline().expect("the far timer");
+            assert!(next > elapsed + 100 && next <= MAX_TICK);
+        }
+        drain(&mut wheel, 5);
+        wheel.insert(u64::MAX - 1, waker(0, &log)).unwrap();
+        wheel.insert(NEVER, waker(1, &log)).unwrap();
+        assert_eq!(drain(&mut wheel, 105), 0);
+    }
+
+    /// Follows `next_deadline` like the paused clock does: a timer ten
+    /// years out fires on its tick, after a handful of early wakes (one per
+    /// rotation of the top level), never before.
+    #[test]
+    fn a_timer_years_away_fires_on_its_tick() {
+        let log = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let mut wheel = Wheel::new();
+        drain(&mut wheel, 17);
+        let ten_years = 17 + 10 * 365 * 86_400_000;
+        wheel.insert(ten_years, waker(0, &log)).unwrap();
+        let near = wheel.insert(1_000, waker(1, &log)).unwrap();
+        let mut wakeups = 0;
+        while let Some(next) = wheel.next_deadline() {
+            wakeups += 1;
+            assert!(next <= ten_years, "overshot: {next}");
+            drain(&mut wheel, next);
+            if wheel.is_fired(near) {
+                wheel.remove(near);
+            }
+        }
+        assert_eq!(*log.lock().unwrap(), [1, 0]);
+        assert!(
+            wakeups <= 2 + (ten_years / TOP_ROTATION) as usize * 2,
+            "{wakeups} wakeups"
+        );
+    }
+
+    /// A jump past the wheel's whole range fires what is due, in deadline
+    /// order, and keeps the rest exact.
+    #[test]
+    fn a_leap_of_years_fires_in_order() {
+        let log = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let mut wheel = Wheel::new();
+        drain(&mut wheel, 3);
+        let ticks = [
+            50,
+            3 * TOP_ROTATION,
+            70_000,
+            TOP_ROTATION + 1,
+            9 * TOP_ROTATION,
+        ];
+        for (id, &t) in ticks.iter().enumerate() {
+            wheel.insert(t, waker(id, &log)).unwrap();
+        }
+        assert_eq!(drain(&mut wheel, 4 * TOP_ROTATION), 4);
+        assert_eq!(*log.lock().unwrap(), [0, 2, 3, 1]);
+        assert_eq!(
+            wheel.next_deadline().map(|d| d <= 9 * TOP_ROTATION),
+            Some(true)
+        );
+        assert_eq!(drain(&mut wheel, MAX_TICK), 1);
+        assert_eq!(wheel.pending(), 0);
     }
 
     mod properties {
@@ -463,29 +624,50 @@ mod tests {
             Advance(u64),
         }
 
+        /// Delays from one tick to `u64::MAX` (far beyond the wheel's range,
+        /// and [`NEVER`]); advances up to many rotations of the top level.
         fn op() -> impl Strategy<Value = Op> {
             prop_oneof![
-                4 => prop_oneof![1u64..70, 1u64..5_000, 1u64..300_000, 1u64..20_000_000].prop_map(Op::Insert),
+                4 => prop_oneof![
+                    1u64..70,
+                    1u64..5_000,
+                    1u64..300_000,
+                    1u64..20_000_000,
+                    1u64..(4 * TOP_ROTATION),
+                    Just(u64::MAX),
+                    1u64..=u64::MAX,
+                ].prop_map(Op::Insert),
                 2 => any::<usize>().prop_map(Op::Cancel),
-                3 => prop_oneof![0u64..10, 0u64..4_096, 0u64..1_000_000].prop_map(Op::Advance),
+                3 => prop_oneof![
+                    0u64..10,
+                    0u64..4_096,
+                    0u64..1_000_000,
+                    0u64..(3 * TOP_ROTATION),
+                    Just(u64::MAX),
+                ].prop_map(Op::Advance),
             ]
         }
 
         proptest! {
             #![proptest_config(ProptestConfig::with_cases(256))]
             #[test]
-            fn same_fire_order_as_a_model(ops in proptest::collection::vec(op(), 1..200)) {
+            fn same_fire_order_as_a_model(
+                start in prop_oneof![Just(0u64), 0u64..100_000, 0u64..(2 * TOP_ROTATION)],
+                ops in proptest::collection::vec(op(), 1..200),
+            ) {
                 let log = Arc::new(std::sync::Mutex::new(Vec::new()));
                 let mut wheel = Wheel::new();
-                // (id, tick, key) of pending timers, in registration order.
+                // (id, tick, key) of pending timers, in registration order;
+                // a tick past MAX_TICK is NEVER: it must never fire.
                 let mut model: Vec<(usize, u64, usize)> = Vec::new();
-                let mut now = 0u64;
+                let mut now = start;
+                drain(&mut wheel, now);
                 for (id, op) in ops.into_iter().enumerate() {
                     match op {
                         Op::Insert(delay) => {
-                            let tick = now + delay;
+                            let tick = now.saturating_add(delay);
                             let key = wheel.insert(tick, waker(id, &log)).unwrap();
-                            model.push((id, tick, key));
+                            model.push((id, if tick > MAX_TICK { NEVER } else { tick }, key));
                         }
                         Op::Cancel(i) if !model.is_empty() => {
                             let (_, _, key) = model.remove(i % model.len());
@@ -493,8 +675,22 @@ mod tests {
                         }
                         Op::Cancel(_) => {}
                         Op::Advance(by) => {
-                            prop_assert_eq!(wheel.next_deadline(), model.iter().map(|m| m.1).min());
-                            now += by;
+                            // The loop's wake-up: never after the earliest
+                            // deadline, never in the past; exactly it when
+                            // every deadline is within the wheel's range.
+                            let earliest = model.iter().map(|m| m.1).filter(|&t| t != NEVER).min();
+                            let next = wheel.next_deadline();
+                            match earliest {
+                                None => prop_assert_eq!(next, None),
+                                Some(e) => {
+                                    let n = next.expect("a pending timer");
+                                    prop_assert!(n > now && n <= e, "next {} now {} earliest {}", n, now, e);
+                                    if model.iter().all(|m| m.1 <= horizon(start)) {
+                                        prop_assert_eq!(n, e);
+                                    }
+                                }
+                            }
+                            now = now.saturating_add(by).min(MAX_TICK);
                             log.lock().unwrap().clear();
                             drain(&mut wheel, now);
                             let fired = std::mem::take(&mut *log.lock().unwrap());
@@ -519,7 +715,7 @@ mod tests {
                         }
                     }
                 }
-                prop_assert_eq!(wheel.pending(), model.len());
+                prop_assert_eq!(wheel.pending(), model.iter().filter(|m| m.1 != NEVER).count());
             }
         }
     }
