@@ -32,6 +32,8 @@ impl Status {
     pub const OK: Status = Status(200);
     /// 400 Bad Request.
     pub const BAD_REQUEST: Status = Status(400);
+    /// 408 Request Timeout (a head or a body that came too slowly).
+    pub const TIMEOUT: Status = Status(408);
     /// 413 Content Too Large (a head or a body over the limits).
     pub const TOO_LARGE: Status = Status(413);
     /// 501 Not Implemented (`Transfer-Encoding`).
@@ -46,6 +48,7 @@ impl Status {
         match self.0 {
             200 => "OK",
             400 => "Bad Request",
+            408 => "Request Timeout",
             413 => "Content Too Large",
             501 => "Not Implemented",
             503 => "Service Unavailable",
@@ -83,6 +86,19 @@ pub enum Parse {
     Error(Status),
 }
 
+/// How far an incomplete request has come (what [`Parser::progress`] says
+/// after [`Parser::next`] returned [`Parse::Incomplete`]): a server gives
+/// each part its own timeout.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Progress {
+    /// Nothing of a request is buffered.
+    Nothing,
+    /// Part of a request head (request line and headers).
+    Head,
+    /// A whole head, and part of the body its `Content-Length` announced.
+    Body,
+}
+
 /// The incremental parser of one connection (see the module doc).
 #[derive(Debug, Default)]
 pub struct Parser {
@@ -108,6 +124,20 @@ impl Parser {
     #[cfg(test)]
     pub fn buffered(&self) -> usize {
         self.buf.len()
+    }
+
+    /// How far the request being received has come. Meant for after
+    /// [`next`](Self::next) returned [`Parse::Incomplete`] (bytes leave
+    /// the buffer only with a whole request): a buffer with a whole head
+    /// then waits for its body.
+    pub fn progress(&self) -> Progress {
+        if self.buf.is_empty() {
+            Progress::Nothing
+        } else if find(&self.buf, b"\r\n\r\n").is_some() {
+            Progress::Body
+        } else {
+            Progress::Head
+        }
     }
 
     /// Takes the next whole request off the buffer, if there is one.
@@ -460,6 +490,22 @@ mod tests {
         p.feed(b"more");
         assert_eq!(p.buffered(), 0);
         assert_eq!(p.next(), Parse::Error(Status::TOO_LARGE));
+    }
+
+    #[test]
+    fn progress_says_which_part_is_awaited() {
+        let mut p = Parser::new();
+        assert_eq!(p.progress(), Progress::Nothing);
+        p.feed(b"POST / HTTP/1.1\r\nContent-Le");
+        assert_eq!(p.next(), Parse::Incomplete);
+        assert_eq!(p.progress(), Progress::Head);
+        p.feed(b"ngth: 3\r\n\r\nab");
+        assert_eq!(p.next(), Parse::Incomplete);
+        assert_eq!(p.progress(), Progress::Body);
+        p.feed(b"c");
+        assert!(matches!(p.next(), Parse::Request(_)));
+        assert_eq!(p.progress(), Progress::Nothing);
+        assert_eq!(Status::TIMEOUT.reason(), "Request Timeout");
     }
 
     #[test]

@@ -87,7 +87,8 @@ enum Command {
     /// each model: memory per connection, threads, time to establish.
     C10k(c10k::Args),
     /// A minimal HTTP/1.1 server (keep-alive, Content-Length, 400/413 for
-    /// bad requests, 503 over a connection cap) on either model.
+    /// bad requests, 408 for slow ones, 503 over a connection cap) on
+    /// either model.
     Serve(serve::Args),
     /// A closed-loop HTTP load generator (connections, duration, latency
     /// percentiles); starts its own `serve` unless given --addr.

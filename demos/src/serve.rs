@@ -8,19 +8,28 @@
 //! status (400, 413, 501, 505) and close, and answer a connection over
 //! `--max-conns` with 503 and close. `--latency` delays every response (a
 //! backend's think time, for `demo fetch`).
+//!
+//! Slow clients cannot hold a slot forever: a request head due within
+//! `--header-timeout`, a body within `--body-timeout` (else 408 and close),
+//! and the next request on a keep-alive connection within `--idle-timeout`
+//! (else a silent close). What a connection does next, timeouts included,
+//! is decided in one place for both models: [`conn`].
+
+mod conn;
 
 use std::cell::Cell;
-use std::io::{Read, Write};
+use std::io::{ErrorKind, Read, Write};
 use std::net::SocketAddr;
 use std::rc::Rc;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use clap::Args as ClapArgs;
 
 use crate::Model;
-use crate::http::{self, Parse, Parser, Status};
+use crate::http::{self, Status};
+use conn::{After, Conn, Step, Timeouts};
 
 /// Arguments of `demo serve`.
 #[derive(ClapArgs, Debug)]
@@ -40,6 +49,41 @@ pub struct Args {
     /// Stop after this long (default: run until killed).
     #[arg(long = "for", value_parser = http::parse_duration)]
     pub(crate) run_for: Option<Duration>,
+    /// A request head (request line and headers) must arrive whole within
+    /// this, counted from the accept (first request) or from its first byte
+    /// (later ones); else 408 and close: cuts slowloris clients. A new
+    /// connection that sends nothing by then is closed without a response.
+    #[arg(long, value_parser = parse_timeout, default_value = "30s")]
+    pub(crate) header_timeout: Duration,
+    /// A keep-alive connection with no new request within this after a
+    /// response is closed (without a response).
+    #[arg(long, value_parser = parse_timeout, default_value = "30s")]
+    pub(crate) idle_timeout: Duration,
+    /// A request body must arrive whole within this after its head; else
+    /// 408 and close.
+    #[arg(long, value_parser = parse_timeout, default_value = "60s")]
+    pub(crate) body_timeout: Duration,
+}
+
+impl Args {
+    fn timeouts(&self) -> Timeouts {
+        Timeouts {
+            header: self.header_timeout,
+            idle: self.idle_timeout,
+            body: self.body_timeout,
+        }
+    }
+}
+
+/// A duration as [`http::parse_duration`] reads it, above zero (a zero
+/// timeout would cut every connection at once).
+fn parse_timeout(text: &str) -> Result<Duration, String> {
+    match http::parse_duration(text)? {
+        d if d.is_zero() => Err(format!(
+            "{text:?}: a timeout must be above 0 (e.g. 300ms, 30s)"
+        )),
+        d => Ok(d),
+    }
 }
 
 /// The body of every 200.
@@ -56,6 +100,10 @@ struct Counts {
     requests: AtomicU64,
     refused: AtomicU64,
     bad: AtomicU64,
+    /// Heads and bodies too slow: answered 408.
+    timed_out: AtomicU64,
+    /// Connections closed idle (no request byte in time).
+    idle_closed: AtomicU64,
 }
 
 /// Runs the demo; returns the process exit code.
@@ -76,11 +124,14 @@ pub fn run(args: &Args) -> i32 {
     match result {
         Ok(()) => {
             println!(
-                "served {} requests on {} connections ({} refused over the cap, {} bad requests)",
+                "served {} requests on {} connections ({} refused over the cap, {} bad requests, \
+                 {} too slow (408), {} closed idle)",
                 counts.requests.load(Ordering::SeqCst),
                 counts.connections.load(Ordering::SeqCst),
                 counts.refused.load(Ordering::SeqCst),
                 counts.bad.load(Ordering::SeqCst),
+                counts.timed_out.load(Ordering::SeqCst),
+                counts.idle_closed.load(Ordering::SeqCst),
             );
             0
         }
@@ -130,9 +181,10 @@ fn serve_loop(args: &Args, counts: &Arc<Counts>) -> Result<(), String> {
                     continue;
                 }
                 active.set(active.get() + 1);
+                let conn = Conn::new(args.timeouts(), runtime::time::Instant::now().into_std());
                 let (active, counts, latency) = (active.clone(), counts.clone(), args.latency);
                 runtime::spawn(async move {
-                    let _ = connection_loop(stream, latency, &counts).await;
+                    let _ = connection_loop(stream, conn, latency, &counts).await;
                     active.set(active.get() - 1);
                 });
             }
@@ -147,77 +199,30 @@ fn serve_loop(args: &Args, counts: &Arc<Counts>) -> Result<(), String> {
     })
 }
 
-/// What a connection does next, decided from the parser alone: the same
-/// on both models, which differ only in how they read, wait and write.
-enum Step {
-    /// Read more bytes.
-    Read,
-    /// Send `reply`, after the `--latency` if `delayed`; then keep going, or
-    /// close (after a lingering close if the request was bad).
-    Reply {
-        reply: Vec<u8>,
-        delayed: bool,
-        then: After,
-    },
-}
-
-/// What follows a reply.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum After {
-    /// Keep-alive: the next request.
-    Continue,
-    /// The client asked to close.
-    Close,
-    /// A bad request: half-close, discard what the client still sends
-    /// (bounded), then close. Closing with unread request bytes would send
-    /// a reset that can destroy the answer in the client's buffer.
-    Linger,
-}
-
-fn next_step(parser: &mut Parser, counts: &Counts) -> Step {
-    match parser.next() {
-        Parse::Incomplete => Step::Read,
-        Parse::Request(request) => {
-            counts.requests.fetch_add(1, Ordering::Relaxed);
-            Step::Reply {
-                reply: http::response(Status::OK, BODY, request.keep_alive),
-                delayed: true,
-                then: if request.keep_alive {
-                    After::Continue
-                } else {
-                    After::Close
-                },
-            }
-        }
-        Parse::Error(status) => {
-            counts.bad.fetch_add(1, Ordering::Relaxed);
-            Step::Reply {
-                reply: http::response(status, status.reason().as_bytes(), false),
-                delayed: false,
-                then: After::Linger,
-            }
-        }
-    }
-}
-
-/// One connection on the loop: parse, answer, repeat while keep-alive.
+/// One connection on the loop: the steps [`Conn`] gives, a read waiting
+/// until its deadline at most (`timeout_at`, a timer in the wheel).
 async fn connection_loop(
     mut stream: runtime::net::TcpStream,
+    mut conn: Conn,
     latency: Duration,
     counts: &Counts,
 ) -> std::io::Result<()> {
-    let mut parser = Parser::new();
     let mut buf = vec![0u8; 4096];
     loop {
-        let (reply, delayed, then) = match next_step(&mut parser, counts) {
-            Step::Read => {
-                let n = stream.read(&mut buf).await?;
-                if n == 0 {
-                    return Ok(()); // the client closed
+        let now = runtime::time::Instant::now().into_std();
+        let (reply, delayed, then) = match conn.next_step(now, counts) {
+            Step::Read { deadline } => {
+                let deadline = runtime::time::Instant::from_std(deadline);
+                // Nothing by the deadline: ask `conn` again, it decides.
+                if let Ok(read) = runtime::time::timeout_at(deadline, stream.read(&mut buf)).await {
+                    match read? {
+                        0 => return Ok(()), // the client closed
+                        n => conn.feed(&buf[..n]),
+                    }
                 }
-                parser.feed(&buf[..n]);
                 continue;
             }
+            Step::Close => return Ok(()),
             Step::Reply {
                 reply,
                 delayed,
@@ -257,9 +262,10 @@ fn serve_threads(args: &Args, counts: &Arc<Counts>) -> Result<(), String> {
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     announce(addr);
     let (max, latency, counts_in) = (args.max_conns, args.latency, counts.clone());
+    let timeouts = args.timeouts();
     let acceptor = runtime::threaded::Builder::new()
         .name("accept")
-        .spawn(move || accept_threads(&listener, max, latency, &counts_in))
+        .spawn(move || accept_threads(&listener, max, latency, timeouts, &counts_in))
         .map_err(|e| format!("cannot start the accept thread: {e}"))?;
     match args.run_for {
         Some(d) => std::thread::sleep(d), // the process exits after, with the acceptor
@@ -274,6 +280,7 @@ fn accept_threads(
     listener: &std::net::TcpListener,
     max: usize,
     latency: Duration,
+    timeouts: Timeouts,
     counts: &Arc<Counts>,
 ) {
     let active = Arc::new(AtomicUsize::new(0));
@@ -294,12 +301,13 @@ fn accept_threads(
             continue;
         }
         active.fetch_add(1, Ordering::SeqCst);
+        let conn = Conn::new(timeouts, Instant::now());
         let (active_in, counts_in) = (active.clone(), counts.clone());
         let spawned = runtime::threaded::Builder::new()
             .name("conn")
             .stack_size(64 * 1024)
             .spawn(move || {
-                let _ = connection_thread(stream, latency, &counts_in);
+                let _ = connection_thread(stream, conn, latency, &counts_in);
                 active_in.fetch_sub(1, Ordering::SeqCst);
             });
         if let Err(e) = spawned {
@@ -312,24 +320,27 @@ fn accept_threads(
     }
 }
 
-/// One connection on its own thread, with blocking calls.
+/// One connection on its own thread, with blocking calls: the steps
+/// [`Conn`] gives, each read bounded by `SO_RCVTIMEO` (see [`read_until`]).
 fn connection_thread(
     mut stream: std::net::TcpStream,
+    mut conn: Conn,
     latency: Duration,
     counts: &Counts,
 ) -> std::io::Result<()> {
-    let mut parser = Parser::new();
     let mut buf = vec![0u8; 4096];
     loop {
-        let (reply, delayed, then) = match next_step(&mut parser, counts) {
-            Step::Read => {
-                let n = stream.read(&mut buf)?;
-                if n == 0 {
-                    return Ok(());
+        let (reply, delayed, then) = match conn.next_step(Instant::now(), counts) {
+            Step::Read { deadline } => {
+                // Nothing by the deadline: ask `conn` again, it decides.
+                match read_until(&mut stream, &mut buf, deadline)? {
+                    Some(0) => return Ok(()),
+                    Some(n) => conn.feed(&buf[..n]),
+                    None => {}
                 }
-                parser.feed(&buf[..n]);
                 continue;
             }
+            Step::Close => return Ok(()),
             Step::Reply {
                 reply,
                 delayed,
@@ -355,6 +366,34 @@ fn connection_thread(
                 }
                 return Ok(());
             }
+        }
+    }
+}
+
+/// A blocking `read(2)` that gives up at `deadline`: `SO_RCVTIMEO` set to
+/// the time left (`setsockopt(2)` before every read, as the deadline is for
+/// a whole head or body, not for one read). `None`: no bytes by then.
+fn read_until(
+    stream: &mut std::net::TcpStream,
+    buf: &mut [u8],
+    deadline: Instant,
+) -> std::io::Result<Option<usize>> {
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Ok(None); // and `set_read_timeout` refuses a zero
+        }
+        stream.set_read_timeout(Some(left))?;
+        match stream.read(buf) {
+            Ok(n) => return Ok(Some(n)),
+            // EAGAIN when SO_RCVTIMEO expired (WouldBlock; TimedOut on some
+            // systems), EINTR: check the time again.
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    ErrorKind::WouldBlock | ErrorKind::TimedOut | ErrorKind::Interrupted
+                ) => {}
+            Err(e) => return Err(e),
         }
     }
 }
