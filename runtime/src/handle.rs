@@ -10,11 +10,12 @@
 //!
 //! What the object may do depends on where it is used:
 //!
-//! - **on the loop's thread, inside its runtime** ([`RuntimeId::with`]): the
+//! - **on the loop's thread, inside its runtime** (`RuntimeId::with`, in
+//!   `context.rs`, which knows which runtime runs on this thread): the
 //!   thread-local in `context.rs` points at the executor and its id matches.
 //!   Everything happens at once, as before: one thread-local read and one
 //!   compare.
-//! - **anywhere else, to clean up** ([`RuntimeId::run_or_defer`]): a drop on
+//! - **anywhere else, to clean up** (`RuntimeId::run_or_defer`): a drop on
 //!   another thread, or on the loop's thread outside `block_on`, sends a
 //!   [`Deferred`] message through the runtime's cross-thread queue
 //!   (`remote.rs`, one `eventfd` write); the loop applies it on its next turn,
@@ -29,10 +30,8 @@ use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering as StdOrdering};
 use std::sync::{Mutex, PoisonError};
 
-use crate::context;
-use crate::executor::Executor;
+use crate::driver::remote::{Deferred, Shared};
 use crate::loom_shim::Arc;
-use crate::remote::{Deferred, Shared};
 
 /// Names one runtime for the life of the process (ids are never reused).
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
@@ -62,22 +61,8 @@ impl RuntimeId {
         RuntimeId(NEXT_ID.fetch_add(1, StdOrdering::Relaxed))
     }
 
-    /// Runs `f` with the executor if this thread is running this runtime
-    /// right now; `None` otherwise.
-    #[inline]
-    pub(crate) fn with<R>(self, f: impl FnOnce(&Executor) -> R) -> Option<R> {
-        context::with_current(|exec| {
-            if exec.id() == self {
-                Some(f(exec))
-            } else {
-                None
-            }
-        })
-        .flatten()
-    }
-
-    /// Whether the runtime is still alive (after [`with`](Self::with) said
-    /// it is not running here).
+    /// Whether the runtime is still alive (after `RuntimeId::with`,
+    /// `context.rs`, said it is not running here).
     #[cold]
     pub(crate) fn not_here(self) -> NotHere {
         if shared_of(self).is_some() {
@@ -87,13 +72,11 @@ impl RuntimeId {
         }
     }
 
-    /// Applies `op` now if this thread runs the runtime, or sends it to the
-    /// runtime's loop; does nothing if the runtime is gone (everything `op`
-    /// would clean up went with it).
-    pub(crate) fn run_or_defer(self, op: Deferred) {
-        if self.with(|exec| exec.apply(op)).is_some() {
-            return;
-        }
+    /// Sends `op` to the runtime's loop through its cross-thread queue; does
+    /// nothing if the runtime is gone (everything `op` would clean up went
+    /// with it). `RuntimeId::run_or_defer` (`context.rs`) applies it at once
+    /// when this thread runs the runtime.
+    pub(crate) fn defer(self, op: Deferred) {
         if let Some(shared) = shared_of(self) {
             shared.defer(op);
         }

@@ -16,17 +16,15 @@ mod blocking;
 mod builder;
 mod context;
 mod coop;
-mod executor;
+mod driver;
 pub mod fs;
 mod gather;
 mod handle;
 pub mod inspect;
 mod loom_shim;
 pub mod net;
-mod reactor;
-mod remote;
-mod run_queue;
 mod runtime;
+mod scheduler;
 mod stats;
 pub mod sync;
 mod task;
@@ -51,7 +49,7 @@ pub use yield_now::{YieldNow, yield_now};
 /// process is stopped inside a task.
 #[unsafe(no_mangle)]
 pub extern "C" fn runtime_dump_tasks() {
-    let printed = std::panic::catch_unwind(|| match context::with_current(|exec| exec.dump()) {
+    let printed = std::panic::catch_unwind(|| match context::with_current(|sched| sched.dump()) {
         Some(dump) => eprint!("{dump}"),
         None => eprintln!("runtime_dump_tasks: no runtime is running on this thread"),
     });

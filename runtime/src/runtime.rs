@@ -7,8 +7,8 @@ use std::rc::Rc;
 
 use crate::builder::{Builder, Config};
 use crate::context;
-use crate::executor::Executor;
 use crate::inspect::TaskDump;
+use crate::scheduler::Scheduler;
 use crate::stats::Stats;
 use crate::task::JoinHandle;
 
@@ -28,7 +28,7 @@ use crate::task::JoinHandle;
 /// assert_eq!(sum, 3);
 /// ```
 pub struct Runtime {
-    exec: Rc<Executor>,
+    sched: Rc<Scheduler>,
 }
 
 impl Runtime {
@@ -47,7 +47,7 @@ impl Runtime {
 
     pub(crate) fn from_config(config: Config) -> std::io::Result<Runtime> {
         Ok(Runtime {
-            exec: Rc::new(Executor::new(config)?),
+            sched: Rc::new(Scheduler::new(config)?),
         })
     }
 
@@ -62,24 +62,32 @@ impl Runtime {
     /// [`Builder::paused_clock`]).
     #[track_caller]
     pub fn block_on<F: Future>(&self, future: F) -> F::Output {
-        self.exec.block_on(future)
+        if context::is_entered() {
+            panic!(
+                "block_on called inside a running runtime: this thread is already running an event loop, \
+                 and blocking it would stall every task on it. Use `.await` (or `spawn`) instead."
+            );
+        }
+        let _enter = context::enter(&self.sched);
+        self.sched.block_on(future)
     }
 
     /// A snapshot of the runtime's counters.
     pub fn stats(&self) -> Stats {
-        self.exec.stats()
+        self.sched.stats()
     }
 
     /// One line per live task: id, state, spawn site, polls, time since its
     /// last poll, and what it waits on when the runtime knows.
     pub fn dump(&self) -> TaskDump {
-        self.exec.dump()
+        self.sched.dump()
     }
 }
 
 impl Drop for Runtime {
     fn drop(&mut self) {
-        self.exec.shutdown();
+        let _enter = context::enter(&self.sched);
+        self.sched.shutdown();
     }
 }
 
@@ -123,7 +131,7 @@ where
     F::Output: 'static,
 {
     let at = Location::caller();
-    match context::with_current(|exec| exec.spawn(future, at)) {
+    match context::with_current(|sched| JoinHandle::new(sched.id(), sched.spawn(future, at))) {
         Some(handle) => handle,
         None => panic!(
             "runtime::spawn called at {at} outside a runtime: \

@@ -1,9 +1,9 @@
-//! Counters of what the event loop did: the numbers the demos and DESIGN.md
-//! quote. They are plain `Cell`s on the loop's thread (no atomics), except
-//! the two that other threads bump (remote wakes, eventfd writes), which live
-//! in `remote::Shared`.
+//! [`Stats`]: what the event loop did, the numbers the demos and DESIGN.md
+//! quote. The counters behind them are plain `Cell`s on the loop's thread
+//! (no atomics), kept by their owners: the scheduler's (tasks, polls, local
+//! wakes) and the driver's (epoll, timers, I/O); the two that other threads
+//! bump (remote wakes, eventfd writes) are atomics in `driver/remote.rs`.
 
-use std::cell::Cell;
 use std::time::Duration;
 
 /// A snapshot of a runtime's counters, from [`Runtime::stats`](crate::Runtime::stats).
@@ -72,33 +72,4 @@ pub struct Stats {
     pub blocking_threads_alive: u64,
     /// The most blocking-pool threads alive at once.
     pub blocking_threads_peak: u64,
-}
-
-/// The loop's own counters (cheap `Cell`s).
-#[derive(Default)]
-pub(crate) struct Counters {
-    pub(crate) tasks_spawned: Cell<u64>,
-    pub(crate) tasks_completed: Cell<u64>,
-    pub(crate) tasks_panicked: Cell<u64>,
-    pub(crate) tasks_cancelled: Cell<u64>,
-    pub(crate) polls: Cell<u64>,
-    pub(crate) local_wakes: Cell<u64>,
-    pub(crate) epoll_waits: Cell<u64>,
-    pub(crate) epoll_waits_blocking: Cell<u64>,
-    pub(crate) epoll_events: Cell<u64>,
-    pub(crate) timers_registered: Cell<u64>,
-    pub(crate) timers_fired: Cell<u64>,
-    pub(crate) timers_cancelled: Cell<u64>,
-    pub(crate) clock_jumps: Cell<u64>,
-    pub(crate) longest_poll: Cell<Duration>,
-    pub(crate) io_registrations: Cell<u64>,
-    pub(crate) read_would_block: Cell<u64>,
-    pub(crate) write_would_block: Cell<u64>,
-    pub(crate) accepts: Cell<u64>,
-}
-
-/// Adds one to a counter.
-#[inline]
-pub(crate) fn bump(counter: &Cell<u64>) {
-    counter.set(counter.get() + 1);
 }

@@ -11,8 +11,9 @@
 //! `wake` decides between two paths:
 //!
 //! - **local**: the calling thread is running this task's runtime right now
-//!   (the thread-local in `context.rs` points at it). The task is pushed onto
-//!   the run queue directly: no lock, no atomic read-modify-write, no syscall.
+//!   (the [`LocalLoop`] that `context::enter` installed names it). The task
+//!   is pushed onto the run queue directly: no lock, no atomic
+//!   read-modify-write, no syscall.
 //! - **remote**: any other thread, or this thread when the runtime is not
 //!   running. A counted reference to the cell goes onto the runtime's
 //!   cross-thread queue and, at most once per loop turn, an `eventfd` write
@@ -31,10 +32,10 @@ use std::mem::ManuallyDrop;
 use std::ptr::NonNull;
 use std::task::{RawWaker, RawWakerVTable, Waker};
 
-use crate::loom_shim::{Arc, AtomicBool, AtomicUsize, Ordering, fence};
+use std::cell::Cell;
 
-use crate::context;
-use crate::remote::Shared;
+use crate::driver::remote::Shared;
+use crate::loom_shim::{Arc, AtomicBool, AtomicUsize, Ordering, fence};
 use crate::task::TaskRef;
 
 /// What a [`Waker`] built by this runtime points at: the head of a task's
@@ -235,19 +236,45 @@ unsafe fn drop_raw(data: *const ()) {
     drop(unsafe { CellRef::from_raw(NonNull::new_unchecked(data.cast_mut().cast())) });
 }
 
+/// What the local path of a wake needs to know about the runtime running on
+/// this thread: which runtime it is (its cross-thread half, which every
+/// cell of its tasks points at) and how to schedule one of its tasks.
+/// Installed by `context::enter` for as long as `block_on` runs; this module
+/// thereby never names the scheduler.
+#[derive(Clone, Copy)]
+pub(crate) struct LocalLoop {
+    /// The runtime's `Shared`, compared by address with a cell's.
+    pub(crate) shared: *const Shared,
+    /// The scheduler, passed back to `schedule`.
+    pub(crate) data: *const (),
+    /// Pushes a task of this runtime onto its run queue.
+    ///
+    /// # Safety
+    /// Called with `data`, while this `LocalLoop` is installed.
+    pub(crate) schedule: unsafe fn(*const (), TaskRef),
+}
+
+thread_local! {
+    static LOCAL: Cell<Option<LocalLoop>> = const { Cell::new(None) };
+}
+
+/// Installs (or, with `None`, removes) this thread's local path; returns
+/// the previous one, for the caller to restore.
+pub(crate) fn set_local(local: Option<LocalLoop>) -> Option<LocalLoop> {
+    LOCAL.try_with(|l| l.replace(local)).unwrap_or(None)
+}
+
 /// The decision between the local and the remote path (see the module doc).
 /// Inlined into the vtable entries: it is the whole of a local wake.
 #[inline(always)]
 fn wake_cell(cell: &CellRef) {
-    let done_locally = context::with_current(|exec| {
-        if Arc::ptr_eq(&exec.shared, &cell.shared) {
-            exec.schedule_local(cell.task);
-            true
-        } else {
-            false
+    let local = LOCAL.try_with(Cell::get).unwrap_or(None);
+    match local {
+        Some(local) if std::ptr::eq(local.shared, &*cell.shared) => {
+            // SAFETY: the hook is installed, so `data` is its scheduler,
+            // alive for as long as it stays installed (`context::enter`).
+            unsafe { (local.schedule)(local.data, cell.task) };
         }
-    });
-    if done_locally != Some(true) {
-        cell.shared.wake_remote(cell);
+        _ => cell.shared.wake_remote(cell),
     }
 }

@@ -4,7 +4,8 @@
 //! The way back, with the functions to break on in gdb:
 //!
 //! 1. `spawn_blocking` (loop thread) makes a result slot,
-//!    `Arc<Mutex<Slot<T>>>`, bumps `Executor::blocking_pending`, queues a job
+//!    `Arc<Mutex<Slot<T>>>`, counts the job in flight
+//!    (`Driver::blocking_started`), queues a job
 //!    on the pool (`Pool::submit`, `pool.rs`) and spawns a small task that
 //!    awaits [`BlockingWait`];
 //! 2. a pool thread (`Inner::work`) runs the job: the user's closure under
@@ -22,9 +23,7 @@
 //! While `blocking_pending > 0` the paused clock holds still and the
 //! deadlock detector waits: a job in flight will wake somebody.
 
-mod pool;
-
-pub(crate) use pool::Pool;
+pub(crate) mod pool;
 
 use std::any::Any;
 use std::future::Future;
@@ -34,9 +33,9 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Poll, Waker};
 
 use crate::context;
-use crate::executor::Executor;
+use crate::driver::remote::Deferred;
 use crate::handle::RuntimeId;
-use crate::remote::Deferred;
+use crate::scheduler::Scheduler;
 use crate::task::JoinHandle;
 
 /// Runs `f` on the runtime's blocking pool and returns a handle to await
@@ -74,9 +73,9 @@ where
     T: Send + 'static,
 {
     let at = Location::caller();
-    let spawned = context::with_current(|exec| {
-        let wait = submit(exec, f);
-        exec.spawn(
+    let spawned = context::with_current(|sched| {
+        let wait = submit(sched, f);
+        let task = sched.spawn(
             async move {
                 match wait.await {
                     Ok(value) => value,
@@ -84,7 +83,8 @@ where
                 }
             },
             at,
-        )
+        );
+        JoinHandle::new(sched.id(), task)
     });
     spawned.unwrap_or_else(|| {
         panic!(
@@ -94,9 +94,9 @@ where
     })
 }
 
-/// Queues `f` on `exec`'s pool; the returned future gives its result, or
-/// the panic payload (also when the pool could not take the job).
-pub(crate) fn submit<F, T>(exec: &Executor, f: F) -> BlockingWait<T>
+/// Queues `f` on the pool of `sched`'s driver; the returned future gives its
+/// result, or the panic payload (also when the pool could not take the job).
+pub(crate) fn submit<F, T>(sched: &Scheduler, f: F) -> BlockingWait<T>
 where
     F: FnOnce() -> T + Send + 'static,
     T: Send + 'static,
@@ -105,9 +105,10 @@ where
         result: None,
         waker: None,
     }));
-    exec.blocking_pending.set(exec.blocking_pending.get() + 1);
+    let driver = sched.driver();
+    driver.blocking_started();
     let pending = PendingGuard {
-        rt: exec.id(),
+        rt: sched.id(),
         active: true,
     };
     let theirs = slot.clone();
@@ -115,7 +116,7 @@ where
         let result = catch_unwind(AssertUnwindSafe(f));
         Slot::complete(&theirs, result)
     });
-    if let Err(e) = exec.blocking_pool().submit(job) {
+    if let Err(e) = driver.blocking_pool().submit(job) {
         let payload: Box<dyn Any + Send> = Box::new(format!(
             "spawn_blocking: the blocking pool cannot run the job: {e}"
         ));
@@ -132,7 +133,7 @@ where
     F: FnOnce() -> T + Send + 'static,
     T: Send + 'static,
 {
-    let wait = context::with_current(|exec| submit(exec, f)).unwrap_or_else(|| {
+    let wait = context::with_current(|sched| submit(sched, f)).unwrap_or_else(|| {
         panic!(
             "runtime::fs functions must be awaited inside a runtime (block_on or a task it runs)"
         )
@@ -195,7 +196,7 @@ impl<T> Future for BlockingWait<T> {
     }
 }
 
-/// Holds one count of `Executor::blocking_pending` until the result is
+/// Holds one count of the driver's jobs in flight until the result is
 /// seen (on the loop thread) or the waiting future is dropped (anywhere: off
 /// the loop, the count is lowered on its next turn).
 struct PendingGuard {

@@ -17,6 +17,10 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicPtr, Ordering};
 
 use std::panic::Location;
+use std::time::Duration;
+
+use super::wait::{WaitNote, WaitReason};
+use crate::time::wheel::NEVER;
 
 /// `b"RTDEBUG2"` as a little-endian integer: the script checks it.
 pub(crate) const MAGIC: u64 = u64::from_le_bytes(*b"RTDEBUG2");
@@ -34,7 +38,7 @@ pub(crate) const MAGIC: u64 = u64::from_le_bytes(*b"RTDEBUG2");
 /// | 36     | `column: u32` | spawn site column |
 /// | 40     | `wait_kind: u32` | what it waits on (0 unknown, 1 timer, 2 readable, 3 writable, 4 join, 5 blocking, 6 semaphore, 7 mutex, 8 event, 9 channel recv, 10 channel send) |
 /// | 44     | `wait_fd: i32` | the fd for kinds 2 and 3 |
-/// | 48     | `wait_arg: u64` | timer: deadline tick (ms since the runtime's start); join: task id |
+/// | 48     | `wait_arg: u64` | timer: deadline tick (ms since the runtime's start; `u64::MAX`: never); join: task id |
 /// | 56     | `last_poll_ms: u64` | the loop's clock at its last poll (ms since start) |
 #[repr(C)]
 #[derive(Clone, Copy, Debug)]
@@ -51,6 +55,19 @@ pub(crate) struct DebugTask {
     pub(crate) wait_arg: u64,
     pub(crate) last_poll_ms: u64,
 }
+
+// `wait_kind` values (the table above; `runtime_gdb.py` names them too).
+const KIND_UNKNOWN: u32 = 0;
+const KIND_TIMER: u32 = 1;
+const KIND_READABLE: u32 = 2;
+const KIND_WRITABLE: u32 = 3;
+const KIND_JOIN: u32 = 4;
+const KIND_BLOCKING: u32 = 5;
+const KIND_SEMAPHORE: u32 = 6;
+const KIND_MUTEX: u32 = 7;
+const KIND_EVENT: u32 = 8;
+const KIND_CHANNEL_RECV: u32 = 9;
+const KIND_CHANNEL_SEND: u32 = 10;
 
 pub(crate) const STATE_IDLE: u32 = 1;
 pub(crate) const STATE_RUNNABLE: u32 = 2;
@@ -72,6 +89,56 @@ impl DebugTask {
         wait_arg: 0,
         last_poll_ms: 0,
     };
+
+    /// Files what the task waits on, in the record's encoding (the table
+    /// above: `wait_kind`, `wait_fd`, `wait_arg`).
+    pub(crate) fn set_wait(&mut self, wait: WaitNote) {
+        let (kind, fd, arg) = match wait {
+            WaitNote::Unknown => (KIND_UNKNOWN, -1, 0),
+            WaitNote::Timer(tick) => (KIND_TIMER, -1, tick),
+            WaitNote::Other(reason) => match reason {
+                WaitReason::Unknown => (KIND_UNKNOWN, -1, 0),
+                WaitReason::Timer { .. } => (KIND_TIMER, -1, 0),
+                WaitReason::Readable { fd } => (KIND_READABLE, fd, 0),
+                WaitReason::Writable { fd } => (KIND_WRITABLE, fd, 0),
+                WaitReason::Join { task } => (KIND_JOIN, -1, task),
+                WaitReason::Blocking => (KIND_BLOCKING, -1, 0),
+                WaitReason::Semaphore => (KIND_SEMAPHORE, -1, 0),
+                WaitReason::Mutex => (KIND_MUTEX, -1, 0),
+                WaitReason::Event => (KIND_EVENT, -1, 0),
+                WaitReason::ChannelRecv => (KIND_CHANNEL_RECV, -1, 0),
+                WaitReason::ChannelSend => (KIND_CHANNEL_SEND, -1, 0),
+            },
+        };
+        self.wait_kind = kind;
+        self.wait_fd = fd;
+        self.wait_arg = arg;
+    }
+
+    /// What the record says the task waits on; `now_ms` is the loop's clock
+    /// (a timer's deadline becomes "fires in").
+    pub(crate) fn wait(&self, now_ms: u64) -> WaitReason {
+        match self.wait_kind {
+            KIND_TIMER if self.wait_arg == NEVER => WaitReason::Timer {
+                remaining: Duration::MAX,
+            },
+            KIND_TIMER => WaitReason::Timer {
+                remaining: Duration::from_millis(self.wait_arg.saturating_sub(now_ms)),
+            },
+            KIND_READABLE => WaitReason::Readable { fd: self.wait_fd },
+            KIND_WRITABLE => WaitReason::Writable { fd: self.wait_fd },
+            KIND_JOIN => WaitReason::Join {
+                task: self.wait_arg,
+            },
+            KIND_BLOCKING => WaitReason::Blocking,
+            KIND_SEMAPHORE => WaitReason::Semaphore,
+            KIND_MUTEX => WaitReason::Mutex,
+            KIND_EVENT => WaitReason::Event,
+            KIND_CHANNEL_RECV => WaitReason::ChannelRecv,
+            KIND_CHANNEL_SEND => WaitReason::ChannelSend,
+            _ => WaitReason::Unknown,
+        }
+    }
 
     /// A task just spawned at `at`.
     pub(crate) fn spawned(id: u64, at: &'static Location<'static>) -> DebugTask {

@@ -4,7 +4,7 @@ use std::fmt;
 use std::panic::Location;
 use std::time::Duration;
 
-use super::WaitReason;
+use super::wait::WaitReason;
 
 /// Where a task is, as a dump shows it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -75,5 +75,41 @@ impl fmt::Display for TaskDump {
             )?;
         }
         Ok(())
+    }
+}
+
+impl TaskDump {
+    /// The dump of a task table, `now_ms` being the loop's clock: every
+    /// field comes from the debugger-visible record (`debug_table.rs`) and
+    /// the slot's bookkeeping, decoded in one place.
+    pub(crate) fn of(tasks: &crate::task::TaskTable, now_ms: u64) -> TaskDump {
+        use crate::task::TaskState;
+        let mut dump = TaskDump {
+            tasks: Vec::with_capacity(tasks.len()),
+        };
+        for (_, slot) in tasks.iter() {
+            let state = match slot.state {
+                TaskState::Running => DumpState::Running,
+                TaskState::Finished => DumpState::Finished,
+                TaskState::Idle if slot.scheduled => DumpState::Runnable,
+                TaskState::Idle => DumpState::Waiting,
+            };
+            let info = &slot.info;
+            dump.tasks.push(TaskInfo {
+                id: slot.seq(),
+                state,
+                spawned_at: slot.spawned_at,
+                polls: info.polls,
+                since_last_poll: (info.polls > 0)
+                    .then(|| Duration::from_millis(now_ms.saturating_sub(info.last_poll_ms))),
+                waiting_on: if state == DumpState::Waiting {
+                    info.wait(now_ms)
+                } else {
+                    WaitReason::Unknown
+                },
+            });
+        }
+        dump.tasks.sort_by_key(|t| t.id);
+        dump
     }
 }

@@ -9,18 +9,14 @@
 //! - `Builder::trace(path)`: a Chrome Trace Event JSON of every poll, wake
 //!   and `epoll_wait` (`trace.rs`).
 
-mod debug_table;
-mod dump;
+pub(crate) mod debug_table;
+pub(crate) mod dump;
 pub(crate) mod trace;
-mod wait;
+pub(crate) mod wait;
 
-pub(crate) use debug_table::{
-    DebugHeader, DebugTask, STATE_FINISHED, STATE_IDLE, STATE_RUNNABLE, STATE_RUNNING,
-};
 pub use debug_table::{DebugRuntime, RUNTIME_DEBUG_HEAD};
 pub use dump::{DumpState, TaskDump, TaskInfo};
 pub use wait::WaitReason;
-pub(crate) use wait::{Wait, note};
 
 /// The task dump of the runtime running on this thread.
 ///
@@ -38,8 +34,15 @@ pub(crate) use wait::{Wait, note};
 /// Outside a runtime.
 #[track_caller]
 pub fn dump() -> TaskDump {
-    match crate::context::with_current(|exec| exec.dump()) {
+    match crate::context::with_current(|sched| sched.dump()) {
         Some(dump) => dump,
         None => panic!("runtime::inspect::dump called outside a runtime"),
     }
+}
+
+/// Notes what the task being polled now waits on (no-op outside a
+/// runtime): called by the leaf futures when they return `Pending`.
+#[inline]
+pub(crate) fn note(wait: WaitReason) {
+    crate::context::with_current(|sched| sched.note_wait(wait::WaitNote::Other(wait)));
 }

@@ -22,6 +22,8 @@ use std::panic::Location;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use crate::task::TaskRef;
+
 /// Who caused a wake.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Source {
@@ -33,6 +35,8 @@ pub(crate) enum Source {
     Timer,
     /// Another thread (through the eventfd), e.g. the blocking pool.
     Remote,
+    /// The loop itself, outside any poll or turn (e.g. while it shuts down).
+    Loop,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -83,6 +87,8 @@ pub(crate) struct Trace {
     /// Per task-table key: the flow id of the wake that queued the task and
     /// that its next poll completes (0: none).
     pending_flows: Vec<u64>,
+    /// The same for the `block_on` future.
+    main_flow: u64,
 }
 
 impl Trace {
@@ -113,6 +119,7 @@ impl Trace {
             main_ids: Vec::new(),
             next_flow: 1,
             pending_flows: Vec::new(),
+            main_flow: 0,
         })
     }
 
@@ -152,28 +159,37 @@ impl Trace {
         });
     }
 
-    /// Records a wake that queued the task with id `task` whose flow slot
-    /// is `key` (its task-table key plus one; 0 for the `block_on` future).
-    /// Its next poll ([`take_flow`](Self::take_flow)) ends the flow arrow.
-    pub(crate) fn wake(&mut self, key: usize, task: u64, source: Source) {
+    /// Records a wake that queued `task`; its next poll
+    /// ([`take_flow`](Self::take_flow)) ends the flow arrow.
+    pub(crate) fn wake(&mut self, task: TaskRef, source: Source) {
         let flow = self.next_flow;
         self.next_flow += 1;
         let t = self.now();
         self.push(Event::Wake {
             t,
-            task,
+            task: task.seq,
             source,
             flow,
         });
-        if self.pending_flows.len() <= key {
-            self.pending_flows.resize(key + 1, 0);
-        }
-        self.pending_flows[key] = flow;
+        *self.flow_slot(task) = flow;
     }
 
-    /// The flow id that the poll about to start completes (0: none).
-    pub(crate) fn take_flow(&mut self, key: usize) -> u64 {
-        self.pending_flows.get_mut(key).map_or(0, std::mem::take)
+    /// The flow id that the poll of `task` about to start completes (0:
+    /// none).
+    pub(crate) fn take_flow(&mut self, task: TaskRef) -> u64 {
+        std::mem::take(self.flow_slot(task))
+    }
+
+    /// Where the pending flow of `task` is kept: per task-table key, and
+    /// one of its own for the `block_on` future.
+    fn flow_slot(&mut self, task: TaskRef) -> &mut u64 {
+        if task.is_main() {
+            return &mut self.main_flow;
+        }
+        if self.pending_flows.len() <= task.key {
+            self.pending_flows.resize(task.key + 1, 0);
+        }
+        &mut self.pending_flows[task.key]
     }
 
     pub(crate) fn turn(&mut self, t0: u64) {
@@ -300,6 +316,7 @@ impl Trace {
                         Source::Reactor => (0, "reactor (fd ready)".to_string()),
                         Source::Timer => (0, "timer".to_string()),
                         Source::Remote => (0, "other thread (eventfd)".to_string()),
+                        Source::Loop => (0, "the loop".to_string()),
                     };
                     line(
                         &mut out,

@@ -1,14 +1,13 @@
 //! What a pending task waits on, as far as the runtime can tell.
 //!
 //! The futures that know what they wait for (a timer, an fd, a join, a
-//! semaphore, a channel) call [`note`] when they return `Pending`; the
-//! executor files the last note of a poll with the task. It costs a
+//! semaphore, a channel) call `inspect::note` when they return `Pending`;
+//! the scheduler files the last note of a poll with the task, in the
+//! debugger-visible record (`debug_table.rs` encodes it). It costs a
 //! thread-local read and a `Cell` write per `Pending`.
 
 use std::fmt;
 use std::time::Duration;
-
-use crate::context;
 
 /// What a task waits on.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -53,25 +52,6 @@ pub enum WaitReason {
     ChannelSend,
 }
 
-/// The numeric kinds of [`WaitReason`] in the gdb debug table.
-impl WaitReason {
-    pub(crate) fn kind(self) -> u32 {
-        match self {
-            WaitReason::Unknown => 0,
-            WaitReason::Timer { .. } => 1,
-            WaitReason::Readable { .. } => 2,
-            WaitReason::Writable { .. } => 3,
-            WaitReason::Join { .. } => 4,
-            WaitReason::Blocking => 5,
-            WaitReason::Semaphore => 6,
-            WaitReason::Mutex => 7,
-            WaitReason::Event => 8,
-            WaitReason::ChannelRecv => 9,
-            WaitReason::ChannelSend => 10,
-        }
-    }
-}
-
 impl fmt::Display for WaitReason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -96,16 +76,10 @@ impl fmt::Display for WaitReason {
 /// What a leaf future records when it returns `Pending`. Timers are noted
 /// by their deadline (the dump turns it into "fires in").
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub(crate) enum Wait {
+pub(crate) enum WaitNote {
     #[default]
     Unknown,
     /// Deadline as a wheel tick.
     Timer(u64),
     Other(WaitReason),
-}
-
-/// Notes what the task being polled now waits on (no-op outside a runtime).
-#[inline]
-pub(crate) fn note(wait: WaitReason) {
-    context::with_current(|exec| exec.note_wait(Wait::Other(wait)));
 }

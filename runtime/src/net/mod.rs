@@ -30,6 +30,7 @@
 //! loop's thread: pass IP addresses (as all the examples do), or resolve
 //! host names with [`spawn_blocking`](crate::spawn_blocking) first.
 
+mod registration;
 mod tcp_listener;
 mod tcp_stream;
 mod udp;

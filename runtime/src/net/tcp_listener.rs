@@ -8,8 +8,8 @@ use std::os::fd::{AsRawFd, RawFd};
 use std::time::Duration;
 
 use super::TcpStream;
-use crate::reactor::{Direction, Registration, Waiter};
-use crate::stats::bump;
+use super::registration::{Registration, Waiter};
+use crate::driver::reactor::Direction;
 
 /// The first pause after `accept4(2)` fails for lack of file descriptors.
 const BACKOFF_MIN: Duration = Duration::from_millis(10);
@@ -73,7 +73,7 @@ impl TcpListener {
             match poll_fn(|cx| waiter.poll_io(cx, || self.io.accept())).await {
                 Ok((io, addr)) => {
                     let rt = self.reg.runtime();
-                    rt.with(|exec| bump(&exec.counters.accepts));
+                    rt.with(|sched| sched.driver().counters().accepted());
                     return Ok((TcpStream::from_mio(io)?, addr));
                 }
                 Err(e) if is_out_of_resources(&e) => {

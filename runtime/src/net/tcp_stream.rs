@@ -8,7 +8,8 @@ use std::os::fd::{AsRawFd, RawFd};
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use crate::reactor::{Direction, Registration, Waiter};
+use super::registration::{Registration, Waiter};
+use crate::driver::reactor::Direction;
 
 /// A TCP connection, registered with the reactor of the runtime it was made
 /// in.

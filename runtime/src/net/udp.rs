@@ -7,7 +7,8 @@ use std::net::{SocketAddr, ToSocketAddrs};
 use std::os::fd::{AsRawFd, RawFd};
 use std::task::{Context, Poll};
 
-use crate::reactor::{Direction, Registration, Waiter};
+use super::registration::{Registration, Waiter};
+use crate::driver::reactor::Direction;
 
 /// A UDP socket, registered with the reactor of the runtime it was made in.
 ///

@@ -8,8 +8,11 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use super::TaskRef;
+use super::lifecycle::JoinPoll;
+use crate::driver::remote::Deferred;
 use crate::handle::{NotHere, RuntimeId, panic_not_here};
-use crate::remote::Deferred;
+use crate::inspect::wait::{WaitNote, WaitReason};
+use crate::scheduler::Scheduler;
 
 /// An owned permission to await a spawned task's output.
 ///
@@ -71,7 +74,10 @@ impl<T> JoinHandle<T> {
     #[track_caller]
     pub fn is_finished(&self) -> bool {
         let task = self.task;
-        match self.rt.with(|exec| exec.is_finished(task)) {
+        match self
+            .rt
+            .with(|sched| sched.with_tasks(|tasks| tasks.is_finished(task)))
+        {
             Some(finished) => finished,
             None => match self.rt.not_here() {
                 NotHere::Gone => true,
@@ -101,7 +107,7 @@ impl<T> Future for JoinHandle<T> {
             this.task.seq
         );
         let task = this.task;
-        let polled = match this.rt.with(|exec| exec.poll_join(task, cx)) {
+        let polled = match this.rt.with(|sched| poll_join(sched, task, cx)) {
             Some(polled) => polled,
             None => match this.rt.not_here() {
                 // Dropping the runtime dropped the task.
@@ -113,6 +119,35 @@ impl<T> Future for JoinHandle<T> {
             this.done = true;
         }
         polled
+    }
+}
+
+/// The output of `task` if it finished (taken out of its allocation), else
+/// `Pending` with the join waker stored.
+fn poll_join<T>(
+    sched: &Scheduler,
+    task: TaskRef,
+    cx: &mut Context<'_>,
+) -> Poll<Result<T, JoinError>> {
+    match sched.with_tasks(|tasks| tasks.poll_join(task, cx.waker())) {
+        JoinPoll::Pending(old) => {
+            drop(old); // after the table's borrow: a waker may run user code
+            sched.note_wait(WaitNote::Other(WaitReason::Join { task: task.seq }));
+            Poll::Pending
+        }
+        JoinPoll::Gone => Poll::Ready(Err(JoinError::cancelled(task.seq))),
+        JoinPoll::Ready(slot) => {
+            let mut out: Option<Result<T, JoinError>> = None;
+            if let Some(ptr) = slot.task.as_ref() {
+                // SAFETY: `out` is an `Option<Result<T, JoinError>>`, and
+                // `T` is this task's output type: the only caller is
+                // `JoinHandle<T>`, made by `spawn` for a future with
+                // `Output = T`.
+                unsafe { ptr.take_output((&mut out as *mut Option<Result<T, JoinError>>).cast()) };
+            }
+            drop(slot);
+            Poll::Ready(out.unwrap_or_else(|| Err(JoinError::cancelled(task.seq))))
+        }
     }
 }
 

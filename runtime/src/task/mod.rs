@@ -23,6 +23,7 @@
 
 mod cell;
 mod join;
+pub(crate) mod lifecycle;
 mod raw;
 mod table;
 
@@ -32,7 +33,7 @@ pub use join::{JoinError, JoinHandle};
 pub(crate) use raw::TaskPtr;
 pub(crate) use table::TaskTable;
 
-use crate::inspect::DebugTask;
+use crate::inspect::debug_table::DebugTask;
 
 use std::panic::Location;
 use std::task::Waker;
@@ -40,16 +41,31 @@ use std::task::Waker;
 /// Names one task: where it lives in the slab, and which spawn it was.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub(crate) struct TaskRef {
-    /// The slab key ([`MAIN_KEY`] for the future given to `block_on`).
+    /// The slab key (a reserved one for the future given to `block_on`:
+    /// [`TaskRef::is_main`]).
     pub(crate) key: usize,
     /// The spawn sequence number, unique for the runtime's life; shown to
     /// users as the task id.
     pub(crate) seq: u64,
 }
 
-/// The slab key reserved for the future passed to `block_on`, which is not
-/// stored in the slab but is scheduled through the same run queue.
-pub(crate) const MAIN_KEY: usize = usize::MAX;
+/// The key reserved for the future passed to `block_on`, which has no slot
+/// in the table but is scheduled through the same run queue
+/// (`scheduler/main_task.rs`).
+const MAIN_KEY: usize = usize::MAX;
+
+impl TaskRef {
+    /// The reference of a `block_on` future.
+    pub(crate) fn main(seq: u64) -> TaskRef {
+        TaskRef { key: MAIN_KEY, seq }
+    }
+
+    /// Whether this is a `block_on` future (no slot in the table).
+    #[inline]
+    pub(crate) fn is_main(self) -> bool {
+        self.key == MAIN_KEY
+    }
+}
 
 /// Where a task is in its life (see the module doc).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

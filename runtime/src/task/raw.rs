@@ -36,8 +36,8 @@ use std::ptr::NonNull;
 use std::task::{Context, Poll};
 
 use super::{TaskCell, TaskRef};
+use crate::driver::remote::Shared;
 use crate::loom_shim::Arc;
-use crate::remote::Shared;
 use crate::waker::{CellRef, WakerCell, borrowed_waker};
 
 /// What the executor can do with a task without knowing its future's type.

@@ -11,7 +11,7 @@
 use std::mem;
 
 use super::TaskSlot;
-use crate::inspect::DebugHeader;
+use crate::inspect::debug_table::DebugHeader;
 
 /// The end of the free list. Keys are stored as `u32` in the free list
 /// (4 bytes a slot saved, beside the slot's flags), so a table holds at most
@@ -122,8 +122,9 @@ mod tests {
         let (_, waker) = mio::Poll::new()
             .and_then(|p| mio::Waker::new(p.registry(), mio::Token(0)).map(|w| (p, w)))
             .expect("an eventfd");
-        let shared =
-            crate::loom_shim::Arc::new(crate::remote::Shared::new(crate::remote::eventfd(waker)));
+        let shared = crate::loom_shim::Arc::new(crate::driver::remote::Shared::new(
+            crate::driver::remote::eventfd(waker),
+        ));
         let key = id as usize;
         let task =
             crate::task::TaskPtr::new(async {}, shared, crate::task::TaskRef { key, seq: id });

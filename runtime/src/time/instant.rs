@@ -31,7 +31,8 @@ impl Instant {
     /// its clock is paused), or the real time outside a runtime.
     pub fn now() -> Instant {
         Instant(
-            context::with_current(|exec| exec.clock.now()).unwrap_or_else(std::time::Instant::now),
+            context::with_current(|sched| sched.driver().clock().now())
+                .unwrap_or_else(std::time::Instant::now),
         )
     }
 

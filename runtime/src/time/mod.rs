@@ -9,14 +9,13 @@
 //! and then it jumps straight to the next timer. Tests that sleep for an hour
 //! finish at once, deterministically.
 
-mod clock;
+pub(crate) mod clock;
 mod instant;
 mod interval;
 mod sleep;
 mod timeout;
 pub(crate) mod wheel;
 
-pub(crate) use clock::Clock;
 pub use instant::Instant;
 pub use interval::{Interval, MissedTickBehavior, interval, interval_at};
 pub use sleep::{Sleep, sleep, sleep_until};
@@ -29,12 +28,13 @@ pub use timeout::{Elapsed, Timeout, timeout, timeout_at};
 /// Outside a runtime, or if the runtime's clock is not paused.
 #[track_caller]
 pub fn advance(duration: std::time::Duration) {
-    let done = crate::context::with_current(|exec| {
+    let done = crate::context::with_current(|sched| {
+        let clock = sched.driver().clock();
         assert!(
-            exec.clock.is_paused(),
+            clock.is_paused(),
             "runtime::time::advance needs a runtime built with Builder::paused_clock(true)"
         );
-        exec.clock.advance(duration);
+        clock.advance(duration);
     });
     assert!(
         done.is_some(),

@@ -33,10 +33,9 @@ use std::time::Duration;
 use super::Instant;
 use super::wheel::NEVER;
 use crate::context;
+use crate::driver::remote::Deferred;
 use crate::handle::{RuntimeId, panic_not_here};
-use crate::inspect::Wait;
-use crate::remote::Deferred;
-use crate::stats::bump;
+use crate::inspect::wait::WaitNote;
 
 /// Waits until `duration` has passed. A duration too long to represent
 /// (`Duration::MAX`) waits forever.
@@ -120,7 +119,11 @@ impl Sleep {
         if let SleepState::Registered { rt, key } =
             std::mem::replace(&mut self.state, SleepState::Unregistered)
         {
-            rt.run_or_defer(Deferred::CancelTimer(key));
+            // On the loop (the common case: a timeout that did not fire) the
+            // entry goes at once; elsewhere the loop removes it later.
+            if rt.with(|sched| sched.driver().cancel_timer(key)).is_none() {
+                rt.defer(Deferred::CancelTimer(key));
+            }
         }
     }
 }
@@ -134,17 +137,10 @@ impl Future for Sleep {
             SleepState::Done => Poll::Ready(()),
             SleepState::Registered { rt, key } => {
                 let (rt, key) = (*rt, *key);
-                let fired = rt.with(|exec| {
-                    let mut wheel = exec.timers.borrow_mut();
-                    if wheel.is_fired(key) {
-                        drop(wheel.remove(key));
-                        true
-                    } else {
-                        let old = wheel.set_waker(key, cx.waker());
-                        let tick = wheel.tick_of(key).unwrap_or(0);
-                        drop(wheel);
-                        drop(old);
-                        exec.note_wait(Wait::Timer(tick));
+                let fired = rt.with(|sched| match sched.driver().poll_timer(key, cx.waker()) {
+                    None => true,
+                    Some(tick) => {
+                        sched.note_wait(WaitNote::Timer(tick));
                         false
                     }
                 });
@@ -159,18 +155,17 @@ impl Future for Sleep {
             }
             SleepState::Unregistered => {
                 let (deadline, never) = (this.deadline, this.never);
-                let registered = context::with_current(|exec| {
+                let registered = context::with_current(|sched| {
+                    let driver = sched.driver();
                     let tick = if never {
                         NEVER
                     } else {
-                        exec.clock.deadline_tick(deadline.into_std())
+                        driver.clock().deadline_tick(deadline.into_std())
                     };
-                    let inserted = exec.timers.borrow_mut().insert(tick, cx.waker().clone());
-                    match inserted {
+                    match driver.insert_timer(tick, cx.waker()) {
                         Ok(key) => {
-                            bump(&exec.counters.timers_registered);
-                            exec.note_wait(Wait::Timer(tick));
-                            Some((exec.id(), key))
+                            sched.note_wait(WaitNote::Timer(tick));
+                            Some((sched.id(), key))
                         }
                         Err(()) => None,
                     }

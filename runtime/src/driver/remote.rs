@@ -3,7 +3,7 @@
 //! A remote wake pushes a counted reference to the task's [`WakerCell`] onto a mutex-guarded `Vec`
 //! and then, only if no wake-up is already in flight, writes the `eventfd`
 //! behind [`mio::Waker`] (`write(2)` of 8 bytes), which makes the loop's
-//! `epoll_wait(2)` return with the [`WAKER_TOKEN`](crate::reactor::WAKER_TOKEN).
+//! `epoll_wait(2)` return with the [`WAKER_TOKEN`](crate::driver::reactor::WAKER_TOKEN).
 //!
 //! The `notified` flag is what coalesces: it is set by the first remote wake
 //! and cleared by the loop only when it *consumes* the eventfd event, right

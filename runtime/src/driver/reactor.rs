@@ -1,0 +1,301 @@
+//! The reactor: `epoll(7)` through `mio`, and who is waiting on which fd.
+//!
+//! Every I/O object registers its fd once (`epoll_ctl(EPOLL_CTL_ADD)`,
+//! edge-triggered, for both directions) and gets a slot here keyed by its
+//! `mio::Token`. The slot remembers, per direction, whether the fd is known
+//! to be ready and which task waits for it:
+//!
+//! 1. a task tries the syscall (`read(2)`, `accept4(2)`, ...) while the slot
+//!    says "ready" (it starts out ready, so the first try costs nothing
+//!    extra);
+//! 2. on `WouldBlock` it clears the bit and stores its waker
+//!    (`net/registration.rs`, `Registration::poll_io`), then returns
+//!    `Pending`;
+//! 3. [`Reactor::turn`] calls `epoll_wait(2)`; each event sets the ready bits
+//!    of its slot and wakes *every* waker stored for that direction;
+//! 4. the tasks are polled again and retry the syscall; the first to find
+//!    data takes it, the others see `WouldBlock` and wait again.
+//!
+//! Several tasks may wait on one direction of one fd: two tasks calling
+//! `recv_from` on one shared `UdpSocket`, two `accept`s on one listener, a
+//! reader and a `poll_read` on one stream. Each direction therefore keeps a
+//! list, not a single waker (a single one, replaced by each new waiter, lost
+//! the earlier waiter's wakeup: it hung with data in the socket). The async
+//! methods hold a `Waiter` (`net/registration.rs`), whose entry leaves the list when the future is
+//! dropped (a cancelled `read` leaves nothing behind); the `poll_*` methods,
+//! which have no future to own an entry, keep one waker per task until the
+//! next event.
+//!
+//! Everything here runs on the loop's thread, so no event can slip in
+//! between step 1 and step 2: with edge-triggered epoll the only way to lose
+//! a wakeup would be to clear the ready bit *after* an event arrived, and
+//! events only arrive in step 3. A spurious wake (or readiness another task
+//! consumed first) just leads to another `WouldBlock` and another wait.
+
+use std::cell::RefCell;
+use std::io;
+use std::os::fd::RawFd;
+use std::task::Waker;
+use std::time::Duration;
+
+use mio::event::Source;
+use mio::{Events, Interest, Token};
+use slab::Slab;
+
+/// The token of the runtime's `mio::Waker` (its eventfd).
+pub(crate) const WAKER_TOKEN: Token = Token(usize::MAX - 1);
+
+/// A direction of readiness.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Direction {
+    /// Readable: data, a connection to accept, EOF, or an error.
+    Read,
+    /// Writable: room in the send buffer, a finished `connect`, or an error.
+    Write,
+}
+
+/// One direction of one registered fd: is it known to be ready, and who
+/// waits for it.
+#[derive(Default)]
+struct Readiness {
+    ready: bool,
+    /// Wakers stored by the `poll_*` methods, one per task (a task polling
+    /// again replaces nothing: `will_wake` finds its waker). All are woken,
+    /// and the list emptied, by the next event.
+    polled: Vec<Waker>,
+    /// Wakers of the async methods, each entry owned by a `Waiter` that
+    /// removes it when dropped. The next event wakes and removes them all.
+    waiters: Slab<Waker>,
+    /// Counts the events that emptied `waiters`: a `Waiter` whose entry
+    /// an event took sees a newer generation and adds a fresh entry.
+    generation: u64,
+}
+
+impl Readiness {
+    fn fresh() -> Readiness {
+        Readiness {
+            ready: true,
+            ..Readiness::default()
+        }
+    }
+
+    /// An event for this direction: ready, and every waiter to be woken.
+    fn fire(&mut self, wake: &mut Vec<Waker>) {
+        self.ready = true;
+        wake.append(&mut self.polled);
+        if !self.waiters.is_empty() {
+            wake.extend(self.waiters.drain());
+            self.generation += 1;
+        }
+    }
+}
+
+/// What the reactor knows about one registered fd.
+struct IoSlot {
+    #[allow(
+        dead_code,
+        reason = "read in gdb (`p *slot`) to tell which fd a slot is"
+    )]
+    fd: RawFd,
+    read: Readiness,
+    write: Readiness,
+}
+
+impl IoSlot {
+    fn dir(&mut self, dir: Direction) -> &mut Readiness {
+        match dir {
+            Direction::Read => &mut self.read,
+            Direction::Write => &mut self.write,
+        }
+    }
+}
+
+/// The loop's epoll instance and its registrations.
+pub(crate) struct Reactor {
+    poll: RefCell<mio::Poll>,
+    events: RefCell<Events>,
+    sources: RefCell<Slab<IoSlot>>,
+}
+
+/// What one [`Reactor::turn`] saw.
+pub(crate) struct Turn {
+    /// Events returned by `epoll_wait`.
+    pub(crate) events: usize,
+    /// Whether the eventfd (remote wakes) was among them.
+    pub(crate) remote: bool,
+}
+
+impl Reactor {
+    /// Creates the epoll instance (`epoll_create1(2)`) and the eventfd
+    /// behind the returned `mio::Waker` (`eventfd(2)`, registered with it).
+    pub(crate) fn new() -> io::Result<(Reactor, mio::Waker)> {
+        let poll = mio::Poll::new()?;
+        let waker = mio::Waker::new(poll.registry(), WAKER_TOKEN)?;
+        let reactor = Reactor {
+            poll: RefCell::new(poll),
+            events: RefCell::new(Events::with_capacity(1024)),
+            sources: RefCell::new(Slab::new()),
+        };
+        Ok((reactor, waker))
+    }
+
+    /// Whether any fd is registered (for the deadlock detector: a registered
+    /// socket may still become ready).
+    pub(crate) fn has_sources(&self) -> bool {
+        !self.sources.borrow().is_empty()
+    }
+
+    /// `epoll_wait(2)` for at most `timeout` (`None`: until an event), then
+    /// marks readiness and collects the wakers to wake into `wake`.
+    pub(crate) fn turn(
+        &self,
+        timeout: Option<Duration>,
+        wake: &mut Vec<Waker>,
+    ) -> io::Result<Turn> {
+        let mut events = self.events.borrow_mut();
+        match self.poll.borrow_mut().poll(&mut events, timeout) {
+            Ok(()) => {}
+            // A signal arrived: a turn with no events, the loop goes round.
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => events.clear(),
+            Err(e) => return Err(e),
+        }
+        let mut turn = Turn {
+            events: 0,
+            remote: false,
+        };
+        let mut sources = self.sources.borrow_mut();
+        for event in events.iter() {
+            turn.events += 1;
+            if event.token() == WAKER_TOKEN {
+                turn.remote = true;
+                continue;
+            }
+            let Some(slot) = sources.get_mut(event.token().0) else {
+                continue; // deregistered since
+            };
+            if event.is_readable() || event.is_read_closed() || event.is_error() {
+                slot.read.fire(wake);
+            }
+            if event.is_writable() || event.is_write_closed() || event.is_error() {
+                slot.write.fire(wake);
+            }
+        }
+        Ok(turn)
+    }
+
+    /// Registers `source` (`epoll_ctl(EPOLL_CTL_ADD)`, edge-triggered, both
+    /// directions) and returns its slot's key (its `mio::Token`).
+    pub(crate) fn register(&self, source: &mut impl Source, fd: RawFd) -> io::Result<usize> {
+        let mut sources = self.sources.borrow_mut();
+        let entry = sources.vacant_entry();
+        let key = entry.key();
+        self.poll.borrow().registry().register(
+            source,
+            Token(key),
+            Interest::READABLE | Interest::WRITABLE,
+        )?;
+        entry.insert(IoSlot {
+            fd,
+            read: Readiness::fresh(),
+            write: Readiness::fresh(),
+        });
+        Ok(key)
+    }
+
+    /// Removes `source` from epoll and frees its slot.
+    pub(crate) fn deregister(&self, source: &mut impl Source, key: usize) {
+        // `epoll_ctl(EPOLL_CTL_DEL)`; closing the fd would remove it anyway,
+        // so an error here changes nothing.
+        let _ = self.poll.borrow().registry().deregister(source);
+        self.forget(key);
+    }
+
+    /// Frees a slot whose fd is closed (or about to be): a socket dropped
+    /// off the loop, whose `close(2)` already took it out of epoll's
+    /// interest list.
+    pub(crate) fn forget(&self, key: usize) {
+        let slot = self.sources.borrow_mut().try_remove(key);
+        drop(slot); // its wakers drop outside the borrow
+    }
+
+    /// Whether slot `key` is known to be ready for `dir`.
+    pub(crate) fn is_ready(&self, key: usize, dir: Direction) -> bool {
+        self.sources
+            .borrow()
+            .get(key)
+            .is_some_and(|slot| match dir {
+                Direction::Read => slot.read.ready,
+                Direction::Write => slot.write.ready,
+            })
+    }
+
+    /// Forgets readiness for `dir` (an operation hit `WouldBlock`).
+    pub(crate) fn clear_ready(&self, key: usize, dir: Direction) {
+        if let Some(slot) = self.sources.borrow_mut().get_mut(key) {
+            slot.dir(dir).ready = false;
+        }
+    }
+
+    /// Keeps `waker` until the next event on `dir` (the `poll_*` methods):
+    /// one per task.
+    pub(crate) fn add_polled(&self, key: usize, dir: Direction, waker: &Waker) {
+        if let Some(slot) = self.sources.borrow_mut().get_mut(key) {
+            let polled = &mut slot.dir(dir).polled;
+            if !polled.iter().any(|w| w.will_wake(waker)) {
+                polled.push(waker.clone());
+            }
+        }
+    }
+
+    /// Stores `waker` in a waiter's entry for `dir`: the entry `entry` names
+    /// if it is still in the list (its generation is current), else a new
+    /// one, whose key and generation are written back to `entry`.
+    pub(crate) fn set_waiter(
+        &self,
+        key: usize,
+        dir: Direction,
+        entry: &mut Option<(usize, u64)>,
+        waker: &Waker,
+    ) {
+        let old = {
+            let mut sources = self.sources.borrow_mut();
+            let Some(slot) = sources.get_mut(key) else {
+                return;
+            };
+            let readiness = slot.dir(dir);
+            match *entry {
+                Some((at, generation)) if generation == readiness.generation => {
+                    let stored = &mut readiness.waiters[at];
+                    if stored.will_wake(waker) {
+                        None
+                    } else {
+                        Some(std::mem::replace(stored, waker.clone()))
+                    }
+                }
+                _ => {
+                    let at = readiness.waiters.insert(waker.clone());
+                    *entry = Some((at, readiness.generation));
+                    None
+                }
+            }
+        };
+        drop(old); // outside the borrow: dropping a waker may run user code
+    }
+
+    /// Takes a waiter's entry out of the list for `dir`, unless an event
+    /// already did (the entry's generation is past).
+    pub(crate) fn remove_waiter(&self, key: usize, dir: Direction, entry: (usize, u64)) {
+        let removed = {
+            let mut sources = self.sources.borrow_mut();
+            sources.get_mut(key).and_then(|slot| {
+                let readiness = slot.dir(dir);
+                if readiness.generation == entry.1 {
+                    readiness.waiters.try_remove(entry.0)
+                } else {
+                    None
+                }
+            })
+        };
+        drop(removed); // the waker drops outside the borrow
+    }
+}

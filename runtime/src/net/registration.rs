@@ -1,0 +1,222 @@
+//! [`Registration`]: a socket's place in its runtime's reactor, seen from
+//! the socket; [`Waiter`]: one async operation's place among the waiters of
+//! one direction.
+//!
+//! The reactor itself (`driver/reactor.rs`) is the loop's: epoll, the slots,
+//! their ready bits and waiter lists. This file is the socket's side of the
+//! life of a read (DESIGN.md): try the syscall while the slot says ready; on
+//! `WouldBlock` clear the bit and leave a waker; be woken by the next event
+//! and try again. A registration names its runtime by id (`handle.rs`), so
+//! the socket types are `Send` and `Sync`; an operation on a thread that is
+//! not running that runtime returns an error that says why.
+
+use std::io;
+use std::os::fd::RawFd;
+use std::task::{Context, Poll, Waker};
+
+use mio::event::Source;
+
+use crate::context;
+use crate::driver::reactor::Direction;
+use crate::driver::remote::Deferred;
+use crate::handle::{RuntimeId, io_not_here};
+use crate::inspect::wait::{WaitNote, WaitReason};
+use crate::scheduler::Scheduler;
+
+/// An fd's registration with a runtime's reactor; the I/O types in `net`
+/// hold one beside their `mio` socket.
+pub(crate) struct Registration {
+    rt: RuntimeId,
+    key: usize,
+    /// The fd, for task dumps ("waits on: fd 7 readable").
+    fd: RawFd,
+}
+
+/// Which list a waiting operation's waker goes to.
+enum Who<'a> {
+    /// A `poll_*` call: one waker per task, until the next event.
+    Polled,
+    /// An async method's wait, owned by its [`Waiter`].
+    Waiter(&'a mut Option<(usize, u64)>),
+}
+
+impl Registration {
+    /// Registers `source` with the reactor of the runtime on this thread
+    /// (`epoll_ctl(EPOLL_CTL_ADD)`).
+    ///
+    /// # Errors
+    /// Outside a runtime (`ErrorKind::Other`, saying so), or if
+    /// `epoll_ctl(2)` fails.
+    pub(crate) fn new(source: &mut impl Source, fd: RawFd) -> io::Result<Registration> {
+        context::with_current(|sched| {
+            let key = sched.driver().register_io(source, fd)?;
+            Ok(Registration {
+                rt: sched.id(),
+                key,
+                fd,
+            })
+        })
+        .unwrap_or_else(|| {
+            Err(io::Error::other(
+                "this I/O object must be created inside a runtime (inside block_on or a task it runs)",
+            ))
+        })
+    }
+
+    /// The runtime this fd is registered with.
+    pub(crate) fn runtime(&self) -> RuntimeId {
+        self.rt
+    }
+
+    /// Removes `source` from epoll; call from the owner's `Drop` with the
+    /// source this registration was made for. Off the loop (another thread,
+    /// or outside `block_on`) the slot is forgotten by the loop later; the
+    /// owner's `close(2)` takes the fd out of epoll.
+    pub(crate) fn deregister(&self, source: &mut impl Source) {
+        let key = self.key;
+        let done = self
+            .rt
+            .with(|sched| sched.driver().reactor().deregister(source, key));
+        if done.is_none() {
+            self.rt.run_or_defer(Deferred::Deregister(key));
+        }
+    }
+
+    /// Runs the non-blocking `op` until it succeeds, fails, or would block;
+    /// on `WouldBlock` stores the task's waker for `dir` and returns
+    /// `Pending`. For the `poll_*` methods: the waker is kept until the next
+    /// event on `dir`.
+    ///
+    /// Each completed `op` spends one unit of the task's coop budget; with
+    /// the budget spent, `op` is not tried and the task yields (`coop.rs`).
+    pub(crate) fn poll_io<R>(
+        &self,
+        dir: Direction,
+        cx: &mut Context<'_>,
+        op: impl FnMut() -> io::Result<R>,
+    ) -> Poll<io::Result<R>> {
+        self.poll_io_as(Who::Polled, dir, cx, op)
+    }
+
+    fn poll_io_as<R>(
+        &self,
+        mut who: Who<'_>,
+        dir: Direction,
+        cx: &mut Context<'_>,
+        mut op: impl FnMut() -> io::Result<R>,
+    ) -> Poll<io::Result<R>> {
+        let polled = self.rt.with(|sched| {
+            if sched.budget().poll_proceed(cx).is_pending() {
+                return Poll::Pending;
+            }
+            let reactor = sched.driver().reactor();
+            loop {
+                if !reactor.is_ready(self.key, dir) {
+                    self.wait(sched, &mut who, dir, cx.waker());
+                    return Poll::Pending;
+                }
+                match op() {
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                        reactor.clear_ready(self.key, dir);
+                        sched.driver().counters().would_block(dir);
+                    }
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    result => {
+                        sched.budget().spend();
+                        return Poll::Ready(result);
+                    }
+                }
+            }
+        });
+        polled.unwrap_or_else(|| Poll::Ready(Err(io_not_here(self.rt))))
+    }
+
+    fn poll_ready_as(
+        &self,
+        mut who: Who<'_>,
+        dir: Direction,
+        cx: &mut Context<'_>,
+    ) -> Poll<io::Result<()>> {
+        let polled = self.rt.with(|sched| {
+            if sched.driver().reactor().is_ready(self.key, dir) {
+                Poll::Ready(Ok(()))
+            } else {
+                self.wait(sched, &mut who, dir, cx.waker());
+                Poll::Pending
+            }
+        });
+        polled.unwrap_or_else(|| Poll::Ready(Err(io_not_here(self.rt))))
+    }
+
+    /// Forgets readiness for `dir` (a `connect` has yet to finish).
+    pub(crate) fn clear_ready(&self, dir: Direction) {
+        let key = self.key;
+        self.rt
+            .with(|sched| sched.driver().reactor().clear_ready(key, dir));
+    }
+
+    /// Leaves the task's waker for `dir` and notes what it waits on.
+    fn wait(&self, sched: &Scheduler, who: &mut Who<'_>, dir: Direction, waker: &Waker) {
+        let fd = self.fd;
+        sched.note_wait(WaitNote::Other(match dir {
+            Direction::Read => WaitReason::Readable { fd },
+            Direction::Write => WaitReason::Writable { fd },
+        }));
+        let reactor = sched.driver().reactor();
+        match who {
+            Who::Polled => reactor.add_polled(self.key, dir, waker),
+            Who::Waiter(entry) => reactor.set_waiter(self.key, dir, entry, waker),
+        }
+    }
+}
+
+/// One async operation's place among the waiters of one direction of an fd
+/// (see `driver/reactor.rs`). Made at the start of the operation, dropped
+/// with it: a cancelled `accept` or `read` takes its waker out of the list.
+pub(crate) struct Waiter<'a> {
+    reg: &'a Registration,
+    dir: Direction,
+    /// The waker's key in the direction's list and the list's generation
+    /// when it was added; `None` until the operation first waits.
+    entry: Option<(usize, u64)>,
+}
+
+impl<'a> Waiter<'a> {
+    pub(crate) fn new(reg: &'a Registration, dir: Direction) -> Waiter<'a> {
+        Waiter {
+            reg,
+            dir,
+            entry: None,
+        }
+    }
+
+    /// [`Registration::poll_io`] for this waiter.
+    pub(crate) fn poll_io<R>(
+        &mut self,
+        cx: &mut Context<'_>,
+        op: impl FnMut() -> io::Result<R>,
+    ) -> Poll<io::Result<R>> {
+        self.reg
+            .poll_io_as(Who::Waiter(&mut self.entry), self.dir, cx, op)
+    }
+
+    /// Waits until the fd is reported ready for this waiter's direction.
+    pub(crate) fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.reg
+            .poll_ready_as(Who::Waiter(&mut self.entry), self.dir, cx)
+    }
+}
+
+impl Drop for Waiter<'_> {
+    fn drop(&mut self) {
+        let Some(entry) = self.entry else {
+            return;
+        };
+        let (key, dir) = (self.reg.key, self.dir);
+        // Off the loop the entry stays until the next event on this fd
+        // empties the list (one spurious wake of a task that moved on).
+        self.reg
+            .rt
+            .with(|sched| sched.driver().reactor().remove_waiter(key, dir, entry));
+    }
+}

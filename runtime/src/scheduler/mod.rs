@@ -1,0 +1,474 @@
+//! The scheduler: which task runs next, and the loop that runs them.
+//!
+//! One [`Scheduler`] per [`Runtime`](crate::Runtime), used from one thread
+//! only (it sits behind an `Rc`). It owns the task table (`task/`), the run
+//! queue (`run_queue.rs`) and the [`Driver`] below it (`driver/`: the
+//! reactor, the timers, the clock, the cross-thread queue, the blocking
+//! pool). Its loop, [`Scheduler::block_on`]:
+//!
+//! ```text
+//! loop {
+//!     pop and poll up to EVENT_INTERVAL (61) ready tasks     run_task
+//!     if the queue is empty:  sleep in epoll_wait until      Driver::park
+//!                             the next timer or an event
+//!     else:                   epoll_wait with timeout 0      (fairness: I/O
+//!                                                            and timers are
+//!                                                            not starved)
+//!     wake the tasks the events and fired timers name        Tasks::wake
+//! }
+//! ```
+//!
+//! The life of a wakeup from another thread, with the functions to break on
+//! in gdb: `waker::wake_by_ref_raw` → `waker::wake_cell` (not the loop's
+//! thread) → `remote::Shared::wake_remote` (push onto the queue) →
+//! `Shared::notify` (the `eventfd` write) → the loop's `epoll_wait` returns
+//! in `Reactor::turn` with `WAKER_TOKEN` → `Driver::drain_remote` →
+//! `Scheduler::schedule` (push onto the run queue) → `Scheduler::run_task`
+//! → the task's `poll`.
+//!
+//! Split by idea: `main_task.rs` (the future given to `block_on`),
+//! `tracing.rs` (the trace hooks), `report.rs` (slow polls, deadlocks,
+//! tasks pending at drop), `run_queue.rs`.
+
+mod main_task;
+mod report;
+pub(crate) mod run_queue;
+mod tracing;
+
+use std::cell::{Cell, RefCell};
+use std::future::Future;
+use std::panic::{AssertUnwindSafe, Location, catch_unwind};
+use std::pin::pin;
+use std::task::{Context, Poll, Waker};
+use std::time::{Duration, Instant};
+
+use crate::builder::Config;
+use crate::coop::Budget;
+use crate::driver::remote::Deferred;
+use crate::driver::{Driver, Tasks};
+use crate::handle::RuntimeId;
+use crate::inspect::dump::TaskDump;
+use crate::inspect::trace::{Source, Trace};
+use crate::inspect::wait::WaitNote;
+use crate::stats::Stats;
+use crate::task::{TaskPtr, TaskRef, TaskSlot, TaskTable};
+use crate::waker::CellRef;
+use main_task::MainTask;
+use run_queue::RunQueue;
+
+/// One runtime's scheduler (see the module doc).
+pub(crate) struct Scheduler {
+    /// This runtime's name for the leaf objects that point into it
+    /// (`handle.rs`).
+    id: RuntimeId,
+    driver: Driver,
+    tasks: RefCell<TaskTable>,
+    queue: RefCell<RunQueue>,
+    next_seq: Cell<u64>,
+    /// The future of the running `block_on`.
+    main: MainTask,
+    /// I/O operations the task being polled may still complete before it
+    /// must yield (`coop.rs`); refilled before every poll.
+    budget: Budget,
+    /// What the task being polled said it waits on (`inspect::note`).
+    wait_note: Cell<WaitNote>,
+    /// The loop's clock at its last turn, in ticks (ms since start).
+    loop_tick: Cell<u64>,
+    counters: Counters,
+    config: Config,
+    /// Who is waking tasks right now (the trace's flow arrows).
+    source: Cell<Source>,
+    /// The recording, when `Builder::trace` is on. Boxed so that "is
+    /// tracing on" is a null test of one pointer (`tracing.rs`).
+    trace: Option<Box<RefCell<Trace>>>,
+}
+
+/// Counters of what the scheduler did (part of [`Stats`]).
+#[derive(Default)]
+struct Counters {
+    tasks_spawned: Cell<u64>,
+    tasks_completed: Cell<u64>,
+    tasks_panicked: Cell<u64>,
+    tasks_cancelled: Cell<u64>,
+    polls: Cell<u64>,
+    local_wakes: Cell<u64>,
+    longest_poll: Cell<Duration>,
+}
+
+fn bump(counter: &Cell<u64>) {
+    counter.set(counter.get() + 1);
+}
+
+impl Scheduler {
+    /// A scheduler and its driver.
+    ///
+    /// # Errors
+    /// If the driver cannot be built (`epoll_create1`, `eventfd`), or the
+    /// trace buffer cannot be allocated.
+    pub(crate) fn new(config: Config) -> std::io::Result<Scheduler> {
+        let driver = Driver::new(&config)?;
+        let trace = match config.trace.clone() {
+            Some(path) => Some(Box::new(RefCell::new(Trace::new(
+                path,
+                config.trace_capacity,
+            )?))),
+            None => None,
+        };
+        let id = RuntimeId::next();
+        id.register(driver.shared());
+        Ok(Scheduler {
+            id,
+            driver,
+            tasks: RefCell::new(TaskTable::new()),
+            queue: RefCell::new(RunQueue::new(config.seed)),
+            next_seq: Cell::new(1),
+            main: MainTask::new(),
+            budget: Budget::new(),
+            wait_note: Cell::new(WaitNote::Unknown),
+            loop_tick: Cell::new(0),
+            counters: Counters::default(),
+            config,
+            source: Cell::new(Source::Loop),
+            trace,
+        })
+    }
+
+    /// This runtime's id (`handle.rs`).
+    #[inline]
+    pub(crate) fn id(&self) -> RuntimeId {
+        self.id
+    }
+
+    /// The driver: reactor, timers, clock, remote queue, blocking pool.
+    #[inline]
+    pub(crate) fn driver(&self) -> &Driver {
+        &self.driver
+    }
+
+    /// The running task's coop budget (`coop.rs`).
+    #[inline]
+    pub(crate) fn budget(&self) -> &Budget {
+        &self.budget
+    }
+
+    /// Lends the task table (the `JoinHandle` operations, `task/join.rs`).
+    /// Whatever `f` hands back that runs user code is dropped by the caller
+    /// after this returns.
+    pub(crate) fn with_tasks<R>(&self, f: impl FnOnce(&mut TaskTable) -> R) -> R {
+        f(&mut self.tasks.borrow_mut())
+    }
+
+    /// Files what the task being polled waits on (see `inspect/wait.rs`).
+    #[inline]
+    pub(crate) fn note_wait(&self, wait: WaitNote) {
+        self.wait_note.set(wait);
+    }
+
+    fn next_seq(&self) -> u64 {
+        let seq = self.next_seq.get();
+        self.next_seq.set(seq + 1);
+        seq
+    }
+
+    /// Puts a new task into the table and at the back of the run queue.
+    pub(crate) fn spawn<F>(&self, future: F, at: &'static Location<'static>) -> TaskRef
+    where
+        F: Future + 'static,
+        F::Output: 'static,
+    {
+        let seq = self.next_seq();
+        let shared = self.driver.shared();
+        let task = self
+            .tasks
+            .borrow_mut()
+            .spawn(seq, at, |task| TaskPtr::new(future, shared.clone(), task));
+        if let Some(trace) = self.tracer() {
+            self.trace_spawn(trace, seq, at);
+        }
+        self.queue.borrow_mut().push(task);
+        bump(&self.counters.tasks_spawned);
+        task
+    }
+
+    /// The local path of `Waker::wake`: the waking thread runs this loop
+    /// (`waker.rs` calls it through the hook `enter` installs).
+    #[inline]
+    pub(crate) fn schedule_local(&self, task: TaskRef) {
+        bump(&self.counters.local_wakes);
+        self.schedule(task);
+    }
+
+    /// Pushes `task` onto the run queue unless it is already there, finished,
+    /// or gone (a stale reference: its slot is empty or reused).
+    pub(crate) fn schedule(&self, task: TaskRef) {
+        let queue_it = if task.is_main() {
+            self.main.wake(task)
+        } else {
+            self.tasks.borrow_mut().wake(task)
+        };
+        if queue_it {
+            if let Some(trace) = self.tracer() {
+                self.trace_wake(trace, task);
+            }
+            self.queue.borrow_mut().push(task);
+        }
+    }
+
+    /// `JoinHandle::abort`.
+    fn abort(&self, task: TaskRef) {
+        if self.tasks.borrow_mut().abort(task) {
+            self.queue.borrow_mut().push(task);
+        }
+    }
+
+    /// `JoinHandle::drop`: the slot or the waker it hands back drops here,
+    /// after the table's borrow.
+    fn detach(&self, task: TaskRef) {
+        let released = self.tasks.borrow_mut().detach(task);
+        drop(released);
+    }
+
+    /// Polls one task popped from the run queue.
+    fn run_task(&self, task: TaskRef) {
+        let Some((ptr, aborted)) = self
+            .tasks
+            .borrow_mut()
+            .begin_poll(task, self.loop_tick.get())
+        else {
+            return; // a stale entry
+        };
+        let outer = self.source.replace(Source::Task(task.seq));
+        if aborted {
+            self.cancel(task, ptr);
+        } else {
+            bump(&self.counters.polls);
+            self.budget.refill();
+            self.wait_note.set(WaitNote::Unknown);
+            let started = self.config.times_polls().then(Instant::now);
+            let poll = match self.tracer() {
+                None => ptr.poll(task.seq),
+                Some(trace) => self.traced_poll(trace, task, || ptr.poll(task.seq)),
+            };
+            if let Some(started) = started {
+                self.poll_took(started.elapsed(), Some(task));
+            }
+            if poll.is_pending() {
+                let put_back = self
+                    .tasks
+                    .borrow_mut()
+                    .end_pending(task, ptr, self.wait_note.get());
+                if let Err(ptr) = put_back {
+                    // `abort` was called while the task ran (by itself, or
+                    // by a task it woke synchronously).
+                    self.cancel(task, ptr);
+                }
+            } else {
+                if ptr.panicked() {
+                    bump(&self.counters.tasks_panicked);
+                }
+                self.retire(task, ptr);
+            }
+        }
+        self.source.set(outer);
+    }
+
+    /// Drops an aborted task's future (its destructors are user code, run
+    /// outside the table's borrow), then retires the task.
+    fn cancel(&self, task: TaskRef, ptr: TaskPtr) {
+        ptr.cancel(task.seq);
+        bump(&self.counters.tasks_cancelled);
+        self.retire(task, ptr);
+    }
+
+    /// Marks a task finished, wakes its `JoinHandle`, and drops a detached
+    /// task's output: nobody can receive a panic from that drop, so it is
+    /// reported instead.
+    fn retire(&self, task: TaskRef, ptr: TaskPtr) {
+        bump(&self.counters.tasks_completed);
+        let retired = self.tasks.borrow_mut().retire(task, ptr);
+        if let Some((slot, ptr)) = retired.detached {
+            drop(slot);
+            if catch_unwind(AssertUnwindSafe(|| drop(ptr))).is_err() {
+                eprintln!(
+                    "runtime: dropping the output of detached task {} panicked",
+                    task.seq
+                );
+            }
+        }
+        if let Some(waker) = retired.join_waker {
+            waker.wake();
+        }
+    }
+
+    /// Runs `future` to completion on this thread, running spawned tasks in
+    /// between (see the module doc for the loop). The caller has made this
+    /// scheduler current (`context::enter`, in `Runtime::block_on`).
+    pub(crate) fn block_on<F: Future>(&self, future: F) -> F::Output {
+        let guard = self.main.start(self.next_seq());
+        let main = guard.task();
+        if let Some(trace) = self.tracer() {
+            trace.borrow_mut().block_on(main.seq);
+        }
+        let waker = CellRef::new_bare(self.driver.shared().clone(), main).into_waker();
+        let mut cx = Context::from_waker(&waker);
+        let mut future = pin!(future);
+        self.queue.borrow_mut().push(main);
+        loop {
+            for _ in 0..self.config.event_interval {
+                let Some(task) = self.queue.borrow_mut().pop() else {
+                    break;
+                };
+                if !task.is_main() {
+                    self.run_task(task);
+                    continue;
+                }
+                if !self.main.begin_poll(task) {
+                    continue; // left over from an earlier block_on
+                }
+                if let Poll::Ready(output) = self.poll_main(main, &mut future, &mut cx) {
+                    return output;
+                }
+            }
+            let idle = self.queue.borrow().is_empty();
+            self.driver.park(idle, self, self.tracer());
+            let tick = self.driver.clock().now_tick();
+            self.loop_tick.set(tick);
+            if let Ok(mut tasks) = self.tasks.try_borrow_mut() {
+                tasks.set_now(tick);
+            }
+        }
+    }
+
+    fn poll_main<F: Future>(
+        &self,
+        main: TaskRef,
+        future: &mut std::pin::Pin<&mut F>,
+        cx: &mut Context<'_>,
+    ) -> Poll<F::Output> {
+        bump(&self.counters.polls);
+        self.budget.refill();
+        let outer = self.source.replace(Source::Task(main.seq));
+        let started = self.config.times_polls().then(Instant::now);
+        let poll = match self.tracer() {
+            None => future.as_mut().poll(cx),
+            Some(trace) => self.traced_poll(trace, main, || future.as_mut().poll(cx)),
+        };
+        if let Some(started) = started {
+            self.poll_took(started.elapsed(), None);
+        }
+        self.source.set(outer);
+        poll
+    }
+
+    /// One line per live task (`Runtime::dump`, `inspect::dump`).
+    pub(crate) fn dump(&self) -> TaskDump {
+        match self.tasks.try_borrow() {
+            Ok(tasks) => TaskDump::of(&tasks, self.driver.clock().now_tick()),
+            // Called from inside the scheduler's own bookkeeping (e.g. from
+            // a debugger stopped there): nothing consistent to show.
+            Err(_) => TaskDump::default(),
+        }
+    }
+
+    /// A snapshot of the counters.
+    pub(crate) fn stats(&self) -> Stats {
+        let c = &self.counters;
+        let mut stats = Stats {
+            tasks_spawned: c.tasks_spawned.get(),
+            tasks_completed: c.tasks_completed.get(),
+            tasks_panicked: c.tasks_panicked.get(),
+            tasks_cancelled: c.tasks_cancelled.get(),
+            tasks_live: self.tasks.borrow().len() as u64,
+            polls: c.polls.get(),
+            local_wakes: c.local_wakes.get(),
+            longest_poll: c.longest_poll.get(),
+            ..Stats::default()
+        };
+        self.driver.fill_stats(&mut stats);
+        stats
+    }
+
+    /// Drops every task (the `Runtime` is being dropped): their futures'
+    /// destructors run now. The caller has made this scheduler current, so
+    /// that they can deregister timers and sockets.
+    pub(crate) fn shutdown(&self) {
+        self.id.unregister();
+        if self.config.report_pending_on_drop {
+            self.report_pending();
+        }
+        self.driver.close(self);
+        // Dropping a task can drop JoinHandles or spawn (from a destructor):
+        // go round until the table stays empty, with a bound against a
+        // destructor that spawns forever.
+        for _ in 0..64 {
+            let slots: Vec<TaskSlot> = self.tasks.borrow_mut().drain();
+            if slots.is_empty() {
+                break;
+            }
+            for slot in slots {
+                if catch_unwind(AssertUnwindSafe(|| drop(slot))).is_err() {
+                    eprintln!(
+                        "runtime: a task's destructor panicked while the runtime was dropped"
+                    );
+                }
+            }
+        }
+        self.queue.borrow_mut().clear();
+        if let Some(trace) = self.tracer()
+            && let Err(e) = trace.borrow().write()
+        {
+            eprintln!("runtime: cannot write the trace: {e}");
+        }
+        // Queued blocking jobs are dropped, running ones detached (see
+        // `blocking/pool.rs`): never wait for a job that may never end.
+        self.driver.shutdown_pool();
+    }
+}
+
+/// What the driver asks of the scheduler while it parks (`driver/mod.rs`).
+impl Tasks for Scheduler {
+    fn has_ready(&self) -> bool {
+        !self.queue.borrow().is_empty()
+    }
+
+    fn wake(&self, from: Source, wakers: &mut Vec<Waker>) {
+        let outer = self.source.replace(from);
+        for waker in wakers.drain(..) {
+            waker.wake();
+        }
+        self.source.set(outer);
+    }
+
+    fn schedule_remote(&self, tasks: &mut Vec<TaskRef>) {
+        let outer = self.source.replace(Source::Remote);
+        for task in tasks.drain(..) {
+            self.schedule(task);
+        }
+        self.source.set(outer);
+    }
+
+    fn apply(&self, op: Deferred) {
+        match op {
+            Deferred::Detach(task) => self.detach(task),
+            Deferred::Abort(task) => self.abort(task),
+            // The driver's own: not handed up.
+            Deferred::CancelTimer(_) | Deferred::Deregister(_) | Deferred::BlockingDone => {
+                debug_assert!(false, "a driver clean-up reached the scheduler: {op:?}");
+            }
+        }
+    }
+
+    fn deadlock(&self) -> ! {
+        self.report_deadlock()
+    }
+}
+
+/// Applies a clean-up where the object was dropped on the loop's own thread
+/// (`RuntimeId::run_or_defer`).
+impl Scheduler {
+    pub(crate) fn apply(&self, op: Deferred) {
+        if let Some(op) = self.driver.apply(op) {
+            Tasks::apply(self, op);
+        }
+    }
+}

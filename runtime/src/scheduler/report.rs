@@ -1,0 +1,76 @@
+//! What the scheduler tells the user about its tasks when something is off:
+//! a poll that held the loop too long, a deadlock under the paused clock,
+//! tasks still pending when the runtime is dropped.
+
+use std::fmt::Write as _;
+use std::time::Duration;
+
+use super::Scheduler;
+use crate::inspect::dump::DumpState;
+use crate::task::TaskRef;
+
+impl Scheduler {
+    /// Records how long a poll held the loop and warns if it was too long.
+    #[cold]
+    pub(super) fn poll_took(&self, took: Duration, task: Option<TaskRef>) {
+        let longest = &self.counters.longest_poll;
+        if took > longest.get() {
+            longest.set(took);
+        }
+        let Some(threshold) = self.config.slow_poll_threshold else {
+            return;
+        };
+        if took <= threshold {
+            return;
+        }
+        let who = match task {
+            Some(task) => match self.tasks.borrow().get(task.key) {
+                Some(slot) => format!("task {} spawned at {}", task.seq, slot.spawned_at),
+                None => format!("task {}", task.seq),
+            },
+            None => "the future given to block_on".to_string(),
+        };
+        eprintln!(
+            "runtime: slow poll: {who} held the loop for {took:.1?} (threshold {threshold:?}); \
+             move blocking work to spawn_blocking"
+        );
+    }
+
+    /// Nothing can ever run again (the driver found no timer, no fd and no
+    /// blocking job under the paused clock): report who is stuck, instead
+    /// of hanging.
+    #[cold]
+    pub(super) fn report_deadlock(&self) -> ! {
+        let mut msg = String::from(
+            "deadlock: every task is waiting and nothing can wake one up \
+             (paused clock: no timer to jump to, no I/O source, no blocking job)\n  pending: the future given to block_on",
+        );
+        for task in self.dump().tasks {
+            if task.state != DumpState::Finished {
+                let _ = write!(
+                    msg,
+                    "\n  pending: task {} spawned at {} (polled {} time{}, waiting on {})",
+                    task.id,
+                    task.spawned_at,
+                    task.polls,
+                    if task.polls == 1 { "" } else { "s" },
+                    task.waiting_on
+                );
+            }
+        }
+        panic!("{msg}");
+    }
+
+    /// asyncio's "Task was destroyed but it is pending!", one line per task
+    /// (`Builder::report_pending_on_drop`).
+    pub(super) fn report_pending(&self) {
+        for task in self.dump().tasks {
+            if task.state != DumpState::Finished {
+                eprintln!(
+                    "runtime: task {} was destroyed but it is pending! (spawned at {}, polled {} times, waiting on {})",
+                    task.id, task.spawned_at, task.polls, task.waiting_on
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,213 @@
+//! The life of a task, as the task table walks it.
+//!
+//! Each method below is one transition of the diagram in `task/mod.rs`; the
+//! scheduler calls them with the table borrowed, and drops whatever they
+//! hand back (a future, an output, a waker: user code) after the borrow.
+//!
+//! ```text
+//!  wake        Idle ─► queued           (Waiting → Runnable)
+//!  begin_poll  queued ─► Running        (the future leaves the slot)
+//!  end_pending Running ─► Idle          (the future goes back; Runnable if
+//!                                         woken during the poll)
+//!  retire      Running ─► Finished      (the output stays for the
+//!                                         JoinHandle, or the slot goes)
+//!  abort       any ─► queued, aborted   (the next begin_poll cancels it)
+//!  poll_join   Finished ─► removed      (the JoinHandle takes the output)
+//!  detach      JoinHandle dropped       (a finished slot goes now, a live
+//!                                         one when it finishes)
+//! ```
+
+use std::panic::Location;
+use std::task::Waker;
+
+use super::{TaskPtr, TaskRef, TaskSlot, TaskState, TaskTable};
+use crate::inspect::debug_table::{STATE_FINISHED, STATE_IDLE, STATE_RUNNABLE, STATE_RUNNING};
+use crate::inspect::wait::WaitNote;
+
+/// What [`TaskTable::retire`] hands back, to be dropped or woken by the
+/// caller once the table is no longer borrowed.
+pub(crate) struct Retired {
+    /// The `JoinHandle`'s waker, to wake.
+    pub(crate) join_waker: Option<Waker>,
+    /// A detached task's slot and allocation (holding its output): nobody
+    /// will ever take the output, so it is dropped now.
+    pub(crate) detached: Option<(TaskSlot, TaskPtr)>,
+}
+
+/// What [`TaskTable::poll_join`] found.
+pub(crate) enum JoinPoll {
+    /// Still running; the previous join waker, if replaced, to drop.
+    Pending(Option<Waker>),
+    /// Finished: the removed slot, whose allocation holds the output.
+    Ready(TaskSlot),
+    /// No such task (the runtime dropped it): cancelled.
+    Gone,
+}
+
+impl TaskTable {
+    /// Adds a task, runnable, and returns its reference.
+    pub(crate) fn spawn(
+        &mut self,
+        seq: u64,
+        at: &'static Location<'static>,
+        make: impl FnOnce(TaskRef) -> TaskPtr,
+    ) -> TaskRef {
+        let task = TaskRef {
+            key: self.next_key(),
+            seq,
+        };
+        self.insert(TaskSlot::new(seq, make(task), at));
+        task
+    }
+
+    /// A wake of `task`: whether to push it onto the run queue (it is
+    /// alive, unfinished and not queued already; a stale reference to a
+    /// freed or reused slot is ignored).
+    pub(crate) fn wake(&mut self, task: TaskRef) -> bool {
+        match self.get_mut(task.key) {
+            Some(slot)
+                if slot.seq() == task.seq
+                    && !slot.scheduled
+                    && slot.state != TaskState::Finished =>
+            {
+                slot.scheduled = true;
+                if slot.state != TaskState::Running {
+                    slot.info.state = STATE_RUNNABLE;
+                }
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Takes the future of a task popped from the run queue, for a poll:
+    /// `None` if the entry is stale (the task finished or was removed since
+    /// it was queued). With it, whether the task was aborted (then it is to
+    /// be cancelled, not polled).
+    pub(crate) fn begin_poll(&mut self, task: TaskRef, now_ms: u64) -> Option<(TaskPtr, bool)> {
+        let slot = self.get_mut(task.key)?;
+        if slot.seq() != task.seq || !slot.scheduled {
+            return None;
+        }
+        slot.scheduled = false;
+        if slot.state != TaskState::Idle {
+            return None;
+        }
+        let ptr = slot.task.take()?;
+        slot.state = TaskState::Running;
+        slot.info.state = STATE_RUNNING;
+        slot.info.polls += 1;
+        slot.info.last_poll_ms = now_ms;
+        Some((ptr, slot.aborted))
+    }
+
+    /// The poll returned `Pending`: the future goes back into its slot, with
+    /// what it said it waits on. `Err(ptr)` if the task was aborted during
+    /// the poll (the caller cancels it, then retires it).
+    pub(crate) fn end_pending(
+        &mut self,
+        task: TaskRef,
+        ptr: TaskPtr,
+        wait: WaitNote,
+    ) -> Result<(), TaskPtr> {
+        let Some(slot) = self.get_mut(task.key) else {
+            return Err(ptr); // unreachable: only the scheduler frees slots
+        };
+        if slot.aborted {
+            return Err(ptr);
+        }
+        slot.task = Some(ptr);
+        slot.state = TaskState::Idle;
+        slot.info.state = if slot.scheduled {
+            STATE_RUNNABLE
+        } else {
+            STATE_IDLE
+        };
+        slot.info.set_wait(wait);
+        Ok(())
+    }
+
+    /// The task is done (returned, panicked, or was cancelled).
+    pub(crate) fn retire(&mut self, task: TaskRef, ptr: TaskPtr) -> Retired {
+        let Some(slot) = self.get_mut(task.key) else {
+            return Retired {
+                join_waker: None,
+                detached: None,
+            };
+        };
+        slot.state = TaskState::Finished;
+        let join_waker = slot.join_waker.take();
+        if slot.has_join_handle {
+            slot.task = Some(ptr); // it holds the output now
+            slot.info.state = STATE_FINISHED;
+            return Retired {
+                join_waker,
+                detached: None,
+            };
+        }
+        Retired {
+            join_waker,
+            detached: Some((self.remove(task.key), ptr)),
+        }
+    }
+
+    /// `JoinHandle::abort`: marks the task; whether to push it onto the run
+    /// queue (an idle task is cancelled at its next turn; a running one when
+    /// its poll ends).
+    pub(crate) fn abort(&mut self, task: TaskRef) -> bool {
+        let Some(slot) = self.get_mut(task.key) else {
+            return false;
+        };
+        if slot.seq() != task.seq || slot.state == TaskState::Finished {
+            return false;
+        }
+        slot.aborted = true;
+        if slot.state == TaskState::Idle && !slot.scheduled {
+            slot.scheduled = true;
+            return true;
+        }
+        false
+    }
+
+    /// `JoinHandle::is_finished`: a task no longer in the table is finished.
+    pub(crate) fn is_finished(&self, task: TaskRef) -> bool {
+        match self.get(task.key) {
+            Some(slot) if slot.seq() == task.seq => slot.state == TaskState::Finished,
+            _ => true,
+        }
+    }
+
+    /// `JoinHandle::poll`: the slot if the task finished, else stores the
+    /// join waker.
+    pub(crate) fn poll_join(&mut self, task: TaskRef, waker: &Waker) -> JoinPoll {
+        match self.get_mut(task.key) {
+            Some(slot) if slot.seq() == task.seq => {
+                if slot.state == TaskState::Finished {
+                    return JoinPoll::Ready(self.remove(task.key));
+                }
+                JoinPoll::Pending(match &slot.join_waker {
+                    Some(w) if w.will_wake(waker) => None,
+                    _ => slot.join_waker.replace(waker.clone()),
+                })
+            }
+            _ => JoinPoll::Gone,
+        }
+    }
+
+    /// `JoinHandle::drop`: a finished task's slot (with its unclaimed
+    /// output) goes now; a live task runs on detached, and goes when it
+    /// finishes. Hands back what to drop outside the borrow.
+    pub(crate) fn detach(&mut self, task: TaskRef) -> (Option<TaskSlot>, Option<Waker>) {
+        match self.get_mut(task.key) {
+            Some(slot) if slot.seq() == task.seq => {
+                if slot.state == TaskState::Finished {
+                    (Some(self.remove(task.key)), None)
+                } else {
+                    slot.has_join_handle = false;
+                    (None, slot.join_waker.take())
+                }
+            }
+            _ => (None, None),
+        }
+    }
+}
