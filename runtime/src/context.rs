@@ -17,7 +17,7 @@ use std::rc::Rc;
 use crate::driver::remote::Deferred;
 use crate::handle::RuntimeId;
 use crate::scheduler::Scheduler;
-use crate::task::TaskRef;
+use crate::task::TaskId;
 use crate::waker::{self, LocalLoop};
 
 thread_local! {
@@ -84,7 +84,7 @@ pub(crate) fn enter(sched: &Rc<Scheduler>) -> EnterGuard {
 /// # Safety
 /// `data` is the `Scheduler` of a live [`EnterGuard`] (the waker only calls
 /// this while the `LocalLoop` that `enter` installed is in place).
-unsafe fn schedule_local(data: *const (), task: TaskRef) {
+unsafe fn schedule_local(data: *const (), task: TaskId) {
     // SAFETY: see the function's contract: the guard's creator keeps the
     // scheduler alive while the hook is installed.
     let sched = unsafe { &*data.cast::<Scheduler>() };

@@ -167,7 +167,7 @@ struct Core<F> {
     /// How many children have not finished.
     pending: usize,
     /// Where woken children are queued.
-    shared: Arc<Shared>,
+    ready_set: Arc<ReadySet>,
     /// The batch being polled; swapped with the shared queue so both
     /// allocations are reused.
     batch: Vec<usize>,
@@ -183,7 +183,7 @@ impl<F: Future> Core<F> {
             pending: n,
             children,
             wakers: Vec::new(),
-            shared: Arc::new(Shared {
+            ready_set: Arc::new(ReadySet {
                 ready: Mutex::new(ReadyQueue {
                     queue: Vec::new(),
                     queued: Vec::new(),
@@ -202,7 +202,7 @@ impl<F: Future> Core<F> {
         assert!(!self.finished, "gather future polled after completion");
         let first = self.wakers.is_empty() && !self.children.is_empty();
         {
-            let mut guard = self.shared.lock();
+            let mut guard = self.ready_set.lock();
             let ready = &mut *guard;
             match &ready.parent {
                 Some(old) if old.will_wake(cx.waker()) => {}
@@ -225,7 +225,7 @@ impl<F: Future> Core<F> {
                 .map(|index| {
                     Waker::from(Arc::new(ChildWaker {
                         index,
-                        shared: Arc::clone(&self.shared),
+                        ready_set: Arc::clone(&self.ready_set),
                     }))
                 })
                 .collect();
@@ -252,7 +252,7 @@ impl<F: Future> Core<F> {
     fn finish(&mut self) {
         self.finished = true;
         self.children.clear();
-        self.shared.lock().parent = None;
+        self.ready_set.lock().parent = None;
     }
 }
 
@@ -260,12 +260,12 @@ impl<F> Drop for Core<F> {
     fn drop(&mut self) {
         // A child waker may outlive us (kept by some other task); it must not
         // keep the parent task's waker alive too.
-        self.shared.lock().parent = None;
+        self.ready_set.lock().parent = None;
     }
 }
 
 /// The ready queue, shared by the parent and the child wakers.
-struct Shared {
+struct ReadySet {
     ready: Mutex<ReadyQueue>,
 }
 
@@ -278,7 +278,7 @@ struct ReadyQueue {
     parent: Option<Waker>,
 }
 
-impl Shared {
+impl ReadySet {
     fn lock(&self) -> std::sync::MutexGuard<'_, ReadyQueue> {
         self.ready.lock().unwrap_or_else(PoisonError::into_inner)
     }
@@ -287,7 +287,7 @@ impl Shared {
 /// The waker given to one child: queues its index, then wakes the parent.
 struct ChildWaker {
     index: usize,
-    shared: Arc<Shared>,
+    ready_set: Arc<ReadySet>,
 }
 
 impl Wake for ChildWaker {
@@ -297,7 +297,7 @@ impl Wake for ChildWaker {
 
     fn wake_by_ref(self: &Arc<Self>) {
         let parent = {
-            let mut ready = self.shared.lock();
+            let mut ready = self.ready_set.lock();
             if ready.queued[self.index] {
                 return; // already queued, and the parent already woken
             }
@@ -391,6 +391,6 @@ mod tests {
         assert!(Pin::new(&mut g).poll(&mut cx).is_pending());
         g.core.wakers[1].wake_by_ref();
         g.core.wakers[1].wake_by_ref();
-        assert_eq!(g.core.shared.lock().queue, vec![1]);
+        assert_eq!(g.core.ready_set.lock().queue, vec![1]);
     }
 }

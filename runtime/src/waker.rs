@@ -19,7 +19,7 @@
 //!   cross-thread queue and, at most once per loop turn, an `eventfd` write
 //!   (`mio::Waker`) ends the loop's `epoll_wait(2)`. See `remote.rs`.
 //!
-//! A cell names its task by [`TaskRef`] (slab key plus spawn sequence
+//! A cell names its task by [`TaskId`] (slab key plus spawn sequence
 //! number). When the task is gone, its slot is empty or holds another task
 //! with another sequence number, and the wake is ignored: a waker may outlive
 //! its task and its runtime, be woken twice, or be woken while its task runs,
@@ -36,7 +36,7 @@ use std::cell::Cell;
 
 use crate::driver::remote::Shared;
 use crate::loom_shim::{Arc, AtomicBool, AtomicUsize, Ordering, fence};
-use crate::task::TaskRef;
+use crate::task::TaskId;
 
 /// What a [`Waker`] built by this runtime points at: the head of a task's
 /// allocation (or, for the `block_on` future, an allocation of its own).
@@ -51,7 +51,7 @@ pub(crate) struct WakerCell {
     /// The runtime's cross-thread half: its queue and its `eventfd`.
     pub(crate) shared: Arc<Shared>,
     /// The task this cell wakes.
-    pub(crate) task: TaskRef,
+    pub(crate) task: TaskId,
     /// Set while this cell sits in the cross-thread queue, so that a burst of
     /// remote wakes of one task costs one queue entry.
     pub(crate) queued: AtomicBool,
@@ -65,7 +65,7 @@ impl WakerCell {
     /// that `release` frees.
     pub(crate) fn new(
         shared: Arc<Shared>,
-        task: TaskRef,
+        task: TaskId,
         release: unsafe fn(NonNull<WakerCell>),
     ) -> WakerCell {
         WakerCell {
@@ -84,7 +84,7 @@ impl WakerCell {
 pub(crate) struct CellRef(NonNull<WakerCell>);
 
 // SAFETY: a `CellRef` only reads the cell's `Send + Sync` fields (an
-// `Arc<Shared>`, a `TaskRef`, atomics) and changes its count atomically; the
+// `Arc<Shared>`, a `TaskId`, atomics) and changes its count atomically; the
 // task's future, which may be neither, is never touched through it (the
 // allocation is freed by `release` only after the loop has dropped the
 // future in place, see `task/raw.rs`).
@@ -95,7 +95,7 @@ unsafe impl Sync for CellRef {}
 impl CellRef {
     /// A cell in an allocation of its own (the `block_on` future's waker, and
     /// the loom models).
-    pub(crate) fn new_bare(shared: Arc<Shared>, task: TaskRef) -> CellRef {
+    pub(crate) fn new_bare(shared: Arc<Shared>, task: TaskId) -> CellRef {
         /// Frees a `Box<WakerCell>`.
         ///
         /// # Safety
@@ -251,7 +251,7 @@ pub(crate) struct LocalLoop {
     ///
     /// # Safety
     /// Called with `data`, while this `LocalLoop` is installed.
-    pub(crate) schedule: unsafe fn(*const (), TaskRef),
+    pub(crate) schedule: unsafe fn(*const (), TaskId),
 }
 
 thread_local! {

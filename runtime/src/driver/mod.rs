@@ -34,7 +34,7 @@ use crate::builder::Config;
 use crate::inspect::trace::{Source, Trace};
 use crate::loom_shim::{Arc, Ordering};
 use crate::stats::Stats;
-use crate::task::TaskRef;
+use crate::task::TaskId;
 use crate::time::clock::Clock;
 use crate::time::wheel::Wheel;
 use reactor::{Direction, Reactor};
@@ -48,7 +48,7 @@ pub(crate) trait Tasks {
     /// for the trace's flow arrows.
     fn wake(&self, from: Source, wakers: &mut Vec<Waker>);
     /// Schedules (and empties) `tasks`, woken from other threads.
-    fn schedule_remote(&self, tasks: &mut Vec<TaskRef>);
+    fn schedule_remote(&self, tasks: &mut Vec<TaskId>);
     /// Applies a clean-up that concerns tasks (`Detach`, `Abort`).
     fn apply(&self, op: Deferred);
     /// Nothing can ever happen again (paused clock): report and panic.
@@ -110,7 +110,7 @@ pub(crate) struct Driver {
     counters: Counters,
     /// Reused buffers (no allocation per loop turn).
     wakers: RefCell<Vec<Waker>>,
-    remote: RefCell<Vec<TaskRef>>,
+    remote: RefCell<Vec<TaskId>>,
     deferred: RefCell<Vec<Deferred>>,
 }
 

@@ -19,7 +19,7 @@
 use std::sync::PoisonError;
 
 use crate::loom_shim::{AtomicBool, AtomicU64, Mutex, Ordering};
-use crate::task::TaskRef;
+use crate::task::TaskId;
 use crate::waker::CellRef;
 
 /// What ends the loop's `epoll_wait`: the eventfd behind `mio::Waker`, or,
@@ -69,9 +69,9 @@ pub(crate) enum Deferred {
     /// A socket was dropped (its fd already closed): forget its reactor slot.
     Deregister(usize),
     /// A `JoinHandle` was dropped: detach its task.
-    Detach(TaskRef),
+    Detach(TaskId),
     /// `JoinHandle::abort` was called.
-    Abort(TaskRef),
+    Abort(TaskId),
     /// A blocking-pool wait was dropped before its result arrived: lower the
     /// count that holds the paused clock still.
     BlockingDone,
@@ -161,7 +161,7 @@ impl Shared {
     ///
     /// Deferred clean-ups queued since the last drain are appended to
     /// `deferred`.
-    pub(crate) fn drain(&self, out: &mut Vec<TaskRef>, deferred: &mut Vec<Deferred>) {
+    pub(crate) fn drain(&self, out: &mut Vec<TaskId>, deferred: &mut Vec<Deferred>) {
         self.notified.store(false, Ordering::SeqCst);
         let cells = {
             let mut remote = self.queue.lock().unwrap_or_else(PoisonError::into_inner);
@@ -229,9 +229,9 @@ mod loom_models {
     fn cell(shared: &Arc<Shared>, key: usize) -> CellRef {
         CellRef::new_bare(
             shared.clone(),
-            TaskRef {
+            TaskId {
                 key,
-                seq: key as u64,
+                id: key as u64,
             },
         )
     }

@@ -19,6 +19,7 @@ use std::sync::atomic::{AtomicPtr, Ordering};
 use std::panic::Location;
 use std::time::Duration;
 
+use super::dump::DumpState;
 use super::wait::{WaitNote, WaitReason};
 use crate::time::wheel::NEVER;
 
@@ -69,11 +70,6 @@ const KIND_EVENT: u32 = 8;
 const KIND_CHANNEL_RECV: u32 = 9;
 const KIND_CHANNEL_SEND: u32 = 10;
 
-pub(crate) const STATE_IDLE: u32 = 1;
-pub(crate) const STATE_RUNNABLE: u32 = 2;
-pub(crate) const STATE_RUNNING: u32 = 3;
-pub(crate) const STATE_FINISHED: u32 = 4;
-
 impl DebugTask {
     /// A free slot.
     pub(crate) const FREE: DebugTask = DebugTask {
@@ -89,6 +85,23 @@ impl DebugTask {
         wait_arg: 0,
         last_poll_ms: 0,
     };
+
+    /// Where the task is in its life (a free slot reads as finished).
+    #[inline]
+    pub(crate) fn state(&self) -> DumpState {
+        match self.state {
+            1 => DumpState::Waiting,
+            2 => DumpState::Runnable,
+            3 => DumpState::Running,
+            _ => DumpState::Finished,
+        }
+    }
+
+    /// Moves the task to `state` (encoded as its `u32` discriminant).
+    #[inline]
+    pub(crate) fn set_state(&mut self, state: DumpState) {
+        self.state = state as u32;
+    }
 
     /// Files what the task waits on, in the record's encoding (the table
     /// above: `wait_kind`, `wait_fd`, `wait_arg`).
@@ -144,7 +157,7 @@ impl DebugTask {
     pub(crate) fn spawned(id: u64, at: &'static Location<'static>) -> DebugTask {
         DebugTask {
             id,
-            state: STATE_RUNNABLE,
+            state: DumpState::Runnable as u32,
             line: at.line(),
             file: at.file().as_ptr(),
             file_len: u32::try_from(at.file().len()).unwrap_or(u32::MAX),

@@ -6,17 +6,20 @@ use std::time::Duration;
 
 use super::wait::WaitReason;
 
-/// Where a task is, as a dump shows it.
+/// Where a task is in its life: what a dump shows, and the state the task
+/// table keeps (the debugger reads it as a `u32`: these discriminants are
+/// the contract with `runtime_gdb.py`, see `debug_table.rs`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u32)]
 pub enum DumpState {
     /// In the run queue, ready to be polled.
-    Runnable,
+    Runnable = 2,
     /// Being polled right now (the dump was taken from inside it).
-    Running,
+    Running = 3,
     /// Waiting for a wake.
-    Waiting,
+    Waiting = 1,
     /// Finished; its output waits for its `JoinHandle`.
-    Finished,
+    Finished = 4,
 }
 
 impl fmt::Display for DumpState {
@@ -83,20 +86,14 @@ impl TaskDump {
     /// field comes from the debugger-visible record (`debug_table.rs`) and
     /// the slot's bookkeeping, decoded in one place.
     pub(crate) fn of(tasks: &crate::task::TaskTable, now_ms: u64) -> TaskDump {
-        use crate::task::TaskState;
         let mut dump = TaskDump {
             tasks: Vec::with_capacity(tasks.len()),
         };
         for (_, slot) in tasks.iter() {
-            let state = match slot.state {
-                TaskState::Running => DumpState::Running,
-                TaskState::Finished => DumpState::Finished,
-                TaskState::Idle if slot.scheduled => DumpState::Runnable,
-                TaskState::Idle => DumpState::Waiting,
-            };
             let info = &slot.info;
+            let state = info.state();
             dump.tasks.push(TaskInfo {
-                id: slot.seq(),
+                id: slot.id(),
                 state,
                 spawned_at: slot.spawned_at,
                 polls: info.polls,

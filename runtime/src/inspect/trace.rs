@@ -22,7 +22,7 @@ use std::panic::Location;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use crate::task::TaskRef;
+use crate::task::TaskId;
 
 /// Who caused a wake.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -161,13 +161,13 @@ impl Trace {
 
     /// Records a wake that queued `task`; its next poll
     /// ([`take_flow`](Self::take_flow)) ends the flow arrow.
-    pub(crate) fn wake(&mut self, task: TaskRef, source: Source) {
+    pub(crate) fn wake(&mut self, task: TaskId, source: Source) {
         let flow = self.next_flow;
         self.next_flow += 1;
         let t = self.now();
         self.push(Event::Wake {
             t,
-            task: task.seq,
+            task: task.id,
             source,
             flow,
         });
@@ -176,13 +176,13 @@ impl Trace {
 
     /// The flow id that the poll of `task` about to start completes (0:
     /// none).
-    pub(crate) fn take_flow(&mut self, task: TaskRef) -> u64 {
+    pub(crate) fn take_flow(&mut self, task: TaskId) -> u64 {
         std::mem::take(self.flow_slot(task))
     }
 
     /// Where the pending flow of `task` is kept: per task-table key, and
     /// one of its own for the `block_on` future.
-    fn flow_slot(&mut self, task: TaskRef) -> &mut u64 {
+    fn flow_slot(&mut self, task: TaskId) -> &mut u64 {
         if task.is_main() {
             return &mut self.main_flow;
         }

@@ -2,19 +2,19 @@
 //! of the task table.
 //!
 //! It lives on `block_on`'s stack frame (it need not be `'static`), so it
-//! has no slot; it is named by a [`TaskRef`] with the reserved key
-//! `TaskRef::main` makes, and goes through the same run queue, so it takes
+//! has no slot; it is named by a [`TaskId`] with the reserved key
+//! `TaskId::main` makes, and goes through the same run queue, so it takes
 //! its turn in FIFO order like any task. This file is the only place that
 //! knows how it is scheduled: at most once in the queue, and only while its
 //! `block_on` runs (a late wake of an earlier one is ignored).
 
 use std::cell::Cell;
 
-use crate::task::TaskRef;
+use crate::task::TaskId;
 
 /// The running `block_on` future, if any, and whether it is queued.
 pub(super) struct MainTask {
-    current: Cell<Option<TaskRef>>,
+    current: Cell<Option<TaskId>>,
     queued: Cell<bool>,
 }
 
@@ -26,11 +26,11 @@ impl MainTask {
         }
     }
 
-    /// A `block_on` starts: its future is `seq`, queued for a first poll
+    /// A `block_on` starts: its future is task `id`, queued for a first poll
     /// (the caller pushes it). The guard forgets it when `block_on` ends,
     /// also by a panic.
-    pub(super) fn start(&self, seq: u64) -> MainGuard<'_> {
-        let task = TaskRef::main(seq);
+    pub(super) fn start(&self, id: u64) -> MainGuard<'_> {
+        let task = TaskId::main(id);
         self.current.set(Some(task));
         self.queued.set(true);
         MainGuard { main: self, task }
@@ -38,7 +38,7 @@ impl MainTask {
 
     /// A wake of `task`: whether to push it (it is the running `block_on`
     /// future and not queued already).
-    pub(super) fn wake(&self, task: TaskRef) -> bool {
+    pub(super) fn wake(&self, task: TaskId) -> bool {
         if self.current.get() == Some(task) && !self.queued.get() {
             self.queued.set(true);
             return true;
@@ -48,7 +48,7 @@ impl MainTask {
 
     /// Popped from the run queue: whether to poll it (a stale entry left by
     /// an earlier `block_on` is skipped).
-    pub(super) fn begin_poll(&self, task: TaskRef) -> bool {
+    pub(super) fn begin_poll(&self, task: TaskId) -> bool {
         if self.current.get() != Some(task) {
             return false;
         }
@@ -61,11 +61,11 @@ impl MainTask {
 /// are ignored.
 pub(super) struct MainGuard<'a> {
     main: &'a MainTask,
-    task: TaskRef,
+    task: TaskId,
 }
 
 impl MainGuard<'_> {
-    pub(super) fn task(&self) -> TaskRef {
+    pub(super) fn task(&self) -> TaskId {
         self.task
     }
 }

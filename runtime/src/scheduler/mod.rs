@@ -51,7 +51,7 @@ use crate::inspect::dump::TaskDump;
 use crate::inspect::trace::{Source, Trace};
 use crate::inspect::wait::WaitNote;
 use crate::stats::Stats;
-use crate::task::{TaskPtr, TaskRef, TaskSlot, TaskTable};
+use crate::task::{TaskId, TaskPtr, TaskSlot, TaskTable};
 use crate::waker::CellRef;
 use main_task::MainTask;
 use run_queue::RunQueue;
@@ -64,7 +64,7 @@ pub(crate) struct Scheduler {
     driver: Driver,
     tasks: RefCell<TaskTable>,
     queue: RefCell<RunQueue>,
-    next_seq: Cell<u64>,
+    next_id: Cell<u64>,
     /// The future of the running `block_on`.
     main: MainTask,
     /// I/O operations the task being polled may still complete before it
@@ -121,7 +121,7 @@ impl Scheduler {
             driver,
             tasks: RefCell::new(TaskTable::new()),
             queue: RefCell::new(RunQueue::new(config.seed)),
-            next_seq: Cell::new(1),
+            next_id: Cell::new(1),
             main: MainTask::new(),
             budget: Budget::new(),
             wait_note: Cell::new(WaitNote::Unknown),
@@ -164,26 +164,26 @@ impl Scheduler {
         self.wait_note.set(wait);
     }
 
-    fn next_seq(&self) -> u64 {
-        let seq = self.next_seq.get();
-        self.next_seq.set(seq + 1);
-        seq
+    fn next_id(&self) -> u64 {
+        let id = self.next_id.get();
+        self.next_id.set(id + 1);
+        id
     }
 
     /// Puts a new task into the table and at the back of the run queue.
-    pub(crate) fn spawn<F>(&self, future: F, at: &'static Location<'static>) -> TaskRef
+    pub(crate) fn spawn<F>(&self, future: F, at: &'static Location<'static>) -> TaskId
     where
         F: Future + 'static,
         F::Output: 'static,
     {
-        let seq = self.next_seq();
+        let id = self.next_id();
         let shared = self.driver.shared();
         let task = self
             .tasks
             .borrow_mut()
-            .spawn(seq, at, |task| TaskPtr::new(future, shared.clone(), task));
+            .spawn(id, at, |task| TaskPtr::new(future, shared.clone(), task));
         if let Some(trace) = self.tracer() {
-            self.trace_spawn(trace, seq, at);
+            self.trace_spawn(trace, id, at);
         }
         self.queue.borrow_mut().push(task);
         bump(&self.counters.tasks_spawned);
@@ -193,14 +193,14 @@ impl Scheduler {
     /// The local path of `Waker::wake`: the waking thread runs this loop
     /// (`waker.rs` calls it through the hook `enter` installs).
     #[inline]
-    pub(crate) fn schedule_local(&self, task: TaskRef) {
+    pub(crate) fn schedule_local(&self, task: TaskId) {
         bump(&self.counters.local_wakes);
         self.schedule(task);
     }
 
     /// Pushes `task` onto the run queue unless it is already there, finished,
     /// or gone (a stale reference: its slot is empty or reused).
-    pub(crate) fn schedule(&self, task: TaskRef) {
+    pub(crate) fn schedule(&self, task: TaskId) {
         let queue_it = if task.is_main() {
             self.main.wake(task)
         } else {
@@ -215,7 +215,7 @@ impl Scheduler {
     }
 
     /// `JoinHandle::abort`.
-    fn abort(&self, task: TaskRef) {
+    fn abort(&self, task: TaskId) {
         if self.tasks.borrow_mut().abort(task) {
             self.queue.borrow_mut().push(task);
         }
@@ -223,13 +223,13 @@ impl Scheduler {
 
     /// `JoinHandle::drop`: the slot or the waker it hands back drops here,
     /// after the table's borrow.
-    fn detach(&self, task: TaskRef) {
+    fn detach(&self, task: TaskId) {
         let released = self.tasks.borrow_mut().detach(task);
         drop(released);
     }
 
     /// Polls one task popped from the run queue.
-    fn run_task(&self, task: TaskRef) {
+    fn run_task(&self, task: TaskId) {
         let Some((ptr, aborted)) = self
             .tasks
             .borrow_mut()
@@ -237,7 +237,7 @@ impl Scheduler {
         else {
             return; // a stale entry
         };
-        let outer = self.source.replace(Source::Task(task.seq));
+        let outer = self.source.replace(Source::Task(task.id));
         if aborted {
             self.cancel(task, ptr);
         } else {
@@ -246,8 +246,8 @@ impl Scheduler {
             self.wait_note.set(WaitNote::Unknown);
             let started = self.config.times_polls().then(Instant::now);
             let poll = match self.tracer() {
-                None => ptr.poll(task.seq),
-                Some(trace) => self.traced_poll(trace, task, || ptr.poll(task.seq)),
+                None => ptr.poll(task.id),
+                Some(trace) => self.traced_poll(trace, task, || ptr.poll(task.id)),
             };
             if let Some(started) = started {
                 self.poll_took(started.elapsed(), Some(task));
@@ -274,8 +274,8 @@ impl Scheduler {
 
     /// Drops an aborted task's future (its destructors are user code, run
     /// outside the table's borrow), then retires the task.
-    fn cancel(&self, task: TaskRef, ptr: TaskPtr) {
-        ptr.cancel(task.seq);
+    fn cancel(&self, task: TaskId, ptr: TaskPtr) {
+        ptr.cancel(task.id);
         bump(&self.counters.tasks_cancelled);
         self.retire(task, ptr);
     }
@@ -283,7 +283,7 @@ impl Scheduler {
     /// Marks a task finished, wakes its `JoinHandle`, and drops a detached
     /// task's output: nobody can receive a panic from that drop, so it is
     /// reported instead.
-    fn retire(&self, task: TaskRef, ptr: TaskPtr) {
+    fn retire(&self, task: TaskId, ptr: TaskPtr) {
         bump(&self.counters.tasks_completed);
         let retired = self.tasks.borrow_mut().retire(task, ptr);
         if let Some((slot, ptr)) = retired.detached {
@@ -291,7 +291,7 @@ impl Scheduler {
             if catch_unwind(AssertUnwindSafe(|| drop(ptr))).is_err() {
                 eprintln!(
                     "runtime: dropping the output of detached task {} panicked",
-                    task.seq
+                    task.id
                 );
             }
         }
@@ -304,10 +304,10 @@ impl Scheduler {
     /// between (see the module doc for the loop). The caller has made this
     /// scheduler current (`context::enter`, in `Runtime::block_on`).
     pub(crate) fn block_on<F: Future>(&self, future: F) -> F::Output {
-        let guard = self.main.start(self.next_seq());
+        let guard = self.main.start(self.next_id());
         let main = guard.task();
         if let Some(trace) = self.tracer() {
-            trace.borrow_mut().block_on(main.seq);
+            trace.borrow_mut().block_on(main.id);
         }
         let waker = CellRef::new_bare(self.driver.shared().clone(), main).into_waker();
         let mut cx = Context::from_waker(&waker);
@@ -341,13 +341,13 @@ impl Scheduler {
 
     fn poll_main<F: Future>(
         &self,
-        main: TaskRef,
+        main: TaskId,
         future: &mut std::pin::Pin<&mut F>,
         cx: &mut Context<'_>,
     ) -> Poll<F::Output> {
         bump(&self.counters.polls);
         self.budget.refill();
-        let outer = self.source.replace(Source::Task(main.seq));
+        let outer = self.source.replace(Source::Task(main.id));
         let started = self.config.times_polls().then(Instant::now);
         let poll = match self.tracer() {
             None => future.as_mut().poll(cx),
@@ -439,7 +439,7 @@ impl Tasks for Scheduler {
         self.source.set(outer);
     }
 
-    fn schedule_remote(&self, tasks: &mut Vec<TaskRef>) {
+    fn schedule_remote(&self, tasks: &mut Vec<TaskId>) {
         let outer = self.source.replace(Source::Remote);
         for task in tasks.drain(..) {
             self.schedule(task);

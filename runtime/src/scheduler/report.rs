@@ -7,12 +7,12 @@ use std::time::Duration;
 
 use super::Scheduler;
 use crate::inspect::dump::DumpState;
-use crate::task::TaskRef;
+use crate::task::TaskId;
 
 impl Scheduler {
     /// Records how long a poll held the loop and warns if it was too long.
     #[cold]
-    pub(super) fn poll_took(&self, took: Duration, task: Option<TaskRef>) {
+    pub(super) fn poll_took(&self, took: Duration, task: Option<TaskId>) {
         let longest = &self.counters.longest_poll;
         if took > longest.get() {
             longest.set(took);
@@ -25,8 +25,8 @@ impl Scheduler {
         }
         let who = match task {
             Some(task) => match self.tasks.borrow().get(task.key) {
-                Some(slot) => format!("task {} spawned at {}", task.seq, slot.spawned_at),
-                None => format!("task {}", task.seq),
+                Some(slot) => format!("task {} spawned at {}", task.id, slot.spawned_at),
+                None => format!("task {}", task.id),
             },
             None => "the future given to block_on".to_string(),
         };

@@ -7,10 +7,10 @@
 
 use std::collections::VecDeque;
 
-use crate::task::TaskRef;
+use crate::task::TaskId;
 
 pub(crate) struct RunQueue {
-    queue: VecDeque<TaskRef>,
+    queue: VecDeque<TaskId>,
     rng: Option<XorShift>,
 }
 
@@ -23,12 +23,12 @@ impl RunQueue {
     }
 
     #[inline]
-    pub(crate) fn push(&mut self, task: TaskRef) {
+    pub(crate) fn push(&mut self, task: TaskId) {
         self.queue.push_back(task);
     }
 
     #[inline]
-    pub(crate) fn pop(&mut self) -> Option<TaskRef> {
+    pub(crate) fn pop(&mut self) -> Option<TaskId> {
         match &mut self.rng {
             None => self.queue.pop_front(),
             Some(rng) => {
@@ -79,10 +79,10 @@ impl XorShift {
 mod tests {
     use super::*;
 
-    fn task(key: usize) -> TaskRef {
-        TaskRef {
+    fn task(key: usize) -> TaskId {
+        TaskId {
             key,
-            seq: key as u64,
+            id: key as u64,
         }
     }
 

@@ -13,7 +13,7 @@ use std::task::Poll;
 
 use super::Scheduler;
 use crate::inspect::trace::{Source, Trace};
-use crate::task::TaskRef;
+use crate::task::TaskId;
 
 impl Scheduler {
     /// The trace recorder, if `Builder::trace` is on.
@@ -32,20 +32,20 @@ impl Scheduler {
     pub(super) fn trace_spawn(
         &self,
         trace: &RefCell<Trace>,
-        seq: u64,
+        id: u64,
         at: &'static Location<'static>,
     ) {
         let parent = match self.source.get() {
             Source::Task(id) => id,
             _ => 0,
         };
-        trace.borrow_mut().spawn(seq, parent, at);
+        trace.borrow_mut().spawn(id, parent, at);
     }
 
     /// A wake that queued `task`, from whoever is waking now.
     #[cold]
     #[inline(never)]
-    pub(super) fn trace_wake(&self, trace: &RefCell<Trace>, task: TaskRef) {
+    pub(super) fn trace_wake(&self, trace: &RefCell<Trace>, task: TaskId) {
         trace.borrow_mut().wake(task, self.source.get());
     }
 
@@ -56,14 +56,14 @@ impl Scheduler {
     pub(super) fn traced_poll<T>(
         &self,
         trace: &RefCell<Trace>,
-        task: TaskRef,
+        task: TaskId,
         poll: impl FnOnce() -> Poll<T>,
     ) -> Poll<T> {
         let t0 = trace.borrow().now();
         let result = poll();
         let mut trace = trace.borrow_mut();
         let flow = trace.take_flow(task);
-        trace.poll(t0, task.seq, flow, result.is_ready());
+        trace.poll(t0, task.id, flow, result.is_ready());
         result
     }
 }

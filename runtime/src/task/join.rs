@@ -1,13 +1,13 @@
 //! [`JoinHandle`]: awaiting a spawned task, aborting it, detaching it.
 
-use std::any::Any;
 use std::fmt;
 use std::future::Future;
 use std::marker::PhantomData;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use super::TaskRef;
+use super::TaskId;
+use super::error::JoinError;
 use super::lifecycle::JoinPoll;
 use crate::driver::remote::Deferred;
 use crate::handle::{NotHere, RuntimeId, panic_not_here};
@@ -37,7 +37,7 @@ use crate::scheduler::Scheduler;
 /// task); polled again after it gave its output, it panics.
 pub struct JoinHandle<T> {
     rt: RuntimeId,
-    task: TaskRef,
+    task: TaskId,
     /// The output (or the error) was handed out.
     done: bool,
     _output: PhantomData<T>,
@@ -47,7 +47,7 @@ pub struct JoinHandle<T> {
 impl<T> Unpin for JoinHandle<T> {}
 
 impl<T> JoinHandle<T> {
-    pub(crate) fn new(rt: RuntimeId, task: TaskRef) -> JoinHandle<T> {
+    pub(crate) fn new(rt: RuntimeId, task: TaskId) -> JoinHandle<T> {
         JoinHandle {
             rt,
             task,
@@ -84,7 +84,7 @@ impl<T> JoinHandle<T> {
                 NotHere::Elsewhere => panic!(
                     "JoinHandle::is_finished called outside the runtime of task {} ({}): \
                      only the thread running it can read its task table",
-                    task.seq, self.rt
+                    task.id, self.rt
                 ),
             },
         }
@@ -92,7 +92,7 @@ impl<T> JoinHandle<T> {
 
     /// The task's id, as shown in task dumps and deadlock reports.
     pub fn id(&self) -> u64 {
-        self.task.seq
+        self.task.id
     }
 }
 
@@ -104,14 +104,14 @@ impl<T> Future for JoinHandle<T> {
         assert!(
             !this.done,
             "JoinHandle for task {} polled after completion: it already gave its output",
-            this.task.seq
+            this.task.id
         );
         let task = this.task;
         let polled = match this.rt.with(|sched| poll_join(sched, task, cx)) {
             Some(polled) => polled,
             None => match this.rt.not_here() {
                 // Dropping the runtime dropped the task.
-                NotHere::Gone => Poll::Ready(Err(JoinError::cancelled(task.seq))),
+                NotHere::Gone => Poll::Ready(Err(JoinError::cancelled(task.id))),
                 NotHere::Elsewhere => panic_not_here("runtime::JoinHandle", this.rt),
             },
         };
@@ -126,16 +126,16 @@ impl<T> Future for JoinHandle<T> {
 /// `Pending` with the join waker stored.
 fn poll_join<T>(
     sched: &Scheduler,
-    task: TaskRef,
+    task: TaskId,
     cx: &mut Context<'_>,
 ) -> Poll<Result<T, JoinError>> {
     match sched.with_tasks(|tasks| tasks.poll_join(task, cx.waker())) {
         JoinPoll::Pending(old) => {
             drop(old); // after the table's borrow: a waker may run user code
-            sched.note_wait(WaitNote::Other(WaitReason::Join { task: task.seq }));
+            sched.note_wait(WaitNote::Other(WaitReason::Join { task: task.id }));
             Poll::Pending
         }
-        JoinPoll::Gone => Poll::Ready(Err(JoinError::cancelled(task.seq))),
+        JoinPoll::Gone => Poll::Ready(Err(JoinError::cancelled(task.id))),
         JoinPoll::Ready(slot) => {
             let mut out: Option<Result<T, JoinError>> = None;
             if let Some(ptr) = slot.task.as_ref() {
@@ -146,7 +146,7 @@ fn poll_join<T>(
                 unsafe { ptr.take_output((&mut out as *mut Option<Result<T, JoinError>>).cast()) };
             }
             drop(slot);
-            Poll::Ready(out.unwrap_or_else(|| Err(JoinError::cancelled(task.seq))))
+            Poll::Ready(out.unwrap_or_else(|| Err(JoinError::cancelled(task.id))))
         }
     }
 }
@@ -162,98 +162,7 @@ impl<T> Drop for JoinHandle<T> {
 impl<T> fmt::Debug for JoinHandle<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("JoinHandle")
-            .field("id", &self.task.seq)
+            .field("id", &self.task.id)
             .finish()
     }
 }
-
-/// Why a task gave no output: it panicked, or it was cancelled.
-pub struct JoinError {
-    id: u64,
-    repr: Repr,
-}
-
-enum Repr {
-    Cancelled,
-    Panic(Box<dyn Any + Send>),
-}
-
-impl JoinError {
-    pub(crate) fn cancelled(id: u64) -> JoinError {
-        JoinError {
-            id,
-            repr: Repr::Cancelled,
-        }
-    }
-
-    pub(crate) fn panic(id: u64, payload: Box<dyn Any + Send>) -> JoinError {
-        JoinError {
-            id,
-            repr: Repr::Panic(payload),
-        }
-    }
-
-    /// Whether the task panicked.
-    pub fn is_panic(&self) -> bool {
-        matches!(self.repr, Repr::Panic(_))
-    }
-
-    /// Whether the task was cancelled (aborted, or its runtime was dropped).
-    pub fn is_cancelled(&self) -> bool {
-        matches!(self.repr, Repr::Cancelled)
-    }
-
-    /// The panic payload, to pass on with [`std::panic::resume_unwind`].
-    ///
-    /// # Panics
-    /// If the task did not panic (check [`is_panic`](Self::is_panic)).
-    #[track_caller]
-    pub fn into_panic(self) -> Box<dyn Any + Send> {
-        match self.repr {
-            Repr::Panic(payload) => payload,
-            Repr::Cancelled => panic!(
-                "JoinError::into_panic: task {} was cancelled, it did not panic",
-                self.id
-            ),
-        }
-    }
-
-    /// The id of the task that failed.
-    pub fn id(&self) -> u64 {
-        self.id
-    }
-}
-
-/// The message of a panic payload, when it is a string (as `panic!` makes).
-pub(crate) fn panic_message(payload: &(dyn Any + Send)) -> Option<&str> {
-    payload
-        .downcast_ref::<&'static str>()
-        .copied()
-        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
-}
-
-impl fmt::Display for JoinError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.repr {
-            Repr::Cancelled => write!(f, "task {} was cancelled", self.id),
-            Repr::Panic(payload) => match panic_message(payload.as_ref()) {
-                Some(msg) => write!(f, "task {} panicked: {msg}", self.id),
-                None => write!(f, "task {} panicked", self.id),
-            },
-        }
-    }
-}
-
-impl fmt::Debug for JoinError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.repr {
-            Repr::Cancelled => write!(f, "JoinError::Cancelled(task {})", self.id),
-            Repr::Panic(payload) => match panic_message(payload.as_ref()) {
-                Some(msg) => write!(f, "JoinError::Panic(task {}, {msg:?})", self.id),
-                None => write!(f, "JoinError::Panic(task {}, ..)", self.id),
-            },
-        }
-    }
-}
-
-impl std::error::Error for JoinError {}

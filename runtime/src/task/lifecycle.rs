@@ -5,9 +5,10 @@
 //! hand back (a future, an output, a waker: user code) after the borrow.
 //!
 //! ```text
-//!  wake        Idle ─► queued           (Waiting → Runnable)
-//!  begin_poll  queued ─► Running        (the future leaves the slot)
-//!  end_pending Running ─► Idle          (the future goes back; Runnable if
+//!  wake        Waiting ─► Runnable      (queued; a running task stays
+//!                                         Running, queued for one more poll)
+//!  begin_poll  Runnable ─► Running      (the future leaves the slot)
+//!  end_pending Running ─► Waiting       (the future goes back; Runnable if
 //!                                         woken during the poll)
 //!  retire      Running ─► Finished      (the output stays for the
 //!                                         JoinHandle, or the slot goes)
@@ -20,8 +21,8 @@
 use std::panic::Location;
 use std::task::Waker;
 
-use super::{TaskPtr, TaskRef, TaskSlot, TaskState, TaskTable};
-use crate::inspect::debug_table::{STATE_FINISHED, STATE_IDLE, STATE_RUNNABLE, STATE_RUNNING};
+use super::{TaskId, TaskPtr, TaskSlot, TaskTable};
+use crate::inspect::dump::DumpState;
 use crate::inspect::wait::WaitNote;
 
 /// What [`TaskTable::retire`] hands back, to be dropped or woken by the
@@ -48,31 +49,31 @@ impl TaskTable {
     /// Adds a task, runnable, and returns its reference.
     pub(crate) fn spawn(
         &mut self,
-        seq: u64,
+        id: u64,
         at: &'static Location<'static>,
-        make: impl FnOnce(TaskRef) -> TaskPtr,
-    ) -> TaskRef {
-        let task = TaskRef {
+        make: impl FnOnce(TaskId) -> TaskPtr,
+    ) -> TaskId {
+        let task = TaskId {
             key: self.next_key(),
-            seq,
+            id,
         };
-        self.insert(TaskSlot::new(seq, make(task), at));
+        self.insert(TaskSlot::new(id, make(task), at));
         task
     }
 
     /// A wake of `task`: whether to push it onto the run queue (it is
     /// alive, unfinished and not queued already; a stale reference to a
     /// freed or reused slot is ignored).
-    pub(crate) fn wake(&mut self, task: TaskRef) -> bool {
+    pub(crate) fn wake(&mut self, task: TaskId) -> bool {
         match self.get_mut(task.key) {
             Some(slot)
-                if slot.seq() == task.seq
-                    && !slot.scheduled
-                    && slot.state != TaskState::Finished =>
+                if slot.id() == task.id
+                    && !slot.queued
+                    && slot.info.state() != DumpState::Finished =>
             {
-                slot.scheduled = true;
-                if slot.state != TaskState::Running {
-                    slot.info.state = STATE_RUNNABLE;
+                slot.queued = true;
+                if slot.info.state() == DumpState::Waiting {
+                    slot.info.set_state(DumpState::Runnable);
                 }
                 true
             }
@@ -84,18 +85,17 @@ impl TaskTable {
     /// `None` if the entry is stale (the task finished or was removed since
     /// it was queued). With it, whether the task was aborted (then it is to
     /// be cancelled, not polled).
-    pub(crate) fn begin_poll(&mut self, task: TaskRef, now_ms: u64) -> Option<(TaskPtr, bool)> {
+    pub(crate) fn begin_poll(&mut self, task: TaskId, now_ms: u64) -> Option<(TaskPtr, bool)> {
         let slot = self.get_mut(task.key)?;
-        if slot.seq() != task.seq || !slot.scheduled {
+        if slot.id() != task.id || !slot.queued {
             return None;
         }
-        slot.scheduled = false;
-        if slot.state != TaskState::Idle {
+        slot.queued = false;
+        if slot.info.state() != DumpState::Runnable {
             return None;
         }
         let ptr = slot.task.take()?;
-        slot.state = TaskState::Running;
-        slot.info.state = STATE_RUNNING;
+        slot.info.set_state(DumpState::Running);
         slot.info.polls += 1;
         slot.info.last_poll_ms = now_ms;
         Some((ptr, slot.aborted))
@@ -106,7 +106,7 @@ impl TaskTable {
     /// the poll (the caller cancels it, then retires it).
     pub(crate) fn end_pending(
         &mut self,
-        task: TaskRef,
+        task: TaskId,
         ptr: TaskPtr,
         wait: WaitNote,
     ) -> Result<(), TaskPtr> {
@@ -117,29 +117,27 @@ impl TaskTable {
             return Err(ptr);
         }
         slot.task = Some(ptr);
-        slot.state = TaskState::Idle;
-        slot.info.state = if slot.scheduled {
-            STATE_RUNNABLE
+        slot.info.set_state(if slot.queued {
+            DumpState::Runnable
         } else {
-            STATE_IDLE
-        };
+            DumpState::Waiting
+        });
         slot.info.set_wait(wait);
         Ok(())
     }
 
     /// The task is done (returned, panicked, or was cancelled).
-    pub(crate) fn retire(&mut self, task: TaskRef, ptr: TaskPtr) -> Retired {
+    pub(crate) fn retire(&mut self, task: TaskId, ptr: TaskPtr) -> Retired {
         let Some(slot) = self.get_mut(task.key) else {
             return Retired {
                 join_waker: None,
                 detached: None,
             };
         };
-        slot.state = TaskState::Finished;
+        slot.info.set_state(DumpState::Finished);
         let join_waker = slot.join_waker.take();
         if slot.has_join_handle {
             slot.task = Some(ptr); // it holds the output now
-            slot.info.state = STATE_FINISHED;
             return Retired {
                 join_waker,
                 detached: None,
@@ -154,35 +152,36 @@ impl TaskTable {
     /// `JoinHandle::abort`: marks the task; whether to push it onto the run
     /// queue (an idle task is cancelled at its next turn; a running one when
     /// its poll ends).
-    pub(crate) fn abort(&mut self, task: TaskRef) -> bool {
+    pub(crate) fn abort(&mut self, task: TaskId) -> bool {
         let Some(slot) = self.get_mut(task.key) else {
             return false;
         };
-        if slot.seq() != task.seq || slot.state == TaskState::Finished {
+        if slot.id() != task.id || slot.info.state() == DumpState::Finished {
             return false;
         }
         slot.aborted = true;
-        if slot.state == TaskState::Idle && !slot.scheduled {
-            slot.scheduled = true;
+        if slot.info.state() == DumpState::Waiting {
+            slot.queued = true;
+            slot.info.set_state(DumpState::Runnable);
             return true;
         }
         false
     }
 
     /// `JoinHandle::is_finished`: a task no longer in the table is finished.
-    pub(crate) fn is_finished(&self, task: TaskRef) -> bool {
+    pub(crate) fn is_finished(&self, task: TaskId) -> bool {
         match self.get(task.key) {
-            Some(slot) if slot.seq() == task.seq => slot.state == TaskState::Finished,
+            Some(slot) if slot.id() == task.id => slot.info.state() == DumpState::Finished,
             _ => true,
         }
     }
 
     /// `JoinHandle::poll`: the slot if the task finished, else stores the
     /// join waker.
-    pub(crate) fn poll_join(&mut self, task: TaskRef, waker: &Waker) -> JoinPoll {
+    pub(crate) fn poll_join(&mut self, task: TaskId, waker: &Waker) -> JoinPoll {
         match self.get_mut(task.key) {
-            Some(slot) if slot.seq() == task.seq => {
-                if slot.state == TaskState::Finished {
+            Some(slot) if slot.id() == task.id => {
+                if slot.info.state() == DumpState::Finished {
                     return JoinPoll::Ready(self.remove(task.key));
                 }
                 JoinPoll::Pending(match &slot.join_waker {
@@ -197,10 +196,10 @@ impl TaskTable {
     /// `JoinHandle::drop`: a finished task's slot (with its unclaimed
     /// output) goes now; a live task runs on detached, and goes when it
     /// finishes. Hands back what to drop outside the borrow.
-    pub(crate) fn detach(&mut self, task: TaskRef) -> (Option<TaskSlot>, Option<Waker>) {
+    pub(crate) fn detach(&mut self, task: TaskId) -> (Option<TaskSlot>, Option<Waker>) {
         match self.get_mut(task.key) {
-            Some(slot) if slot.seq() == task.seq => {
-                if slot.state == TaskState::Finished {
+            Some(slot) if slot.id() == task.id => {
+                if slot.info.state() == DumpState::Finished {
                     (Some(self.remove(task.key)), None)
                 } else {
                     slot.has_join_handle = false;

@@ -2,34 +2,38 @@
 //!
 //! A task lives in the executor's task table (`table.rs`, a slab) as a
 //! [`TaskSlot`]. Its identity is a
-//! [`TaskRef`]: the slab key (where it lives) plus the spawn sequence number
+//! [`TaskId`]: the slab key (where it lives) plus the spawn sequence number
 //! (which task it is). Slab keys are reused; sequence numbers are not, so a
 //! stale reference to a reused slot is recognised and ignored.
 //!
-//! The life of a task, as the `state` field walks it:
+//! The life of a task, as its state (`DumpState`, kept in the
+//! debugger-visible record `info.state`) walks it; `lifecycle.rs` makes
+//! each transition:
 //!
 //! ```text
-//!  spawn ──► Idle ──(popped from the run queue)──► Running ──Pending──► Idle
-//!             ▲                                      │
-//!             └──────── wake: scheduled = true ──────┘ Ready / panic / abort
-//!                                                    ▼
-//!                                                 Finished ──(JoinHandle takes
-//!                                                            output or is dropped)──► removed
+//!  spawn ──► Runnable ──(popped)──► Running ──Pending──► Waiting
+//!               ▲                     │  (or Runnable if woken meanwhile)
+//!               └────── wake ─────────┘
+//!                                     │ Ready / panic / abort
+//!                                     ▼
+//!                                  Finished ──(JoinHandle takes the
+//!                                              output or is dropped)──► removed
 //! ```
 //!
-//! `scheduled` is set by a wake and cleared when the task is popped, so a
-//! task is in the run queue at most once however often it is woken, and a
-//! task woken while `Running` is polled once more after this poll.
+//! `queued` is set by a wake and cleared when the task is popped, so a task
+//! is in the run queue at most once however often it is woken, and a task
+//! woken while `Running` is polled once more after this poll.
 
 mod cell;
+mod error;
 mod join;
 pub(crate) mod lifecycle;
 mod raw;
 mod table;
 
 pub(crate) use cell::TaskCell;
-pub(crate) use join::panic_message;
-pub use join::{JoinError, JoinHandle};
+pub use error::JoinError;
+pub use join::JoinHandle;
 pub(crate) use raw::TaskPtr;
 pub(crate) use table::TaskTable;
 
@@ -40,13 +44,13 @@ use std::task::Waker;
 
 /// Names one task: where it lives in the slab, and which spawn it was.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub(crate) struct TaskRef {
+pub(crate) struct TaskId {
     /// The slab key (a reserved one for the future given to `block_on`:
-    /// [`TaskRef::is_main`]).
+    /// [`TaskId::is_main`]).
     pub(crate) key: usize,
     /// The spawn sequence number, unique for the runtime's life; shown to
     /// users as the task id.
-    pub(crate) seq: u64,
+    pub(crate) id: u64,
 }
 
 /// The key reserved for the future passed to `block_on`, which has no slot
@@ -54,10 +58,10 @@ pub(crate) struct TaskRef {
 /// (`scheduler/main_task.rs`).
 const MAIN_KEY: usize = usize::MAX;
 
-impl TaskRef {
+impl TaskId {
     /// The reference of a `block_on` future.
-    pub(crate) fn main(seq: u64) -> TaskRef {
-        TaskRef { key: MAIN_KEY, seq }
+    pub(crate) fn main(id: u64) -> TaskId {
+        TaskId { key: MAIN_KEY, id }
     }
 
     /// Whether this is a `block_on` future (no slot in the table).
@@ -67,24 +71,15 @@ impl TaskRef {
     }
 }
 
-/// Where a task is in its life (see the module doc).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum TaskState {
-    /// Waiting for a wake, or in the run queue if `scheduled`.
-    Idle,
-    /// Being polled right now (its future is out of the slot).
-    Running,
-    /// Returned `Ready`, panicked, or was aborted: never polled again.
-    Finished,
-}
-
 /// One entry of the executor's task table (`table.rs`).
 ///
 /// `#[repr(C)]` so that `info` sits at offset 0, where debuggers read it.
 #[repr(C)]
 pub(crate) struct TaskSlot {
-    /// Id (the spawn sequence number; 0 when free), polls, state, spawn site
-    /// and wait reason, in the layout `runtime/gdb/runtime_gdb.py` reads.
+    /// Id (the spawn sequence number; 0 when free), polls, state
+    /// (`DumpState`: waiting, runnable, running, finished), spawn site and
+    /// wait reason, in the layout `runtime/gdb/runtime_gdb.py` reads: the
+    /// task's one record of where it is in its life.
     pub(crate) info: DebugTask,
     /// The task's allocation (waker cell, then the future and, once
     /// finished, its output: `raw.rs`). `None` while it is polled.
@@ -95,9 +90,10 @@ pub(crate) struct TaskSlot {
     pub(crate) spawned_at: &'static Location<'static>,
     /// The next free slot, while this one is free.
     pub(crate) next_free: u32,
-    pub(crate) state: TaskState,
-    /// In the run queue (set by a wake, cleared when popped).
-    pub(crate) scheduled: bool,
+    /// In the run queue (set by a wake, cleared when popped). A runnable
+    /// task is queued; a running one is queued if it was woken during its
+    /// poll (it is polled once more).
+    pub(crate) queued: bool,
     /// `JoinHandle::abort` was called: drop the future at the next chance.
     pub(crate) aborted: bool,
     /// A `JoinHandle` still exists; without one, a finished task is removed.
@@ -113,8 +109,7 @@ impl TaskSlot {
             join_waker: None,
             spawned_at: at,
             next_free: u32::MAX,
-            state: TaskState::Idle,
-            scheduled: true,
+            queued: true,
             aborted: false,
             has_join_handle: true,
         }
@@ -128,8 +123,7 @@ impl TaskSlot {
             join_waker: None,
             spawned_at: Location::caller(),
             next_free,
-            state: TaskState::Finished,
-            scheduled: false,
+            queued: false,
             aborted: false,
             has_join_handle: false,
         }
@@ -137,7 +131,7 @@ impl TaskSlot {
 
     /// The task's id (its spawn sequence number).
     #[inline]
-    pub(crate) fn seq(&self) -> u64 {
+    pub(crate) fn id(&self) -> u64 {
         self.info.id
     }
 }

@@ -35,7 +35,7 @@ use std::pin::Pin;
 use std::ptr::NonNull;
 use std::task::{Context, Poll};
 
-use super::{TaskCell, TaskRef};
+use super::{TaskCell, TaskId};
 use crate::driver::remote::Shared;
 use crate::loom_shim::Arc;
 use crate::waker::{CellRef, WakerCell, borrowed_waker};
@@ -139,7 +139,7 @@ pub(crate) struct TaskPtr {
 
 impl TaskPtr {
     /// Allocates a task running `future` (the one allocation of a spawn).
-    pub(crate) fn new<F: Future>(future: F, shared: Arc<Shared>, task: TaskRef) -> TaskPtr {
+    pub(crate) fn new<F: Future>(future: F, shared: Arc<Shared>, task: TaskId) -> TaskPtr {
         let alloc = Box::new(TaskAlloc {
             header: Header {
                 cell: WakerCell::new(shared, task, TaskAlloc::<F>::release),

@@ -126,8 +126,7 @@ mod tests {
             crate::driver::remote::eventfd(waker),
         ));
         let key = id as usize;
-        let task =
-            crate::task::TaskPtr::new(async {}, shared, crate::task::TaskRef { key, seq: id });
+        let task = crate::task::TaskPtr::new(async {}, shared, crate::task::TaskId { key, id });
         TaskSlot::new(id, task, Location::caller())
     }
 

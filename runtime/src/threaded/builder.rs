@@ -10,9 +10,9 @@
 //! `/proc/PID/task/*/comm` tell where it came from.
 
 use std::io;
-use std::panic::{self, AssertUnwindSafe, Location};
+use std::panic::Location;
 
-use super::join::{self, JoinError, JoinHandle};
+use super::join::{self, JoinHandle};
 use super::stats::{self, LiveThread};
 
 /// Linux keeps at most this many bytes of a thread name (`TASK_COMM_LEN`
@@ -178,8 +178,7 @@ where
     let (completer, mut handle) = join::pair(Some(name.clone()), location);
     let flow = super::trace::spawning(&name);
     let thread = spawn_os_thread_traced(name, stack_size, flow, move || {
-        let result = panic::catch_unwind(AssertUnwindSafe(f)).map_err(JoinError::panic);
-        completer.complete(result);
+        completer.run(f);
     })?;
     handle.set_thread(thread);
     Ok(handle)

@@ -14,125 +14,21 @@
 //! drop stores a "cancelled" [`JoinError`], so `join` can never wait for a
 //! result that will not come.
 
-use crate::task::panic_message;
-use std::any::Any;
 use std::fmt;
-use std::panic::Location;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::panic::{self, AssertUnwindSafe, Location};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
 
 use super::stats;
 
-/// Why [`JoinHandle::join`] did not return the task's value.
-///
-/// Like the event loop's `JoinError`: either the task panicked (the panic
-/// payload is kept and can be taken with [`JoinError::into_panic`]) or it
-/// never ran to completion ("cancelled": its closure was dropped unrun).
-pub struct JoinError {
-    repr: Repr,
-}
+/// Why [`JoinHandle::join`] did not return the task's value: the same type
+/// as the event loop's [`runtime::JoinError`](crate::JoinError), with the
+/// same methods and messages ("task 3 panicked: boom").
+pub use crate::task::JoinError;
 
-enum Repr {
-    /// The payload sits behind a mutex only so that `JoinError` is `Sync`
-    /// (a `Box<dyn Any + Send>` is not), which lets it travel in a
-    /// `Box<dyn Error + Send + Sync>`. `message` is extracted up front for
-    /// `Display`.
-    Panic {
-        payload: Mutex<Box<dyn Any + Send + 'static>>,
-        message: Option<String>,
-    },
-    Cancelled,
-}
-
-impl JoinError {
-    pub(crate) fn panic(payload: Box<dyn Any + Send + 'static>) -> Self {
-        let message = panic_message(&*payload).map(str::to_owned);
-        JoinError {
-            repr: Repr::Panic {
-                payload: Mutex::new(payload),
-                message,
-            },
-        }
-    }
-
-    pub(crate) fn cancelled() -> Self {
-        JoinError {
-            repr: Repr::Cancelled,
-        }
-    }
-
-    /// Whether the task panicked.
-    pub fn is_panic(&self) -> bool {
-        matches!(self.repr, Repr::Panic { .. })
-    }
-
-    /// Whether the task's closure was dropped without running to the end
-    /// (it never started, or its thread could not be created).
-    pub fn is_cancelled(&self) -> bool {
-        matches!(self.repr, Repr::Cancelled)
-    }
-
-    /// The panic payload, to inspect or to re-raise with
-    /// [`std::panic::resume_unwind`].
-    ///
-    /// # Panics
-    ///
-    /// Panics if the error is not a panic (see [`JoinError::is_panic`]);
-    /// use [`JoinError::try_into_panic`] to avoid that.
-    ///
-    /// ```
-    /// use runtime::threaded;
-    ///
-    /// let err = threaded::spawn(|| -> () { std::panic::panic_any(42_u32) })
-    ///     .join()
-    ///     .unwrap_err();
-    /// assert!(err.is_panic());
-    /// assert_eq!(err.into_panic().downcast_ref::<u32>(), Some(&42));
-    /// ```
-    #[track_caller]
-    pub fn into_panic(self) -> Box<dyn Any + Send + 'static> {
-        match self.try_into_panic() {
-            Ok(payload) => payload,
-            Err(err) => panic!("JoinError::into_panic called on a non-panic error: {err}"),
-        }
-    }
-
-    /// The panic payload, or the error itself if it is not a panic.
-    pub fn try_into_panic(self) -> Result<Box<dyn Any + Send + 'static>, JoinError> {
-        match self.repr {
-            Repr::Panic { payload, .. } => {
-                Ok(payload.into_inner().unwrap_or_else(PoisonError::into_inner))
-            }
-            Repr::Cancelled => Err(self),
-        }
-    }
-}
-
-impl fmt::Display for JoinError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.repr {
-            Repr::Panic {
-                message: Some(m), ..
-            } => write!(f, "task panicked with message {m:?}"),
-            Repr::Panic { message: None, .. } => f.write_str("task panicked"),
-            Repr::Cancelled => f.write_str("task was cancelled before it finished"),
-        }
-    }
-}
-
-impl fmt::Debug for JoinError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.repr {
-            Repr::Panic { message, .. } => f
-                .debug_struct("JoinError::Panic")
-                .field("message", message)
-                .finish_non_exhaustive(),
-            Repr::Cancelled => f.write_str("JoinError::Cancelled"),
-        }
-    }
-}
-
-impl std::error::Error for JoinError {}
+/// Task ids of the thread model: one counter for the process, so that an id
+/// names one task in messages, traces and thread names.
+static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 
 /// The shared cell between a task and its [`JoinHandle`].
 pub(crate) struct Slot<T> {
@@ -162,12 +58,16 @@ impl<T> Slot<T> {
 
 /// The producing half of a slot: owned by the task, fills the slot once.
 pub(crate) struct Completer<T> {
+    id: u64,
     slot: Option<Arc<Slot<T>>>,
 }
 
 impl<T> Completer<T> {
-    /// Stores the result and wakes the joiner.
-    pub(crate) fn complete(mut self, result: Result<T, JoinError>) {
+    /// Runs the task's closure, catching its panic, then stores the result
+    /// and wakes the joiner.
+    pub(crate) fn run(mut self, f: impl FnOnce() -> T) {
+        let result = panic::catch_unwind(AssertUnwindSafe(f))
+            .map_err(|payload| JoinError::panic(self.id, payload));
         if let Some(slot) = self.slot.take() {
             fill(&slot, result);
         }
@@ -176,9 +76,9 @@ impl<T> Completer<T> {
 
 impl<T> Drop for Completer<T> {
     fn drop(&mut self) {
-        // Dropped without `complete`: the task will never produce a value.
+        // Dropped without `run`: the task will never produce a value.
         if let Some(slot) = self.slot.take() {
-            fill(&slot, Err(JoinError::cancelled()));
+            fill(&slot, Err(JoinError::cancelled(self.id)));
         }
     }
 }
@@ -202,10 +102,13 @@ pub(crate) fn pair<T>(
         ready: Condvar::new(),
         finished: AtomicBool::new(false),
     });
+    let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
     let completer = Completer {
+        id,
         slot: Some(Arc::clone(&slot)),
     };
     let handle = JoinHandle {
+        id,
         slot,
         thread: None,
         name,
@@ -220,6 +123,7 @@ pub(crate) fn pair<T>(
 /// and [`ThreadPool::submit`](super::ThreadPool::submit). Dropping it
 /// detaches the task: it keeps running and its result is discarded.
 pub struct JoinHandle<T> {
+    id: u64,
     slot: Arc<Slot<T>>,
     /// The OS thread to reap after the result is in (`None` for pool jobs,
     /// whose worker outlives the job).
@@ -272,6 +176,11 @@ impl<T> JoinHandle<T> {
         self.name.as_deref()
     }
 
+    /// The task's id (unique in the process, as its `JoinError` shows it).
+    pub fn id(&self) -> u64 {
+        self.id
+    }
+
     /// Where the task was spawned or submitted.
     pub fn location(&self) -> &'static Location<'static> {
         self.location
@@ -281,6 +190,7 @@ impl<T> JoinHandle<T> {
 impl<T> fmt::Debug for JoinHandle<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("JoinHandle")
+            .field("id", &self.id)
             .field("name", &self.name)
             .field("location", &self.location)
             .field("finished", &self.is_finished())
@@ -295,33 +205,23 @@ mod tests {
     #[test]
     fn dropped_completer_cancels() {
         let (completer, handle) = pair::<u8>(None, Location::caller());
+        let id = handle.id();
         drop(completer);
         assert!(handle.is_finished());
         let err = handle.join().unwrap_err();
         assert!(err.is_cancelled());
         assert!(!err.is_panic());
-        assert_eq!(err.to_string(), "task was cancelled before it finished");
+        assert_eq!(err.id(), id);
+        assert_eq!(err.to_string(), format!("task {id} was cancelled"));
         assert!(err.try_into_panic().is_err());
     }
 
     #[test]
-    #[should_panic(expected = "into_panic called on a non-panic error")]
-    fn into_panic_on_cancelled_panics() {
-        let _ = JoinError::cancelled().into_panic();
-    }
-
-    #[test]
-    fn panic_error_display_and_debug() {
-        let err = JoinError::panic(Box::new(String::from("boom")));
-        assert_eq!(err.to_string(), "task panicked with message \"boom\"");
-        assert!(format!("{err:?}").contains("boom"));
-        let err = JoinError::panic(Box::new(7_i32));
-        assert_eq!(err.to_string(), "task panicked");
-    }
-
-    #[test]
-    fn join_error_is_send_and_sync() {
-        fn check<E: std::error::Error + Send + Sync + 'static>() {}
-        check::<JoinError>();
+    fn a_panic_is_caught_with_the_task_id() {
+        let (completer, handle) = pair::<u8>(None, Location::caller());
+        let id = handle.id();
+        completer.run(|| panic!("boom"));
+        let err = handle.join().unwrap_err();
+        assert_eq!(err.to_string(), format!("task {id} panicked: boom"));
     }
 }

@@ -11,12 +11,12 @@
 
 use std::fmt;
 use std::io;
-use std::panic::{self, AssertUnwindSafe, Location};
+use std::panic::Location;
 
 use crossbeam_channel::{Receiver, Sender};
 
 use super::builder::spawn_os_thread;
-use super::join::{self, JoinError, JoinHandle};
+use super::join::{self, JoinHandle};
 
 type Job = Box<dyn FnOnce() + Send + 'static>;
 
@@ -99,8 +99,7 @@ impl ThreadPool {
     {
         let (completer, handle) = join::pair(None, Location::caller());
         let job: Job = Box::new(move || {
-            let result = panic::catch_unwind(AssertUnwindSafe(f)).map_err(JoinError::panic);
-            completer.complete(result);
+            completer.run(f);
         });
         if let Some(sender) = &self.sender {
             // A send fails only if every worker is gone; the job (and its
