@@ -9,6 +9,7 @@
 //! - `Builder::trace(path)`: a Chrome Trace Event JSON of every poll, wake
 //!   and `epoll_wait` (`trace.rs`).
 
+pub(crate) mod chrome;
 pub(crate) mod debug_table;
 pub(crate) mod dump;
 pub(crate) mod trace;

@@ -16,12 +16,12 @@
 //!
 //! When tracing is off the executor's cost is one `Option` test per hook.
 
-use std::fmt::Write as _;
 use std::io;
 use std::panic::Location;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use super::chrome::{Arg, Chrome};
 use crate::task::TaskId;
 
 /// Who caused a wake.
@@ -221,172 +221,100 @@ impl Trace {
         write_file(&self.path, &self.to_json())
     }
 
-    /// The trace as Chrome Trace Event Format JSON.
+    /// The trace as Chrome Trace Event Format JSON: the tracks, then the
+    /// events in the order they were recorded.
     pub(crate) fn to_json(&self) -> String {
-        let mut out = String::with_capacity(64 + self.events.len() * 120);
-        out.push_str("{\"displayTimeUnit\":\"ns\",\"otherData\":{\"runtime\":\"event loop\",\"dropped_events\":");
-        let _ = write!(out, "{}", self.dropped);
-        out.push_str("},\"traceEvents\":[\n");
-        let mut first = true;
-        let mut line = |out: &mut String, s: &str| {
-            if !first {
-                out.push_str(",\n");
-            }
-            first = false;
-            out.push_str(s);
-        };
-        line(
-            &mut out,
-            r#"{"name":"process_name","ph":"M","pid":1,"tid":0,"args":{"name":"event loop (one thread)"}}"#,
+        let mut json = Chrome::new(
+            256 + self.events.len() * 120,
+            &[
+                ("runtime", Arg::Str("event loop")),
+                ("dropped_events", Arg::Int(self.dropped as i64)),
+            ],
         );
-        line(
-            &mut out,
-            r#"{"name":"thread_name","ph":"M","pid":1,"tid":0,"args":{"name":"reactor: epoll_wait, timers"}}"#,
-        );
-        line(
-            &mut out,
-            r#"{"name":"thread_sort_index","ph":"M","pid":1,"tid":0,"args":{"sort_index":0}}"#,
-        );
+        self.write_tracks(&mut json);
+        for event in &self.events {
+            write_event(&mut json, event);
+        }
+        json.finish()
+    }
+
+    /// One track for the reactor (tid 0), one per `block_on` future and one
+    /// per task, named by its spawn site.
+    fn write_tracks(&self, json: &mut Chrome) {
+        json.process_name(PID, "event loop (one thread)");
+        json.thread_name(PID, 0, "reactor: epoll_wait, timers");
+        json.sort_index(PID, 0, 0);
         for &id in &self.main_ids {
-            line(
-                &mut out,
-                &format!(
-                    r#"{{"name":"thread_name","ph":"M","pid":1,"tid":{id},"args":{{"name":"block_on future (id {id})"}}}}"#
-                ),
-            );
+            json.thread_name(PID, id as i64, &format!("block_on future (id {id})"));
         }
         for &(id, at) in &self.sites {
-            line(
-                &mut out,
-                &format!(
-                    r#"{{"name":"thread_name","ph":"M","pid":1,"tid":{id},"args":{{"name":"task {id} {}"}}}}"#,
-                    json_escape(&at.to_string())
-                ),
-            );
-            line(
-                &mut out,
-                &format!(
-                    r#"{{"name":"thread_sort_index","ph":"M","pid":1,"tid":{id},"args":{{"sort_index":{id}}}}}"#
-                ),
-            );
+            json.thread_name(PID, id as i64, &format!("task {id} {at}"));
+            json.sort_index(PID, id as i64, id as i64);
         }
-        let us = |ns: u64| ns as f64 / 1000.0;
-        for event in &self.events {
-            match *event {
-                Event::Spawn { t, task, parent } => line(
-                    &mut out,
-                    &format!(
-                        r#"{{"name":"spawn task {task}","ph":"i","s":"t","pid":1,"tid":{parent},"ts":{:.3}}}"#,
-                        us(t)
-                    ),
-                ),
-                Event::Poll {
-                    t0,
-                    t1,
-                    task,
-                    flow,
-                    ready,
-                } => {
-                    line(
-                        &mut out,
-                        &format!(
-                            r#"{{"name":"poll","cat":"task","ph":"X","pid":1,"tid":{task},"ts":{:.3},"dur":{:.3},"args":{{"ready":{ready}}}}}"#,
-                            us(t0),
-                            us(t1.saturating_sub(t0)).max(0.001)
-                        ),
-                    );
-                    if flow != 0 {
-                        line(
-                            &mut out,
-                            &format!(
-                                r#"{{"name":"wake","cat":"wake","ph":"f","bp":"e","id":{flow},"pid":1,"tid":{task},"ts":{:.3}}}"#,
-                                us(t0)
-                            ),
-                        );
-                    }
-                }
-                Event::Wake {
-                    t,
-                    task,
-                    source,
-                    flow,
-                } => {
-                    let (tid, from) = match source {
-                        Source::Task(id) => (id, "task".to_string()),
-                        Source::Reactor => (0, "reactor (fd ready)".to_string()),
-                        Source::Timer => (0, "timer".to_string()),
-                        Source::Remote => (0, "other thread (eventfd)".to_string()),
-                        Source::Loop => (0, "the loop".to_string()),
-                    };
-                    line(
-                        &mut out,
-                        &format!(
-                            r#"{{"name":"wake task {task}","cat":"wake","ph":"i","s":"t","pid":1,"tid":{tid},"ts":{:.3},"args":{{"source":"{from}"}}}}"#,
-                            us(t)
-                        ),
-                    );
-                    line(
-                        &mut out,
-                        &format!(
-                            r#"{{"name":"wake","cat":"wake","ph":"s","id":{flow},"pid":1,"tid":{tid},"ts":{:.3}}}"#,
-                            us(t)
-                        ),
-                    );
-                }
-                Event::Turn { t0, t1 } => line(
-                    &mut out,
-                    &format!(
-                        r#"{{"name":"turn","cat":"reactor","ph":"X","pid":1,"tid":0,"ts":{:.3},"dur":{:.3}}}"#,
-                        us(t0),
-                        us(t1.saturating_sub(t0)).max(0.001)
-                    ),
-                ),
-                Event::Epoll {
-                    t0,
-                    t1,
-                    timeout_us,
-                    events,
-                } => line(
-                    &mut out,
-                    &format!(
-                        r#"{{"name":"epoll_wait","cat":"reactor","ph":"X","pid":1,"tid":0,"ts":{:.3},"dur":{:.3},"args":{{"timeout_ms":{},"events":{events}}}}}"#,
-                        us(t0),
-                        us(t1.saturating_sub(t0)).max(0.001),
-                        if timeout_us < 0 {
-                            "\"infinite\"".to_string()
-                        } else {
-                            format!("{:.3}", timeout_us as f64 / 1000.0)
-                        }
-                    ),
-                ),
-                Event::Timers { t, fired } => line(
-                    &mut out,
-                    &format!(
-                        r#"{{"name":"timers fired","cat":"timer","ph":"i","s":"t","pid":1,"tid":0,"ts":{:.3},"args":{{"count":{fired}}}}}"#,
-                        us(t)
-                    ),
-                ),
-            }
-        }
-        out.push_str("\n]}\n");
-        out
     }
 }
 
-/// Escapes a string for a JSON string literal.
-pub(crate) fn json_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            c if (c as u32) < 0x20 => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
+/// The trace's process id (the thread model's is 2, so that `demo
+/// timeline` can show both in one view).
+const PID: u32 = 1;
+
+/// One recorded event, as Chrome trace events.
+fn write_event(json: &mut Chrome, event: &Event) {
+    match *event {
+        Event::Spawn { t, task, parent } => {
+            json.instant(&format!("spawn task {task}"), "task", PID, parent as i64, t, &[]);
+        }
+        Event::Poll {
+            t0,
+            t1,
+            task,
+            flow,
+            ready,
+        } => {
+            let args = [("ready", Arg::Bool(ready))];
+            json.slice("poll", "task", PID, task as i64, t0, t1, &args);
+            if flow != 0 {
+                json.flow_to("wake", flow, PID, task as i64, t0);
             }
-            c => out.push(c),
+        }
+        Event::Wake {
+            t,
+            task,
+            source,
+            flow,
+        } => {
+            // On the track of whoever woke: the task, or the reactor's.
+            let (tid, from) = match source {
+                Source::Task(id) => (id as i64, "task"),
+                Source::Reactor => (0, "reactor (fd ready)"),
+                Source::Timer => (0, "timer"),
+                Source::Remote => (0, "other thread (eventfd)"),
+                Source::Loop => (0, "the loop"),
+            };
+            let args = [("source", Arg::Str(from))];
+            json.instant(&format!("wake task {task}"), "wake", PID, tid, t, &args);
+            json.flow_from("wake", flow, PID, tid, t);
+        }
+        Event::Turn { t0, t1 } => json.slice("turn", "reactor", PID, 0, t0, t1, &[]),
+        Event::Epoll {
+            t0,
+            t1,
+            timeout_us,
+            events,
+        } => {
+            let timeout = if timeout_us < 0 {
+                Arg::Str("infinite")
+            } else {
+                Arg::Float(timeout_us as f64 / 1000.0)
+            };
+            let args = [("timeout_ms", timeout), ("events", Arg::Int(i64::from(events)))];
+            json.slice("epoll_wait", "reactor", PID, 0, t0, t1, &args);
+        }
+        Event::Timers { t, fired } => {
+            let args = [("count", Arg::Int(i64::from(fired)))];
+            json.instant("timers fired", "timer", PID, 0, t, &args);
         }
     }
-    out
 }
 
 fn write_file(path: &Path, contents: &str) -> io::Result<()> {

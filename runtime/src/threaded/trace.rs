@@ -12,10 +12,11 @@
 //!
 //! Off, each hook costs one relaxed atomic load.
 
-use std::fmt::Write as _;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Mutex, PoisonError};
 use std::time::Instant;
+
+use crate::inspect::chrome::{Arg, Chrome};
 
 static ENABLED: AtomicBool = AtomicBool::new(false);
 static NEXT_FLOW: AtomicU64 = AtomicU64::new(1);
@@ -154,13 +155,17 @@ impl Drop for Blocked {
     }
 }
 
+/// The trace's process id (the event loop's is 1, so that `demo timeline`
+/// can show both in one view).
+const PID: u32 = 2;
+
+/// The recording as Chrome trace events: one track per OS thread, a
+/// `running` slice from its start to its end, `blocked` slices inside it,
+/// and a flow arrow from each spawn to the new thread's start.
 fn to_json(recorder: Option<&Recorder>) -> String {
-    let mut out = String::from(
-        "{\"displayTimeUnit\":\"ns\",\"otherData\":{\"runtime\":\"threads\"},\"traceEvents\":[\n",
-    );
-    out.push_str(r#"{"name":"process_name","ph":"M","pid":2,"tid":0,"args":{"name":"threads (one OS thread per task)"}}"#);
-    let us = |ns: u64| ns as f64 / 1000.0;
     let events = recorder.map_or(&[][..], |r| &r.events[..]);
+    let mut json = Chrome::new(256 + events.len() * 120, &[("runtime", Arg::Str("threads"))]);
+    json.process_name(PID, "threads (one OS thread per task)");
     let mut starts = std::collections::HashMap::new();
     for event in events {
         if let Event::Start { t, tid, .. } = event {
@@ -168,7 +173,6 @@ fn to_json(recorder: Option<&Recorder>) -> String {
         }
     }
     for event in events {
-        out.push_str(",\n");
         match event {
             Event::Spawn {
                 t,
@@ -176,49 +180,24 @@ fn to_json(recorder: Option<&Recorder>) -> String {
                 flow,
                 child,
             } => {
-                let _ = write!(
-                    out,
-                    r#"{{"name":"spawn {}","ph":"i","s":"t","pid":2,"tid":{tid},"ts":{:.3}}},
-{{"name":"spawn","cat":"spawn","ph":"s","id":{flow},"pid":2,"tid":{tid},"ts":{:.3}}}"#,
-                    crate::inspect::trace::json_escape(child),
-                    us(*t),
-                    us(*t)
-                );
+                json.instant(&format!("spawn {child}"), "spawn", PID, *tid, *t, &[]);
+                json.flow_from("spawn", *flow, PID, *tid, *t);
             }
             Event::Start { t, tid, flow, name } => {
-                let _ = write!(
-                    out,
-                    r#"{{"name":"thread_name","ph":"M","pid":2,"tid":{tid},"args":{{"name":"thread {tid} {}"}}}}"#,
-                    crate::inspect::trace::json_escape(name)
-                );
+                json.thread_name(PID, *tid, &format!("thread {tid} {name}"));
                 if *flow != 0 {
-                    let _ = write!(
-                        out,
-                        r#",
-{{"name":"spawn","cat":"spawn","ph":"f","bp":"e","id":{flow},"pid":2,"tid":{tid},"ts":{:.3}}}"#,
-                        us(*t)
-                    );
+                    json.flow_to("spawn", *flow, PID, *tid, *t);
                 }
             }
             Event::End { t, tid } => {
                 let t0 = starts.get(tid).copied().unwrap_or(*t);
-                let _ = write!(
-                    out,
-                    r#"{{"name":"running","cat":"thread","ph":"X","pid":2,"tid":{tid},"ts":{:.3},"dur":{:.3}}}"#,
-                    us(t0),
-                    us(t.saturating_sub(t0)).max(0.001)
-                );
+                json.slice("running", "thread", PID, *tid, t0, *t, &[]);
             }
             Event::Block { t0, t1, tid, what } => {
-                let _ = write!(
-                    out,
-                    r#"{{"name":"blocked","cat":"thread","ph":"X","pid":2,"tid":{tid},"ts":{:.3},"dur":{:.3},"args":{{"in":"{what}"}}}}"#,
-                    us(*t0),
-                    us(t1.saturating_sub(*t0)).max(0.001)
-                );
+                let args = [("in", Arg::Str(what))];
+                json.slice("blocked", "thread", PID, *tid, *t0, *t1, &args);
             }
         }
     }
-    out.push_str("\n]}\n");
-    out
+    json.finish()
 }
