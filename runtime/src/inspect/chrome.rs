@@ -200,12 +200,30 @@ mod tests {
 
     #[test]
     fn writes_each_kind_of_event_as_valid_json_shapes() {
-        let mut trace = Chrome::new(256, &[("runtime", Arg::Str("test")), ("dropped", Arg::Int(0))]);
+        let mut trace = Chrome::new(
+            256,
+            &[("runtime", Arg::Str("test")), ("dropped", Arg::Int(0))],
+        );
         trace.process_name(1, "p \"quoted\"");
         trace.thread_name(1, 7, "task 7 src/a\\b.rs:1:2");
         trace.sort_index(1, 7, 7);
-        trace.slice("poll", "task", 1, 7, 1_000, 3_500, &[("ready", Arg::Bool(true))]);
-        trace.instant("wake", "wake", 1, 0, 2_000, &[("source", Arg::Str("timer"))]);
+        trace.slice(
+            "poll",
+            "task",
+            1,
+            7,
+            1_000,
+            3_500,
+            &[("ready", Arg::Bool(true))],
+        );
+        trace.instant(
+            "wake",
+            "wake",
+            1,
+            0,
+            2_000,
+            &[("source", Arg::Str("timer"))],
+        );
         trace.flow_from("wake", 9, 1, 0, 2_000);
         trace.flow_to("wake", 9, 1, 7, 2_500);
         let json = trace.finish();
@@ -217,7 +235,10 @@ mod tests {
         assert!(json.contains(
             r#"{"name":"poll","ph":"X","pid":1,"tid":7,"cat":"task","ts":1.000,"dur":2.500,"args":{"ready":true}}"#
         ), "{json}");
-        assert!(json.contains(r#""ph":"f","pid":1,"tid":7,"cat":"wake","bp":"e","id":9"#), "{json}");
+        assert!(
+            json.contains(r#""ph":"f","pid":1,"tid":7,"cat":"wake","bp":"e","id":9"#),
+            "{json}"
+        );
         assert!(json.ends_with("\n]}\n"));
         assert_eq!(json.matches('{').count(), json.matches('}').count());
     }

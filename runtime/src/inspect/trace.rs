@@ -262,7 +262,14 @@ const PID: u32 = 1;
 fn write_event(json: &mut Chrome, event: &Event) {
     match *event {
         Event::Spawn { t, task, parent } => {
-            json.instant(&format!("spawn task {task}"), "task", PID, parent as i64, t, &[]);
+            json.instant(
+                &format!("spawn task {task}"),
+                "task",
+                PID,
+                parent as i64,
+                t,
+                &[],
+            );
         }
         Event::Poll {
             t0,
@@ -307,7 +314,10 @@ fn write_event(json: &mut Chrome, event: &Event) {
             } else {
                 Arg::Float(timeout_us as f64 / 1000.0)
             };
-            let args = [("timeout_ms", timeout), ("events", Arg::Int(i64::from(events)))];
+            let args = [
+                ("timeout_ms", timeout),
+                ("events", Arg::Int(i64::from(events))),
+            ];
             json.slice("epoll_wait", "reactor", PID, 0, t0, t1, &args);
         }
         Event::Timers { t, fired } => {

@@ -164,7 +164,10 @@ const PID: u32 = 2;
 /// and a flow arrow from each spawn to the new thread's start.
 fn to_json(recorder: Option<&Recorder>) -> String {
     let events = recorder.map_or(&[][..], |r| &r.events[..]);
-    let mut json = Chrome::new(256 + events.len() * 120, &[("runtime", Arg::Str("threads"))]);
+    let mut json = Chrome::new(
+        256 + events.len() * 120,
+        &[("runtime", Arg::Str("threads"))],
+    );
     json.process_name(PID, "threads (one OS thread per task)");
     let mut starts = std::collections::HashMap::new();
     for event in events {
