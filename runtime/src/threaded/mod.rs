@@ -9,35 +9,11 @@
 //! # What a `spawn` costs
 //!
 //! [`spawn`] goes through `std::thread::Builder` to glibc's
-//! `pthread_create`. `strace -f` of `runtime/examples/threaded_spawn.rs`
-//! (quoted in full in DESIGN.md ("The thread model")) shows, for the first
-//! thread of a process:
-//!
-//! - `mmap(NULL, 2101248, PROT_NONE, MAP_PRIVATE|MAP_ANONYMOUS|MAP_STACK)`
-//!   reserves the stack, 2 MiB plus one page: address space only, no
-//!   memory yet;
-//! - `mprotect(stack + 4096, 2097152, PROT_READ|PROT_WRITE)` opens all of
-//!   it but the lowest page, which stays `PROT_NONE`: the guard page that
-//!   turns a stack overflow into a `SIGSEGV`;
-//! - `rt_sigprocmask(SIG_BLOCK, ~[])` blocks every signal around the
-//!   creation, so nothing is delivered to a half-built thread;
-//! - `clone3(CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD|...
-//!   |CLONE_CHILD_CLEARTID)` makes the thread: a new kernel task in the same
-//!   process, sharing memory, files and signal handlers;
-//! - in the new thread: `rseq` and `set_robust_list` register it with the
-//!   kernel, `prctl(PR_SET_NAME)` writes its name into `comm`, `sigaltstack`
-//!   with a 12 KiB `mmap` + `mprotect` gives it the alternate signal stack
-//!   Rust uses to report stack overflows, and the first thread that calls
-//!   `malloc` maps a 64 MiB malloc arena (`mmap` of 128 MiB, `MAP_NORESERVE`,
-//!   trimmed by two `munmap`s);
-//! - at exit: `munmap` of the signal stack, `madvise(MADV_DONTNEED)` of the
-//!   stack (glibc keeps the stack cached for the next thread: the second
-//!   spawn has no `mmap`/`mprotect` at all) and `exit`;
-//! - [`JoinHandle::join`] first waits on the join slot's condvar
-//!   (`futex(FUTEX_WAIT_BITSET_PRIVATE)`, woken by the task's
-//!   `FUTEX_WAKE`), then in `pthread_join` (`futex(FUTEX_WAIT_BITSET)` on
-//!   the thread's tid word, which the kernel clears and wakes at exit
-//!   because of `CLONE_CHILD_CLEARTID`).
+//! `pthread_create`: a stack `mmap` with a guard page, `clone3`, the new
+//! thread's registration with the kernel, and at [`JoinHandle::join`] two
+//! futex waits (the join slot's condvar, then `pthread_join`). DESIGN.md
+//! ("The thread model", "What `spawn` costs in system calls") walks through
+//! the `strace -f` of `runtime/examples/threaded_spawn.rs` call by call.
 //!
 //! A page of stack becomes resident memory only when the thread touches
 //! it: an idle thread costs a few pages of RSS but its whole stack in
