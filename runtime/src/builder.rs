@@ -23,7 +23,7 @@ pub struct Builder {
     pub(crate) config: Config,
 }
 
-/// The settled configuration the executor reads.
+/// The settled configuration the scheduler and the driver read.
 #[derive(Clone)]
 pub(crate) struct Config {
     pub(crate) paused_clock: bool,

@@ -17,7 +17,7 @@
 //! - **remote**: any other thread, or this thread when the runtime is not
 //!   running. A counted reference to the cell goes onto the runtime's
 //!   cross-thread queue and, at most once per loop turn, an `eventfd` write
-//!   (`mio::Waker`) ends the loop's `epoll_wait(2)`. See `remote.rs`.
+//!   (`mio::Waker`) ends the loop's `epoll_wait(2)`. See `driver/remote.rs`.
 //!
 //! A cell names its task by [`TaskId`] (slab key plus spawn sequence
 //! number). When the task is gone, its slot is empty or holds another task

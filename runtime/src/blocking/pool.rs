@@ -33,7 +33,7 @@ use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
 /// as it sees the result finds this thread free instead of starting another.
 pub(crate) type Job = Box<dyn FnOnce() -> Option<Waker> + Send + 'static>;
 
-/// A runtime's blocking pool (owned by its `Executor`).
+/// A runtime's blocking pool (owned by its driver, `driver/mod.rs`).
 pub(crate) struct Pool {
     inner: Arc<Inner>,
 }

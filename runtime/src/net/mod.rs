@@ -14,7 +14,7 @@
 //! saying why, as does one on a socket whose runtime has been dropped.
 //!
 //! Every operation tries the syscall first and only waits when it reports
-//! `WouldBlock` (see `reactor.rs`, and DESIGN.md, "The life of a read").
+//! `WouldBlock` (see `registration.rs` and `driver/reactor.rs`, and DESIGN.md, "The life of a read").
 //! Read and write readiness are tracked separately, so one task may read a
 //! socket while another writes it ([`TcpStream::into_split`],
 //! [`TcpStream::split`], or the `&self` methods `poll_read`/`poll_write`).

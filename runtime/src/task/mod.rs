@@ -1,6 +1,6 @@
-//! Tasks: what the executor keeps for each spawned future.
+//! Tasks: what the scheduler keeps for each spawned future.
 //!
-//! A task lives in the executor's task table (`table.rs`, a slab) as a
+//! A task lives in the scheduler's task table (`table.rs`, a slab) as a
 //! [`TaskSlot`]. Its identity is a
 //! [`TaskId`]: the slab key (where it lives) plus the spawn sequence number
 //! (which task it is). Slab keys are reused; sequence numbers are not, so a
@@ -71,7 +71,7 @@ impl TaskId {
     }
 }
 
-/// One entry of the executor's task table (`table.rs`).
+/// One entry of the scheduler's task table (`table.rs`).
 ///
 /// `#[repr(C)]` so that `info` sits at offset 0, where debuggers read it.
 #[repr(C)]

@@ -40,7 +40,7 @@ use crate::driver::remote::Shared;
 use crate::loom_shim::Arc;
 use crate::waker::{CellRef, WakerCell, borrowed_waker};
 
-/// What the executor can do with a task without knowing its future's type.
+/// What the scheduler can do with a task without knowing its future's type.
 /// Every function takes the pointer to the allocation's head.
 struct TaskVTable {
     poll: unsafe fn(NonNull<WakerCell>, &mut Context<'_>, u64) -> Poll<()>,
@@ -171,7 +171,7 @@ impl TaskPtr {
         let mut cx = Context::from_waker(&waker);
         // SAFETY: the vtable is this allocation's, and `&self` on the loop
         // thread is the only access to the stage (`stage`'s contract): the
-        // executor keeps the `TaskPtr` out of the table while it polls.
+        // scheduler keeps the `TaskPtr` out of the table while it polls.
         unsafe { (self.vtable().poll)(head, &mut cx, id) }
     }
 

@@ -79,7 +79,7 @@ impl TaskTable {
     /// outside its borrow (dropping a future or a waker runs user code).
     ///
     /// # Panics
-    /// If the slot is free (a bug in the executor).
+    /// If the slot is free (a bug in the scheduler).
     pub(crate) fn remove(&mut self, key: usize) -> TaskSlot {
         assert!(self.get(key).is_some(), "removing a free task slot");
         let slot = mem::replace(&mut self.slots[key], TaskSlot::free(self.free));

@@ -7,7 +7,7 @@
 //! before its deadline only to find nothing due.
 //!
 //! The paused clock stands still; the executor moves it to the next timer's
-//! tick when nothing else can happen (`Executor::park`).
+//! tick when nothing else can happen (`Driver::park`).
 //!
 //! Every conversion saturates: the clock never reads past [`MAX_TICK`]
 //! (~146 million years after `base`, so `base + offset` is always a valid

@@ -8,7 +8,7 @@
 //!    deadline to a tick (`Clock::deadline_tick`, rounded up) and inserts an
 //!    entry with the task's waker into the wheel (`Wheel::insert`);
 //! 3. the loop, with nothing to run, asks the wheel for its next expiration
-//!    and turns it into the `epoll_wait` timeout (`Executor::park`);
+//!    and turns it into the `epoll_wait` timeout (`Driver::park`);
 //! 4. after `epoll_wait` returns, `Wheel::advance` marks the entry fired and
 //!    wakes the task;
 //! 5. the next `poll` sees "fired", removes the entry and returns `Ready`.
