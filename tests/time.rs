@@ -337,14 +337,14 @@ fn advancing_the_clock_by_duration_max_saturates_and_the_runtime_goes_on() {
         let before = Instant::now();
         let hour = spawn(sleep(Duration::from_secs(3600)));
         runtime::yield_now().await; // the hour-long sleep registers
-        runtime::time::advance(Duration::MAX);
+        runtime::time::advance(Duration::MAX).await;
         // Every later clock read used to panic (Instant overflow).
         let after = Instant::now();
         assert!(after.duration_since(before) > Duration::from_secs(86_400 * 365 * 1_000_000));
         // The clock stops at its end (~146 million years); timers due by
         // then fire.
         hour.await.unwrap();
-        runtime::time::advance(Duration::from_secs(1));
+        runtime::time::advance(Duration::from_secs(1)).await;
         assert_eq!(Instant::now(), after, "the clock's end does not move");
     });
     // The runtime is not poisoned: it runs the next block_on.

@@ -7,6 +7,7 @@ use std::rc::Rc;
 
 use crate::builder::{Builder, Config};
 use crate::context;
+use crate::driver::Stalled;
 use crate::inspect::TaskDump;
 use crate::scheduler::Scheduler;
 use crate::stats::Stats;
@@ -69,7 +70,84 @@ impl Runtime {
             );
         }
         let _enter = context::enter(&self.sched);
-        self.sched.block_on(future)
+        match self.sched.block_on(future) {
+            Ok(output) => output,
+            // Panics here, so that the report points at the caller's line.
+            Err(Stalled) => panic!("{}", self.sched.deadlock_report()),
+        }
+    }
+
+    /// Spawns `future` on this runtime from outside it (between `block_on`
+    /// calls, or in a test that drives the loop by hand with
+    /// [`tick`](Runtime::tick) and
+    /// [`run_until_stalled`](Runtime::run_until_stalled)).
+    ///
+    /// ```
+    /// let rt = runtime::Runtime::new().unwrap();
+    /// let handle = rt.spawn(async { 6 * 7 });
+    /// assert_eq!(rt.block_on(handle).unwrap(), 42);
+    /// ```
+    #[track_caller]
+    pub fn spawn<F>(&self, future: F) -> JoinHandle<F::Output>
+    where
+        F: Future + 'static,
+        F::Output: 'static,
+    {
+        let task = self.sched.spawn(future, Location::caller());
+        JoinHandle::new(self.sched.id(), task)
+    }
+
+    /// Polls one ready task, after a look at I/O, remote wakes and due
+    /// timers that does not wait and does not move the clock. Returns
+    /// whether a task was polled: `false` means nothing is ready now.
+    ///
+    /// ```
+    /// use std::cell::Cell;
+    /// use std::rc::Rc;
+    ///
+    /// let rt = runtime::Runtime::new().unwrap();
+    /// let steps = Rc::new(Cell::new(0));
+    /// let s = steps.clone();
+    /// rt.spawn(async move {
+    ///     s.set(1);
+    ///     runtime::yield_now().await;
+    ///     s.set(2);
+    /// });
+    /// assert!(rt.tick());
+    /// assert_eq!(steps.get(), 1);
+    /// assert!(rt.tick());
+    /// assert_eq!(steps.get(), 2);
+    /// assert!(!rt.tick());
+    /// ```
+    ///
+    /// # Panics
+    /// Inside a running runtime (as `block_on`).
+    #[track_caller]
+    pub fn tick(&self) -> bool {
+        let _enter = self.enter_by_hand("tick");
+        self.sched.tick()
+    }
+
+    /// Polls tasks until none is ready, without advancing the clock (I/O
+    /// and remote wakes are looked at without waiting).
+    ///
+    /// # Panics
+    /// Inside a running runtime (as `block_on`).
+    #[track_caller]
+    pub fn run_until_stalled(&self) {
+        let _enter = self.enter_by_hand("run_until_stalled");
+        while self.sched.tick() {}
+    }
+
+    #[track_caller]
+    fn enter_by_hand(&self, what: &str) -> context::EnterGuard {
+        if context::is_entered() {
+            panic!(
+                "Runtime::{what} called inside a running runtime: drive a runtime by hand \
+                 from outside block_on"
+            );
+        }
+        context::enter(&self.sched)
     }
 
     /// A snapshot of the runtime's counters.

@@ -51,9 +51,13 @@ pub(crate) trait Tasks {
     fn schedule_remote(&self, tasks: &mut Vec<TaskId>);
     /// Applies a clean-up that concerns tasks (`Detach`, `Abort`).
     fn apply(&self, op: Deferred);
-    /// Nothing can ever happen again (paused clock): report and panic.
-    fn deadlock(&self) -> !;
 }
+
+/// What [`Driver::park`] found under the paused clock when nothing could run:
+/// no timer to jump to, no fd that may become ready, no blocking job in
+/// flight. Nothing can ever happen again; the caller reports the deadlock.
+#[derive(Debug)]
+pub(crate) struct Stalled;
 
 /// Counters of what the driver did (part of [`Stats`]).
 #[derive(Default)]
@@ -242,33 +246,67 @@ impl Driver {
     /// starves I/O and timers. With the paused clock, a loop with nothing
     /// to run looks for ready I/O first, then jumps the clock to the next
     /// timer; with no timer, no fd and no blocking job left, nothing can
-    /// ever happen again and `tasks.deadlock()` reports it.
-    pub(crate) fn park(&self, idle: bool, tasks: &impl Tasks, trace: Option<&RefCell<Trace>>) {
+    /// ever happen again: [`Stalled`].
+    pub(crate) fn park(
+        &self,
+        idle: bool,
+        tasks: &impl Tasks,
+        trace: Option<&RefCell<Trace>>,
+    ) -> Result<(), Stalled> {
         if !idle {
-            return self.turn(Some(Duration::ZERO), tasks, trace);
+            self.turn(Some(Duration::ZERO), tasks, trace);
+            return Ok(());
         }
         if !self.clock.is_paused() {
             let next = self.timers.borrow_mut().next_deadline();
-            return self.turn(next.map(|tick| self.clock.until_tick(tick)), tasks, trace);
+            self.turn(next.map(|tick| self.clock.until_tick(tick)), tasks, trace);
+            return Ok(());
         }
         self.turn(Some(Duration::ZERO), tasks, trace);
         if tasks.has_ready() {
-            return;
+            return Ok(());
         }
         if self.blocking_pending.get() > 0 {
             // A blocking job will wake someone; time stands still until then.
-            return self.turn(None, tasks, trace);
+            self.turn(None, tasks, trace);
+            return Ok(());
         }
-        let next = self.timers.borrow_mut().next_deadline();
-        if let Some(tick) = next {
-            self.clock.jump_to_tick(tick);
-            bump(&self.counters.clock_jumps, 1);
-            return self.fire_timers(tasks, trace);
+        if self.jump_to_next_timer(tasks, trace) {
+            return Ok(());
         }
         if self.reactor.has_sources() {
-            return self.turn(None, tasks, trace);
+            self.turn(None, tasks, trace);
+            return Ok(());
         }
-        tasks.deadlock();
+        Err(Stalled)
+    }
+
+    /// Paused clock: moves it to the next timer's tick and fires what is
+    /// due; `false` if there is no timer.
+    pub(crate) fn jump_to_next_timer(
+        &self,
+        tasks: &impl Tasks,
+        trace: Option<&RefCell<Trace>>,
+    ) -> bool {
+        let next = self.timers.borrow_mut().next_deadline();
+        let Some(tick) = next else {
+            return false;
+        };
+        self.clock.jump_to_tick(tick);
+        bump(&self.counters.clock_jumps, 1);
+        self.fire_timers(tasks, trace);
+        true
+    }
+
+    /// Fires the timers due by the clock (after `time::advance` moved it).
+    pub(crate) fn fire_due_timers(&self, tasks: &impl Tasks, trace: Option<&RefCell<Trace>>) {
+        self.fire_timers(tasks, trace);
+    }
+
+    /// One look without waiting: ready I/O, remote wakes, due timers (for
+    /// `Runtime::tick`).
+    pub(crate) fn poll_events(&self, tasks: &impl Tasks, trace: Option<&RefCell<Trace>>) {
+        self.turn(Some(Duration::ZERO), tasks, trace);
     }
 
     /// One `epoll_wait`, then the wakes it caused, then the due timers.
@@ -318,23 +356,22 @@ impl Driver {
 
     /// Fires the timers that are due by the clock.
     fn fire_timers(&self, tasks: &impl Tasks, trace: Option<&RefCell<Trace>>) {
+        let now = self.clock.now_tick();
         let mut fired = std::mem::take(&mut *self.wakers.borrow_mut());
-        {
+        let n = {
             let mut wheel = self.timers.borrow_mut();
-            let Some(next) = wheel.next_expiration() else {
-                return;
-            };
-            let now = self.clock.now_tick();
-            if next > now {
-                return;
+            match wheel.next_expiration() {
+                Some(next) if next <= now => wheel.advance(now, &mut fired),
+                _ => 0,
             }
-            let n = wheel.advance(now, &mut fired);
+        };
+        if n > 0 {
             bump(&self.counters.timers_fired, n as u64);
             if let Some(trace) = trace {
                 trace.borrow_mut().timers(n);
             }
+            tasks.wake(Source::Timer, &mut fired);
         }
-        tasks.wake(Source::Timer, &mut fired);
         *self.wakers.borrow_mut() = fired;
     }
 

@@ -83,3 +83,19 @@ pub(crate) enum WaitNote {
     Timer(u64),
     Other(WaitReason),
 }
+
+impl WaitNote {
+    /// What the note says the task waits on, `now_ms` being the loop's clock.
+    pub(crate) fn reason(self, now_ms: u64) -> WaitReason {
+        match self {
+            WaitNote::Unknown => WaitReason::Unknown,
+            WaitNote::Timer(tick) if tick == crate::time::wheel::NEVER => WaitReason::Timer {
+                remaining: Duration::MAX,
+            },
+            WaitNote::Timer(tick) => WaitReason::Timer {
+                remaining: Duration::from_millis(tick.saturating_sub(now_ms)),
+            },
+            WaitNote::Other(reason) => reason,
+        }
+    }
+}

@@ -30,6 +30,7 @@
 //! `tracing.rs` (the trace hooks), `report.rs` (slow polls, deadlocks,
 //! tasks pending at drop), `run_queue.rs`.
 
+mod explore;
 mod main_task;
 mod report;
 pub(crate) mod run_queue;
@@ -45,7 +46,7 @@ use std::time::{Duration, Instant};
 use crate::builder::Config;
 use crate::coop::Budget;
 use crate::driver::remote::Deferred;
-use crate::driver::{Driver, Tasks};
+use crate::driver::{Driver, Stalled, Tasks};
 use crate::handle::RuntimeId;
 use crate::inspect::dump::TaskDump;
 use crate::inspect::trace::{Source, Trace};
@@ -53,6 +54,7 @@ use crate::inspect::wait::WaitNote;
 use crate::stats::Stats;
 use crate::task::{TaskId, TaskPtr, TaskSlot, TaskTable};
 use crate::waker::CellRef;
+use explore::Explorer;
 use main_task::MainTask;
 use run_queue::RunQueue;
 
@@ -67,6 +69,11 @@ pub(crate) struct Scheduler {
     next_id: Cell<u64>,
     /// The future of the running `block_on`.
     main: MainTask,
+    /// What the `block_on` future said it waits on at its last poll (for
+    /// the deadlock report).
+    main_wait: Cell<WaitNote>,
+    /// The seeded choices of schedule exploration (`explore.rs`).
+    explorer: Explorer,
     /// I/O operations the task being polled may still complete before it
     /// must yield (`coop.rs`); refilled before every poll.
     budget: Budget,
@@ -123,6 +130,8 @@ impl Scheduler {
             queue: RefCell::new(RunQueue::new(config.seed)),
             next_id: Cell::new(1),
             main: MainTask::new(),
+            main_wait: Cell::new(WaitNote::Unknown),
+            explorer: Explorer::new(config.seed),
             budget: Budget::new(),
             wait_note: Cell::new(WaitNote::Unknown),
             loop_tick: Cell::new(0),
@@ -303,7 +312,12 @@ impl Scheduler {
     /// Runs `future` to completion on this thread, running spawned tasks in
     /// between (see the module doc for the loop). The caller has made this
     /// scheduler current (`context::enter`, in `Runtime::block_on`).
-    pub(crate) fn block_on<F: Future>(&self, future: F) -> F::Output {
+    ///
+    /// # Errors
+    /// [`Stalled`] when nothing can ever run again (the paused clock's
+    /// deadlock): the caller reports it, so that the panic points at the
+    /// user's `block_on`, not at the runtime.
+    pub(crate) fn block_on<F: Future>(&self, future: F) -> Result<F::Output, Stalled> {
         let guard = self.main.start(self.next_id());
         let main = guard.task();
         if let Some(trace) = self.tracer() {
@@ -313,8 +327,9 @@ impl Scheduler {
         let mut cx = Context::from_waker(&waker);
         let mut future = pin!(future);
         self.queue.borrow_mut().push(main);
+        self.main_wait.set(WaitNote::Unknown);
         loop {
-            for _ in 0..self.config.event_interval {
+            for _ in 0..self.explorer.polls_before_turn(self.config.event_interval) {
                 let Some(task) = self.queue.borrow_mut().pop() else {
                     break;
                 };
@@ -326,16 +341,80 @@ impl Scheduler {
                     continue; // left over from an earlier block_on
                 }
                 if let Poll::Ready(output) = self.poll_main(main, &mut future, &mut cx) {
-                    return output;
+                    return Ok(output);
                 }
             }
-            let idle = self.queue.borrow().is_empty();
-            self.driver.park(idle, self, self.tracer());
-            let tick = self.driver.clock().now_tick();
-            self.loop_tick.set(tick);
-            if let Ok(mut tasks) = self.tasks.try_borrow_mut() {
-                tasks.set_now(tick);
+            self.turn()?;
+        }
+    }
+
+    /// One step, for tests that drive the loop by hand (`Runtime::tick`):
+    /// wakes held back are delivered; with no task ready, the driver is
+    /// looked at without waiting (ready I/O, remote wakes, due timers: the
+    /// clock does not move); then one ready task is polled. Whether one was.
+    pub(crate) fn tick(&self) -> bool {
+        for task in self.explorer.take_late() {
+            self.schedule(task);
+        }
+        if self.queue.borrow().is_empty() {
+            self.driver.poll_events(self, self.tracer());
+            self.after_turn();
+        }
+        loop {
+            let Some(task) = self.queue.borrow_mut().pop() else {
+                return false;
+            };
+            // A `block_on` future's entry is stale outside its `block_on`.
+            if !task.is_main() {
+                self.run_task(task);
+                return true;
             }
+        }
+    }
+
+    /// Whether a task other than the one being polled is ready (or held
+    /// back by exploration): `time::advance` waits until none is.
+    pub(crate) fn others_ready(&self) -> bool {
+        !self.queue.borrow().is_empty() || self.explorer.has_late()
+    }
+
+    /// `time::advance`: moves the paused clock by `by` and fires the timers
+    /// that are due by then (their tasks are queued, not yet run).
+    ///
+    /// # Panics
+    /// If the clock is not paused.
+    #[track_caller]
+    pub(crate) fn advance_clock(&self, by: Duration) {
+        let clock = self.driver.clock();
+        assert!(
+            clock.is_paused(),
+            "runtime::time::advance needs a runtime built with Builder::paused_clock(true)"
+        );
+        clock.advance(by);
+        self.driver.fire_due_timers(self, self.tracer());
+    }
+
+    /// The loop's look at the driver between batches of polls: wakes held
+    /// back by exploration are delivered, then `Driver::park` waits (or
+    /// just polls, if tasks are ready).
+    fn turn(&self) -> Result<(), Stalled> {
+        let late = self.explorer.take_late();
+        let idle = self.queue.borrow().is_empty() && late.is_empty();
+        for task in late {
+            self.schedule(task);
+        }
+        self.driver.park(idle, self, self.tracer())?;
+        self.after_turn();
+        Ok(())
+    }
+
+    /// Records the loop's clock after a look at the driver (for the
+    /// debugger's view and the tasks' "last polled").
+    fn after_turn(&self) {
+        let tick = self.driver.clock().now_tick();
+        self.loop_tick.set(tick);
+        if let Ok(mut tasks) = self.tasks.try_borrow_mut() {
+            tasks.set_now(tick);
         }
     }
 
@@ -348,6 +427,7 @@ impl Scheduler {
         bump(&self.counters.polls);
         self.budget.refill();
         let outer = self.source.replace(Source::Task(main.id));
+        self.wait_note.set(WaitNote::Unknown);
         let started = self.config.times_polls().then(Instant::now);
         let poll = match self.tracer() {
             None => future.as_mut().poll(cx),
@@ -356,6 +436,7 @@ impl Scheduler {
         if let Some(started) = started {
             self.poll_took(started.elapsed(), None);
         }
+        self.main_wait.set(self.wait_note.get());
         self.source.set(outer);
         poll
     }
@@ -442,7 +523,9 @@ impl Tasks for Scheduler {
     fn schedule_remote(&self, tasks: &mut Vec<TaskId>) {
         let outer = self.source.replace(Source::Remote);
         for task in tasks.drain(..) {
-            self.schedule(task);
+            if !self.explorer.hold_back(task) {
+                self.schedule(task);
+            }
         }
         self.source.set(outer);
     }
@@ -456,10 +539,6 @@ impl Tasks for Scheduler {
                 debug_assert!(false, "a driver clean-up reached the scheduler: {op:?}");
             }
         }
-    }
-
-    fn deadlock(&self) -> ! {
-        self.report_deadlock()
     }
 }
 

@@ -37,13 +37,16 @@ impl Scheduler {
     }
 
     /// Nothing can ever run again (the driver found no timer, no fd and no
-    /// blocking job under the paused clock): report who is stuck, instead
-    /// of hanging.
+    /// blocking job under the paused clock): who is stuck, and on what, for
+    /// the panic that `Runtime::block_on` raises at the caller's line.
     #[cold]
-    pub(super) fn report_deadlock(&self) -> ! {
-        let mut msg = String::from(
+    pub(crate) fn deadlock_report(&self) -> String {
+        let now = self.driver.clock().now_tick();
+        let mut msg = format!(
             "deadlock: every task is waiting and nothing can wake one up \
-             (paused clock: no timer to jump to, no I/O source, no blocking job)\n  pending: the future given to block_on",
+             (paused clock: no timer to jump to, no I/O source, no blocking job)\n  \
+             pending: the future given to block_on (waiting on {})",
+            self.main_wait.get().reason(now)
         );
         for task in self.dump().tasks {
             if task.state != DumpState::Finished {
@@ -58,7 +61,7 @@ impl Scheduler {
                 );
             }
         }
-        panic!("{msg}");
+        msg
     }
 
     /// asyncio's "Task was destroyed but it is pending!", one line per task
