@@ -11,7 +11,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use integration_tests::tools::{debug_binaries, defined_symbols, require_tool};
+use integration_tests::tools::{SKIP_TOOLS, debug_binaries, defined_symbols, require_tool};
 
 fn gdb_installed() -> bool {
     require_tool("gdb", "--version", "apt-get install -y gdb")
@@ -144,5 +144,38 @@ fn runtime_dump_tasks_is_callable_from_gdb_in_the_demo() {
             .count(),
         2,
         "{text}"
+    );
+}
+
+/// The first test, run again in a child process that cannot find gdb (empty
+/// `PATH`): it fails with the install command, or passes with
+/// `RUNTIME_TEST_SKIP_TOOLS=gdb`.
+#[test]
+fn without_gdb_the_test_fails_unless_skipped() {
+    let exe = std::env::current_exe().expect("this test binary");
+    let run = |skip: Option<&str>| {
+        let mut child = Command::new(&exe);
+        child
+            .args(["--exact", "gdb_shows_live_tasks_with_their_spawn_sites"])
+            .env("PATH", "/nonexistent")
+            .env_remove(SKIP_TOOLS);
+        if let Some(skip) = skip {
+            child.env(SKIP_TOOLS, skip);
+        }
+        child.output().expect("the test binary runs again")
+    };
+    let failed = run(None);
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&failed.stdout),
+        String::from_utf8_lossy(&failed.stderr)
+    );
+    assert!(!failed.status.success(), "a test that did not run passed");
+    assert!(said.contains("apt-get install -y gdb"), "{said}");
+    let skipped = run(Some("strace,gdb"));
+    assert!(
+        skipped.status.success(),
+        "{}",
+        String::from_utf8_lossy(&skipped.stdout)
     );
 }
