@@ -112,17 +112,15 @@ fn parse(page: &str) -> Vec<Block> {
     blocks
 }
 
-/// A number that points into the code: kept as is by [`normalize`].
+/// Whether the number that follows `before` points into the code: the line
+/// of `file.rs:LINE`, the column of `file.rs:LINE:COL`, gdb's `file x.rs,
+/// line N`.
 fn keeps_number(before: &str) -> bool {
-    before.ends_with(".rs:") || before.ends_with(".rs, line ") || {
-        // the column of `file.rs:LINE:COL`
-        let head = before.trim_end_matches(':');
-        before.ends_with(':')
-            && head.len() < before.len()
-            && head
-                .trim_end_matches(|c: char| c.is_ascii_digit())
-                .ends_with(".rs:")
-    }
+    let column = before.strip_suffix(':').is_some_and(|head| {
+        head.trim_end_matches(|c: char| c.is_ascii_digit())
+            .ends_with(".rs:")
+    });
+    before.ends_with(".rs:") || before.ends_with(".rs, line ") || column
 }
 
 /// How [`normalize`] treats numbers other than hex and durations.
