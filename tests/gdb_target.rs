@@ -30,7 +30,4 @@ fn main() {
         println!("gdb-target: answer {answer}");
         joiner.abort();
     });
-    // Keep the debug table's symbol in the binary for `info async-tasks`.
-    std::hint::black_box(&runtime::inspect::RUNTIME_DEBUG_HEAD);
-    std::hint::black_box(runtime::runtime_dump_tasks as extern "C" fn());
 }

@@ -275,3 +275,129 @@ fn dump_names_sync_io_and_blocking_waits() {
         }
     });
 }
+
+/// The task ids of a trace's task tracks by the line of their spawn site
+/// (`task 3 tests/inspect.rs:412:20` names track 3).
+fn tracks_by_line(trace: &serde_json::Value) -> Vec<(u64, u32)> {
+    events(trace)
+        .iter()
+        .filter(|e| e["ph"] == "M" && e["name"] == "thread_name")
+        .filter_map(|e| {
+            let name = e["args"]["name"].as_str()?;
+            let rest = name.strip_prefix("task ")?;
+            let (id, site) = rest.split_once(' ')?;
+            let line = site.split(':').nth(1)?.parse().ok()?;
+            Some((id.parse().ok()?, line))
+        })
+        .collect()
+}
+
+/// Every wake in a trace says what caused it, and says it truly: a timer
+/// fires on the reactor track (`timer`), a task that wakes another while it
+/// runs or as it completes is that task (`task`, on its track: a `JoinHandle`
+/// woken when the joined task returns, a oneshot sent into), and only a wake
+/// that crossed from another thread through the eventfd is `other thread
+/// (eventfd)` (here the pool thread of a `spawn_blocking` job).
+///
+/// Fails today: the wake of a `JoinHandle` at task completion is recorded
+/// outside the completed task's poll, where the executor's "who is waking"
+/// cell still holds its initial value, `Source::Remote`, so it is labelled
+/// `other thread (eventfd)` (issue #14: the last wake of `demo sleep --model
+/// loop --trace`).
+#[test]
+fn trace_labels_each_wake_with_what_caused_it() {
+    let path = temp_path("sources.json");
+    let lines = {
+        let rt = Runtime::builder()
+            .paused_clock(true)
+            .trace(&path)
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let (sleeper, sleeper_line) = (spawn(sleep(Duration::from_millis(10))), line!());
+            let (joiner, joiner_line) = (spawn(async move { sleeper.await.unwrap() }), line!());
+            let (tx, rx) = runtime::sync::oneshot::channel::<u32>();
+            let (receiver, receiver_line) = (spawn(async move { rx.await.unwrap() }), line!());
+            let send = async move {
+                yield_now().await;
+                tx.send(7).unwrap();
+            };
+            let (sender, sender_line) = (spawn(send), line!());
+            // `spawn_blocking` spawns a task of its own, which the pool's
+            // thread wakes when the job is done.
+            let (job, job_line) = (runtime::spawn_blocking(|| 5), line!());
+            let (offloaded, offloaded_line) = (spawn(async { job.await.unwrap() }), line!());
+            joiner.await.unwrap();
+            assert_eq!(receiver.await.unwrap(), 7);
+            sender.await.unwrap();
+            assert_eq!(offloaded.await.unwrap(), 5);
+            [
+                sleeper_line,
+                joiner_line,
+                receiver_line,
+                sender_line,
+                job_line,
+                offloaded_line,
+            ]
+        })
+    };
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::remove_file(&path).ok();
+    let trace: serde_json::Value = serde_json::from_str(&text).expect("the trace is valid JSON");
+    let tracks = tracks_by_line(&trace);
+    let id = |line: u32| {
+        tracks
+            .iter()
+            .find(|(_, l)| *l == line)
+            .map(|(id, _)| *id)
+            .unwrap_or_else(|| panic!("no task track spawned at line {line}: {tracks:?}"))
+    };
+    let [sleeper, joiner, receiver, sender, job, offloaded] = lines.map(id);
+    // The wakes of each task: (source label, track the wake is drawn on).
+    let wakes = |task: u64| -> Vec<(String, u64)> {
+        events(&trace)
+            .iter()
+            .filter(|e| e["ph"] == "i" && e["name"] == format!("wake task {task}"))
+            .map(|e| {
+                (
+                    e["args"]["source"].as_str().unwrap_or("?").to_string(),
+                    e["tid"].as_u64().unwrap_or(u64::MAX),
+                )
+            })
+            .collect()
+    };
+    let timer = ("timer".to_string(), 0);
+    let task = |id: u64| ("task".to_string(), id);
+    let remote = ("other thread (eventfd)".to_string(), 0);
+    assert_eq!(wakes(sleeper), [timer], "the sleeper's timer");
+    assert_eq!(
+        wakes(joiner),
+        [task(sleeper)],
+        "the joiner, by the sleeper's return"
+    );
+    assert_eq!(
+        wakes(receiver),
+        [task(sender)],
+        "the receiver, by the sender's send"
+    );
+    assert_eq!(wakes(job), [remote], "the pool thread, at the job's end");
+    assert_eq!(
+        wakes(offloaded),
+        [task(job)],
+        "the job's task, by its return"
+    );
+    // The block_on future (id 1) awaits each handle in turn: every wake it
+    // gets comes from a task finishing, never from another thread.
+    let main = wakes(1);
+    assert!(!main.is_empty(), "the block_on future was woken");
+    for (label, track) in &main {
+        assert_eq!(
+            label, "task",
+            "block_on woken by {label} on track {track}: {main:?}"
+        );
+        assert!(
+            [joiner, receiver, sender, offloaded].contains(track),
+            "block_on woken from track {track}: {main:?}"
+        );
+    }
+}

@@ -6,6 +6,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::task::{Context, Poll, Wake, Waker};
 
+pub mod tools;
+
 /// A waker that counts how often it was woken.
 #[derive(Debug, Default)]
 pub struct CountingWaker {

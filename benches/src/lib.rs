@@ -7,8 +7,16 @@
 //! `(workload, implementation)` pair in its own process, interleaved, and
 //! prints medians and ratios; `benches/micro.rs` runs the micro workloads
 //! under criterion.
+//!
+//! All of it needs the feature `peers` (`cargo run --release -p benches
+//! --features peers -- table`); without it this library is empty, so that
+//! `cargo test --workspace` does not build tokio and smol.
 
+#[cfg(feature = "peers")]
 pub mod measure;
+#[cfg(feature = "peers")]
 pub mod peers;
+#[cfg(feature = "peers")]
 pub mod signal;
+#[cfg(feature = "peers")]
 pub mod workloads;

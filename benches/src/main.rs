@@ -103,7 +103,16 @@ fn build_trace_baseline() -> Result<std::path::PathBuf, String> {
     );
     let status = Command::new(cargo)
         .current_dir(workspace)
-        .args(["build", "--release", "-p", "benches", "--bin", "benches"])
+        .args([
+            "build",
+            "--release",
+            "-p",
+            "benches",
+            "--features",
+            "peers",
+            "--bin",
+            "benches",
+        ])
         .env("CARGO_TARGET_DIR", &target)
         .env("RUSTFLAGS", "--cfg runtime_trace_compiled_out")
         .status()

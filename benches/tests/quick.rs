@@ -1,6 +1,10 @@
 //! Runs `benches table --quick` (what CI can afford: well under a minute)
 //! and checks that every workload × implementation row is in the table with
 //! a parsed number. No timing is asserted: this machine is shared.
+//!
+//! It builds and runs tokio and smol, so it is not part of `cargo test
+//! --workspace`: `cargo test -p benches --features peers` runs it (its own
+//! step in .ci/run).
 
 use std::process::Command;
 

@@ -7,9 +7,17 @@
 //! a few calls between two runs, so each row may differ by at most 2 calls or
 //! 10 %, and the totals by at most 10 %. Everything else is the same program
 //! doing the same thing.
+//!
+//! strace missing fails the test with the install command, unless
+//! `RUNTIME_TEST_SKIP_TOOLS` lists `strace` (README, "Run the tests").
 
 use std::collections::BTreeMap;
 use std::process::Command;
+
+#[path = "common/tool.rs"]
+mod tool;
+
+use tool::{ScratchDir, require_tool};
 
 fn demo() -> Command {
     Command::new(env!("CARGO_BIN_EXE_demo"))
@@ -45,14 +53,10 @@ fn parse_strace(text: &str) -> BTreeMap<String, u64> {
 
 #[test]
 fn syscall_counts_agree_with_strace() {
-    if Command::new("strace").arg("-V").output().is_err() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "strace is missing in CI: .ci/run should install it"
-        );
-        eprintln!("SKIPPED: strace is not installed (apt-get install -y strace)");
+    let Some(strace) = require_tool("strace", &["strace"], "-V", "apt-get install -y strace")
+    else {
         return;
-    }
+    };
     let workload = ["sleep", "--sleeps", "30,10", "--model", "loop"];
     let ours = demo().args(workload).arg("--syscalls").output().unwrap();
     assert!(
@@ -62,8 +66,10 @@ fn syscall_counts_agree_with_strace() {
     );
     let ours = parse_ours(&String::from_utf8_lossy(&ours.stdout));
 
-    let out = std::env::temp_dir().join(format!("strace-{}.txt", std::process::id()));
-    let status = Command::new("strace")
+    // strace's table; removed on every path.
+    let scratch = ScratchDir::new("demo-syscalls-test");
+    let out = scratch.path().join("strace.txt");
+    let status = Command::new(strace)
         .args(["-f", "-c", "-o"])
         .arg(&out)
         .arg(env!("CARGO_BIN_EXE_demo"))
@@ -72,7 +78,6 @@ fn syscall_counts_agree_with_strace() {
         .unwrap();
     assert!(status.status.success());
     let theirs = parse_strace(&std::fs::read_to_string(&out).unwrap());
-    std::fs::remove_file(&out).ok();
 
     assert!(
         ours.contains_key("epoll_wait") && ours.contains_key("eventfd2"),

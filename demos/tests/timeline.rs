@@ -2,24 +2,23 @@
 //! the rendered DOM must hold one timeline per model with the expected
 //! tracks (the reactor, the block_on future, one track per task named after
 //! its spawn site) and drawn slices and wake arrows.
+//!
+//! Chromium missing fails the test with the install command, unless
+//! `RUNTIME_TEST_SKIP_TOOLS` lists `chromium` (README, "Run the tests").
 
-use std::process::Command;
+use std::process::{Command, Stdio};
 
-fn chromium() -> Option<&'static str> {
-    ["chromium", "chromium-browser", "google-chrome"]
-        .into_iter()
-        .find(|b| {
-            Command::new(b)
-                .arg("--version")
-                .output()
-                .is_ok_and(|o| o.status.success())
-        })
-}
+#[path = "common/tool.rs"]
+mod tool;
+
+use tool::{ScratchDir, require_tool};
 
 #[test]
 fn the_timeline_page_renders_the_expected_tracks_in_chromium() {
-    let dir = std::env::temp_dir().join(format!("demo-timeline-test-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    // The page, the browser's profile and its temporary files; removed on
+    // every path.
+    let scratch = ScratchDir::new("demo-timeline-test");
+    let dir = scratch.path();
     let page = dir.join("timeline.html");
     let out = Command::new(env!("CARGO_BIN_EXE_demo"))
         .args(["timeline", "--out"])
@@ -37,12 +36,12 @@ fn the_timeline_page_renders_the_expected_tracks_in_chromium() {
         assert!(!html.contains(external), "the page loads {external}");
     }
 
-    let Some(browser) = chromium() else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "chromium is missing in CI: .ci/run should install it"
-        );
-        eprintln!("SKIPPED: chromium is not installed (apt-get install -y chromium)");
+    let Some(browser) = require_tool(
+        "chromium",
+        &["chromium", "chromium-browser", "google-chrome"],
+        "--version",
+        "apt-get install -y chromium",
+    ) else {
         return;
     };
     let profile = dir.join("profile");
@@ -59,11 +58,11 @@ fn the_timeline_page_renders_the_expected_tracks_in_chromium() {
         ])
         .arg(format!("--user-data-dir={}", profile.display()))
         .arg("--dump-dom")
+        .env("TMPDIR", dir)
         .arg(format!("file://{}", page.display()))
         .output()
         .expect("chromium runs");
     let dom = String::from_utf8_lossy(&dom.stdout).to_string();
-    std::fs::remove_dir_all(&dir).ok();
 
     assert!(
         dom.contains("data-rendered=\""),
@@ -110,4 +109,48 @@ fn the_timeline_page_renders_the_expected_tracks_in_chromium() {
         "epoll_wait is drawn"
     );
     assert!(dom.contains("class=\"flow\""), "wake arrows are drawn");
+}
+
+/// The test above, run again in a child process that cannot find chromium
+/// (empty `PATH`): it fails with the install command, or passes with
+/// `RUNTIME_TEST_SKIP_TOOLS=chromium`, and leaves no scratch directory
+/// behind on either path.
+#[test]
+fn without_chromium_the_test_fails_unless_skipped_and_cleans_up() {
+    let exe = std::env::current_exe().expect("this test binary");
+    let run = |skip: Option<&str>| {
+        let mut child = Command::new(&exe);
+        child
+            .args([
+                "--exact",
+                "the_timeline_page_renders_the_expected_tracks_in_chromium",
+            ])
+            .env("PATH", "/nonexistent")
+            .env_remove(tool::SKIP_TOOLS)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        if let Some(skip) = skip {
+            child.env(tool::SKIP_TOOLS, skip);
+        }
+        let child = child.spawn().expect("the test binary runs again");
+        let pid = child.id();
+        let out = child.wait_with_output().expect("the child finishes");
+        let scratch = std::env::temp_dir().join(format!("demo-timeline-test-{pid}"));
+        assert!(!scratch.exists(), "{} was left behind", scratch.display());
+        out
+    };
+    let failed = run(None);
+    assert!(!failed.status.success(), "a test that did not run passed");
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&failed.stdout),
+        String::from_utf8_lossy(&failed.stderr)
+    );
+    assert!(said.contains("apt-get install -y chromium"), "{said}");
+    let skipped = run(Some("gdb,chromium"));
+    assert!(
+        skipped.status.success(),
+        "{}",
+        String::from_utf8_lossy(&skipped.stdout)
+    );
 }

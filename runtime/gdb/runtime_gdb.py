@@ -9,7 +9,8 @@ The layout it reads is defined, with a table of offsets, in
 runtime/src/inspect/debug_table.rs (`DebugRuntime`, `DebugTask`) and
 runtime/src/task/table.rs (the slots). Change them together.
 
-`async-dump` (or, by hand, `set language c` then `call runtime_dump_tasks()`)
+`async-dump` (or, by hand, `call runtime::runtime_dump_tasks()` in gdb's
+default Rust mode, or `call runtime_dump_tasks()` after `set language c`)
 asks the process itself to print its dump instead: it needs a live process,
 and shows the same tasks plus the time since each one's last poll.
 """
@@ -133,8 +134,10 @@ class AsyncDump(gdb.Command):
     """Ask the stopped process to print its own task dump to its stderr.
 
 Usage: async-dump
-The same as `set language c` + `call runtime_dump_tasks()` (needs a live
-process; for a core dump use `info async-tasks`)."""
+The same as `call runtime::runtime_dump_tasks()`. It makes the call in C
+mode (`call runtime_dump_tasks()`), which also works from a frame without
+Rust debug info, e.g. inside libc. Needs a live process; for a core dump use
+`info async-tasks`."""
 
     def __init__(self):
         super().__init__("async-dump", gdb.COMMAND_STATUS)

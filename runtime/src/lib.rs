@@ -45,10 +45,37 @@ pub use task::{JoinError, JoinHandle};
 pub use yield_now::{YieldNow, yield_now};
 
 /// Prints the task dump of the runtime running on the calling thread to
-/// stderr. Meant for debuggers: `call runtime_dump_tasks()` in gdb while the
-/// process is stopped inside a task.
+/// stderr. Meant for debuggers, while the process is stopped inside a task:
+/// `call runtime::runtime_dump_tasks()` in gdb's default (Rust) language
+/// mode, or `call runtime_dump_tasks()` after `set language c` (DEBUGGING.md).
+///
+/// Every binary that links this crate exports it, whether or not its own
+/// code calls it: see `KEEP_RUNTIME_DUMP_TASKS`.
 #[unsafe(no_mangle)]
 pub extern "C" fn runtime_dump_tasks() {
+    // The body lives in another function on purpose: a closure inside this
+    // one would make gdb see `runtime::runtime_dump_tasks` as a namespace
+    // (the closure's type is `runtime::runtime_dump_tasks::{{closure}}`) and
+    // refuse `call runtime::runtime_dump_tasks()` with "Attempt to use a type
+    // name as an expression".
+    dump_tasks_to_stderr();
+}
+
+/// Keeps [`runtime_dump_tasks`] in every binary that links this crate.
+///
+/// A `#[no_mangle]` function of an rlib is still dropped by the linker
+/// (`--gc-sections`) from an executable that never references it, so a user's
+/// binary would have no `runtime_dump_tasks` for gdb to call. `#[used]`
+/// keeps this static, and with it the function it points to: rustc pulls
+/// every `#[used]` static of a linked rlib into the link, and marks its
+/// section `SHF_GNU_RETAIN` (flag `R` in `readelf -S`), which section GC
+/// never drops. No cost at run time: nothing reads it. `tests/gdb.rs`
+/// checks the symbol with `nm` in the demo, an example and another crate's
+/// test binary.
+#[used]
+static KEEP_RUNTIME_DUMP_TASKS: extern "C" fn() = runtime_dump_tasks;
+
+fn dump_tasks_to_stderr() {
     let printed = std::panic::catch_unwind(|| match context::with_current(|sched| sched.dump()) {
         Some(dump) => eprint!("{dump}"),
         None => eprintln!("runtime_dump_tasks: no runtime is running on this thread"),

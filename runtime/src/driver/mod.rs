@@ -250,7 +250,7 @@ impl Driver {
     pub(crate) fn park(
         &self,
         idle: bool,
-        tasks: &impl Tasks,
+        tasks: &dyn Tasks,
         trace: Option<&RefCell<Trace>>,
     ) -> Result<(), Stalled> {
         if !idle {
@@ -285,7 +285,7 @@ impl Driver {
     /// due; `false` if there is no timer.
     pub(crate) fn jump_to_next_timer(
         &self,
-        tasks: &impl Tasks,
+        tasks: &dyn Tasks,
         trace: Option<&RefCell<Trace>>,
     ) -> bool {
         let next = self.timers.borrow_mut().next_deadline();
@@ -299,18 +299,18 @@ impl Driver {
     }
 
     /// Fires the timers due by the clock (after `time::advance` moved it).
-    pub(crate) fn fire_due_timers(&self, tasks: &impl Tasks, trace: Option<&RefCell<Trace>>) {
+    pub(crate) fn fire_due_timers(&self, tasks: &dyn Tasks, trace: Option<&RefCell<Trace>>) {
         self.fire_timers(tasks, trace);
     }
 
     /// One look without waiting: ready I/O, remote wakes, due timers (for
     /// `Runtime::tick`).
-    pub(crate) fn poll_events(&self, tasks: &impl Tasks, trace: Option<&RefCell<Trace>>) {
+    pub(crate) fn poll_events(&self, tasks: &dyn Tasks, trace: Option<&RefCell<Trace>>) {
         self.turn(Some(Duration::ZERO), tasks, trace);
     }
 
     /// One `epoll_wait`, then the wakes it caused, then the due timers.
-    fn turn(&self, timeout: Option<Duration>, tasks: &impl Tasks, trace: Option<&RefCell<Trace>>) {
+    fn turn(&self, timeout: Option<Duration>, tasks: &dyn Tasks, trace: Option<&RefCell<Trace>>) {
         bump(&self.counters.epoll_waits, 1);
         if timeout != Some(Duration::ZERO) {
             bump(&self.counters.epoll_waits_blocking, 1);
@@ -340,7 +340,7 @@ impl Driver {
 
     /// Applies the clean-ups and schedules the tasks queued by other threads
     /// since the last drain (the life of a remote wake, `remote.rs`).
-    fn drain_remote(&self, tasks: &impl Tasks) {
+    fn drain_remote(&self, tasks: &dyn Tasks) {
         let mut remote = std::mem::take(&mut *self.remote.borrow_mut());
         let mut deferred = std::mem::take(&mut *self.deferred.borrow_mut());
         self.shared.drain(&mut remote, &mut deferred);
@@ -355,7 +355,7 @@ impl Driver {
     }
 
     /// Fires the timers that are due by the clock.
-    fn fire_timers(&self, tasks: &impl Tasks, trace: Option<&RefCell<Trace>>) {
+    fn fire_timers(&self, tasks: &dyn Tasks, trace: Option<&RefCell<Trace>>) {
         let now = self.clock.now_tick();
         let mut fired = std::mem::take(&mut *self.wakers.borrow_mut());
         let n = {
@@ -378,7 +378,7 @@ impl Driver {
     /// The runtime is being dropped: stop accepting remote wakes, apply the
     /// clean-ups still queued, and let the blocking pool go (jobs still
     /// queued are dropped, running ones detached: `blocking/pool.rs`).
-    pub(crate) fn close(&self, tasks: &impl Tasks) {
+    pub(crate) fn close(&self, tasks: &dyn Tasks) {
         for op in self.shared.close() {
             if let Some(op) = self.apply(op) {
                 tasks.apply(op);

@@ -51,7 +51,8 @@ pub struct TaskInfo {
 }
 
 /// The live tasks of a runtime: `Runtime::dump`, `inspect::dump`, or
-/// `call runtime_dump_tasks()` in gdb. `Display` prints one line per task.
+/// `call runtime::runtime_dump_tasks()` in gdb. `Display` prints one line per
+/// task.
 #[derive(Clone, Debug, Default)]
 pub struct TaskDump {
     /// The tasks, by id.

@@ -3,7 +3,7 @@
 //! - [`dump`] (and `Runtime::dump`): one line per live task: id, state,
 //!   spawn site, polls, time since its last poll, what it waits on.
 //! - [`runtime_dump_tasks`](crate::runtime_dump_tasks): the same, printed to
-//!   stderr, callable from gdb (`call runtime_dump_tasks()`).
+//!   stderr, callable from gdb (`call runtime::runtime_dump_tasks()`).
 //! - `runtime/gdb/runtime_gdb.py`: `info async-tasks` reads the task table
 //!   (`debug_table.rs`) from memory, so it also works on a core dump.
 //! - `Builder::trace(path)`: a Chrome Trace Event JSON of every poll, wake

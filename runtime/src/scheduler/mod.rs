@@ -27,26 +27,30 @@
 //! → the task's `poll`.
 //!
 //! Split by idea: `main_task.rs` (the future given to `block_on`),
-//! `tracing.rs` (the trace hooks), `report.rs` (slow polls, deadlocks,
-//! tasks pending at drop), `run_queue.rs`.
+//! `wakes.rs` (the wakes the driver hands up), `explore.rs` (seeded
+//! schedules), `step.rs` (driving the loop by hand in tests), `tracing.rs`
+//! (the trace hooks), `report.rs` (slow polls, deadlocks, tasks pending at
+//! drop), `run_queue.rs`.
 
 mod explore;
 mod main_task;
 mod report;
 pub(crate) mod run_queue;
+mod step;
 mod tracing;
+mod wakes;
 
 use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::panic::{AssertUnwindSafe, Location, catch_unwind};
 use std::pin::pin;
-use std::task::{Context, Poll, Waker};
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use crate::builder::Config;
 use crate::coop::Budget;
 use crate::driver::remote::Deferred;
-use crate::driver::{Driver, Stalled, Tasks};
+use crate::driver::{Driver, Stalled};
 use crate::handle::RuntimeId;
 use crate::inspect::dump::TaskDump;
 use crate::inspect::trace::{Source, Trace};
@@ -348,52 +352,6 @@ impl Scheduler {
         }
     }
 
-    /// One step, for tests that drive the loop by hand (`Runtime::tick`):
-    /// wakes held back are delivered; with no task ready, the driver is
-    /// looked at without waiting (ready I/O, remote wakes, due timers: the
-    /// clock does not move); then one ready task is polled. Whether one was.
-    pub(crate) fn tick(&self) -> bool {
-        for task in self.explorer.take_late() {
-            self.schedule(task);
-        }
-        if self.queue.borrow().is_empty() {
-            self.driver.poll_events(self, self.tracer());
-            self.after_turn();
-        }
-        loop {
-            let Some(task) = self.queue.borrow_mut().pop() else {
-                return false;
-            };
-            // A `block_on` future's entry is stale outside its `block_on`.
-            if !task.is_main() {
-                self.run_task(task);
-                return true;
-            }
-        }
-    }
-
-    /// Whether a task other than the one being polled is ready (or held
-    /// back by exploration): `time::advance` waits until none is.
-    pub(crate) fn others_ready(&self) -> bool {
-        !self.queue.borrow().is_empty() || self.explorer.has_late()
-    }
-
-    /// `time::advance`: moves the paused clock by `by` and fires the timers
-    /// that are due by then (their tasks are queued, not yet run).
-    ///
-    /// # Panics
-    /// If the clock is not paused.
-    #[track_caller]
-    pub(crate) fn advance_clock(&self, by: Duration) {
-        let clock = self.driver.clock();
-        assert!(
-            clock.is_paused(),
-            "runtime::time::advance needs a runtime built with Builder::paused_clock(true)"
-        );
-        clock.advance(by);
-        self.driver.fire_due_timers(self, self.tracer());
-    }
-
     /// The loop's look at the driver between batches of polls: wakes held
     /// back by exploration are delivered, then `Driver::park` waits (or
     /// just polls, if tasks are ready).
@@ -506,48 +464,12 @@ impl Scheduler {
     }
 }
 
-/// What the driver asks of the scheduler while it parks (`driver/mod.rs`).
-impl Tasks for Scheduler {
-    fn has_ready(&self) -> bool {
-        !self.queue.borrow().is_empty()
-    }
-
-    fn wake(&self, from: Source, wakers: &mut Vec<Waker>) {
-        let outer = self.source.replace(from);
-        for waker in wakers.drain(..) {
-            waker.wake();
-        }
-        self.source.set(outer);
-    }
-
-    fn schedule_remote(&self, tasks: &mut Vec<TaskId>) {
-        let outer = self.source.replace(Source::Remote);
-        for task in tasks.drain(..) {
-            if !self.explorer.hold_back(task) {
-                self.schedule(task);
-            }
-        }
-        self.source.set(outer);
-    }
-
-    fn apply(&self, op: Deferred) {
-        match op {
-            Deferred::Detach(task) => self.detach(task),
-            Deferred::Abort(task) => self.abort(task),
-            // The driver's own: not handed up.
-            Deferred::CancelTimer(_) | Deferred::Deregister(_) | Deferred::BlockingDone => {
-                debug_assert!(false, "a driver clean-up reached the scheduler: {op:?}");
-            }
-        }
-    }
-}
-
 /// Applies a clean-up where the object was dropped on the loop's own thread
 /// (`RuntimeId::run_or_defer`).
 impl Scheduler {
     pub(crate) fn apply(&self, op: Deferred) {
         if let Some(op) = self.driver.apply(op) {
-            Tasks::apply(self, op);
+            self.apply_to_tasks(op);
         }
     }
 }

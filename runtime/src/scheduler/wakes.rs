@@ -1,0 +1,70 @@
+//! How the driver's wakes reach the run queue: the scheduler's side of the
+//! `driver::Tasks` trait. The driver never names the scheduler; it hands its
+//! wakers (I/O readiness, timers) and the tasks other threads woke up
+//! through this trait, and the scheduler credits each wake to its source for
+//! the trace.
+
+use std::task::Waker;
+
+use super::Scheduler;
+use crate::driver::Tasks;
+use crate::driver::remote::Deferred;
+use crate::inspect::trace::Source;
+use crate::task::TaskId;
+
+/// What the driver asks of the scheduler while it parks (`driver/mod.rs`):
+/// each method is an inherent one below, so that a backtrace names it
+/// (`Scheduler::wake_from`, not `{impl#1}::wake`).
+impl Tasks for Scheduler {
+    fn has_ready(&self) -> bool {
+        !self.queue.borrow().is_empty()
+    }
+
+    fn wake(&self, from: Source, wakers: &mut Vec<Waker>) {
+        self.wake_from(from, wakers);
+    }
+
+    fn schedule_remote(&self, tasks: &mut Vec<TaskId>) {
+        self.schedule_from_other_threads(tasks);
+    }
+
+    fn apply(&self, op: Deferred) {
+        self.apply_to_tasks(op);
+    }
+}
+
+impl Scheduler {
+    /// Wakes (and empties) `wakers`, the trace crediting `from`.
+    fn wake_from(&self, from: Source, wakers: &mut Vec<Waker>) {
+        let outer = self.source.replace(from);
+        for waker in wakers.drain(..) {
+            waker.wake();
+        }
+        self.source.set(outer);
+    }
+
+    /// Schedules (and empties) the tasks other threads woke (the last step
+    /// of a remote wake), or holds some back under exploration.
+    fn schedule_from_other_threads(&self, tasks: &mut Vec<TaskId>) {
+        let outer = self.source.replace(Source::Remote);
+        for task in tasks.drain(..) {
+            if !self.explorer.hold_back(task) {
+                self.schedule(task);
+            }
+        }
+        self.source.set(outer);
+    }
+
+    /// A clean-up that concerns tasks, from a `JoinHandle` dropped or
+    /// aborted off the loop.
+    pub(super) fn apply_to_tasks(&self, op: Deferred) {
+        match op {
+            Deferred::Detach(task) => self.detach(task),
+            Deferred::Abort(task) => self.abort(task),
+            // The driver's own: not handed up.
+            Deferred::CancelTimer(_) | Deferred::Deregister(_) | Deferred::BlockingDone => {
+                debug_assert!(false, "a driver clean-up reached the scheduler: {op:?}");
+            }
+        }
+    }
+}

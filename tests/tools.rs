@@ -1,0 +1,124 @@
+//! External tools for the debugger tests: finding them (a test whose tool
+//! is missing fails, unless told to skip), building the binaries that
+//! DEBUGGING.md steps through, and reading a binary's symbol table.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+/// The variable that lets a test whose tool is missing pass without
+/// running: a comma-separated list of tools (`gdb,strace,chromium`).
+pub const SKIP_TOOLS: &str = "RUNTIME_TEST_SKIP_TOOLS";
+
+/// Whether `tool` runs here (`tool probe` exits 0).
+pub fn tool_runs(tool: &str, probe: &str) -> bool {
+    Command::new(tool)
+        .arg(probe)
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// `true` if `tool` is installed. If it is not, the test fails with the
+/// command that installs it, unless `RUNTIME_TEST_SKIP_TOOLS` names the
+/// tool: then this returns `false` (and says so on stderr), and the caller
+/// returns without running. A test that did not run must not look like one
+/// that passed, unless someone asked for that.
+pub fn require_tool(tool: &str, probe: &str, install: &str) -> bool {
+    if tool_runs(tool, probe) {
+        return true;
+    }
+    let skipped = std::env::var(SKIP_TOOLS).unwrap_or_default();
+    if skipped.split(',').any(|t| t.trim() == tool) {
+        eprintln!("skipped: {tool} is not installed and {SKIP_TOOLS}={skipped} says to skip it");
+        return false;
+    }
+    panic!(
+        "{tool} is not installed, so this test cannot run: {install} \
+         (or set {SKIP_TOOLS}={tool} to skip it)"
+    );
+}
+
+/// The workspace root (DEBUGGING.md's commands run from there).
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ has a parent")
+        .to_path_buf()
+}
+
+/// The target directory this test binary was built into: the nearest
+/// ancestor of the binary holding cargo's `CACHEDIR.TAG`.
+pub fn target_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("the test binary's path");
+    exe.ancestors()
+        .find(|dir| dir.join("CACHEDIR.TAG").is_file())
+        .unwrap_or_else(|| panic!("no cargo target directory above {}", exe.display()))
+        .to_path_buf()
+}
+
+/// The build DEBUGGING.md starts with (its section 0, word for word after
+/// `cargo`): the demo, the runtime's examples and `gdb-target`, debug
+/// profile.
+pub const DEBUG_BUILD: &[&str] = &[
+    "build",
+    "-p",
+    "runtime",
+    "-p",
+    "demos",
+    "-p",
+    "integration-tests",
+    "--bins",
+    "--examples",
+];
+
+/// Runs `cargo` (the one running these tests) with `args` in the workspace
+/// root and panics, showing its output, if it fails.
+pub fn cargo(args: &[&str]) {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let out = Command::new(cargo)
+        .args(args)
+        .current_dir(workspace_root())
+        .output()
+        .expect("cargo runs");
+    assert!(
+        out.status.success(),
+        "cargo {} failed:\n{}",
+        args.join(" "),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Runs [`DEBUG_BUILD`] once per test binary, so that the binaries under
+/// `target/debug` are those of the current source, and returns
+/// `target/debug`. (Cargo holds its build lock only while it builds, not
+/// while tests run, so this nested build does not wait on the outer one.)
+pub fn debug_binaries() -> &'static Path {
+    static BUILT: OnceLock<PathBuf> = OnceLock::new();
+    BUILT.get_or_init(|| {
+        let target = target_dir();
+        let target_arg = target.to_string_lossy().into_owned();
+        cargo(&[DEBUG_BUILD, &["--target-dir", &target_arg]].concat());
+        target.join("debug")
+    })
+}
+
+/// The names of the symbols `binary` defines (`nm --defined-only`: what gdb
+/// can call or read by name). `nm` comes with binutils, which the linker
+/// that built the binary belongs to.
+pub fn defined_symbols(binary: &Path) -> Vec<String> {
+    let out = Command::new("nm")
+        .arg("--defined-only")
+        .arg(binary)
+        .output()
+        .expect("nm runs (binutils)");
+    assert!(
+        out.status.success(),
+        "nm {}: {}",
+        binary.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| l.split_whitespace().nth(2).map(str::to_string))
+        .collect()
+}
