@@ -28,6 +28,8 @@ mod scheduler;
 mod stats;
 pub mod sync;
 mod task;
+mod test_runner;
+pub mod testing;
 /// The thread-per-task model: one OS thread per task, blocking calls, the
 /// event loop's vocabulary (`spawn`, `JoinHandle`, `sleep`, `gather`,
 /// `Semaphore`) plus a `ThreadPool`.
@@ -43,6 +45,15 @@ pub use runtime::{Runtime, block_on, spawn};
 pub use stats::Stats;
 pub use task::{JoinError, JoinHandle};
 pub use yield_now::{YieldNow, yield_now};
+
+/// What `#[runtime::test]` expands to calls; not a public API.
+#[doc(hidden)]
+pub mod __private {
+    /// The test runner (`test_runner.rs`).
+    pub mod test {
+        pub use crate::test_runner::{Options, Outcome, run, run_threaded};
+    }
+}
 
 /// Prints the task dump of the runtime running on the calling thread to
 /// stderr. Meant for debuggers, while the process is stopped inside a task:

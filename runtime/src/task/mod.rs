@@ -33,6 +33,7 @@ mod table;
 
 pub(crate) use cell::TaskCell;
 pub use error::JoinError;
+pub(crate) use error::panic_message;
 pub use join::JoinHandle;
 pub(crate) use raw::TaskPtr;
 pub(crate) use table::TaskTable;
