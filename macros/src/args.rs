@@ -7,7 +7,7 @@
 //! mistake becomes an [`Error`] at the offending token; parsing goes on after
 //! one so that all of them are reported in one build.
 
-use proc_macro::{Delimiter, Literal, Span, TokenStream, TokenTree};
+use proc_macro::{Delimiter, Span, TokenStream, TokenTree};
 
 use crate::duration;
 use crate::error::Error;
@@ -67,7 +67,7 @@ pub(crate) fn parse(attr: TokenStream) -> Result<Args, Vec<Error>> {
 /// One `name` or `name = value`, recorded into `args`.
 fn parse_option(option: &[TokenTree], args: &mut Args) -> Result<(), Error> {
     let name = match &option[0] {
-        TokenTree::Ident(name) => name.clone(),
+        TokenTree::Ident(name) => name.to_string(),
         other => {
             return Err(Error::new(
                 other.span(),
@@ -75,122 +75,140 @@ fn parse_option(option: &[TokenTree], args: &mut Args) -> Result<(), Error> {
             ));
         }
     };
-    let span = name.span();
-    let name_text = name.to_string();
+    let span = option[0].span();
+    let is_flag = ["paused", "real_clock", "allow_pending", "threaded"].contains(&name.as_str());
+    if !is_flag && !["seed", "explore", "timeout", "crate"].contains(&name.as_str()) {
+        return Err(Error::new(span, unknown_option(&name)));
+    }
     let value = match option.get(1) {
         None => None,
-        Some(t) if is_punct(t, '=') => Some(parse_value(&name_text, t.span(), &option[2..])?),
+        Some(eq) if is_punct(eq, '=') => Some((eq.span(), &option[2..])),
         Some(t) => {
             return Err(Error::new(
                 t.span(),
-                format!("expected `,` or `=` after `{name_text}`, found `{t}`"),
+                format!("expected `,` or `=` after `{name}`, found `{t}`"),
             ));
         }
     };
-    let flag = |slot: &mut Option<Span>| -> Result<(), Error> {
-        if let Some((_, value_span)) = &value {
+    if is_flag {
+        if value.is_some() {
+            let end = option[option.len() - 1].span();
             return Err(Error::spanning(
                 span,
-                *value_span,
-                format!("`{name_text}` is a flag and takes no value: write `{name_text}`"),
+                end,
+                format!("`{name}` is a flag and takes no value: write `{name}`"),
             ));
         }
-        set_once(slot, span, span, &name_text)
+        let slot = match name.as_str() {
+            "paused" => &mut args.paused,
+            "real_clock" => &mut args.real_clock,
+            "allow_pending" => &mut args.allow_pending,
+            _ => &mut args.threaded,
+        };
+        return set_once(slot, span, span, &name);
+    }
+    let (example, takes) = match name.as_str() {
+        "seed" => ("seed = 7", "a u64 such as `seed = 7` or `seed = 0x2a`"),
+        "explore" => (
+            "explore = 200",
+            "a number of schedules such as `explore = 200`",
+        ),
+        "timeout" => ("timeout = \"5s\"", "a duration"),
+        _ => (
+            "crate = \"my_runtime\"",
+            "the runtime's path such as `crate = \"my_runtime\"`",
+        ),
     };
-    match name_text.as_str() {
-        "paused" => flag(&mut args.paused),
-        "real_clock" => flag(&mut args.real_clock),
-        "allow_pending" => flag(&mut args.allow_pending),
-        "threaded" => flag(&mut args.threaded),
+    let Some((eq, tokens)) = value else {
+        return Err(Error::new(
+            span,
+            format!("`{name}` needs a value: write `{example}`"),
+        ));
+    };
+    let value = literal_text(&name, eq, tokens)?;
+    let invalid = |why: String| {
+        Error::spanning(
+            value.start,
+            value.end,
+            format!("`{name}` takes {takes}: {why}"),
+        )
+    };
+    let too_large = |ty: &str| format!("`{}` does not fit in a {ty}", value.text);
+    match name.as_str() {
         "seed" => {
-            let (lit, value_span) = needs_value(value, &name_text, span, "seed = 7")?;
-            let seed = literal::parse_unsigned(&lit.to_string())
-                .and_then(|n| u64::try_from(n).map_err(|_| "does not fit in a u64".to_owned()))
-                .map_err(|why| {
-                    Error::new(
-                        value_span,
-                        format!("`seed` takes a u64 such as `seed = 7` or `seed = 0x2a`: {why}"),
-                    )
-                })?;
-            set_once(&mut args.seed, (seed, span), span, &name_text)
+            let seed = literal::parse_unsigned(&value.text)
+                .and_then(|n| u64::try_from(n).map_err(|_| too_large("u64")))
+                .map_err(invalid)?;
+            set_once(&mut args.seed, (seed, span), span, &name)
         }
         "explore" => {
-            let (lit, value_span) = needs_value(value, &name_text, span, "explore = 200")?;
-            let schedules = literal::parse_unsigned(&lit.to_string())
-                .and_then(|n| u32::try_from(n).map_err(|_| "does not fit in a u32".to_owned()))
-                .map_err(|why| {
-                    Error::new(
-                        value_span,
-                        format!(
-                            "`explore` takes a number of schedules such as `explore = 200`: {why}"
-                        ),
-                    )
-                })?;
+            let schedules = literal::parse_unsigned(&value.text)
+                .and_then(|n| u32::try_from(n).map_err(|_| too_large("u32")))
+                .map_err(invalid)?;
             if schedules == 0 {
                 return Err(Error::new(
-                    value_span,
+                    value.start,
                     "`explore = 0` would run the test zero times; explore at least 1 schedule",
                 ));
             }
-            set_once(&mut args.explore, (schedules, span), span, &name_text)
+            set_once(&mut args.explore, (schedules, span), span, &name)
         }
         "timeout" => {
-            let (lit, value_span) = needs_value(value, &name_text, span, "timeout = \"5s\"")?;
-            let millis = literal::parse_str(&lit.to_string())
+            let millis = literal::parse_str(&value.text)
                 .map_err(|why| format!("{why}; write a duration such as {}", duration::FORMS))
                 .and_then(|text| duration::parse_millis(&text))
-                .map_err(|why| Error::new(value_span, format!("`timeout`: {why}")))?;
-            set_once(&mut args.timeout_millis, (millis, span), span, &name_text)
+                .map_err(invalid)?;
+            set_once(&mut args.timeout_millis, (millis, span), span, &name)
         }
-        "crate" => {
-            let (lit, value_span) = needs_value(value, &name_text, span, "crate = \"my_runtime\"")?;
-            let path = literal::parse_str(&lit.to_string())
-                .map_err(|why| why.to_string())
+        _ => {
+            let path = literal::parse_str(&value.text)
                 .and_then(|text| parse_path(&text))
-                .map_err(|why| {
-                    Error::new(value_span, format!("`crate` takes the runtime's path such as `crate = \"my_runtime\"`: {why}"))
-                })?;
-            set_once(&mut args.krate, (path, span), span, &name_text)
+                .map_err(invalid)?;
+            set_once(&mut args.krate, (path, span), span, &name)
         }
-        _ => Err(Error::new(span, unknown_option(&name_text))),
     }
 }
 
-/// The literal after `=`: exactly one, possibly wrapped in an invisible
-/// group when it came through a `macro_rules!` fragment (`$seed:literal`).
-fn parse_value(name: &str, eq: Span, tokens: &[TokenTree]) -> Result<(Literal, Span), Error> {
+/// A value as written, and where.
+struct Value {
+    text: String,
+    start: Span,
+    end: Span,
+}
+
+/// The literal after `=`: one literal, or `-` and a literal (so that `-1`
+/// is refused for being negative rather than for being two tokens), either
+/// possibly wrapped in the invisible group a `macro_rules!` fragment
+/// (`$seed:literal`) arrives in.
+fn literal_text(name: &str, eq: Span, tokens: &[TokenTree]) -> Result<Value, Error> {
     match tokens {
-        [TokenTree::Literal(lit)] => Ok((lit.clone(), lit.span())),
+        [TokenTree::Literal(lit)] => Ok(Value {
+            text: lit.to_string(),
+            start: lit.span(),
+            end: lit.span(),
+        }),
+        [TokenTree::Punct(minus), TokenTree::Literal(lit)] if minus.as_char() == '-' => Ok(Value {
+            text: format!("-{lit}"),
+            start: minus.span(),
+            end: lit.span(),
+        }),
         [TokenTree::Group(g)] if g.delimiter() == Delimiter::None => {
             let inner: Vec<TokenTree> = g.stream().into_iter().collect();
-            parse_value(name, eq, &inner)
+            literal_text(name, eq, &inner)
         }
         [] => Err(Error::new(
             eq,
             format!("`{name} =` needs a value after `=`"),
         )),
-        [first, .., last] => Err(Error::spanning(
+        [first, ..] => Err(Error::spanning(
             first.span(),
-            last.span(),
+            tokens[tokens.len() - 1].span(),
             format!(
-                "`{name}` takes one literal value, found `{}`",
+                "`{name}` takes a literal value, found `{}`",
                 tokens_text(tokens)
             ),
         )),
-        [other] => Err(Error::new(
-            other.span(),
-            format!("`{name}` takes a literal value, found `{other}`"),
-        )),
     }
-}
-
-fn needs_value(
-    value: Option<(Literal, Span)>,
-    name: &str,
-    span: Span,
-    example: &str,
-) -> Result<(Literal, Span), Error> {
-    value.ok_or_else(|| Error::new(span, format!("`{name}` needs a value: write `{example}`")))
 }
 
 fn set_once<T>(slot: &mut Option<T>, value: T, span: Span, name: &str) -> Result<(), Error> {
@@ -209,33 +227,36 @@ fn check_combinations(args: &Args, errors: &mut Vec<Error>) {
             "`paused` and `real_clock` contradict each other; the clock is paused unless `real_clock` is given",
         ));
     }
-    let Some(threaded) = args.threaded else {
+    if args.threaded.is_none() {
         return;
-    };
+    }
     let why_not = [
         (
+            "paused",
             args.paused,
-            "`paused`: the thread-per-task model sleeps on the OS clock and has no virtual clock to pause",
+            "the thread-per-task model sleeps on the OS clock; there is no virtual clock to pause",
         ),
         (
+            "seed",
             args.seed.map(|(_, s)| s),
-            "`seed`: under `threaded` the OS scheduler orders the threads; there is no schedule to seed",
+            "the OS scheduler orders the threads; there is no schedule to seed",
         ),
         (
+            "explore",
             args.explore.map(|(_, s)| s),
-            "`explore`: under `threaded` the OS scheduler orders the threads; there is no schedule to explore",
+            "the OS scheduler orders the threads; there is no schedule to explore",
         ),
         (
+            "allow_pending",
             args.allow_pending,
-            "`allow_pending`: it is about event-loop tasks left pending, and a `threaded` test has none",
+            "it is about event-loop tasks left pending, and a `threaded` test has none",
         ),
     ];
-    for (span, why) in why_not {
+    for (name, span, why) in why_not {
         if let Some(span) = span {
-            errors.push(Error::spanning(
+            errors.push(Error::new(
                 span,
-                threaded,
-                format!("{why}; remove it or `threaded`"),
+                format!("`{name}` cannot be combined with `threaded`: {why}"),
             ));
         }
     }

@@ -55,16 +55,23 @@ pub(crate) fn expand(args: &Args, f: TestFn) -> Result<TokenStream, Vec<Error>> 
     let mut out: TokenStream = f.attrs.into_iter().collect();
     out.extend(code("#[::core::prelude::v1::test]"));
     out.extend(f.vis);
-    out.extend([TokenTree::from(f.fn_token), f.name.clone().into()]);
     let mut params = Group::new(Delimiter::Parenthesis, TokenStream::new());
     params.set_span(f.params.span());
-    out.extend([TokenTree::from(params)]);
+    out.extend([
+        TokenTree::from(f.fn_token.clone()),
+        f.name.clone().into(),
+        params.clone().into(),
+    ]);
     out.extend(f.output.iter().cloned());
 
     // The outer function's body: the nested body function, then the call.
     let mut body = TokenStream::new();
+    // `fn` and `()` carry the user's spans, so that rustc's notes about the
+    // body's function ("this is not `async`") point at the user's `fn`.
     body.extend(f.asyncness.map(TokenTree::from));
-    body.extend(code("fn __runtime_test_body()"));
+    body.extend([TokenTree::from(f.fn_token.clone())]);
+    body.extend(code("__runtime_test_body"));
+    body.extend([TokenTree::from(params.clone())]);
     body.extend(f.output);
     body.extend([TokenTree::from(f.body)]);
     body.extend(code(&format!("{krate}::__private::test::{runner}")));

@@ -138,6 +138,16 @@ mod renamed {
     }
 }
 
+/// Values arriving through `macro_rules!` fragments (wrapped in invisible
+/// groups).
+macro_rules! seeded_test {
+    ($name:ident, $seed:literal, $timeout:literal) => {
+        #[runtime::test(seed = $seed, timeout = $timeout)]
+        async fn $name() {}
+    };
+}
+seeded_test!(options_from_macro_rules_fragments, 42, "3s");
+
 /// Kept `#[ignore]`: listed as ignored (checked below), never run here.
 #[runtime::test]
 #[ignore = "checks that #[ignore] survives the attribute"]
