@@ -61,20 +61,27 @@ use proc_macro::TokenStream;
 ///
 /// tokio's `#[tokio::test]` defaults to the real clock (`start_paused = true`
 /// opts in); Go's `testing/synctest` bubbles always run on virtual time. We
-/// side with Go. On the paused clock every time-dependent test is
-/// deterministic and instant: a one-hour `sleep` or a `timeout` that must
-/// fire takes no wall time and cannot flake on a loaded machine. It does not
-/// freeze I/O: the clock only jumps when no task is ready, no I/O is ready
-/// and no blocking-pool job is running, so a test over loopback TCP behaves
-/// as on the real clock. And a test that can never finish fails at once with
-/// a deadlock report naming the pending tasks instead of hanging, which is
-/// why `timeout` defaults to none.
+/// side with Go: on the paused clock every time-dependent test is
+/// deterministic and instant. A one-hour `sleep`, or a `timeout` that must
+/// fire, takes no wall time and cannot flake on a loaded machine.
+///
+/// It does not freeze I/O. The clock jumps to the next timer only when no
+/// task is ready, a zero-timeout `epoll_wait` finds no ready I/O and no
+/// blocking-pool job is running, so a test whose sockets talk to each other
+/// on the same runtime (loopback TCP, UDP) runs as on the real clock, minus
+/// the waiting for timers.
+///
+/// Why `timeout` defaults to none: a test that can never finish, with no
+/// timer and no socket left to wait on, fails at once with a deadlock
+/// report naming the pending tasks. Only a test blocked on a socket nobody
+/// will write to waits forever (as it would on the real clock); a `timeout`
+/// catches it, in virtual time, so it fails as soon as the loop is idle.
 ///
 /// Use `real_clock` when the wakes come from outside the runtime: a
 /// `std::thread` holding a waker, another process, a remote peer. The
-/// paused clock does not wait for those (it cannot know they are coming),
-/// so a `timeout` around them fires as soon as the loop is idle. With
-/// `real_clock` a test that waits forever hangs; give it a `timeout`.
+/// paused clock cannot know they are coming, so a `timeout` or `sleep`
+/// racing them fires as soon as the loop is idle. With `real_clock`, a test
+/// that waits forever hangs; give it a `timeout`.
 ///
 /// # Requirements and errors
 ///

@@ -53,7 +53,7 @@ pub use yield_now::{YieldNow, yield_now};
 ///
 /// ```ignore
 /// #[runtime::test(explore = 50, timeout = "10s")]
-/// async fn the_last_writer_wins() {
+/// async fn a_spawned_task_runs() {
 ///     let value = std::rc::Rc::new(std::cell::Cell::new(0));
 ///     let v = value.clone();
 ///     runtime::spawn(async move { v.set(1) }).await.unwrap();
