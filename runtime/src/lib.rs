@@ -46,10 +46,28 @@ pub use stats::Stats;
 pub use task::{JoinError, JoinHandle};
 pub use yield_now::{YieldNow, yield_now};
 
-/// What `#[runtime::test]` expands to calls; not a public API.
+/// `#[runtime::test]`: runs an `async fn` test on a fresh runtime, on the
+/// paused (virtual) clock unless `real_clock` is given; options `seed = N`,
+/// `explore = N`, `timeout = "5s"`, `allow_pending`, `threaded`,
+/// `crate = "path"`. TESTING.md at the top of the repository explains how a
+/// failing schedule is reported and replayed (`RUNTIME_SEED`).
+///
+/// ```ignore
+/// #[runtime::test(explore = 50, timeout = "10s")]
+/// async fn a_spawned_task_runs() {
+///     let value = std::rc::Rc::new(std::cell::Cell::new(0));
+///     let v = value.clone();
+///     runtime::spawn(async move { v.set(1) }).await.unwrap();
+///     assert_eq!(value.get(), 1);
+/// }
+/// ```
+pub use runtime_macros::test;
+
+/// What `#[runtime::test]` expands to calls; not part of the API.
 #[doc(hidden)]
 pub mod __private {
-    /// The test runner (`test_runner.rs`).
+    /// The test runner: `run` for `async fn` tests, `run_threaded` for
+    /// `threaded` ones, and the `Options` the attribute fills in.
     pub mod test {
         pub use crate::test_runner::{Options, Outcome, run, run_threaded};
     }
