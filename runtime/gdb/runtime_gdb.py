@@ -5,9 +5,11 @@ Load it with `source runtime/gdb/runtime_gdb.py` (or add that line to
 calling into the process, so it works on a running program, a stopped one,
 and a core dump (`gdb prog core` then `info async-tasks`).
 
-The layout it reads is defined, with a table of offsets, in
-runtime/src/inspect/debug_table.rs (`DebugRuntime`, `DebugTask`) and
-runtime/src/task/table.rs (the slots). Change them together.
+The layout it reads is defined, with tables of offsets, in
+runtime/src/inspect/debug_table.rs (`DebugRuntime`: the list of runtimes),
+runtime/src/inspect/debug_task.rs (`DebugTask`: the record at the start of
+every task slot) and runtime/src/task/table.rs (the slots). Change them
+together.
 
 `async-dump` (or, by hand, `call runtime::runtime_dump_tasks()` in gdb's
 default Rust mode, or `call runtime_dump_tasks()` after `set language c`)
@@ -19,9 +21,9 @@ import struct
 
 import gdb
 
-MAGIC = int.from_bytes(b"RTDEBUG2", "little")
-RUNTIME_SIZE = 56  # magic, slots, len, stride, next, thread, now_ms
-TASK_SIZE = 64  # the DebugTask at the start of each slot
+MAGIC = int.from_bytes(b"RTDEBUG3", "little")
+RUNTIME_SIZE = 64  # magic, slots, len, stride, next, thread, now_ms, location
+TASK_SIZE = 48  # the DebugTask at the start of each slot
 STATES = {0: "free", 1: "waiting", 2: "runnable", 3: "running", 4: "finished"}
 WAITS = {
     0: "-",
@@ -64,31 +66,51 @@ def _runtimes(inferior):
     seen = set()
     while node and node not in seen:
         seen.add(node)
-        magic, slots, length, stride, nxt, thread, now_ms = struct.unpack(
-            "<QQQQQQQ", _read(inferior, node, RUNTIME_SIZE))
+        raw = _read(inferior, node, RUNTIME_SIZE)
+        magic, slots, length, stride, nxt, thread, now_ms = struct.unpack("<QQQQQQQ", raw[:56])
         if magic != MAGIC:
-            raise gdb.GdbError("runtime table at 0x%x is damaged (bad magic)" % node)
-        yield slots, length, stride, thread, now_ms
+            raise gdb.GdbError(
+                "runtime table at 0x%x: bad magic (a runtime built from another version "
+                "of the crate than this script?)" % node)
+        yield slots, length, stride, thread, now_ms, tuple(raw[56:64])
         node = nxt
 
 
-def _tasks(inferior, slots, length, stride):
+def _tasks(inferior, slots, length, stride, location):
     for index in range(length):
-        yield from _task(inferior, slots + index * stride)
+        yield from _task(inferior, slots + index * stride, location)
 
 
-def _task(inferior, address):
+def _site(inferior, address, location):
+    """`file:line:column` of the `std::panic::Location` at `address`, read
+    with the field offsets the runtime measured (`location`)."""
+    if not address:
+        return None
+    file_off, len_off, line_off, col_off, size = location[:5]
+    if file_off == 0xff:
+        return "? (this build's Location layout is unknown)"
+    raw = _read(inferior, address, size)
+    (file_ptr,) = struct.unpack_from("<Q", raw, file_off)
+    (file_len,) = struct.unpack_from("<Q", raw, len_off)
+    (line,) = struct.unpack_from("<I", raw, line_off)
+    (column,) = struct.unpack_from("<I", raw, col_off)
+    name = _read(inferior, file_ptr, file_len).decode("utf-8", "replace") if file_len else "?"
+    return "%s:%d:%d" % (name, line, column)
+
+
+def _task(inferior, address, location):
     """The task in the slot at `address`, as a one-element list (empty if free)."""
     raw = _read(inferior, address, TASK_SIZE)
-    (task_id, polls, state, line, file_ptr, file_len, column,
-     wait_kind, wait_fd, wait_arg, last_poll_ms) = struct.unpack("<QQIIQIIIiQQ", raw)
+    (task_id, spawned_at, await_at, wait_arg, polls, last_poll_ms, wait_fd,
+     state, wait_kind) = struct.unpack("<QQQQIIiBB2x", raw)
     if task_id == 0:
         return []
-    file_name = _read(inferior, file_ptr, file_len).decode("utf-8", "replace") if file_len else "?"
     return [{
         "id": task_id, "polls": polls, "state": STATES.get(state, "?%d" % state),
-        "site": "%s:%d:%d" % (file_name, line, column), "wait_kind": wait_kind,
-        "wait_fd": wait_fd, "wait_arg": wait_arg, "last_poll_ms": last_poll_ms,
+        "site": _site(inferior, spawned_at, location) or "?",
+        "await_site": _site(inferior, await_at, location),
+        "wait_kind": wait_kind, "wait_fd": wait_fd, "wait_arg": wait_arg,
+        "last_poll_ms": last_poll_ms,
     }]
 
 
@@ -96,6 +118,8 @@ def _wait_text(task, now_ms):
     kind = task["wait_kind"]
     if task["state"] != "waiting":
         return "-"
+    if kind == 1 and task["wait_arg"] == 0xFFFFFFFFFFFFFFFF:
+        return "timer (never fires)"
     if kind == 1:
         return "timer (fires in %d ms)" % max(0, task["wait_arg"] - now_ms)
     if kind in (2, 3):
@@ -117,9 +141,9 @@ Reads the runtime's task table from memory (works on core dumps too)."""
     def invoke(self, argument, from_tty):
         inferior = gdb.selected_inferior()
         count = 0
-        for slots, length, stride, thread, now_ms in _runtimes(inferior):
+        for slots, length, stride, thread, now_ms, location in _runtimes(inferior):
             count += 1
-            live = list(_tasks(inferior, slots, length, stride))
+            live = list(_tasks(inferior, slots, length, stride, location))
             gdb.write("runtime on thread %d (clock %d ms): %d live task%s\n"
                       % (thread, now_ms, len(live), "" if len(live) == 1 else "s"))
             for task in sorted(live, key=lambda t: t["id"]):

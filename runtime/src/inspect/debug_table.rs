@@ -8,176 +8,32 @@
 //! The process-wide list of live runtimes starts at the exported symbol
 //! `RUNTIME_DEBUG_HEAD`, a pointer to the first [`DebugRuntime`]. Each one
 //! points at its runtime's task table (`task/table.rs`): `len` slots of
-//! `stride` bytes, each starting with a [`DebugTask`]. There is no copy: the
-//! executor keeps a task's poll count, state and wait reason in these very
-//! fields.
+//! `stride` bytes, each starting with a `DebugTask` (`debug_task.rs`). There
+//! is no copy: the scheduler keeps a task's poll count, state and wait
+//! reason in those very fields.
 
 use std::ptr;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicPtr, Ordering};
 
 use std::panic::Location;
-use std::time::Duration;
 
-use super::dump::DumpState;
-use super::wait::{WaitNote, WaitReason};
-use crate::time::wheel::NEVER;
+/// `b"RTDEBUG3"` as a little-endian integer: the script checks it (3: the
+/// 48-byte task record of `debug_task.rs`, and `location` below).
+pub(crate) const MAGIC: u64 = u64::from_le_bytes(*b"RTDEBUG3");
 
-/// `b"RTDEBUG2"` as a little-endian integer: the script checks it.
-pub(crate) const MAGIC: u64 = u64::from_le_bytes(*b"RTDEBUG2");
-
-/// The first 64 bytes of every task slot.
-///
-/// | offset | field        | meaning |
-/// |--------|--------------|---------|
-/// | 0      | `id: u64`    | task id, 0 for a free slot |
-/// | 8      | `polls: u64` | polls so far |
-/// | 16     | `state: u32` | 1 waiting, 2 runnable (queued), 3 running, 4 finished |
-/// | 20     | `line: u32`  | spawn site line |
-/// | 24     | `file: *const u8` | spawn site file (UTF-8, not NUL-terminated) |
-/// | 32     | `file_len: u32` | its length |
-/// | 36     | `column: u32` | spawn site column |
-/// | 40     | `wait_kind: u32` | what it waits on (0 unknown, 1 timer, 2 readable, 3 writable, 4 join, 5 blocking, 6 semaphore, 7 mutex, 8 event, 9 channel recv, 10 channel send) |
-/// | 44     | `wait_fd: i32` | the fd for kinds 2 and 3 |
-/// | 48     | `wait_arg: u64` | timer: deadline tick (ms since the runtime's start; `u64::MAX`: never); join: task id |
-/// | 56     | `last_poll_ms: u64` | the loop's clock at its last poll (ms since start) |
-#[repr(C)]
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct DebugTask {
-    pub(crate) id: u64,
-    pub(crate) polls: u64,
-    pub(crate) state: u32,
-    pub(crate) line: u32,
-    pub(crate) file: *const u8,
-    pub(crate) file_len: u32,
-    pub(crate) column: u32,
-    pub(crate) wait_kind: u32,
-    pub(crate) wait_fd: i32,
-    pub(crate) wait_arg: u64,
-    pub(crate) last_poll_ms: u64,
-}
-
-// `wait_kind` values (the table above; `runtime_gdb.py` names them too).
-const KIND_UNKNOWN: u32 = 0;
-const KIND_TIMER: u32 = 1;
-const KIND_READABLE: u32 = 2;
-const KIND_WRITABLE: u32 = 3;
-const KIND_JOIN: u32 = 4;
-const KIND_BLOCKING: u32 = 5;
-const KIND_SEMAPHORE: u32 = 6;
-const KIND_MUTEX: u32 = 7;
-const KIND_EVENT: u32 = 8;
-const KIND_CHANNEL_RECV: u32 = 9;
-const KIND_CHANNEL_SEND: u32 = 10;
-
-impl DebugTask {
-    /// A free slot.
-    pub(crate) const FREE: DebugTask = DebugTask {
-        id: 0,
-        polls: 0,
-        state: 0,
-        line: 0,
-        file: ptr::null(),
-        file_len: 0,
-        column: 0,
-        wait_kind: 0,
-        wait_fd: -1,
-        wait_arg: 0,
-        last_poll_ms: 0,
-    };
-
-    /// Where the task is in its life (a free slot reads as finished).
-    #[inline]
-    pub(crate) fn state(&self) -> DumpState {
-        match self.state {
-            1 => DumpState::Waiting,
-            2 => DumpState::Runnable,
-            3 => DumpState::Running,
-            _ => DumpState::Finished,
-        }
-    }
-
-    /// Moves the task to `state` (encoded as its `u32` discriminant).
-    #[inline]
-    pub(crate) fn set_state(&mut self, state: DumpState) {
-        self.state = state as u32;
-    }
-
-    /// Files what the task waits on, in the record's encoding (the table
-    /// above: `wait_kind`, `wait_fd`, `wait_arg`).
-    pub(crate) fn set_wait(&mut self, wait: WaitNote) {
-        let (kind, fd, arg) = match wait {
-            WaitNote::Unknown => (KIND_UNKNOWN, -1, 0),
-            WaitNote::Timer(tick) => (KIND_TIMER, -1, tick),
-            WaitNote::Other(reason) => match reason {
-                WaitReason::Unknown => (KIND_UNKNOWN, -1, 0),
-                WaitReason::Timer { .. } => (KIND_TIMER, -1, 0),
-                WaitReason::Readable { fd } => (KIND_READABLE, fd, 0),
-                WaitReason::Writable { fd } => (KIND_WRITABLE, fd, 0),
-                WaitReason::Join { task } => (KIND_JOIN, -1, task),
-                WaitReason::Blocking => (KIND_BLOCKING, -1, 0),
-                WaitReason::Semaphore => (KIND_SEMAPHORE, -1, 0),
-                WaitReason::Mutex => (KIND_MUTEX, -1, 0),
-                WaitReason::Event => (KIND_EVENT, -1, 0),
-                WaitReason::ChannelRecv => (KIND_CHANNEL_RECV, -1, 0),
-                WaitReason::ChannelSend => (KIND_CHANNEL_SEND, -1, 0),
-            },
-        };
-        self.wait_kind = kind;
-        self.wait_fd = fd;
-        self.wait_arg = arg;
-    }
-
-    /// What the record says the task waits on; `now_ms` is the loop's clock
-    /// (a timer's deadline becomes "fires in").
-    pub(crate) fn wait(&self, now_ms: u64) -> WaitReason {
-        match self.wait_kind {
-            KIND_TIMER if self.wait_arg == NEVER => WaitReason::Timer {
-                remaining: Duration::MAX,
-            },
-            KIND_TIMER => WaitReason::Timer {
-                remaining: Duration::from_millis(self.wait_arg.saturating_sub(now_ms)),
-            },
-            KIND_READABLE => WaitReason::Readable { fd: self.wait_fd },
-            KIND_WRITABLE => WaitReason::Writable { fd: self.wait_fd },
-            KIND_JOIN => WaitReason::Join {
-                task: self.wait_arg,
-            },
-            KIND_BLOCKING => WaitReason::Blocking,
-            KIND_SEMAPHORE => WaitReason::Semaphore,
-            KIND_MUTEX => WaitReason::Mutex,
-            KIND_EVENT => WaitReason::Event,
-            KIND_CHANNEL_RECV => WaitReason::ChannelRecv,
-            KIND_CHANNEL_SEND => WaitReason::ChannelSend,
-            _ => WaitReason::Unknown,
-        }
-    }
-
-    /// A task just spawned at `at`.
-    pub(crate) fn spawned(id: u64, at: &'static Location<'static>) -> DebugTask {
-        DebugTask {
-            id,
-            state: DumpState::Runnable as u32,
-            line: at.line(),
-            file: at.file().as_ptr(),
-            file_len: u32::try_from(at.file().len()).unwrap_or(u32::MAX),
-            column: at.column(),
-            ..DebugTask::FREE
-        }
-    }
-}
-
-/// One runtime (56 bytes).
+/// One runtime (64 bytes).
 ///
 /// | offset | field | meaning |
 /// |--------|-------|---------|
-/// | 0  | `magic: u64` | `b"RTDEBUG2"` |
+/// | 0  | `magic: u64` | `b"RTDEBUG3"` |
 /// | 8  | `slots: *const u8` | the task table's first slot |
 /// | 16 | `len: u64` | slots in the table (free ones have `id == 0`) |
 /// | 24 | `stride: u64` | bytes from one slot to the next |
 /// | 32 | `next: *const DebugRuntime` | the next live runtime, or null |
 /// | 40 | `thread: u64` | the Linux thread id (`gettid`) that built it |
 /// | 48 | `now_ms: u64` | the loop's clock at its last turn (ms since start) |
+/// | 56 | `location: [u8; 8]` | how to read a `std::panic::Location` (a task's spawn and await sites): offsets of its file pointer, file length, line and column, then its size; all `0xff` if this build's layout could not be measured |
 ///
 /// Public only so that the exported [`RUNTIME_DEBUG_HEAD`] can name it; its
 /// fields are for debuggers, not for Rust code.
@@ -190,6 +46,7 @@ pub struct DebugRuntime {
     next: AtomicPtr<DebugRuntime>,
     thread: u64,
     now_ms: u64,
+    location: [u8; 8],
 }
 
 /// The head of the list of live runtimes, for debuggers (`info async-tasks`
@@ -218,6 +75,7 @@ impl DebugHeader {
             next: AtomicPtr::new(ptr::null_mut()),
             thread,
             now_ms: 0,
+            location: location_layout(),
         });
         let _guard = LIST_LOCK
             .lock()
@@ -264,5 +122,96 @@ impl Drop for DebugHeader {
             // here), before its box is freed.
             link = unsafe { &(*current).next };
         }
+    }
+}
+
+/// Where `std::panic::Location`'s fields sit in memory, for a debugger that
+/// reads a spawn site by address (`&'static Location` is one pointer in the
+/// task record; its layout is std's and not guaranteed, so it is measured
+/// here instead of assumed): `[file_ptr, file_len, line, column, size, 0,
+/// 0, 0]` in bytes, or all `0xff` if it cannot be measured soundly.
+fn location_layout() -> [u8; 8] {
+    const UNKNOWN: [u8; 8] = [0xff; 8];
+    let loc: &'static Location<'static> = Location::caller();
+    let size = std::mem::size_of::<Location<'static>>();
+    // Only a layout made of a `&str` and two `u32`s, with no padding, is
+    // probed: every byte is then initialised and may be read as integers.
+    if size != std::mem::size_of::<&str>() + 8 {
+        return UNKNOWN;
+    }
+    let base = (loc as *const Location<'static>).cast::<u8>();
+    let word = |offset: usize| -> usize {
+        // SAFETY: `offset + size_of::<usize>() <= size`, inside the
+        // `'static` Location, whose bytes are all initialised (no padding:
+        // checked above); an unaligned read of plain bytes.
+        unsafe { base.add(offset).cast::<usize>().read_unaligned() }
+    };
+    let half = |offset: usize| -> u32 {
+        // SAFETY: as above, with `offset + 4 <= size`.
+        unsafe { base.add(offset).cast::<u32>().read_unaligned() }
+    };
+    let words = |want: usize| {
+        (0..=size - std::mem::size_of::<usize>())
+            .step_by(std::mem::size_of::<usize>())
+            .filter(move |&o| word(o) == want)
+            .collect::<Vec<_>>()
+    };
+    let halves = |want: u32| {
+        (0..=size - 4)
+            .step_by(4)
+            .filter(move |&o| half(o) == want)
+            .collect::<Vec<_>>()
+    };
+    let file = loc.file();
+    match (
+        words(file.as_ptr() as usize).as_slice(),
+        words(file.len()).as_slice(),
+        halves(loc.line()).as_slice(),
+        halves(loc.column()).as_slice(),
+    ) {
+        // Each value found exactly once: the layout is unambiguous.
+        ([p], [l], [line], [col]) => match (
+            u8::try_from(*p),
+            u8::try_from(*l),
+            u8::try_from(*line),
+            u8::try_from(*col),
+            u8::try_from(size),
+        ) {
+            (Ok(p), Ok(l), Ok(line), Ok(col), Ok(size)) => [p, l, line, col, size, 0, 0, 0],
+            _ => UNKNOWN,
+        },
+        _ => UNKNOWN,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_location_layout_is_measured_and_reads_back() {
+        let layout = location_layout();
+        assert_ne!(layout, [0xff; 8], "std's Location is a &str and two u32s");
+        let loc: &'static Location<'static> = Location::caller();
+        let base = (loc as *const Location<'static>).cast::<u8>();
+        // SAFETY: offsets measured above, within the Location.
+        let (ptr, len, line, col) = unsafe {
+            (
+                base.add(usize::from(layout[0]))
+                    .cast::<usize>()
+                    .read_unaligned(),
+                base.add(usize::from(layout[1]))
+                    .cast::<usize>()
+                    .read_unaligned(),
+                base.add(usize::from(layout[2]))
+                    .cast::<u32>()
+                    .read_unaligned(),
+                base.add(usize::from(layout[3]))
+                    .cast::<u32>()
+                    .read_unaligned(),
+            )
+        };
+        assert_eq!((ptr, len), (loc.file().as_ptr() as usize, loc.file().len()));
+        assert_eq!((line, col), (loc.line(), loc.column()));
     }
 }

@@ -96,10 +96,10 @@ impl TaskDump {
             dump.tasks.push(TaskInfo {
                 id: slot.id(),
                 state,
-                spawned_at: slot.spawned_at,
-                polls: info.polls,
-                since_last_poll: (info.polls > 0)
-                    .then(|| Duration::from_millis(now_ms.saturating_sub(info.last_poll_ms))),
+                spawned_at: info.spawned_at(),
+                polls: u64::from(info.polls()),
+                since_last_poll: (info.polls() > 0)
+                    .then(|| Duration::from_millis(now_ms.saturating_sub(info.last_poll_ms()))),
                 waiting_on: if state == DumpState::Waiting {
                     info.wait(now_ms)
                 } else {

@@ -11,6 +11,7 @@
 
 pub(crate) mod chrome;
 pub(crate) mod debug_table;
+pub(crate) mod debug_task;
 pub(crate) mod dump;
 pub(crate) mod trace;
 pub(crate) mod wait;

@@ -25,7 +25,7 @@ impl Scheduler {
         }
         let who = match task {
             Some(task) => match self.tasks.borrow().get(task.key) {
-                Some(slot) => format!("task {} spawned at {}", task.id, slot.spawned_at),
+                Some(slot) => format!("task {} spawned at {}", task.id, slot.info.spawned_at()),
                 None => format!("task {}", task.id),
             },
             None => "the future given to block_on".to_string(),

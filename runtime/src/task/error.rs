@@ -29,13 +29,17 @@ pub struct JoinError {
 
 enum Repr {
     Cancelled,
-    Panic {
-        /// Behind a mutex only so that `JoinError` is `Sync` (a
-        /// `Box<dyn Any + Send>` is not); only ever taken by value.
-        payload: Mutex<Box<dyn Any + Send>>,
-        /// The panic's message, read once for `Display` and `Debug`.
-        message: Option<String>,
-    },
+    /// Boxed: a `JoinError` lives inside every task's allocation (its
+    /// output slot), so it is kept to two words.
+    Panic(Box<Panicked>),
+}
+
+struct Panicked {
+    /// Behind a mutex only so that `JoinError` is `Sync` (a
+    /// `Box<dyn Any + Send>` is not); only ever taken by value.
+    payload: Mutex<Box<dyn Any + Send>>,
+    /// The panic's message, read once for `Display` and `Debug`.
+    message: Option<String>,
 }
 
 impl JoinError {
@@ -50,16 +54,16 @@ impl JoinError {
         let message = panic_message(payload.as_ref()).map(str::to_owned);
         JoinError {
             id,
-            repr: Repr::Panic {
+            repr: Repr::Panic(Box::new(Panicked {
                 payload: Mutex::new(payload),
                 message,
-            },
+            })),
         }
     }
 
     /// Whether the task panicked.
     pub fn is_panic(&self) -> bool {
-        matches!(self.repr, Repr::Panic { .. })
+        matches!(self.repr, Repr::Panic(_))
     }
 
     /// Whether the task was cancelled.
@@ -92,9 +96,10 @@ impl JoinError {
     /// `self`, when the task was cancelled.
     pub fn try_into_panic(self) -> Result<Box<dyn Any + Send>, JoinError> {
         match self.repr {
-            Repr::Panic { payload, .. } => {
-                Ok(payload.into_inner().unwrap_or_else(PoisonError::into_inner))
-            }
+            Repr::Panic(panicked) => Ok(panicked
+                .payload
+                .into_inner()
+                .unwrap_or_else(PoisonError::into_inner)),
             Repr::Cancelled => Err(self),
         }
     }
@@ -112,10 +117,10 @@ impl fmt::Display for JoinError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.repr {
             Repr::Cancelled => write!(f, "task {} was cancelled", self.id),
-            Repr::Panic {
-                message: Some(msg), ..
-            } => write!(f, "task {} panicked: {msg}", self.id),
-            Repr::Panic { message: None, .. } => write!(f, "task {} panicked", self.id),
+            Repr::Panic(panicked) => match &panicked.message {
+                Some(msg) => write!(f, "task {} panicked: {msg}", self.id),
+                None => write!(f, "task {} panicked", self.id),
+            },
         }
     }
 }
@@ -124,12 +129,10 @@ impl fmt::Debug for JoinError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.repr {
             Repr::Cancelled => write!(f, "JoinError::Cancelled(task {})", self.id),
-            Repr::Panic {
-                message: Some(msg), ..
-            } => write!(f, "JoinError::Panic(task {}, {msg:?})", self.id),
-            Repr::Panic { message: None, .. } => {
-                write!(f, "JoinError::Panic(task {}, ..)", self.id)
-            }
+            Repr::Panic(panicked) => match &panicked.message {
+                Some(msg) => write!(f, "JoinError::Panic(task {}, {msg:?})", self.id),
+                None => write!(f, "JoinError::Panic(task {}, ..)", self.id),
+            },
         }
     }
 }
@@ -139,6 +142,13 @@ impl std::error::Error for JoinError {}
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    #[cfg(target_pointer_width = "64")]
+    fn two_words() {
+        // It sits in every task's output slot.
+        assert_eq!(std::mem::size_of::<JoinError>(), 16);
+    }
 
     #[test]
     fn send_sync_and_messages() {

@@ -96,8 +96,7 @@ impl TaskTable {
         }
         let ptr = slot.task.take()?;
         slot.info.set_state(DumpState::Running);
-        slot.info.polls += 1;
-        slot.info.last_poll_ms = now_ms;
+        slot.info.count_poll(now_ms);
         Some((ptr, slot.aborted))
     }
 

@@ -38,7 +38,7 @@ pub use join::JoinHandle;
 pub(crate) use raw::TaskPtr;
 pub(crate) use table::TaskTable;
 
-use crate::inspect::debug_table::DebugTask;
+use crate::inspect::debug_task::DebugTask;
 
 use std::panic::Location;
 use std::task::Waker;
@@ -87,8 +87,6 @@ pub(crate) struct TaskSlot {
     pub(crate) task: Option<TaskPtr>,
     /// Woken when the task finishes.
     pub(crate) join_waker: Option<Waker>,
-    /// The user's call to `spawn` (`#[track_caller]`).
-    pub(crate) spawned_at: &'static Location<'static>,
     /// The next free slot, while this one is free.
     pub(crate) next_free: u32,
     /// In the run queue (set by a wake, cleared when popped). A runnable
@@ -108,7 +106,6 @@ impl TaskSlot {
             info: DebugTask::spawned(id, at),
             task: Some(task),
             join_waker: None,
-            spawned_at: at,
             next_free: u32::MAX,
             queued: true,
             aborted: false,
@@ -122,7 +119,6 @@ impl TaskSlot {
             info: DebugTask::FREE,
             task: None,
             join_waker: None,
-            spawned_at: Location::caller(),
             next_free,
             queued: false,
             aborted: false,
@@ -133,6 +129,6 @@ impl TaskSlot {
     /// The task's id (its spawn sequence number).
     #[inline]
     pub(crate) fn id(&self) -> u64 {
-        self.info.id
+        self.info.id()
     }
 }

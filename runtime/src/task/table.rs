@@ -3,7 +3,7 @@
 //!
 //! A `Vec` of slots; removed slots form a free list threaded through
 //! `next_free` and are reused before the `Vec` grows. Each slot starts with
-//! its [`DebugTask`](crate::inspect::DebugTask) (`#[repr(C)]`, offset 0), and
+//! its `DebugTask` (`inspect/debug_task.rs`, `#[repr(C)]`, offset 0), and
 //! the registered header records the `Vec`'s base pointer, length and
 //! stride whenever it grows: that is all `info async-tasks` needs to list
 //! the tasks of a stopped process or a core dump. A free slot has `id == 0`.
@@ -46,7 +46,7 @@ impl TaskTable {
 
     /// Stores `slot` at [`next_key`](Self::next_key) and returns that key.
     pub(crate) fn insert(&mut self, slot: TaskSlot) -> usize {
-        debug_assert!(slot.info.id != 0, "an occupied slot has a non-zero id");
+        debug_assert!(slot.info.id() != 0, "an occupied slot has a non-zero id");
         self.len += 1;
         if self.free != NIL {
             let key = self.free as usize;
@@ -67,12 +67,12 @@ impl TaskTable {
 
     #[inline]
     pub(crate) fn get(&self, key: usize) -> Option<&TaskSlot> {
-        self.slots.get(key).filter(|s| s.info.id != 0)
+        self.slots.get(key).filter(|s| s.info.id() != 0)
     }
 
     #[inline]
     pub(crate) fn get_mut(&mut self, key: usize) -> Option<&mut TaskSlot> {
-        self.slots.get_mut(key).filter(|s| s.info.id != 0)
+        self.slots.get_mut(key).filter(|s| s.info.id() != 0)
     }
 
     /// Frees the slot and returns what it held, to be dropped by the caller
@@ -94,7 +94,7 @@ impl TaskTable {
         self.slots
             .iter()
             .enumerate()
-            .filter(|(_, s)| s.info.id != 0)
+            .filter(|(_, s)| s.info.id() != 0)
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -132,11 +132,11 @@ mod tests {
 
     #[test]
     #[cfg(target_pointer_width = "64")]
-    fn a_slot_is_104_bytes() {
+    fn a_slot_is_80_bytes() {
         // The 64-byte debugger record, the task pointer, the join waker, the
         // spawn site, and the free-list link packed with the flags. Memory
         // per task is a benchmark target: grow this on purpose only.
-        assert_eq!(mem::size_of::<TaskSlot>(), 104);
+        assert_eq!(mem::size_of::<TaskSlot>(), 80);
     }
 
     #[test]

@@ -1,0 +1,259 @@
+//! The record of one task that a debugger reads from memory (live, or a
+//! core dump), and the one place that encodes and decodes it.
+//!
+//! Every slot of the task table (`task/table.rs`) starts with a
+//! [`DebugTask`]. It is not a copy: it *is* the scheduler's record of the
+//! task's state, poll count and wait reason, so reading it costs the running
+//! program nothing. `runtime/gdb/runtime_gdb.py` reads it by offset; **the
+//! layout below is the contract with that script: `#[repr(C)]`, fixed-width
+//! fields, offsets as tabled. Change both together** (`tests/gdb.rs` reads
+//! it from gdb).
+//!
+//! 48 bytes: a spawn site is one pointer to its `std::panic::Location`
+//! (whose own layout the runtime header describes, `debug_table.rs`), the
+//! counters are 32 bits, the state and the wait kind a byte each. An earlier
+//! record was 64 bytes with the site spelled out (file pointer, length,
+//! line, column) next to a second copy of the same `&Location` in the slot.
+
+use std::panic::Location;
+use std::ptr;
+use std::time::Duration;
+
+use super::dump::DumpState;
+use super::wait::{WaitNote, WaitReason};
+use crate::time::wheel::NEVER;
+
+/// The first 48 bytes of every task slot.
+///
+/// | offset | field | meaning |
+/// |--------|-------|---------|
+/// | 0  | `id: u64` | task id, 0 for a free slot |
+/// | 8  | `spawned_at: *const Location` | the user's call to `spawn` |
+/// | 16 | `await_at: *const Location` | where the task is suspended, if known (null: not recorded) |
+/// | 24 | `wait_arg: u64` | timer: deadline tick (ms since the runtime's start; `u64::MAX`: never); join: task id |
+/// | 32 | `polls: u32` | polls so far (saturating) |
+/// | 36 | `last_poll_ms: u32` | the loop's clock at its last poll (ms since start, saturating) |
+/// | 40 | `wait_fd: i32` | the fd for wait kinds 2 and 3 |
+/// | 44 | `state: u8` | 1 waiting, 2 runnable (queued), 3 running, 4 finished (`DumpState`) |
+/// | 45 | `wait_kind: u8` | 0 unknown, 1 timer, 2 readable, 3 writable, 4 join, 5 blocking, 6 semaphore, 7 mutex, 8 event, 9 channel recv, 10 channel send |
+/// | 46 | `_reserved: [u8; 2]` | zero |
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct DebugTask {
+    id: u64,
+    spawned_at: *const Location<'static>,
+    await_at: *const Location<'static>,
+    wait_arg: u64,
+    polls: u32,
+    last_poll_ms: u32,
+    wait_fd: i32,
+    state: u8,
+    wait_kind: u8,
+    _reserved: [u8; 2],
+}
+
+// `wait_kind` values (the table above; `runtime_gdb.py` names them too).
+const KIND_UNKNOWN: u8 = 0;
+const KIND_TIMER: u8 = 1;
+const KIND_READABLE: u8 = 2;
+const KIND_WRITABLE: u8 = 3;
+const KIND_JOIN: u8 = 4;
+const KIND_BLOCKING: u8 = 5;
+const KIND_SEMAPHORE: u8 = 6;
+const KIND_MUTEX: u8 = 7;
+const KIND_EVENT: u8 = 8;
+const KIND_CHANNEL_RECV: u8 = 9;
+const KIND_CHANNEL_SEND: u8 = 10;
+
+impl DebugTask {
+    /// A free slot.
+    pub(crate) const FREE: DebugTask = DebugTask {
+        id: 0,
+        spawned_at: ptr::null(),
+        await_at: ptr::null(),
+        wait_arg: 0,
+        polls: 0,
+        last_poll_ms: 0,
+        wait_fd: -1,
+        state: 0,
+        wait_kind: KIND_UNKNOWN,
+        _reserved: [0; 2],
+    };
+
+    /// A task just spawned at `at`: runnable, never polled.
+    pub(crate) fn spawned(id: u64, at: &'static Location<'static>) -> DebugTask {
+        DebugTask {
+            id,
+            spawned_at: at,
+            state: DumpState::Runnable as u8,
+            ..DebugTask::FREE
+        }
+    }
+
+    /// The task's id (0: a free slot).
+    #[inline]
+    pub(crate) fn id(&self) -> u64 {
+        self.id
+    }
+
+    /// The user's call to `spawn`.
+    pub(crate) fn spawned_at(&self) -> &'static Location<'static> {
+        // SAFETY: an occupied record's `spawned_at` is the `&'static
+        // Location` given to `spawned`; a free record is never asked (the
+        // table only hands out occupied slots).
+        unsafe { &*self.spawned_at }
+    }
+
+    /// Polls so far.
+    pub(crate) fn polls(&self) -> u32 {
+        self.polls
+    }
+
+    /// The loop's clock at the last poll, in ms since the runtime started.
+    pub(crate) fn last_poll_ms(&self) -> u64 {
+        u64::from(self.last_poll_ms)
+    }
+
+    /// A poll begins at `now_ms`.
+    #[inline]
+    pub(crate) fn count_poll(&mut self, now_ms: u64) {
+        self.polls = self.polls.saturating_add(1);
+        self.last_poll_ms = u32::try_from(now_ms).unwrap_or(u32::MAX);
+    }
+
+    /// Where the task is in its life (a free slot reads as finished).
+    #[inline]
+    pub(crate) fn state(&self) -> DumpState {
+        match self.state {
+            1 => DumpState::Waiting,
+            2 => DumpState::Runnable,
+            3 => DumpState::Running,
+            _ => DumpState::Finished,
+        }
+    }
+
+    /// Moves the task to `state` (encoded as its discriminant).
+    #[inline]
+    pub(crate) fn set_state(&mut self, state: DumpState) {
+        self.state = state as u8;
+    }
+
+    /// Files what the task waits on, in the record's encoding (the table
+    /// above: `wait_kind`, `wait_fd`, `wait_arg`).
+    pub(crate) fn set_wait(&mut self, wait: WaitNote) {
+        let (kind, fd, arg) = match wait {
+            WaitNote::Unknown => (KIND_UNKNOWN, -1, 0),
+            WaitNote::Timer(tick) => (KIND_TIMER, -1, tick),
+            WaitNote::Other(reason) => match reason {
+                WaitReason::Unknown => (KIND_UNKNOWN, -1, 0),
+                WaitReason::Timer { .. } => (KIND_TIMER, -1, 0),
+                WaitReason::Readable { fd } => (KIND_READABLE, fd, 0),
+                WaitReason::Writable { fd } => (KIND_WRITABLE, fd, 0),
+                WaitReason::Join { task } => (KIND_JOIN, -1, task),
+                WaitReason::Blocking => (KIND_BLOCKING, -1, 0),
+                WaitReason::Semaphore => (KIND_SEMAPHORE, -1, 0),
+                WaitReason::Mutex => (KIND_MUTEX, -1, 0),
+                WaitReason::Event => (KIND_EVENT, -1, 0),
+                WaitReason::ChannelRecv => (KIND_CHANNEL_RECV, -1, 0),
+                WaitReason::ChannelSend => (KIND_CHANNEL_SEND, -1, 0),
+            },
+        };
+        self.wait_kind = kind;
+        self.wait_fd = fd;
+        self.wait_arg = arg;
+    }
+
+    /// What the record says the task waits on; `now_ms` is the loop's clock
+    /// (a timer's deadline becomes "fires in").
+    pub(crate) fn wait(&self, now_ms: u64) -> WaitReason {
+        match self.wait_kind {
+            KIND_TIMER if self.wait_arg == NEVER => WaitReason::Timer {
+                remaining: Duration::MAX,
+            },
+            KIND_TIMER => WaitReason::Timer {
+                remaining: Duration::from_millis(self.wait_arg.saturating_sub(now_ms)),
+            },
+            KIND_READABLE => WaitReason::Readable { fd: self.wait_fd },
+            KIND_WRITABLE => WaitReason::Writable { fd: self.wait_fd },
+            KIND_JOIN => WaitReason::Join {
+                task: self.wait_arg,
+            },
+            KIND_BLOCKING => WaitReason::Blocking,
+            KIND_SEMAPHORE => WaitReason::Semaphore,
+            KIND_MUTEX => WaitReason::Mutex,
+            KIND_EVENT => WaitReason::Event,
+            KIND_CHANNEL_RECV => WaitReason::ChannelRecv,
+            KIND_CHANNEL_SEND => WaitReason::ChannelSend,
+            _ => WaitReason::Unknown,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    #[cfg(target_pointer_width = "64")]
+    fn the_record_is_48_bytes_with_the_tabled_offsets() {
+        assert_eq!(std::mem::size_of::<DebugTask>(), 48);
+        assert_eq!(std::mem::offset_of!(DebugTask, spawned_at), 8);
+        assert_eq!(std::mem::offset_of!(DebugTask, await_at), 16);
+        assert_eq!(std::mem::offset_of!(DebugTask, wait_arg), 24);
+        assert_eq!(std::mem::offset_of!(DebugTask, polls), 32);
+        assert_eq!(std::mem::offset_of!(DebugTask, last_poll_ms), 36);
+        assert_eq!(std::mem::offset_of!(DebugTask, wait_fd), 40);
+        assert_eq!(std::mem::offset_of!(DebugTask, state), 44);
+        assert_eq!(std::mem::offset_of!(DebugTask, wait_kind), 45);
+    }
+
+    #[test]
+    fn every_wait_reason_round_trips() {
+        let mut record = DebugTask::spawned(1, Location::caller());
+        let reasons = [
+            WaitReason::Unknown,
+            WaitReason::Readable { fd: 7 },
+            WaitReason::Writable { fd: 8 },
+            WaitReason::Join { task: 9 },
+            WaitReason::Blocking,
+            WaitReason::Semaphore,
+            WaitReason::Mutex,
+            WaitReason::Event,
+            WaitReason::ChannelRecv,
+            WaitReason::ChannelSend,
+        ];
+        for reason in reasons {
+            record.set_wait(WaitNote::Other(reason));
+            assert_eq!(record.wait(0), reason);
+        }
+        record.set_wait(WaitNote::Timer(150));
+        assert_eq!(
+            record.wait(100),
+            WaitReason::Timer {
+                remaining: Duration::from_millis(50)
+            }
+        );
+        record.set_wait(WaitNote::Timer(NEVER));
+        assert_eq!(
+            record.wait(100),
+            WaitReason::Timer {
+                remaining: Duration::MAX
+            }
+        );
+    }
+
+    #[test]
+    fn states_round_trip() {
+        let mut record = DebugTask::spawned(1, Location::caller());
+        assert_eq!(record.state(), DumpState::Runnable);
+        for state in [
+            DumpState::Waiting,
+            DumpState::Running,
+            DumpState::Finished,
+            DumpState::Runnable,
+        ] {
+            record.set_state(state);
+            assert_eq!(record.state(), state);
+        }
+    }
+}
