@@ -21,6 +21,7 @@ pub mod fs;
 mod gather;
 mod handle;
 pub mod inspect;
+pub mod io;
 mod loom_shim;
 pub mod net;
 mod runtime;
@@ -28,6 +29,7 @@ mod scheduler;
 mod stats;
 pub mod sync;
 mod task;
+pub mod testing;
 /// The thread-per-task model: one OS thread per task, blocking calls, the
 /// event loop's vocabulary (`spawn`, `JoinHandle`, `sleep`, `gather`,
 /// `Semaphore`) plus a `ThreadPool`.
