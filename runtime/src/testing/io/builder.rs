@@ -35,15 +35,17 @@ impl Builder {
         Builder::default()
     }
 
-    /// The code under test will read `data` next (one read gets at most
-    /// these bytes). An empty `data` is one end of stream (`Ok(0)`).
+    /// The peer sends `data`: the code's next reads get it, once the steps
+    /// before are done (one read gets at most these bytes). An empty `data`
+    /// is one end of stream (`Ok(0)`).
     pub fn read(mut self, data: &[u8]) -> Builder {
         self.script.push(read_step(data));
         self
     }
 
-    /// The code under test must write `data` next (in one write or many).
-    /// An empty `data` adds nothing.
+    /// The peer waits to receive `data`: the code's writes must be these
+    /// bytes next, after those of the write steps before (in one write or
+    /// many). An empty `data` adds nothing.
     pub fn write(mut self, data: &[u8]) -> Builder {
         if !data.is_empty() {
             self.script.push(write_step(data));
@@ -65,7 +67,9 @@ impl Builder {
 
     /// The peer is silent for `duration` (the runtime's clock: virtual under
     /// a paused clock), counted from the first read or write that reaches
-    /// this step; reads and writes are `Pending` until it has passed.
+    /// this step; reads and writes are `Pending` until it has passed. A
+    /// script may end with a wait the code does not sit through (it gives up
+    /// on a silent peer): that is not a step left.
     pub fn wait(mut self, duration: Duration) -> Builder {
         self.script.push(Kind::Wait(duration));
         self

@@ -8,25 +8,40 @@
 //! wrong byte shows up as a hang or a parse error three calls later. A
 //! [`Mock`] needs none of that, and fails at the wrong byte with a diff.
 //!
-//! **What.** A script is a list of steps, played in order:
+//! **What.** A script is the peer's side of the conversation, a list of
+//! steps it takes in order:
 //!
-//! | step | meaning |
-//! |---|---|
-//! | [`read(b"…")`](Builder::read) | the code's next reads get these bytes (one read gets at most one step's bytes: a step is one segment from the peer, and a message split over two steps tests that the code reassembles it); `read(b"")` is one end of stream |
-//! | [`write(b"…")`](Builder::write) | the code must write exactly these bytes next, in one write or many (a write may also span several write steps, as a socket takes a whole buffer) |
-//! | [`read_error(e)`](Builder::read_error) | the code's next read fails with `e` |
-//! | [`write_error(e)`](Builder::write_error) | the code's next write fails with `e` |
-//! | [`wait(d)`](Builder::wait) | the peer is silent for `d` on the runtime's clock: reads and writes are `Pending` until then. Under a paused clock that is virtual time, so a timeout fires deterministically and at once |
+//! | step | the peer | the code under test |
+//! |---|---|---|
+//! | [`read(b"…")`](Builder::read) | sends these bytes | reads them (one read gets at most one step's bytes: a step is one segment, and a message split over two steps tests that the code reassembles it); `read(b"")` is one end of stream |
+//! | [`write(b"…")`](Builder::write) | waits to receive these bytes | must write exactly them, in one write or many (one write may also cover several write steps, as a socket takes a whole buffer) |
+//! | [`read_error(e)`](Builder::read_error) | breaks the connection | its next read fails with `e` |
+//! | [`write_error(e)`](Builder::write_error) | breaks the connection | its next write fails with `e` |
+//! | [`wait(d)`](Builder::wait) | is silent for `d` on the runtime's clock | reads and writes that reach this step are `Pending` until then; under a paused clock that is virtual time, so a timeout fires deterministically and at once |
 //!
 //! When the script is over, reads return end of stream (`Ok(0)`).
 //!
-//! A read while the script expects a write is `Pending` (the peer waits for
-//! the code to speak; the read may be in another task than the write). A
-//! write is checked at once, and the mock **panics** when the code:
+//! What follows from the peer's point of view:
 //!
-//! - writes bytes other than the script's: the step number, both byte
-//!   strings escaped, and a caret under the first byte that differs;
-//! - writes while the script expects it to read, or after the script's end.
+//! - a read waits (`Pending`) while the step in front is a write: the peer
+//!   sends nothing more until it has received what it waits for (the read
+//!   may be in another task than the write, and is woken by it);
+//! - a write is matched against the next write step even when read steps
+//!   before it are not read yet: those bytes were sent already, and a
+//!   server answers a pipelined request before reading the next one. A
+//!   wrong write's message lists the steps not read yet.
+//!
+//! Every write is checked at once, and the mock **panics** when the code
+//! writes bytes other than the script's (the step number, both byte strings
+//! escaped, a caret under the first byte that differs), or writes past the
+//! script's last write step:
+//!
+//! ```text
+//! mock stream: step 2 of 2: the code under test wrote other bytes than the script expects
+//!   expected: b"PONG 8\n"
+//!   written:  b"PONG 7\n"
+//!                    ^ first difference: byte 5
+//! ```
 //!
 //! Dropped with steps left, the mock panics too and lists them (unless the
 //! thread is already panicking, or it was made by
@@ -120,8 +135,9 @@ struct Shared {
 
 struct State {
     script: Script,
-    /// The timer of the wait step at the front, once a poll reached it.
-    sleep: Option<Sleep>,
+    /// The wait step being waited out (its number) and its timer, once a
+    /// read or write reached it.
+    sleep: Option<(usize, Sleep)>,
     /// The last reader and writer that got `Pending`: woken when a step is
     /// done, so a reader blocked on a write step runs once the write is in.
     read_waker: Option<Waker>,
@@ -155,25 +171,31 @@ impl State {
         [self.read_waker.take(), self.write_waker.take()]
     }
 
-    /// Polls the wait step at the front (starting its timer on the first
-    /// poll); `Ready` once it is over and gone from the script.
-    fn poll_wait(&mut self, title: &str, d: Duration, cx: &mut Context<'_>) -> Poll<()> {
-        if self.sleep.is_none() {
+    /// Polls wait step number `step` (starting its timer on the first
+    /// poll); `Ready` once it is over and marked done.
+    fn poll_wait(
+        &mut self,
+        title: &str,
+        step: usize,
+        d: Duration,
+        cx: &mut Context<'_>,
+    ) -> Poll<()> {
+        if self.sleep.as_ref().is_none_or(|(s, _)| *s != step) {
             assert!(
                 crate::context::with_current(|_| ()).is_some(),
                 "{title}: a wait step ({d:?}) needs a runtime's clock: poll the mock inside \
                  block_on or a task it runs"
             );
-            self.sleep = Some(crate::time::sleep(d));
+            self.sleep = Some((step, crate::time::sleep(d)));
         }
-        let Some(sleep) = self.sleep.as_mut() else {
+        let Some((_, sleep)) = self.sleep.as_mut() else {
             return Poll::Pending;
         };
         if Pin::new(sleep).poll(cx).is_pending() {
             return Poll::Pending;
         }
         self.sleep = None;
-        self.script.finish_wait();
+        self.script.finish_wait(step);
         Poll::Ready(())
     }
 }
@@ -277,8 +299,8 @@ impl Mock {
             }
             let open = state.handles > 0;
             match state.script.read(buf, open) {
-                ReadOutcome::Wait(d) => {
-                    if state.poll_wait(&title, d, cx).is_pending() {
+                ReadOutcome::Wait { step, duration } => {
+                    if state.poll_wait(&title, step, duration, cx).is_pending() {
                         state.read_waker = Some(cx.waker().clone());
                         return Poll::Pending;
                     }
@@ -294,7 +316,7 @@ impl Mock {
                     return Poll::Ready(match outcome {
                         ReadOutcome::Data(n) => Ok(n),
                         ReadOutcome::Error(e) => Err(e),
-                        ReadOutcome::Wait(_) | ReadOutcome::Blocked => unreachable!(),
+                        ReadOutcome::Wait { .. } | ReadOutcome::Blocked => unreachable!(),
                     });
                 }
             }
@@ -321,8 +343,8 @@ impl Mock {
                     drop(state);
                     panic!("{title}: {message}");
                 }
-                Ok(WriteOutcome::Wait(d)) => {
-                    if state.poll_wait(&title, d, cx).is_pending() {
+                Ok(WriteOutcome::Wait { step, duration }) => {
+                    if state.poll_wait(&title, step, duration, cx).is_pending() {
                         state.write_waker = Some(cx.waker().clone());
                         return Poll::Pending;
                     }
@@ -338,7 +360,7 @@ impl Mock {
                     return Poll::Ready(match outcome {
                         WriteOutcome::Took(n) => Ok(n),
                         WriteOutcome::Error(e) => Err(e),
-                        WriteOutcome::Wait(_) | WriteOutcome::Blocked => unreachable!(),
+                        WriteOutcome::Wait { .. } | WriteOutcome::Blocked => unreachable!(),
                     });
                 }
             }
