@@ -584,3 +584,21 @@ fn a_handle_feeds_a_running_mock() {
         assert_eq!(reader.await.unwrap().unwrap(), b"abc");
     });
 }
+
+#[test]
+fn a_read_the_script_never_gives_is_a_deadlock_under_a_paused_clock() {
+    // The code reads first, but the peer waits for the code to speak: with
+    // nothing else to run, a paused-clock runtime says so instead of hanging.
+    let mut mock = Builder::new().write(b"hello").read(b"hi").build();
+    let m = panic_of(|| {
+        paused().block_on(async {
+            let mut buf = [0u8; 2];
+            let _ = mock.read(&mut buf).await;
+        });
+    });
+    assert!(m.contains("deadlock"), "{m}");
+    // The mock outlived the runtime's panic, and still holds its steps.
+    assert!(!mock.is_done());
+    let m = panic_of(move || drop(mock));
+    assert!(m.starts_with("mock stream: 2 of 2 steps not done"), "{m}");
+}

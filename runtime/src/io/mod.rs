@@ -36,6 +36,9 @@
 //! `TcpStream`'s own `read`/`write_all`/... methods stay as they are; with
 //! these traits in scope a call on a `TcpStream` still picks its inherent
 //! method (Rust prefers inherent methods), and generic code picks the trait's.
+//! One consequence: `stream.shutdown()` on a `TcpStream` (or a `Mock`) finds
+//! the inherent `shutdown(how)` first and asks for its argument; say
+//! `AsyncWriteExt::shutdown(&mut stream)` for the trait's.
 //!
 //! ```
 //! use runtime::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};

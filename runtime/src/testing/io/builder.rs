@@ -7,7 +7,7 @@ use std::time::Duration;
 use super::script::{Kind, Script};
 use super::{Handle, Mock, Shared, State};
 
-/// Writes the script of a [`Mock`]; see the [module docs](self).
+/// Writes the script of a [`Mock`]; see the [module docs](super).
 ///
 /// ```
 /// use std::time::Duration;

@@ -1,4 +1,4 @@
-//! [`Handle`]: adds steps to a running [`Mock`]'s script.
+//! [`Handle`]: adds steps to a running [`Mock`](super::Mock)'s script.
 
 use std::fmt;
 use std::io;
@@ -9,8 +9,8 @@ use super::builder::{read_step, write_step};
 use super::script::Kind;
 use super::{Shared, wake};
 
-/// Adds steps to a running [`Mock`]'s script; made by
-/// [`Builder::build_with_handle`]. While a handle lives, a mock whose script
+/// Adds steps to a running [`Mock`](super::Mock)'s script; made by
+/// [`Builder::build_with_handle`](super::Builder::build_with_handle)(super::Builder::build_with_handle). While a handle lives, a mock whose script
 /// is exhausted waits for more steps; when the last handle is dropped, it
 /// ends the stream.
 ///
@@ -45,12 +45,12 @@ impl Handle {
         self
     }
 
-    /// As [`Builder::read`], at the end of the script.
+    /// As [`Builder::read`](super::Builder::read), at the end of the script.
     pub fn read(&self, data: &[u8]) -> &Handle {
         self.push(read_step(data))
     }
 
-    /// As [`Builder::write`], at the end of the script.
+    /// As [`Builder::write`](super::Builder::write), at the end of the script.
     pub fn write(&self, data: &[u8]) -> &Handle {
         if data.is_empty() {
             return self;
@@ -58,17 +58,17 @@ impl Handle {
         self.push(write_step(data))
     }
 
-    /// As [`Builder::read_error`], at the end of the script.
+    /// As [`Builder::read_error`](super::Builder::read_error), at the end of the script.
     pub fn read_error(&self, error: io::Error) -> &Handle {
         self.push(Kind::ReadError(Some(error)))
     }
 
-    /// As [`Builder::write_error`], at the end of the script.
+    /// As [`Builder::write_error`](super::Builder::write_error), at the end of the script.
     pub fn write_error(&self, error: io::Error) -> &Handle {
         self.push(Kind::WriteError(Some(error)))
     }
 
-    /// As [`Builder::wait`], at the end of the script.
+    /// As [`Builder::wait`](super::Builder::wait), at the end of the script.
     pub fn wait(&self, duration: Duration) -> &Handle {
         self.push(Kind::Wait(duration))
     }
