@@ -21,6 +21,7 @@ pub mod fs;
 mod gather;
 mod handle;
 pub mod inspect;
+pub mod io;
 mod loom_shim;
 pub mod net;
 mod runtime;

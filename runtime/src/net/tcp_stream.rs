@@ -425,3 +425,72 @@ mod futures_io_tests {
         });
     }
 }
+
+/// [`crate::io::AsyncRead`]/[`AsyncWrite`](crate::io::AsyncWrite) for the
+/// stream and its halves, so that protocol code generic over them runs on a
+/// socket as on a test [`Mock`](crate::testing::io::Mock). Each forwards to
+/// the `&self` `poll_read`/`poll_write` (one `read(2)`/`send(2)`, `Pending`
+/// on `EAGAIN` until the reactor's next event); flushing does nothing (a
+/// socket buffers nothing of its own); shutting down is `shutdown(SHUT_WR)`.
+mod io_impls {
+    use std::io;
+    use std::net::Shutdown;
+    use std::pin::Pin;
+    use std::task::{Context, Poll};
+
+    use super::{OwnedReadHalf, OwnedWriteHalf, ReadHalf, TcpStream, WriteHalf};
+    use crate::io::{AsyncRead, AsyncWrite};
+
+    // `$this => $stream`: how to reach the `TcpStream` from `&mut Self`.
+    macro_rules! async_read {
+        ($t:ty, $this:ident => $stream:expr) => {
+            impl AsyncRead for $t {
+                fn poll_read(
+                    self: Pin<&mut Self>,
+                    cx: &mut Context<'_>,
+                    buf: &mut [u8],
+                ) -> Poll<io::Result<usize>> {
+                    let $this = self.get_mut();
+                    let stream: &TcpStream = $stream;
+                    stream.poll_read(cx, buf)
+                }
+            }
+        };
+    }
+
+    macro_rules! async_write {
+        ($t:ty, $this:ident => $stream:expr) => {
+            impl AsyncWrite for $t {
+                fn poll_write(
+                    self: Pin<&mut Self>,
+                    cx: &mut Context<'_>,
+                    buf: &[u8],
+                ) -> Poll<io::Result<usize>> {
+                    let $this = self.get_mut();
+                    let stream: &TcpStream = $stream;
+                    stream.poll_write(cx, buf)
+                }
+
+                fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+                    Poll::Ready(Ok(()))
+                }
+
+                fn poll_shutdown(
+                    self: Pin<&mut Self>,
+                    _cx: &mut Context<'_>,
+                ) -> Poll<io::Result<()>> {
+                    let $this = self.get_mut();
+                    let stream: &TcpStream = $stream;
+                    Poll::Ready(stream.shutdown(Shutdown::Write))
+                }
+            }
+        };
+    }
+
+    async_read!(TcpStream, this => this);
+    async_write!(TcpStream, this => this);
+    async_read!(ReadHalf<'_>, this => this.0);
+    async_write!(WriteHalf<'_>, this => this.0);
+    async_read!(OwnedReadHalf, this => &this.0);
+    async_write!(OwnedWriteHalf, this => &this.0);
+}

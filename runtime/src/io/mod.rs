@@ -1,0 +1,258 @@
+//! The read/write vocabulary: [`AsyncRead`], [`AsyncWrite`] and their
+//! extension traits [`AsyncReadExt`], [`AsyncWriteExt`].
+//!
+//! **Why.** Protocol code (parse a request, write a reply) should not care
+//! whether its bytes come from a socket or from a script. Written against
+//! these traits instead of [`net::TcpStream`](crate::net::TcpStream), the
+//! same function runs on a real connection in production and on a
+//! [`testing::io::Mock`](crate::testing::io::Mock) in a test, which checks
+//! every byte it writes and feeds it every byte it reads, without a socket.
+//!
+//! **What.** Two poll-level traits, shaped like `futures-io`'s (and tokio's,
+//! minus `ReadBuf`):
+//!
+//! - [`AsyncRead::poll_read`] fills some of a buffer: `Ready(Ok(n))` with
+//!   `n > 0` bytes, `Ready(Ok(0))` at end of stream (or for an empty
+//!   buffer), `Ready(Err(_))`, or `Pending` with the task's waker kept until
+//!   reading may make progress (for a socket: the reactor's next readiness
+//!   event after `read(2)` said `EAGAIN`);
+//! - [`AsyncWrite::poll_write`] takes some of a buffer (`send(2)`);
+//!   [`poll_flush`](AsyncWrite::poll_flush) pushes out what a writer
+//!   buffered (nothing, for a socket); [`poll_shutdown`](AsyncWrite::poll_shutdown)
+//!   ends the write direction (`shutdown(SHUT_WR)`: the peer reads EOF).
+//!
+//! On top, [`AsyncReadExt`] and [`AsyncWriteExt`] give the `async` methods
+//! one actually calls (`read`, `read_exact`, `read_to_end`, `write`,
+//! `write_all`, `flush`, `shutdown`), as named futures (`ext.rs`) on any
+//! `Unpin` reader or writer.
+//!
+//! Implemented for [`TcpStream`](crate::net::TcpStream), its halves
+//! ([`ReadHalf`](crate::net::ReadHalf), [`WriteHalf`](crate::net::WriteHalf),
+//! [`OwnedReadHalf`](crate::net::OwnedReadHalf),
+//! [`OwnedWriteHalf`](crate::net::OwnedWriteHalf)), the test
+//! [`Mock`](crate::testing::io::Mock), `&[u8]` (reads the slice),
+//! `Vec<u8>` (appends), and through `&mut T`, `Box<T>` and `Pin<P>`.
+//!
+//! `TcpStream`'s own `read`/`write_all`/... methods stay as they are; with
+//! these traits in scope a call on a `TcpStream` still picks its inherent
+//! method (Rust prefers inherent methods), and generic code picks the trait's.
+//! One consequence: `stream.shutdown()` on a `TcpStream` (or a `Mock`) finds
+//! the inherent `shutdown(how)` first and asks for its argument; say
+//! `AsyncWriteExt::shutdown(&mut stream)` for the trait's.
+//!
+//! ```
+//! use runtime::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+//!
+//! /// A line echo: reads one `\n`-terminated line, writes it back upper-cased.
+//! async fn shout<S: AsyncRead + AsyncWrite + Unpin>(io: &mut S) -> std::io::Result<()> {
+//!     let mut line = Vec::new();
+//!     let mut byte = [0u8; 1];
+//!     while io.read(&mut byte).await? == 1 && byte[0] != b'\n' {
+//!         line.push(byte[0]);
+//!     }
+//!     line.make_ascii_uppercase();
+//!     line.push(b'\n');
+//!     io.write_all(&line).await
+//! }
+//!
+//! // Against a script (no socket):
+//! let mut mock = runtime::testing::io::Builder::new()
+//!     .read(b"hello\n")
+//!     .write(b"HELLO\n")
+//!     .build();
+//! runtime::block_on(shout(&mut mock)).unwrap();
+//! ```
+
+mod ext;
+
+use std::io;
+use std::ops::DerefMut;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+pub use ext::{
+    AsyncReadExt, AsyncWriteExt, Flush, Read, ReadExact, ReadToEnd, Shutdown, Write, WriteAll,
+};
+
+/// A source of bytes that may make the task wait.
+///
+/// The same contract as `futures_io::AsyncRead::poll_read`: see the module
+/// docs. Call it through [`AsyncReadExt`] unless you are writing a future by
+/// hand.
+pub trait AsyncRead {
+    /// Reads into `buf`: `Ready(Ok(n))` with the `n` bytes put at the start
+    /// of `buf` (`0` only at end of stream or for an empty `buf`),
+    /// `Ready(Err(e))`, or `Pending` after arranging for `cx`'s waker to be
+    /// woken when a retry may make progress.
+    ///
+    /// # Errors
+    /// The source's: for a socket, the OS's (`ConnectionReset`, ...).
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut [u8],
+    ) -> Poll<io::Result<usize>>;
+}
+
+/// A sink of bytes that may make the task wait.
+///
+/// The same contract as `futures_io::AsyncWrite` (with `poll_close` named
+/// `poll_shutdown`, as in tokio): see the module docs. Call it through
+/// [`AsyncWriteExt`] unless you are writing a future by hand.
+pub trait AsyncWrite {
+    /// Writes some of `buf`: `Ready(Ok(n))` with how many bytes were taken
+    /// (`0` only for an empty `buf`, or a sink that can take nothing more),
+    /// `Ready(Err(e))`, or `Pending` after arranging for `cx`'s waker to be
+    /// woken when a retry may make progress.
+    ///
+    /// # Errors
+    /// The sink's: for a socket, `BrokenPipe` or `ConnectionReset` once the
+    /// peer is gone.
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>>;
+
+    /// Pushes out whatever this writer buffered. A socket buffers nothing of
+    /// its own (each write is a `send(2)`), so it is `Ready(Ok(()))` at once.
+    ///
+    /// # Errors
+    /// The sink's.
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>>;
+
+    /// Ends the write direction once what was written is flushed; the peer
+    /// then reads end of stream. For a socket: `shutdown(SHUT_WR)`.
+    ///
+    /// # Errors
+    /// The sink's (`NotConnected`, ...).
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>>;
+}
+
+// Forwarding impls: `&mut T`, `Box<T>` and `Pin<P>` read and write as what
+// they point to, so `fn f(io: &mut impl AsyncRead)` and `Box<dyn AsyncRead +
+// Unpin>` work.
+
+impl<T: AsyncRead + Unpin + ?Sized> AsyncRead for &mut T {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut [u8],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut **self.get_mut()).poll_read(cx, buf)
+    }
+}
+
+impl<T: AsyncRead + Unpin + ?Sized> AsyncRead for Box<T> {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut [u8],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut **self.get_mut()).poll_read(cx, buf)
+    }
+}
+
+impl<P> AsyncRead for Pin<P>
+where
+    P: DerefMut + Unpin,
+    P::Target: AsyncRead,
+{
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut [u8],
+    ) -> Poll<io::Result<usize>> {
+        self.get_mut().as_mut().poll_read(cx, buf)
+    }
+}
+
+impl<T: AsyncWrite + Unpin + ?Sized> AsyncWrite for &mut T {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut **self.get_mut()).poll_write(cx, buf)
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut **self.get_mut()).poll_flush(cx)
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut **self.get_mut()).poll_shutdown(cx)
+    }
+}
+
+impl<T: AsyncWrite + Unpin + ?Sized> AsyncWrite for Box<T> {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut **self.get_mut()).poll_write(cx, buf)
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut **self.get_mut()).poll_flush(cx)
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut **self.get_mut()).poll_shutdown(cx)
+    }
+}
+
+impl<P> AsyncWrite for Pin<P>
+where
+    P: DerefMut + Unpin,
+    P::Target: AsyncWrite,
+{
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        self.get_mut().as_mut().poll_write(cx, buf)
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.get_mut().as_mut().poll_flush(cx)
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.get_mut().as_mut().poll_shutdown(cx)
+    }
+}
+
+/// Reading a byte slice takes bytes from its front (`&[u8]` is a cursor, as
+/// with [`std::io::Read`]); an empty slice is end of stream. Never `Pending`.
+impl AsyncRead for &[u8] {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        _cx: &mut Context<'_>,
+        buf: &mut [u8],
+    ) -> Poll<io::Result<usize>> {
+        Poll::Ready(io::Read::read(self.get_mut(), buf))
+    }
+}
+
+/// Writing to a `Vec<u8>` appends to it; never `Pending`, never fails.
+impl AsyncWrite for Vec<u8> {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        _cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        self.get_mut().extend_from_slice(buf);
+        Poll::Ready(Ok(buf.len()))
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+}
