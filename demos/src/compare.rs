@@ -441,8 +441,9 @@ fn syscalls_text(measured: &Result<f64, String>) -> String {
 
 fn print_text(m: &Measured, rows: &[Row], took: Duration) {
     println!(
-        "seed 000 \"Key Differences\", measured ({} core(s) in the affinity mask; timings: median and range of interleaved runs):",
-        m.cores
+        "seed 000 \"Key Differences\", measured ({} core(s) in the affinity mask; timings: median and range of interleaved runs; {} at the end):",
+        m.cores,
+        crate::measure::load_text(m.cores)
     );
     for r in rows {
         println!();
@@ -556,6 +557,7 @@ fn print_json(quick: bool, p: &Params, m: &Measured, rows: &[Row], took: Duratio
             .bool("quick", quick)
             .int("cores", m.cores as u64)
             .int("repetitions", p.repetitions as u64)
+            .opt_num("load_average", crate::measure::load_average())
             .raw("cpu_sequential_ms", m.cpu.sequential.json())
             .raw("event_loop", loop_side)
             .raw("threads", thread_side)

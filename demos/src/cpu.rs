@@ -222,7 +222,8 @@ fn print_text(iterations: u64, repetitions: usize, m: &Measured, verdicts: &[Ver
         m.cores
     );
     println!(
-        "each side: 1 warm-up run, then {repetitions} runs taking turns with the others; median (range)"
+        "each side: 1 warm-up run, then {repetitions} runs taking turns with the others; median (range); {}",
+        measure::load_text(m.cores)
     );
     println!("sequential (1 thread): {}", m.sequential.text(1, " ms"));
     if let Some((t, s)) = &m.loop_gather {
@@ -271,6 +272,7 @@ fn print_json(iterations: u64, repetitions: usize, m: &Measured, verdicts: &[Ver
         .int("parts", PARTS)
         .int("cores", m.cores as u64)
         .int("repetitions", repetitions as u64)
+        .opt_num("load_average", measure::load_average())
         .raw("sequential_ms", m.sequential.json())
         .raw(
             "loop_gather",

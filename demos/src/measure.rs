@@ -148,6 +148,25 @@ pub fn cores() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
+/// The 1-minute load average (`/proc/loadavg`): how many threads of the
+/// whole machine wanted a CPU, on average. Printed beside the timings: a
+/// parallel speed-up needs idle cores, and a shared machine may have none.
+pub fn load_average() -> Option<f64> {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()
+}
+
+/// `load average L on N core(s)`, or `load average unknown`.
+pub fn load_text(cores: usize) -> String {
+    load_average().map_or("load average unknown".to_string(), |l| {
+        format!("machine load average {l:.2} (/proc/loadavg) on {cores} core(s)")
+    })
+}
+
 /// Milliseconds in a duration, as a float.
 pub fn ms(d: std::time::Duration) -> f64 {
     d.as_secs_f64() * 1e3
@@ -211,6 +230,11 @@ mod tests {
     fn ratios_pair_the_same_turn() {
         assert_eq!(ratios(&[4.0, 9.0], &[2.0, 3.0]), vec![2.0, 3.0]);
         assert!(ratios(&[1.0], &[0.0])[0].is_infinite());
+    }
+
+    #[test]
+    fn the_load_average_is_a_number() {
+        assert!(load_average().is_some_and(|l| l >= 0.0));
     }
 
     #[test]
