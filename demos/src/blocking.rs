@@ -8,19 +8,30 @@ use std::time::{Duration, Instant};
 use clap::Args as ClapArgs;
 
 use crate::Model;
+use crate::claims::{self, TickGaps};
+use crate::cli::Common;
+use crate::json::Object;
+use crate::measure::ms;
+use crate::verdict::{self, Outcome};
 
 /// Arguments of `demo blocking`.
 #[derive(ClapArgs, Debug)]
 pub struct Args {
-    /// Which model to run.
-    #[arg(long, value_enum, default_value = "both")]
-    pub(crate) model: Model,
-    /// How long the blocking call blocks, in milliseconds.
-    #[arg(long, default_value_t = 200)]
-    block_ms: u64,
-    /// A short run (the ticker runs 400 ms instead of 1 s).
-    #[arg(long)]
-    quick: bool,
+    #[command(flatten)]
+    pub(crate) common: Common,
+    /// How long the blocking call blocks, in milliseconds, at least 50 (5
+    /// ticks: a shorter stall is lost in the ticker's jitter) [default: 200].
+    #[arg(long, value_parser = block_ms)]
+    block_ms: Option<u64>,
+}
+
+/// `--block-ms`: a whole number of milliseconds, at least 50.
+fn block_ms(text: &str) -> Result<u64, String> {
+    let n = crate::cli::positive_u64(text)?;
+    if n < 50 {
+        return Err("must be at least 50 (5 ticks of 10 ms)".into());
+    }
+    Ok(n)
 }
 
 /// The ticker's period.
@@ -52,77 +63,62 @@ pub fn measure(model: Model, block: Duration, run_for: Duration) -> Result<Measu
     Ok(m)
 }
 
-/// Runs the demo; returns the process exit code.
-pub fn run(args: &Args) -> i32 {
-    let block = Duration::from_millis(args.block_ms);
-    let run_for = if args.quick {
+/// Runs the demo.
+pub fn run(args: &Args) -> Outcome {
+    let c = &args.common;
+    let block = Duration::from_millis(args.block_ms.unwrap_or(200));
+    let run_for = if c.quick {
         Duration::from_millis(400)
     } else {
         Duration::from_secs(1)
     }
     .max(block + BLOCK_AFTER + Duration::from_millis(100));
-    println!(
-        "seed 000: a {} ms ticker runs {} ms beside a call blocking {} ms (std::thread::sleep)",
-        TICK.as_millis(),
-        run_for.as_millis(),
-        block.as_millis()
-    );
-    let m = match measure(args.model, block, run_for) {
+    if !c.json {
+        println!(
+            "seed 000: a {} ms ticker runs {} ms beside a call blocking {} ms (std::thread::sleep)",
+            TICK.as_millis(),
+            run_for.as_millis(),
+            block.as_millis()
+        );
+    }
+    let m = match measure(c.model, block, run_for) {
         Ok(m) => m,
-        Err(e) => {
-            eprintln!("demo blocking: {e}");
-            return 2;
-        }
+        Err(e) => return verdict::failed("blocking", &e),
     };
-    let ms = |d: Duration| d.as_secs_f64() * 1e3;
-    let half = block / 2;
-    let mut verdicts = Vec::new();
-    if let Some(d) = m.loop_blocked {
+    let gaps = TickGaps {
+        block_ms: ms(block),
+        tick_ms: ms(TICK),
+        loop_blocked: m.loop_blocked.map(ms),
+        loop_offloaded: m.loop_spawn_blocking.map(ms),
+        threads: m.threads.map(ms),
+    };
+    let v = claims::blocking_call(&gaps);
+    if c.json {
         println!(
-            "event loop, blocking call inside a task: longest tick gap {:.1} ms",
-            ms(d)
+            "{}",
+            Object::new()
+                .num("tick_ms", gaps.tick_ms)
+                .num("block_ms", gaps.block_ms)
+                .num("run_for_ms", ms(run_for))
+                .opt_num("loop_blocked_gap_ms", gaps.loop_blocked)
+                .opt_num("loop_spawn_blocking_gap_ms", gaps.loop_offloaded)
+                .opt_num("threads_gap_ms", gaps.threads)
+                .raw("verdicts", verdict::json_array(std::slice::from_ref(&v)))
+                .finish()
         );
-        verdicts.push(if d >= half {
-            format!("loop stalled {:.0} ms", ms(d))
-        } else {
-            format!("loop NOT stalled ({:.0} ms)", ms(d))
-        });
+    } else {
+        if let Some(d) = gaps.loop_blocked {
+            println!("event loop, blocking call inside a task: longest tick gap {d:.1} ms");
+        }
+        if let Some(d) = gaps.loop_offloaded {
+            println!("event loop, same call via spawn_blocking: longest tick gap {d:.1} ms");
+        }
+        if let Some(d) = gaps.threads {
+            println!("threads, blocking call in another thread: longest tick gap {d:.1} ms");
+        }
+        v.print();
     }
-    if let Some(d) = m.loop_spawn_blocking {
-        println!(
-            "event loop, same call via spawn_blocking: longest tick gap {:.1} ms",
-            ms(d)
-        );
-        verdicts.push(if d < half {
-            format!("spawn_blocking kept it at {:.0} ms", ms(d))
-        } else {
-            format!("spawn_blocking still stalled {:.0} ms", ms(d))
-        });
-    }
-    if let Some(d) = m.threads {
-        println!(
-            "threads, blocking call in another thread: longest tick gap {:.1} ms",
-            ms(d)
-        );
-        verdicts.push(if d < half {
-            format!("the ticker thread kept {:.0} ms", ms(d))
-        } else {
-            format!("the ticker thread was delayed {:.0} ms", ms(d))
-        });
-    }
-    let holds = m.loop_blocked.is_none_or(|d| d >= half)
-        && m.loop_spawn_blocking.is_none_or(|d| d < half)
-        && m.threads.is_none_or(|d| d < half);
-    println!(
-        "claim: a blocking call in a coroutine stalls the loop; a thread only blocks itself -> {}: {}",
-        if holds {
-            "claim holds"
-        } else {
-            "claim NOT confirmed in this run"
-        },
-        verdicts.join(", ")
-    );
-    0
+    Outcome::Ran(vec![v])
 }
 
 /// The loop, built with a 50 ms slow-poll threshold: a ticker task and a

@@ -42,27 +42,23 @@ use std::time::{Duration, Instant};
 use clap::Args as ClapArgs;
 
 use crate::child::Child;
+use crate::claims::{self, Held};
+use crate::cli::{Common, positive_usize};
 use crate::proc_self::{rss_bytes, status_bytes, threads_now};
+use crate::verdict::{self, Outcome, Verdict};
 use crate::{Model, fdlimit, json};
 
 /// Arguments of `demo c10k`.
 #[derive(ClapArgs, Debug)]
 pub struct Args {
-    /// Which model to run.
-    #[arg(long, value_enum, default_value = "both")]
-    pub(crate) model: Model,
+    #[command(flatten)]
+    pub(crate) common: Common,
     /// Connections to hold at once [default: 10000; quick: 1000].
-    #[arg(long)]
+    #[arg(long, value_parser = positive_usize)]
     connections: Option<usize>,
     /// At most this many connections (threads) on the thread model.
-    #[arg(long, default_value_t = 5000)]
+    #[arg(long, default_value_t = 5000, value_parser = positive_usize)]
     max_threads: usize,
-    /// A short run (1,000 connections).
-    #[arg(long)]
-    quick: bool,
-    /// Print the measurements as JSON instead of text.
-    #[arg(long)]
-    json: bool,
     /// Internal: run as the server process for this model.
     #[arg(long, hide = true, value_enum)]
     serve: Option<Model>,
@@ -95,38 +91,25 @@ impl Side {
     }
 }
 
-/// Runs the demo; returns the process exit code.
-pub fn run(args: &Args) -> i32 {
-    let n = args
-        .connections
-        .unwrap_or(if args.quick { 1000 } else { 10_000 });
-    if n == 0 {
-        eprintln!("demo c10k: --connections must be at least 1");
-        return 2;
-    }
-    if args.max_threads == 0 {
-        eprintln!("demo c10k: --max-threads must be at least 1");
-        return 2;
-    }
+/// Runs the demo.
+pub fn run(args: &Args) -> Outcome {
+    let n = args.common.pick(args.connections, 10_000, 1000);
     if let Some(model) = args.serve {
         let served = match model {
             Model::Loop => serve_loop(n),
             _ => serve_threads(n),
         };
         return match served {
-            Ok(()) => 0,
+            Ok(()) => Outcome::Ran(Vec::new()),
             Err(e) => {
                 println!("ERROR {e}");
-                1
+                Outcome::Failed
             }
         };
     }
     match run_parent(args, n) {
-        Ok(()) => 0,
-        Err(e) => {
-            eprintln!("demo c10k: {e}");
-            1
-        }
+        Ok(v) => Outcome::Ran(vec![v]),
+        Err(e) => verdict::failed("c10k", &e),
     }
 }
 
@@ -136,7 +119,7 @@ struct Notes {
     thread_cap: usize,
 }
 
-fn run_parent(args: &Args, asked: usize) -> Result<(), String> {
+fn run_parent(args: &Args, asked: usize) -> Result<Verdict, String> {
     let mut notes = Notes {
         lines: Vec::new(),
         thread_cap: args.max_threads,
@@ -165,11 +148,11 @@ fn run_parent(args: &Args, asked: usize) -> Result<(), String> {
         ));
     }
     let mut sides = Vec::new();
-    if args.model.has_loop() {
+    if args.common.model.has_loop() {
         eprintln!("c10k: event loop: {n} connections...");
         sides.push(measure(Model::Loop, n)?);
     }
-    if args.model.has_threads() {
+    if args.common.model.has_threads() {
         let (cap, why) = thread_cap(args.max_threads);
         notes.thread_cap = cap;
         let m = n.min(cap);
@@ -181,13 +164,22 @@ fn run_parent(args: &Args, asked: usize) -> Result<(), String> {
         eprintln!("c10k: threads: {m} connections, a thread each...");
         sides.push(measure(Model::Threads, m)?);
     }
-    let verdict = verdict(&sides);
-    if args.json {
-        print_json(args.quick, asked, n, now, &notes, &sides, &verdict);
+    let held = |model: Model| {
+        sides.iter().find(|s| s.model == model).map(|s| Held {
+            connections: s.connections,
+            held: s.held,
+            threads: s.threads,
+            rss_per_conn: s.rss_per_conn(),
+            vm_per_conn: s.vm_per_conn(),
+        })
+    };
+    let verdict = claims::c10k(held(Model::Loop), held(Model::Threads));
+    if args.common.json {
+        print_json(args.common.quick, asked, n, now, &notes, &sides, &verdict);
     } else {
         print_text(n, &notes, &sides, &verdict);
     }
-    Ok(())
+    Ok(verdict)
 }
 
 /// How many threads the thread model may start, and what decided it.
@@ -460,50 +452,6 @@ fn serve_threads(n: usize) -> Result<(), String> {
     Ok(())
 }
 
-struct Verdict {
-    word: &'static str,
-    line: String,
-}
-
-fn verdict(sides: &[Side]) -> Verdict {
-    let lp = sides.iter().find(|s| s.model == Model::Loop);
-    let th = sides.iter().find(|s| s.model == Model::Threads);
-    let claim =
-        "claim: seed 000/001: asyncio scales to many connections, threads cost a stack each";
-    let (word, how) = match (lp, th) {
-        (Some(l), Some(t)) => {
-            let detail = format!(
-                "loop: {} connections on {} thread(s), {:.0} B RSS each; threads: {} connections on {} threads, {:.0} B RSS and {:.0} KiB of address space each",
-                l.held,
-                l.threads,
-                l.rss_per_conn(),
-                t.held,
-                t.threads,
-                t.rss_per_conn(),
-                t.vm_per_conn() / 1024.0
-            );
-            let scales = l.held == l.connections && l.threads == 1;
-            let stack = t.vm_per_conn() >= 1024.0 * 1024.0 && t.rss_per_conn() > l.rss_per_conn();
-            if scales && stack {
-                (
-                    "holds",
-                    format!(
-                        "{detail} (a thread costs {:.1}x a task in RSS)",
-                        t.rss_per_conn() / l.rss_per_conn().max(1.0)
-                    ),
-                )
-            } else {
-                ("does not hold", detail)
-            }
-        }
-        _ => ("not compared", "run with --model both".to_string()),
-    };
-    Verdict {
-        word,
-        line: format!("{claim} -> {word}: {how}"),
-    }
-}
-
 fn model_name(m: Model) -> &'static str {
     if m == Model::Loop {
         "event loop"
@@ -545,7 +493,7 @@ fn print_text(n: usize, notes: &Notes, sides: &[Side], verdict: &Verdict) {
         "  (RSS and address space: growth of the server process, measured in it, divided by the connections held; the clients live in another process)"
     );
     println!();
-    println!("{}", verdict.line);
+    verdict.print();
 }
 
 fn side_json(s: Option<&Side>) -> String {
@@ -592,7 +540,9 @@ fn print_json(
         "  \"threads\": {},",
         side_json(sides.iter().find(|s| s.model == Model::Threads))
     );
-    println!("  \"verdict\": {},", json::string(verdict.word));
-    println!("  \"claim\": {}", json::string(&verdict.line));
+    println!(
+        "  \"verdicts\": {}",
+        verdict::json_array(std::slice::from_ref(verdict))
+    );
     println!("}}");
 }

@@ -6,8 +6,15 @@
 //! The child talks back through its stdout, one line at a time; a reader
 //! thread forwards the lines so that the parent can wait for one with a
 //! timeout. Its stderr (progress messages) goes straight to ours.
+//!
+//! The child also dies with the parent even when no destructor runs (the
+//! parent killed, or ended by `SIGPIPE` on a closed stdout): it asks the
+//! kernel for `SIGKILL` when its parent thread exits
+//! (`prctl(PR_SET_PDEATHSIG)`), between `fork` and `exec`. Children are
+//! started from the main thread, which lives as long as the process.
 
 use std::io::BufRead;
+use std::os::unix::process::CommandExt;
 use std::process::{Command, ExitStatus, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
@@ -24,11 +31,24 @@ impl Child {
     pub fn spawn(args: &[String], what: &str) -> Result<Child, String> {
         let exe = std::env::current_exe()
             .map_err(|e| format!("cannot find this program to start the {what}: {e}"))?;
-        let mut process = Command::new(exe)
+        let mut command = Command::new(exe);
+        command
             .args(args)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
+            .stderr(Stdio::inherit());
+        // SAFETY: the closure runs in the child between fork and exec, where
+        // only async-signal-safe calls are allowed: it makes one prctl(2)
+        // call (a raw syscall), allocates nothing and takes no lock.
+        unsafe {
+            command.pre_exec(|| {
+                if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) == -1 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
+        let mut process = command
             .spawn()
             .map_err(|e| format!("cannot start the {what}: {e}"))?;
         let (tx, lines) = mpsc::channel();
@@ -54,6 +74,11 @@ impl Child {
             lines,
             what: what.to_string(),
         })
+    }
+
+    /// The child's process id (for `/proc/<pid>/task`).
+    pub fn id(&self) -> u32 {
+        self.process.id()
     }
 
     /// The next line the child prints that starts with `prefix` (other

@@ -1,26 +1,30 @@
 //! `demo compare`: seed 000's "Key Differences" table, measured: quick
-//! versions of `switch`, `cpu` and `blocking`, memory per idle task or
-//! thread, threads used and wall time, on both models.
+//! versions of `switch`, `cpu` and `blocking`, memory and threads per idle
+//! task or thread, on both models. Each row's verdict is computed by a
+//! function of `claims.rs` from the row's numbers, and printed with its
+//! criterion; a row that needs both models says "not run" when one was not.
+//!
+//! Order: the idle tasks first (so that `/proc/self/task` shows the loop's
+//! thread alone, before any other step has started a thread), then the
+//! idle threads, then the timed steps, each model's runs interleaved.
 
 use std::time::{Duration, Instant};
 
 use clap::Args as ClapArgs;
 
-use crate::proc_self::{rss_bytes, status_bytes};
+use crate::claims::{self, ThreadsSeen, TickGaps};
+use crate::cli::Common;
+use crate::json::{self, Object};
+use crate::measure::{Spread, ms};
+use crate::proc_self::{rss_bytes, status_bytes, threads_now};
+use crate::verdict::{self, Holds, Outcome, Verdict};
 use crate::{Model, blocking, cpu, switch};
 
 /// Arguments of `demo compare`.
 #[derive(ClapArgs, Debug)]
 pub struct Args {
-    /// Which model to run.
-    #[arg(long, value_enum, default_value = "both")]
-    pub(crate) model: Model,
-    /// A short run (well under 10 s even in a debug build).
-    #[arg(long)]
-    quick: bool,
-    /// Print the numbers and the table as JSON instead of text.
-    #[arg(long)]
-    json: bool,
+    #[command(flatten)]
+    pub(crate) common: Common,
 }
 
 /// Idle tasks spawned to measure the loop's memory per task.
@@ -29,44 +33,38 @@ const IDLE_TASKS: usize = 10_000;
 const IDLE_THREADS: usize = 10_000;
 /// Their stack size.
 const THREAD_STACK: usize = 64 * 1024;
+/// The blocking call of the blocking-call row.
+const BLOCK: Duration = Duration::from_millis(200);
 
-/// What one model measured.
-struct Side {
-    switch_ns: f64,
-    cpu_ms: f64,
-    cpu_speedup: f64,
-    max_tick_gap_ms: f64,
-    /// For the loop: the gap with spawn_blocking.
-    offloaded_gap_ms: Option<f64>,
-    rss_per_unit_bytes: f64,
-    vmsize_per_unit_bytes: Option<f64>,
-    units: usize,
-    threads_used: u64,
-    /// polls (loop) or involuntary context switches (threads).
-    sched_events: u64,
-    /// Syscalls per switch of the ping-pong, counted under ptrace, or why
-    /// they could not be.
-    syscalls_per_switch: Result<f64, String>,
-    wall_ms: f64,
+/// The sizes of a run.
+struct Params {
+    rounds: u64,
+    iterations: u64,
+    repetitions: usize,
+    run_for: Duration,
+    idle_threads: usize,
 }
 
-impl Side {
-    fn new(threads_used: u64) -> Side {
-        Side {
-            switch_ns: 0.0,
-            cpu_ms: 0.0,
-            cpu_speedup: 0.0,
-            max_tick_gap_ms: 0.0,
-            offloaded_gap_ms: None,
-            rss_per_unit_bytes: 0.0,
-            vmsize_per_unit_bytes: None,
-            units: 0,
-            threads_used,
-            sched_events: 0,
-            syscalls_per_switch: Err("not measured".to_string()),
-            wall_ms: 0.0,
-        }
-    }
+/// What one model measured, beside the timed comparisons.
+struct Idle {
+    rss_per_unit: f64,
+    vmsize_per_unit: Option<f64>,
+    units: usize,
+    threads_seen: usize,
+    /// The loop's polls while its idle tasks were spawned and polled.
+    polls: Option<u64>,
+}
+
+/// Everything measured.
+struct Measured {
+    cores: usize,
+    loop_idle: Option<Idle>,
+    thread_idle: Option<Idle>,
+    switch: switch::Both,
+    loop_syscalls: Option<Result<f64, String>>,
+    thread_syscalls: Option<Result<f64, String>>,
+    cpu: cpu::Measured,
+    gaps: TickGaps,
 }
 
 /// Syscalls per switch of `demo switch` on `model`: this program run twice
@@ -81,11 +79,18 @@ fn syscalls_per_switch(model: Model, rounds: u64) -> Result<f64, String> {
         _ => "threads",
     };
     let count = |r: u64| {
-        let args: Vec<std::ffi::OsString> =
-            ["switch", "--model", model, "--rounds", &r.to_string()]
-                .iter()
-                .map(Into::into)
-                .collect();
+        let args: Vec<std::ffi::OsString> = [
+            "switch",
+            "--model",
+            model,
+            "--rounds",
+            &r.to_string(),
+            "--repetitions",
+            "1",
+        ]
+        .iter()
+        .map(Into::into)
+        .collect();
         crate::syscalls::trace(&exe, &args, &[], true)
             .map_err(|e| format!("ptrace: {e}"))
             .and_then(|c| {
@@ -97,170 +102,136 @@ fn syscalls_per_switch(model: Model, rounds: u64) -> Result<f64, String> {
             })
     };
     let (long, short) = (count(rounds)?, count(rounds / 10)?);
-    let switches = 2 * (rounds - rounds / 10);
-    Ok(long.saturating_sub(short) as f64 / switches as f64)
+    let switches = 2 * (rounds - rounds / 10) * switch::runs_per_model(1);
+    Ok((long as f64 - short as f64) / switches as f64)
 }
 
-/// Runs the demo; returns the process exit code.
-pub fn run(args: &Args) -> i32 {
-    let (rounds, iterations, block, run_for) = if args.quick {
-        (
-            5_000,
-            8_000_000,
-            Duration::from_millis(200),
-            Duration::from_millis(400),
-        )
-    } else {
-        (
-            50_000,
-            80_000_000,
-            Duration::from_millis(200),
-            Duration::from_secs(1),
-        )
-    };
-    let cores = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1);
-    eprintln!("compare: sequential CPU baseline...");
-    let seq = {
-        let per = (iterations / cpu::PARTS).max(1);
-        let start = Instant::now();
-        let sum = (0..cpu::PARTS).fold(0u64, |acc, p| acc ^ cpu::work(p, per));
-        std::hint::black_box(sum);
-        start.elapsed()
-    };
-    let lp = if args.model.has_loop() {
-        match measure_loop(rounds, iterations, block, run_for, seq) {
-            Ok(s) => Some(s),
-            Err(e) => return fail(&e),
+/// Runs the demo.
+pub fn run(args: &Args) -> Outcome {
+    let c = &args.common;
+    let p = if c.quick {
+        Params {
+            rounds: 5_000,
+            iterations: 8_000_000,
+            repetitions: 3,
+            run_for: Duration::from_millis(400),
+            idle_threads: IDLE_THREADS / 10,
         }
     } else {
-        None
-    };
-    let th = if args.model.has_threads() {
-        let idle = if args.quick {
-            IDLE_THREADS / 10
-        } else {
-            IDLE_THREADS
-        };
-        match measure_threads(rounds, iterations, block, run_for, seq, idle) {
-            Ok(s) => Some(s),
-            Err(e) => return fail(&e),
+        Params {
+            rounds: 50_000,
+            iterations: 80_000_000,
+            repetitions: 5,
+            run_for: Duration::from_secs(1),
+            idle_threads: IDLE_THREADS,
         }
-    } else {
-        None
     };
-    let rows = table(lp.as_ref(), th.as_ref());
-    if args.json {
-        print_json(args.quick, cores, seq, lp.as_ref(), th.as_ref(), &rows);
+    let start = Instant::now();
+    let m = match measure(c.model, &p) {
+        Ok(m) => m,
+        Err(e) => return verdict::failed("compare", &e),
+    };
+    let took = start.elapsed();
+    let rows = table(&m);
+    if c.json {
+        print_json(c.quick, &p, &m, &rows, took);
     } else {
-        print_text(cores, &rows);
+        print_text(&m, &rows, took);
     }
-    0
+    if !m.cpu.same_results {
+        return verdict::failed("compare", "the models computed different results");
+    }
+    Outcome::Ran(rows.into_iter().map(|r| r.verdict).collect())
 }
 
-fn fail(e: &str) -> i32 {
-    eprintln!("demo compare: {e}");
-    2
+fn measure(model: Model, p: &Params) -> Result<Measured, String> {
+    let loop_idle = if model.has_loop() {
+        eprintln!("compare: event loop: {IDLE_TASKS} idle tasks...");
+        Some(idle_tasks()?)
+    } else {
+        None
+    };
+    let thread_idle = if model.has_threads() {
+        eprintln!("compare: threads: {} idle threads...", p.idle_threads);
+        let (rss, vm, threads_seen) = idle_threads(p.idle_threads)?;
+        Some(Idle {
+            rss_per_unit: rss / p.idle_threads as f64,
+            vmsize_per_unit: Some(vm / p.idle_threads as f64),
+            units: p.idle_threads,
+            threads_seen,
+            polls: None,
+        })
+    } else {
+        None
+    };
+    eprintln!("compare: context switches...");
+    let switch = switch::measure(model, p.rounds, p.repetitions)?;
+    let loop_syscalls = model.has_loop().then(|| {
+        eprintln!("compare: event loop: syscalls per switch (under ptrace)...");
+        syscalls_per_switch(Model::Loop, p.rounds)
+    });
+    let thread_syscalls = model.has_threads().then(|| {
+        eprintln!("compare: threads: syscalls per switch (under ptrace)...");
+        syscalls_per_switch(Model::Threads, p.rounds)
+    });
+    eprintln!("compare: CPU job...");
+    let cpu = cpu::measure(model, p.iterations, p.repetitions)?;
+    eprintln!("compare: blocking call...");
+    let b = blocking::measure(model, BLOCK, p.run_for)?;
+    Ok(Measured {
+        cores: crate::measure::cores(),
+        loop_idle,
+        thread_idle,
+        switch,
+        loop_syscalls,
+        thread_syscalls,
+        cpu,
+        gaps: TickGaps {
+            block_ms: ms(BLOCK),
+            tick_ms: ms(blocking::TICK),
+            loop_blocked: b.loop_blocked.map(ms),
+            loop_offloaded: b.loop_spawn_blocking.map(ms),
+            threads: b.threads.map(ms),
+        },
+    })
 }
 
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1e3
-}
-
-fn measure_loop(
-    rounds: u64,
-    iterations: u64,
-    block: Duration,
-    run_for: Duration,
-    seq: Duration,
-) -> Result<Side, String> {
-    let start = Instant::now();
-    let mut s = Side::new(1);
-    eprintln!("compare: event loop: context switches...");
-    s.switch_ns = switch::run_loop(rounds)?.ns_per_switch();
-    eprintln!("compare: event loop: syscalls per switch (under ptrace)...");
-    s.syscalls_per_switch = syscalls_per_switch(Model::Loop, rounds);
-    eprintln!("compare: event loop: CPU job...");
-    let c = cpu::measure(Model::Loop, iterations)?;
-    let d = c.loop_gather.unwrap_or_default();
-    s.cpu_ms = ms(d);
-    s.cpu_speedup = ms(seq) / ms(d).max(1e-6);
-    eprintln!("compare: event loop: blocking call...");
-    let b = blocking::measure(Model::Loop, block, run_for)?;
-    s.max_tick_gap_ms = ms(b.loop_blocked.unwrap_or_default());
-    s.offloaded_gap_ms = b.loop_spawn_blocking.map(ms);
-    eprintln!("compare: event loop: {IDLE_TASKS} idle tasks...");
-    let (rss, polls) = idle_tasks()?;
-    s.rss_per_unit_bytes = rss / IDLE_TASKS as f64;
-    s.units = IDLE_TASKS;
-    s.sched_events = polls;
-    s.wall_ms = ms(start.elapsed());
-    Ok(s)
-}
-
-fn measure_threads(
-    rounds: u64,
-    iterations: u64,
-    block: Duration,
-    run_for: Duration,
-    seq: Duration,
-    idle: usize,
-) -> Result<Side, String> {
-    let start = Instant::now();
-    let before = runtime::threaded::Stats::snapshot();
-    let mut s = Side::new(0);
-    eprintln!("compare: threads: context switches...");
-    s.switch_ns = switch::run_threads(rounds)?.ns_per_switch();
-    eprintln!("compare: threads: syscalls per switch (under ptrace)...");
-    s.syscalls_per_switch = syscalls_per_switch(Model::Threads, rounds);
-    eprintln!("compare: threads: CPU job...");
-    let c = cpu::measure(Model::Threads, iterations)?;
-    let d = c.threads.map(|(d, _)| d).unwrap_or_default();
-    s.cpu_ms = ms(d);
-    s.cpu_speedup = ms(seq) / ms(d).max(1e-6);
-    eprintln!("compare: threads: blocking call...");
-    let b = blocking::measure(Model::Threads, block, run_for)?;
-    s.max_tick_gap_ms = ms(b.threads.unwrap_or_default());
-    eprintln!("compare: threads: {idle} idle threads...");
-    let (rss, vmsize) = idle_threads(idle)?;
-    s.rss_per_unit_bytes = rss / idle as f64;
-    s.vmsize_per_unit_bytes = Some(vmsize / idle as f64);
-    s.units = idle;
-    let stats = runtime::threaded::Stats::snapshot().since(&before);
-    s.threads_used = stats.spawned;
-    s.sched_events = stats.involuntary_switches;
-    s.wall_ms = ms(start.elapsed());
-    Ok(s)
-}
-
-/// RSS growth for `IDLE_TASKS` pending tasks, and the loop's polls.
-fn idle_tasks() -> Result<(f64, u64), String> {
+/// RSS growth per task for `IDLE_TASKS` pending tasks, the loop's polls,
+/// and the threads of the process while they were pending.
+fn idle_tasks() -> Result<Idle, String> {
     let rt = runtime::Runtime::builder()
         .build()
         .map_err(|e| format!("cannot build the runtime: {e}"))?;
-    let delta = rt.block_on(async {
+    let (delta, threads_seen) = rt.block_on(async {
         let before = rss_bytes()?;
         let handles: Vec<_> = (0..IDLE_TASKS)
             .map(|_| runtime::spawn(std::future::pending::<()>()))
             .collect();
         runtime::yield_now().await; // every task polled once, now pending
         let after = rss_bytes()?;
+        let threads = threads_now()?;
         for h in &handles {
             h.abort();
         }
-        Ok::<f64, String>(after - before)
+        Ok::<(f64, usize), String>((after - before, threads))
     })?;
-    Ok((delta, rt.stats().polls))
+    Ok(Idle {
+        rss_per_unit: delta / IDLE_TASKS as f64,
+        vmsize_per_unit: None,
+        units: IDLE_TASKS,
+        threads_seen,
+        polls: Some(rt.stats().polls),
+    })
 }
 
-/// RSS and VmSize growth for `count` threads parked on a condvar.
+/// RSS and VmSize growth for `count` threads parked on a condvar, and the
+/// threads of the process (`/proc/self/task`) while they were.
 /// A small warm-up batch first makes glibc create its per-thread malloc
 /// arenas (64 MiB of address space each, up to 8 per core, kept after the
 /// threads exit), which would otherwise be charged to the threads' stacks.
 /// (Its few stacks stay in glibc's stack cache and are reused: a slight
 /// underestimate.)
-fn idle_threads(count: usize) -> Result<(f64, f64), String> {
+fn idle_threads(count: usize) -> Result<(f64, f64, usize), String> {
     warm_up_malloc_arenas()?;
     idle_thread_batch(count)
 }
@@ -269,12 +240,12 @@ fn idle_threads(count: usize) -> Result<(f64, f64), String> {
 /// arenas (up to 8 per core): memory measured after this is not inflated by
 /// arenas that any later batch of threads would have created.
 pub(crate) fn warm_up_malloc_arenas() -> Result<(), String> {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    idle_thread_batch(8 * cores + 8).map(|_| ())
+    idle_thread_batch(8 * crate::measure::cores() + 8).map(|_| ())
 }
 
-/// Starts `count` idle threads, measures, releases and joins them.
-fn idle_thread_batch(count: usize) -> Result<(f64, f64), String> {
+/// Starts `count` idle threads, measures, releases and joins them: RSS
+/// growth, VmSize growth, threads of the process.
+fn idle_thread_batch(count: usize) -> Result<(f64, f64, usize), String> {
     use std::sync::{Arc, Condvar, Mutex};
     let release = Arc::new((Mutex::new(false), Condvar::new()));
     // A counter, not a channel: a send could malloc in the new thread and
@@ -311,8 +282,10 @@ fn idle_thread_batch(count: usize) -> Result<(f64, f64), String> {
     while ready.load(std::sync::atomic::Ordering::SeqCst) < handles.len() {
         std::thread::sleep(Duration::from_millis(1));
     }
-    let measured =
-        status_bytes("VmRSS").and_then(|r| Ok((r - rss0, status_bytes("VmSize")? - vm0)));
+    let measured = status_bytes("VmRSS").and_then(|r| {
+        let vm = status_bytes("VmSize")?;
+        Ok((r - rss0, vm - vm0, threads_now()?))
+    });
     {
         let (lock, cond) = &*release;
         if let Ok(mut go) = lock.lock() {
@@ -329,132 +302,132 @@ fn idle_thread_batch(count: usize) -> Result<(f64, f64), String> {
     measured
 }
 
-/// One row of the Key Differences table.
+/// One row of the Key Differences table: what each model measured, and
+/// the verdict on the seed's claim.
 struct Row {
     aspect: &'static str,
     event_loop: String,
     threads: String,
-    claim: &'static str,
-    agrees: String,
+    verdict: Verdict,
 }
 
-fn table(lp: Option<&Side>, th: Option<&Side>) -> Vec<Row> {
-    let na = || "not run".to_string();
-    let both = |f: &dyn Fn(&Side, &Side) -> String| match (lp, th) {
-        (Some(l), Some(t)) => f(l, t),
-        _ => "not compared".to_string(),
+const NOT_RUN: &str = "not run";
+
+fn not_both(claim: &str) -> Verdict {
+    Verdict::new(
+        claim,
+        "compares the two models",
+        Holds::NotRun("needs both models (--model both)".into()),
+        "",
+    )
+}
+
+fn table(m: &Measured) -> Vec<Row> {
+    let na = || NOT_RUN.to_string();
+    let g = &m.gaps;
+    let invol = m.cpu.threads_involuntary;
+    let cpu_threads = m.cpu.threads.as_ref();
+    let cpu_loop = m.cpu.loop_gather.as_ref();
+    let seen = |i: &Option<Idle>| {
+        i.as_ref().map(|i| ThreadsSeen {
+            threads: i.threads_seen,
+            units: i.units,
+        })
     };
     vec![
         Row {
             aspect: "scheduling",
-            event_loop: lp.map_or_else(na, |l| {
-                format!("cooperative, at each .await: {} polls of 1 loop", l.sched_events)
+            event_loop: g.loop_blocked.map_or_else(na, |gap| {
+                format!("cooperative, at each .await: a task that did not .await held the loop {gap:.0} ms")
             }),
-            threads: th.map_or_else(na, |t| {
-                format!("preemptive, by the OS: {} involuntary switches", t.sched_events)
+            threads: invol.map_or_else(na, |n| {
+                format!("preemptive, by the OS: {n} involuntary context switches during the CPU job")
             }),
-            claim: "threads: OS-based; async: event-loop based",
-            agrees: "yes".to_string(),
+            verdict: claims::scheduling(g, invol),
         },
         Row {
             aspect: "context switch",
-            event_loop: lp.map_or_else(na, |l| format!("{:.0} ns per switch", l.switch_ns)),
-            threads: th.map_or_else(na, |t| format!("{:.0} ns per switch", t.switch_ns)),
-            claim: "threads: costly (kernel-managed); async: lightweight (user-managed)",
-            agrees: both(&|l, t| {
-                if t.switch_ns > l.switch_ns {
-                    format!("yes: threads {:.1}x costlier", t.switch_ns / l.switch_ns)
-                } else {
-                    "no: not costlier in this run".to_string()
-                }
-            }),
+            event_loop: m.switch.event_loop.as_ref().map_or_else(na, |(ns, _)| ns.text(0, " ns per switch")),
+            threads: m.switch.threads.as_ref().map_or_else(na, |(ns, _)| ns.text(0, " ns per switch")),
+            verdict: switch::verdict_of(&m.switch),
         },
         Row {
             aspect: "syscalls per switch",
-            event_loop: lp.map_or_else(na, |l| syscalls_text(&l.syscalls_per_switch)),
-            threads: th.map_or_else(na, |t| syscalls_text(&t.syscalls_per_switch)),
-            claim: "threads: switched by the kernel; async: switched in user space",
-            agrees: both(&|l, t| match (&l.syscalls_per_switch, &t.syscalls_per_switch) {
-                (Ok(l), Ok(t)) if *l < 0.1 && *t >= 1.0 => format!(
-                    "yes: a task switch makes no syscall (the {l:.2} is the loop's epoll_wait(0) \
-                     every 61 polls); a thread switch makes {t:.1} (futex wake and wait)"
-                ),
-                (Ok(_), Ok(_)) => "no: not as measured in this run".to_string(),
-                _ => "not measured (ptrace unavailable)".to_string(),
-            }),
+            event_loop: m.loop_syscalls.as_ref().map_or_else(na, syscalls_text),
+            threads: m.thread_syscalls.as_ref().map_or_else(na, syscalls_text),
+            verdict: match (&m.loop_syscalls, &m.thread_syscalls) {
+                (Some(l), Some(t)) => claims::syscalls_per_switch(l, t),
+                _ => not_both("threads are switched by the kernel; async tasks in user space"),
+            },
         },
         Row {
             aspect: "memory footprint",
-            event_loop: lp.map_or_else(na, |l| {
-                format!("{:.0} B RSS per idle task ({} tasks)", l.rss_per_unit_bytes, l.units)
+            event_loop: m.loop_idle.as_ref().map_or_else(na, |l| {
+                format!("{:.0} B RSS per idle task ({} tasks)", l.rss_per_unit, l.units)
             }),
-            threads: th.map_or_else(na, |t| {
+            threads: m.thread_idle.as_ref().map_or_else(na, |t| {
                 format!(
                     "{:.0} B RSS, {:.0} B VmSize per idle thread ({} threads, 64 KiB stacks, after a warm-up)",
-                    t.rss_per_unit_bytes,
-                    t.vmsize_per_unit_bytes.unwrap_or(0.0),
+                    t.rss_per_unit,
+                    t.vmsize_per_unit.unwrap_or(0.0),
                     t.units
                 )
             }),
-            claim: "threads: larger (stack per thread); async: smaller (single thread)",
-            agrees: both(&|l, t| {
-                if t.rss_per_unit_bytes > l.rss_per_unit_bytes {
-                    format!(
-                        "yes: a thread costs {:.0}x a task in RSS",
-                        t.rss_per_unit_bytes / l.rss_per_unit_bytes.max(1.0)
-                    )
-                } else {
-                    "no: not larger in this run".to_string()
-                }
-            }),
+            verdict: match (&m.loop_idle, &m.thread_idle) {
+                (Some(l), Some(t)) => claims::memory_footprint(l.rss_per_unit, t.rss_per_unit),
+                _ => not_both("threads: a larger memory footprint (a stack each); async: smaller"),
+            },
         },
         Row {
             aspect: "blocking call handling",
-            event_loop: lp.map_or_else(na, |l| {
+            event_loop: g.loop_blocked.map_or_else(na, |gap| {
                 format!(
-                    "std::thread::sleep(200 ms) stalls the whole loop: longest tick gap {:.0} ms ({:.0} ms via spawn_blocking)",
-                    l.max_tick_gap_ms,
-                    l.offloaded_gap_ms.unwrap_or(0.0)
+                    "std::thread::sleep({:.0} ms) in a task stalls the whole loop: longest tick gap {gap:.0} ms ({:.0} ms via spawn_blocking)",
+                    g.block_ms,
+                    g.loop_offloaded.unwrap_or(f64::NAN)
                 )
             }),
-            threads: th.map_or_else(na, |t| {
-                format!(
-                    "blocks its own thread only: longest tick gap elsewhere {:.0} ms",
-                    t.max_tick_gap_ms
-                )
+            threads: g.threads.map_or_else(na, |gap| {
+                format!("blocks its own thread only: longest tick gap elsewhere {gap:.0} ms")
             }),
-            claim: "threads: thread blocked; async: coroutine suspends only itself",
-            agrees: both(&|l, t| {
-                if l.max_tick_gap_ms >= 100.0 && t.max_tick_gap_ms < 100.0 {
-                    "partly: an awaited call suspends only its task, but a blocking call stalls every task of the loop; a thread blocks only itself".to_string()
-                } else {
-                    "not as measured in this run".to_string()
-                }
-            }),
+            verdict: claims::coroutine_suspends_only_itself(g),
         },
         Row {
             aspect: "threads used",
-            event_loop: lp.map_or_else(na, |l| {
+            event_loop: m.loop_idle.as_ref().map_or_else(na, |l| {
                 format!(
-                    "{} (CPU job speed-up {:.2}x; spawn_blocking adds pool threads)",
-                    l.threads_used, l.cpu_speedup
+                    "{} thread(s) in /proc/self/task with {} tasks pending ({} polls)",
+                    l.threads_seen,
+                    l.units,
+                    l.polls.unwrap_or(0)
                 )
             }),
-            threads: th.map_or_else(na, |t| {
+            threads: m.thread_idle.as_ref().map_or_else(na, |t| {
                 format!(
-                    "{} spawned, one per task (CPU job on 4: speed-up {:.2}x)",
-                    t.threads_used, t.cpu_speedup
+                    "{} threads in /proc/self/task with {} idle threads parked",
+                    t.threads_seen, t.units
                 )
             }),
-            claim: "async: single thread; threads: one per task",
-            agrees: "yes".to_string(),
+            verdict: claims::threads_used(seen(&m.loop_idle), seen(&m.thread_idle)),
         },
         Row {
-            aspect: "wall time",
-            event_loop: lp.map_or_else(na, |l| format!("{:.0} ms for all of the above", l.wall_ms)),
-            threads: th.map_or_else(na, |t| format!("{:.0} ms for all of the above", t.wall_ms)),
-            claim: "(no claim)",
-            agrees: "n/a".to_string(),
+            aspect: "CPU-bound job",
+            event_loop: cpu_loop.map_or_else(na, |(_, s)| {
+                format!("gather on 1 thread: speed-up {}", s.text(2, "x"))
+            }),
+            threads: cpu_threads.map_or_else(na, |(_, s, n)| {
+                format!("{n} threads: speed-up {} on {} core(s)", s.text(2, "x"), m.cores)
+            }),
+            verdict: match (cpu_loop, cpu_threads) {
+                (Some((_, l)), Some((_, t, _))) => claims::all_of(
+                    "threads run CPU-bound parts in parallel (no GIL); an event loop runs them one at a time",
+                    &[
+                        claims::one_thread_speedup(l),
+                        claims::parallel_speedup(cpu::THREADS_CLAIM, t, cpu::PARTS as usize, m.cores),
+                    ],
+                ),
+                _ => not_both("threads run CPU-bound parts in parallel (no GIL); an event loop runs them one at a time"),
+            },
         },
     ]
 }
@@ -466,92 +439,131 @@ fn syscalls_text(measured: &Result<f64, String>) -> String {
     }
 }
 
-fn print_text(cores: usize, rows: &[Row]) {
-    println!("seed 000 \"Key Differences\", measured ({cores} core(s)):");
+fn print_text(m: &Measured, rows: &[Row], took: Duration) {
+    println!(
+        "seed 000 \"Key Differences\", measured ({} core(s) in the affinity mask; timings: median and range of interleaved runs; {} at the end):",
+        m.cores,
+        crate::measure::load_text(m.cores)
+    );
     for r in rows {
         println!();
         println!("{}", r.aspect);
         println!("  event loop:  {}", r.event_loop);
         println!("  threads:     {}", r.threads);
-        println!("  seed claims: {}", r.claim);
-        println!("  agrees?      {}", r.agrees);
+        println!("  seed claims: {}", r.verdict.claim);
+        println!("  agrees?      {}", r.verdict.result_text());
+        println!("  criterion:   {}", r.verdict.criterion);
     }
     println!();
-    let disagreements: Vec<&str> = rows
-        .iter()
-        .filter(|r| !r.agrees.starts_with("yes") && r.agrees != "n/a" && r.agrees != "not compared")
-        .map(|r| r.aspect)
-        .collect();
-    println!(
-        "claim: seed 000's Key Differences table -> {}",
-        if rows.iter().any(|r| r.agrees == "not compared") {
-            "not compared (run with --model both)".to_string()
-        } else if disagreements.is_empty() {
-            "claim holds on every row".to_string()
-        } else {
-            format!("holds except: {}", disagreements.join(", "))
+    let with = |word: &str| -> Vec<&str> {
+        rows.iter()
+            .filter(|r| r.verdict.holds.word() == word)
+            .map(|r| r.aspect)
+            .collect()
+    };
+    let mut summary = format!("{} of {} rows agree", with("yes").len(), rows.len());
+    for word in ["partly", "no", "measurement error", "not run"] {
+        let aspects = with(word);
+        if !aspects.is_empty() {
+            summary.push_str(&format!("; {word}: {}", aspects.join(", ")));
         }
+    }
+    println!(
+        "summary: {summary} (compare took {:.1} s)",
+        took.as_secs_f64()
     );
 }
 
-fn json_num(x: f64) -> String {
-    if x.is_finite() {
-        format!("{x:.3}")
+fn idle_json(i: Option<&Idle>) -> Object {
+    let Some(i) = i else {
+        return Object::new();
+    };
+    Object::new()
+        .num("rss_per_unit_bytes", i.rss_per_unit)
+        .opt_num("vmsize_per_unit_bytes", i.vmsize_per_unit)
+        .int("units", i.units as u64)
+        .int("threads_used", i.threads_seen as u64)
+}
+
+fn spread_json(s: Option<&Spread>) -> String {
+    s.map_or("null".to_string(), Spread::json)
+}
+
+fn print_json(quick: bool, p: &Params, m: &Measured, rows: &[Row], took: Duration) {
+    let syscalls = |s: &Option<Result<f64, String>>| match s {
+        Some(Ok(n)) => json::number(*n),
+        _ => "null".to_string(),
+    };
+    let loop_side = if m.loop_idle.is_some() {
+        let cpu = m.cpu.loop_gather.as_ref();
+        idle_json(m.loop_idle.as_ref())
+            .opt_num(
+                "switch_ns",
+                m.switch.event_loop.as_ref().map(|(s, _)| s.median),
+            )
+            .raw(
+                "switch_ns_spread",
+                spread_json(m.switch.event_loop.as_ref().map(|(s, _)| s)),
+            )
+            .raw("syscalls_per_switch", syscalls(&m.loop_syscalls))
+            .opt_num("cpu_ms", cpu.map(|(t, _)| t.median))
+            .opt_num("cpu_speedup", cpu.map(|(_, s)| s.median))
+            .raw("cpu_speedup_spread", spread_json(cpu.map(|(_, s)| s)))
+            .opt_num("max_tick_gap_ms", m.gaps.loop_blocked)
+            .opt_num("offloaded_gap_ms", m.gaps.loop_offloaded)
+            .finish()
     } else {
         "null".to_string()
-    }
-}
-
-fn side_json(s: Option<&Side>) -> String {
-    let Some(s) = s else {
-        return "null".to_string();
     };
-    format!(
-        "{{\"switch_ns\": {}, \"syscalls_per_switch\": {}, \"cpu_ms\": {}, \"cpu_speedup\": {}, \"max_tick_gap_ms\": {}, \"offloaded_gap_ms\": {}, \"rss_per_unit_bytes\": {}, \"vmsize_per_unit_bytes\": {}, \"units\": {}, \"threads_used\": {}, \"sched_events\": {}, \"wall_ms\": {}}}",
-        json_num(s.switch_ns),
-        s.syscalls_per_switch
-            .as_ref()
-            .map_or("null".to_string(), |n| json_num(*n)),
-        json_num(s.cpu_ms),
-        json_num(s.cpu_speedup),
-        json_num(s.max_tick_gap_ms),
-        s.offloaded_gap_ms.map_or("null".to_string(), json_num),
-        json_num(s.rss_per_unit_bytes),
-        s.vmsize_per_unit_bytes.map_or("null".to_string(), json_num),
-        s.units,
-        s.threads_used,
-        s.sched_events,
-        json_num(s.wall_ms)
-    )
-}
-
-fn print_json(
-    quick: bool,
-    cores: usize,
-    seq: Duration,
-    lp: Option<&Side>,
-    th: Option<&Side>,
-    rows: &[Row],
-) {
-    let rows: Vec<String> = rows
-        .iter()
-        .map(|r| {
-            format!(
-                "    {{\"aspect\": {}, \"event_loop\": {}, \"threads\": {}, \"claim\": {}, \"agrees\": {}}}",
-                crate::json::string(r.aspect),
-                crate::json::string(&r.event_loop),
-                crate::json::string(&r.threads),
-                crate::json::string(r.claim),
-                crate::json::string(&r.agrees)
+    let thread_side = if m.thread_idle.is_some() {
+        let cpu = m.cpu.threads.as_ref();
+        idle_json(m.thread_idle.as_ref())
+            .opt_num(
+                "switch_ns",
+                m.switch.threads.as_ref().map(|(s, _)| s.median),
             )
-        })
-        .collect();
-    println!("{{");
-    println!("  \"quick\": {quick},");
-    println!("  \"cores\": {cores},");
-    println!("  \"cpu_sequential_ms\": {},", json_num(ms(seq)));
-    println!("  \"event_loop\": {},", side_json(lp));
-    println!("  \"threads\": {},", side_json(th));
-    println!("  \"rows\": [\n{}\n  ]", rows.join(",\n"));
-    println!("}}");
+            .raw(
+                "switch_ns_spread",
+                spread_json(m.switch.threads.as_ref().map(|(s, _)| s)),
+            )
+            .raw("syscalls_per_switch", syscalls(&m.thread_syscalls))
+            .opt_num("cpu_ms", cpu.map(|(t, _, _)| t.median))
+            .opt_num("cpu_speedup", cpu.map(|(_, s, _)| s.median))
+            .raw("cpu_speedup_spread", spread_json(cpu.map(|(_, s, _)| s)))
+            .opt_num("max_tick_gap_ms", m.gaps.threads)
+            .opt_num(
+                "involuntary_switches",
+                m.cpu.threads_involuntary.map(|n| n as f64),
+            )
+            .finish()
+    } else {
+        "null".to_string()
+    };
+    let rows_json = json::array(rows.iter().map(|r| {
+        Object::new()
+            .str("aspect", r.aspect)
+            .str("event_loop", &r.event_loop)
+            .str("threads", &r.threads)
+            .str("claim", &r.verdict.claim)
+            .str("agrees", &r.verdict.result_text())
+            .str("holds", r.verdict.holds.word())
+            .str("criterion", &r.verdict.criterion)
+            .finish()
+    }));
+    let verdicts: Vec<Verdict> = rows.iter().map(|r| r.verdict.clone()).collect();
+    println!(
+        "{}",
+        Object::new()
+            .bool("quick", quick)
+            .int("cores", m.cores as u64)
+            .int("repetitions", p.repetitions as u64)
+            .opt_num("load_average", crate::measure::load_average())
+            .raw("cpu_sequential_ms", m.cpu.sequential.json())
+            .raw("event_loop", loop_side)
+            .raw("threads", thread_side)
+            .raw("rows", rows_json)
+            .raw("verdicts", verdict::json_array(&verdicts))
+            .num("took_ms", ms(took))
+            .finish()
+    );
 }

@@ -8,26 +8,34 @@ use std::time::{Duration, Instant};
 
 use clap::Args as ClapArgs;
 
-use crate::Model;
+use crate::claims;
+use crate::cli::Common;
+use crate::json::{self, Object};
+use crate::verdict::{self, Outcome};
 
 /// Arguments of `demo errors`.
 #[derive(ClapArgs, Debug)]
 pub struct Args {
-    /// Which model to run.
-    #[arg(long, value_enum, default_value = "both")]
-    pub(crate) model: Model,
-    /// A short run (the slow siblings sleep 300 ms instead of 1 s).
-    #[arg(long)]
-    quick: bool,
+    #[command(flatten)]
+    pub(crate) common: Common,
 }
 
-/// Prints one check; returns whether it behaved as expected.
-fn check(model: &str, what: &str, expected: bool, detail: String) -> bool {
-    println!(
-        "{model}: {what}: {} ({detail})",
-        if expected { "ok" } else { "UNEXPECTED" }
-    );
-    expected
+/// One check: how an error surfaced on one model.
+struct Check {
+    model: &'static str,
+    what: &'static str,
+    expected: bool,
+    detail: String,
+}
+
+/// One check's result.
+fn check(model: &'static str, what: &'static str, expected: bool, detail: String) -> Check {
+    Check {
+        model,
+        what,
+        expected,
+        detail,
+    }
 }
 
 /// An address nothing listens on: a listener bound to port 0, then dropped.
@@ -41,55 +49,72 @@ fn refused_addr() -> Result<std::net::SocketAddr, String> {
     Ok(addr)
 }
 
-/// Runs the demo; returns the process exit code.
-pub fn run(args: &Args) -> i32 {
-    let slow = if args.quick {
+/// Runs the demo.
+pub fn run(args: &Args) -> Outcome {
+    let c = &args.common;
+    let slow = if c.quick {
         Duration::from_millis(300)
     } else {
         Duration::from_secs(1)
     };
-    println!("how errors surface on each model (panics below are deliberate)");
     // Panic messages are printed by the checks, not by the default hook.
     std::panic::set_hook(Box::new(|_| {}));
-    let mut ok = true;
-    if args.model.has_loop() {
+    let mut checks = Vec::new();
+    if c.model.has_loop() {
         match run_loop(slow) {
-            Ok(all) => ok &= all,
-            Err(e) => {
-                eprintln!("demo errors: {e}");
-                return 2;
-            }
+            Ok(mut more) => checks.append(&mut more),
+            Err(e) => return verdict::failed("errors", &e),
         }
     }
-    if args.model.has_threads() {
+    if c.model.has_threads() {
         match run_threads(slow) {
-            Ok(all) => ok &= all,
-            Err(e) => {
-                eprintln!("demo errors: {e}");
-                return 2;
-            }
+            Ok(mut more) => checks.append(&mut more),
+            Err(e) => return verdict::failed("errors", &e),
         }
     }
     let _ = std::panic::take_hook();
-    println!(
-        "claim: errors in concurrent tasks surface where they are awaited/joined, with their cause -> {}",
-        if ok {
-            "claim holds: every error was reported as expected"
-        } else {
-            "claim NOT confirmed: see UNEXPECTED above"
+    let passed = checks.iter().filter(|c| c.expected).count();
+    let v = claims::errors_surface(passed, checks.len());
+    if c.json {
+        let rows = json::array(checks.iter().map(|k| {
+            Object::new()
+                .str("model", k.model)
+                .str("check", k.what)
+                .bool("as_expected", k.expected)
+                .str("detail", &k.detail)
+                .finish()
+        }));
+        println!(
+            "{}",
+            Object::new()
+                .raw("checks", rows)
+                .raw("verdicts", verdict::json_array(std::slice::from_ref(&v)))
+                .finish()
+        );
+    } else {
+        println!("how errors surface on each model (panics below are deliberate)");
+        for k in &checks {
+            println!(
+                "{}: {}: {} ({})",
+                k.model,
+                k.what,
+                if k.expected { "ok" } else { "UNEXPECTED" },
+                k.detail
+            );
         }
-    );
-    if ok { 0 } else { 1 }
+        v.print();
+    }
+    Outcome::Ran(vec![v])
 }
 
-fn run_loop(slow: Duration) -> Result<bool, String> {
+fn run_loop(slow: Duration) -> Result<Vec<Check>, String> {
     const M: &str = "event loop";
     let addr = refused_addr()?;
     let rt = runtime::Runtime::builder()
         .build()
         .map_err(|e| format!("cannot build the runtime: {e}"))?;
     Ok(rt.block_on(async move {
-        let mut ok = true;
+        let mut checks = Vec::new();
 
         let panicked = runtime::spawn(async { panic!("boom in a task") }).await;
         let after = runtime::spawn(async {
@@ -97,7 +122,7 @@ fn run_loop(slow: Duration) -> Result<bool, String> {
             42
         })
         .await;
-        ok &= match panicked {
+        checks.push(match panicked {
             Err(e) if e.is_panic() => check(
                 M,
                 "panic",
@@ -109,7 +134,7 @@ fn run_loop(slow: Duration) -> Result<bool, String> {
             ),
             Err(e) => check(M, "panic", false, format!("JoinError, not a panic: {e}")),
             Ok(()) => check(M, "panic", false, "the task did not fail".to_string()),
-        };
+        });
 
         let start = Instant::now();
         let timed = runtime::time::timeout(
@@ -117,7 +142,7 @@ fn run_loop(slow: Duration) -> Result<bool, String> {
             runtime::time::sleep(Duration::from_secs(5)),
         )
         .await;
-        ok &= match timed {
+        checks.push(match timed {
             Err(e) => check(
                 M,
                 "timeout",
@@ -125,9 +150,9 @@ fn run_loop(slow: Duration) -> Result<bool, String> {
                 format!("Elapsed: {e}, after {:.1?} of a 20 ms timeout", start.elapsed()),
             ),
             Ok(()) => check(M, "timeout", false, "the 5 s sleep finished".to_string()),
-        };
+        });
 
-        ok &= match runtime::net::TcpStream::connect(addr).await {
+        checks.push(match runtime::net::TcpStream::connect(addr).await {
             Err(e) => check(
                 M,
                 "refused connection",
@@ -140,7 +165,7 @@ fn run_loop(slow: Duration) -> Result<bool, String> {
                 false,
                 format!("connected to {addr}"),
             ),
-        };
+        });
 
         // try_gather: one fails after 10 ms; the two slow ones are dropped.
         let dropped = Rc::new(Cell::new(0u32));
@@ -167,7 +192,7 @@ fn run_loop(slow: Duration) -> Result<bool, String> {
         let took = start.elapsed();
         // The failing future's own guard is dropped too.
         let siblings_dropped = dropped.get().saturating_sub(1);
-        ok &= match result {
+        checks.push(match result {
             Err(e) => check(
                 M,
                 "try_gather",
@@ -177,15 +202,15 @@ fn run_loop(slow: Duration) -> Result<bool, String> {
                 ),
             ),
             Ok(v) => check(M, "try_gather", false, format!("succeeded: {v:?}")),
-        };
-        ok
+        });
+        checks
     }))
 }
 
-fn run_threads(slow: Duration) -> Result<bool, String> {
+fn run_threads(slow: Duration) -> Result<Vec<Check>, String> {
     use runtime::threaded;
     const M: &str = "threads";
-    let mut ok = true;
+    let mut checks = Vec::new();
 
     let panicked = threaded::Builder::new()
         .name("panics".to_string())
@@ -196,7 +221,7 @@ fn run_threads(slow: Duration) -> Result<bool, String> {
         .spawn(|| 42)
         .map_err(|e| format!("cannot start a thread: {e}"))?
         .join();
-    ok &= match panicked {
+    checks.push(match panicked {
         Err(e) if e.is_panic() => check(
             M,
             "panic",
@@ -208,11 +233,11 @@ fn run_threads(slow: Duration) -> Result<bool, String> {
         ),
         Err(e) => check(M, "panic", false, format!("JoinError, not a panic: {e}")),
         Ok(()) => check(M, "panic", false, "the thread did not fail".to_string()),
-    };
+    });
 
     let (tx, rx) = std::sync::mpsc::channel::<()>();
     let start = Instant::now();
-    ok &= match rx.recv_timeout(Duration::from_millis(20)) {
+    checks.push(match rx.recv_timeout(Duration::from_millis(20)) {
         Err(e) => check(
             M,
             "timeout",
@@ -223,11 +248,11 @@ fn run_threads(slow: Duration) -> Result<bool, String> {
             ),
         ),
         Ok(()) => check(M, "timeout", false, "a message arrived".to_string()),
-    };
+    });
     drop(tx);
 
     let addr = refused_addr()?;
-    ok &= match std::net::TcpStream::connect(addr) {
+    checks.push(match std::net::TcpStream::connect(addr) {
         Err(e) => check(
             M,
             "refused connection",
@@ -240,7 +265,7 @@ fn run_threads(slow: Duration) -> Result<bool, String> {
             false,
             format!("connected to {addr}"),
         ),
-    };
+    });
 
     // threaded::gather has no fail-fast: threads cannot be dropped midway,
     // so the error is seen only once the slow ones have finished.
@@ -257,13 +282,13 @@ fn run_threads(slow: Duration) -> Result<bool, String> {
     }));
     let took = start.elapsed();
     let first_err = results.iter().find_map(|r| r.as_ref().err());
-    ok &= check(
+    checks.push(check(
         M,
         "gather with a failing part",
         first_err.is_some(),
         format!(
             "error {first_err:?} seen after {took:.1?}: no fail-fast, the slow threads ran to the end"
         ),
-    );
-    Ok(ok)
+    ));
+    Ok(checks)
 }

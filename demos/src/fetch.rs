@@ -17,30 +17,30 @@ use std::time::{Duration, Instant};
 
 use clap::Args as ClapArgs;
 
-use crate::Model;
 use crate::child::Child;
-use crate::http;
+use crate::claims::{self, Fetched};
+use crate::cli::{Common, positive_duration, positive_usize};
+use crate::json::{self, Object};
 use crate::proc_self::{status_bytes, threads_now};
+use crate::verdict::{self, Outcome, Verdict};
+use crate::{Model, http};
 
 /// Arguments of `demo fetch`.
 #[derive(ClapArgs, Debug)]
 pub struct Args {
-    /// Which model(s) fetch.
-    #[arg(long, value_enum, default_value = "both")]
-    pub(crate) model: Model,
-    /// Requests in all.
-    #[arg(long, default_value_t = 200)]
-    requests: usize,
+    #[command(flatten)]
+    pub(crate) common: Common,
+    /// Requests in all [default: 200; quick: 40].
+    #[arg(long, value_parser = positive_usize)]
+    requests: Option<usize>,
     /// Requests in flight at once (the semaphore's permits, the pool's
-    /// threads).
-    #[arg(long, default_value_t = 20)]
-    concurrency: usize,
-    /// The server's delay before each response.
-    #[arg(long, value_parser = http::parse_duration, default_value = "50ms")]
-    latency: Duration,
-    /// A short run: 40 requests, concurrency 10, 20 ms latency.
-    #[arg(long)]
-    quick: bool,
+    /// threads) [default: 20; quick: 10].
+    #[arg(long, value_parser = positive_usize)]
+    concurrency: Option<usize>,
+    /// The server's delay before each response, above 0 [default: 50ms;
+    /// quick: 20ms].
+    #[arg(long, value_parser = positive_duration)]
+    latency: Option<Duration>,
     /// Internal: run one model's client against this server and print a
     /// `RESULT` line.
     #[arg(long, hide = true)]
@@ -57,35 +57,34 @@ struct Measured {
     peak_threads: usize,
 }
 
-/// Runs the demo; returns the process exit code.
-pub fn run(args: &Args) -> i32 {
-    let (requests, concurrency, latency) = if args.quick {
-        (40, 10, Duration::from_millis(20))
-    } else {
-        (args.requests, args.concurrency, args.latency)
-    };
-    if requests == 0 || concurrency == 0 {
-        eprintln!("demo fetch: --requests and --concurrency must be at least 1");
-        return 2;
-    }
+/// Runs the demo.
+pub fn run(args: &Args) -> Outcome {
+    let c = &args.common;
+    let requests = c.pick(args.requests, 200, 40);
+    let concurrency = c.pick(args.concurrency, 20, 10);
+    let latency = c.pick(
+        args.latency,
+        Duration::from_millis(50),
+        Duration::from_millis(20),
+    );
     if let Some(addr) = &args.client {
-        return client_process(args.model, addr, requests, concurrency);
+        return match client_process(c.model, addr, requests, concurrency) {
+            0 => Outcome::Ran(Vec::new()),
+            _ => Outcome::Failed,
+        };
     }
-    match parent(args.model, requests, concurrency, latency) {
-        Ok(code) => code,
-        Err(e) => {
-            eprintln!("demo fetch: {e}");
-            1
-        }
+    match parent(c, requests, concurrency, latency) {
+        Ok(verdicts) => Outcome::Ran(verdicts),
+        Err(e) => verdict::failed("fetch", &e),
     }
 }
 
 fn parent(
-    model: Model,
+    c: &Common,
     requests: usize,
     concurrency: usize,
     latency: Duration,
-) -> Result<i32, String> {
+) -> Result<Vec<Verdict>, String> {
     eprintln!("fetch: starting the server (thread per connection, latency {latency:?})...");
     let mut server = Child::spawn(
         &[
@@ -104,7 +103,7 @@ fn parent(
     let addr = server.line("listening on http://", Duration::from_secs(10))?;
     let mut rows = Vec::new();
     for (name, m) in [("loop", Model::Loop), ("threads", Model::Threads)] {
-        if !(m == model || model == Model::Both) {
+        if !(m == c.model || c.model == Model::Both) {
             continue;
         }
         eprintln!("fetch: {name}: {requests} requests, {concurrency} at a time...");
@@ -127,12 +126,51 @@ fn parent(
     }
     drop(server);
 
+    let latency_ms = latency.as_secs_f64() * 1e3;
+    let verdicts: Vec<Verdict> = rows
+        .iter()
+        .map(|(_, m)| {
+            claims::requests_overlap(
+                Fetched {
+                    wall_ms: m.wall.as_secs_f64() * 1e3,
+                    ok: m.ok,
+                    errors: m.errors,
+                },
+                requests,
+                concurrency,
+                latency_ms,
+            )
+        })
+        .collect();
+    if c.json {
+        let rows_json = json::array(rows.iter().map(|(name, m)| {
+            Object::new()
+                .str("model", name)
+                .num("wall_ms", m.wall.as_secs_f64() * 1e3)
+                .int("ok", m.ok as u64)
+                .int("errors", m.errors as u64)
+                .str("first_error", &m.first_error)
+                .int("peak_rss_kb", m.peak_rss_kb)
+                .int("peak_threads", m.peak_threads as u64)
+                .finish()
+        }));
+        println!(
+            "{}",
+            Object::new()
+                .int("requests", requests as u64)
+                .int("concurrency", concurrency as u64)
+                .num("latency_ms", latency_ms)
+                .raw("models", rows_json)
+                .raw("verdicts", verdict::json_array(&verdicts))
+                .finish()
+        );
+        return Ok(verdicts);
+    }
     let rounds = requests.div_ceil(concurrency) as f64;
-    let expected = latency.as_secs_f64() * rounds * 1e3;
-    let serial = latency.as_secs_f64() * requests as f64 * 1e3;
+    let expected = latency_ms * rounds;
+    let serial = latency_ms * requests as f64;
     println!(
-        "seed 002: {requests} requests to a server that takes {:.0} ms each, {concurrency} at a time",
-        latency.as_secs_f64() * 1e3
+        "seed 002: {requests} requests to a server that takes {latency_ms:.0} ms each, {concurrency} at a time"
     );
     println!(
         "  {:<34} {:>9} {:>9} {:>6} {:>9} {:>12} {:>8}",
@@ -158,26 +196,17 @@ fn parent(
         }
     }
     println!(
-        "  expected with overlap: ceil({requests}/{concurrency}) x {:.0} ms = {expected:.0} ms; one at a time: {serial:.0} ms",
-        latency.as_secs_f64() * 1e3
+        "  expected with overlap: ceil({requests}/{concurrency}) x {latency_ms:.0} ms = {expected:.0} ms; one at a time: {serial:.0} ms"
     );
     println!(
         "  (Python's threads overlap these waits too: the GIL is released during I/O. What differs \
          is the cost per waiter: 1 thread against C + 1 here, and `demo c10k` at 10,000.)"
     );
-    let holds = rows
-        .iter()
-        .all(|(_, m)| m.errors == 0 && m.wall.as_secs_f64() * 1e3 < serial / 2.0);
-    let walls: Vec<String> = rows
-        .iter()
-        .map(|(n, m)| format!("{n} {:.0} ms", m.wall.as_secs_f64() * 1e3))
-        .collect();
-    println!(
-        "claim: seed 002: network-bound requests overlap their waits (wall ~ N/C x latency, not N x latency) -> {}: {} against {serial:.0} ms one at a time",
-        if holds { "holds" } else { "does not hold here" },
-        walls.join(", ")
-    );
-    Ok(i32::from(!holds))
+    for ((name, _), v) in rows.iter().zip(&verdicts) {
+        println!("{name}:");
+        v.print();
+    }
+    Ok(verdicts)
 }
 
 fn parse_result(line: &str) -> Result<Measured, String> {

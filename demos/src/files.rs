@@ -45,14 +45,16 @@ use std::time::{Duration, Instant};
 use clap::Args as ClapArgs;
 
 use crate::child::Child;
+use crate::claims::{self, Opened};
+use crate::cli::Common;
+use crate::verdict::{self, Outcome, Verdict};
 use crate::{Model, fdlimit, json};
 
 /// Arguments of `demo files`.
 #[derive(ClapArgs, Debug)]
 pub struct Args {
-    /// Which model to run.
-    #[arg(long, value_enum, default_value = "both")]
-    pub(crate) model: Model,
+    #[command(flatten)]
+    pub(crate) common: Common,
     /// Files to create and read at once (part 1) [default: 2000; quick: 200].
     #[arg(long)]
     files: Option<usize>,
@@ -68,12 +70,6 @@ pub struct Args {
     /// Permits of the semaphore (part 2) [default: 64; quick: 16].
     #[arg(long)]
     permits: Option<usize>,
-    /// A short run (a few seconds even in a debug build).
-    #[arg(long)]
-    quick: bool,
-    /// Print the measurements as JSON instead of text.
-    #[arg(long)]
-    json: bool,
     /// Internal: run as part 2's client process for this model.
     #[arg(long, hide = true, value_enum)]
     client: Option<Model>,
@@ -104,7 +100,7 @@ struct Params {
 
 impl Params {
     fn from(args: &Args) -> Result<Params, String> {
-        let q = args.quick;
+        let q = args.common.quick;
         let p = Params {
             files: args.files.unwrap_or(if q { 200 } else { 2000 }),
             size: args.size.unwrap_or(if q { 4096 } else { 65536 }),
@@ -139,24 +135,22 @@ impl Params {
     }
 }
 
-/// Runs the demo; returns the process exit code.
-pub fn run(args: &Args) -> i32 {
+/// Runs the demo.
+pub fn run(args: &Args) -> Outcome {
     let p = match Params::from(args) {
         Ok(p) => p,
-        Err(e) => {
-            eprintln!("demo files: {e}");
-            return 2;
-        }
+        Err(e) => return verdict::bad_input("files", &e),
     };
     if let Some(model) = args.client {
-        return client_main(model, args, p);
+        return match client_main(model, args, p) {
+            0 => Outcome::Ran(Vec::new()),
+            2 => Outcome::BadInput,
+            _ => Outcome::Failed,
+        };
     }
     match run_parent(args, p) {
-        Ok(()) => 0,
-        Err(e) => {
-            eprintln!("demo files: {e}");
-            1
-        }
+        Ok(v) => Outcome::Ran(vec![v]),
+        Err(e) => verdict::failed("files", &e),
     }
 }
 
@@ -190,7 +184,7 @@ struct ConnectRun {
     other_example: String,
 }
 
-fn run_parent(args: &Args, p: Params) -> Result<(), String> {
+fn run_parent(args: &Args, p: Params) -> Result<Verdict, String> {
     // Part 1 opens up to N files at once on the thread model: give this
     // process room (the hard limit allows it; the child lowers its own).
     fdlimit::raise_to(p.files as u64 + 256)?;
@@ -200,13 +194,13 @@ fn run_parent(args: &Args, p: Params) -> Result<(), String> {
     );
     let dir = TempDir::create()?;
     let paths = write_files(&dir, p)?;
-    let lp = if args.model.has_loop() {
+    let lp = if args.common.model.has_loop() {
         eprintln!("files: part 1: event loop, runtime::fs::read gathered...");
         Some(read_loop(&paths, p.size)?)
     } else {
         None
     };
-    let th = if args.model.has_threads() {
+    let th = if args.common.model.has_threads() {
         eprintln!("files: part 1: threads, one per file...");
         Some(read_threads(&paths, p.size)?)
     } else {
@@ -218,8 +212,8 @@ fn run_parent(args: &Args, p: Params) -> Result<(), String> {
     let mut runs = Vec::new();
     for model in [Model::Loop, Model::Threads] {
         let wanted = match model {
-            Model::Loop => args.model.has_loop(),
-            _ => args.model.has_threads(),
+            Model::Loop => args.common.model.has_loop(),
+            _ => args.common.model.has_threads(),
         };
         if !wanted {
             continue;
@@ -235,13 +229,35 @@ fn run_parent(args: &Args, p: Params) -> Result<(), String> {
         }
     }
     server.stop();
-    let verdict = verdict(&runs, p);
-    if args.json {
-        print_json(args.quick, p, lp.as_ref(), th.as_ref(), &runs, &verdict);
+    let opened: Vec<Opened> = runs
+        .iter()
+        .map(|r| Opened {
+            model: if r.model == Model::Loop {
+                "loop"
+            } else {
+                "threads"
+            },
+            permits: r.permits,
+            succeeded: r.succeeded,
+            emfile: r.emfile,
+            other: r.other,
+            peak_open: r.peak_open,
+        })
+        .collect();
+    let verdict = claims::semaphore_prevents_emfile(&opened, p.connections);
+    if args.common.json {
+        print_json(
+            args.common.quick,
+            p,
+            lp.as_ref(),
+            th.as_ref(),
+            &runs,
+            &verdict,
+        );
     } else {
         print_text(p, lp.as_ref(), th.as_ref(), &runs, &verdict);
     }
-    Ok(())
+    Ok(verdict)
 }
 
 fn model_name(m: Model) -> &'static str {
@@ -800,49 +816,6 @@ fn client_threads(addr: SocketAddr, p: Params, unbounded: bool) -> Result<(), St
 
 // ---- report ----------------------------------------------------------------
 
-struct Verdict {
-    /// "holds", "does not hold" or "not demonstrated".
-    word: &'static str,
-    line: String,
-}
-
-fn verdict(runs: &[ConnectRun], p: Params) -> Verdict {
-    let unbounded: Vec<&ConnectRun> = runs.iter().filter(|r| r.permits.is_none()).collect();
-    let bounded: Vec<&ConnectRun> = runs.iter().filter(|r| r.permits.is_some()).collect();
-    let exhausted = unbounded.iter().all(|r| r.emfile > 0);
-    let protected = bounded
-        .iter()
-        .all(|r| r.emfile == 0 && r.other == 0 && r.succeeded == p.connections);
-    let without: Vec<String> = unbounded
-        .iter()
-        .map(|r| format!("{} {}/{}", model_name(r.model), r.emfile, p.connections))
-        .collect();
-    let with: Vec<String> = bounded
-        .iter()
-        .map(|r| format!("{} {}/{}", model_name(r.model), r.succeeded, p.connections))
-        .collect();
-    let detail = format!(
-        "without a semaphore EMFILE failures: {}; with Semaphore({}) succeeded: {}",
-        without.join(", "),
-        p.permits,
-        with.join(", ")
-    );
-    let (word, how) = match (exhausted, protected) {
-        (true, true) => ("holds", detail),
-        (false, true) => (
-            "not demonstrated",
-            format!("{detail} (the limit was never hit: raise --connections above --limit)"),
-        ),
-        (_, false) => ("does not hold", detail),
-    };
-    Verdict {
-        word,
-        line: format!(
-            "claim: seed 001: a semaphore bounds concurrent opens and prevents fd exhaustion -> {word}: {how}"
-        ),
-    }
-}
-
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1e3
 }
@@ -918,7 +891,7 @@ fn print_text(
         );
     }
     println!();
-    println!("{}", verdict.line);
+    verdict.print();
 }
 
 fn read_json(r: Option<&ReadRun>) -> String {
@@ -976,7 +949,9 @@ fn print_json(
         read_json(th)
     );
     println!("  \"connect\": [\n{}\n  ],", rows.join(",\n"));
-    println!("  \"verdict\": {},", json::string(verdict.word));
-    println!("  \"claim\": {}", json::string(&verdict.line));
+    println!(
+        "  \"verdicts\": {}",
+        verdict::json_array(std::slice::from_ref(verdict))
+    );
     println!("}}");
 }

@@ -4,6 +4,8 @@
 mod blocking;
 mod c10k;
 mod child;
+mod claims;
+mod cli;
 mod compare;
 mod cpu;
 mod errors;
@@ -13,6 +15,7 @@ mod files;
 mod http;
 mod json;
 mod load;
+mod measure;
 mod proc_self;
 mod serve;
 mod sleep;
@@ -20,18 +23,39 @@ mod switch;
 mod syscall_names;
 mod syscalls;
 mod timeline;
+mod verdict;
 
 use clap::{Parser, Subcommand, ValueEnum};
+
+/// The rules every subcommand follows, shown at the end of `demo --help`.
+const RULES: &str = "\
+Every subcommand takes --model loop|threads|both, --quick and --json (serve:
+--model loop|threads, a server runs one; it prints no verdict). --trace FILE:
+sleep (one model's trace; timeline draws both). A value given explicitly
+beats --quick's preset; zero or nonsensical values are refused before any
+work. Every claim checked is printed with the criterion that decided it:
+claim: ... -> yes|no|partly|measurement error|not run: <numbers>
+  criterion: <the rule>
+
+Exit codes, for every subcommand:
+  0  the demo ran, whatever its verdicts
+  1  it could not run; with --check, also a claim not confirmed (a verdict
+     other than yes or not run)
+  2  bad input (nothing was run)";
 
 /// Measure the claims of "threads vs async" on a hand-built event loop and a
 /// thread-per-task executor, side by side.
 #[derive(Parser)]
-#[command(name = "demo", version, about)]
+#[command(name = "demo", version, about, after_help = RULES)]
 struct Cli {
     /// Run the demo in a child process under ptrace and print how many
     /// times each syscall was made (per model with `--model both`).
     #[arg(long, global = true)]
     syscalls: bool,
+    /// Exit 1 when a claim is not confirmed (a verdict other than `yes` or
+    /// `not run`), for scripts and CI; without it a demo that ran exits 0.
+    #[arg(long, global = true)]
+    check: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -63,13 +87,17 @@ enum Command {
     /// Seed 003: two tasks sleeping 2 s and 1 s, gathered, finish together in
     /// about 2 s, not 3.
     Sleep(sleep::Args),
-    /// Seed 000's "Key Differences" table, measured on both models.
+    /// Seed 000's "Key Differences" table, measured on both models, each
+    /// row with a computed verdict and its criterion (--quick: a tenth of
+    /// the rounds, iterations and idle threads, 3 repetitions).
     Compare(compare::Args),
     /// How errors surface: a panicking task/thread, a timeout, a refused
-    /// connection, try_gather failing fast.
+    /// connection, try_gather failing fast (--quick: slow siblings of 300
+    /// ms instead of 1 s).
     Errors(errors::Args),
     /// Seed 000: a blocking call in a task stalls the loop (and the slow-poll
-    /// warning names it); spawn_blocking or a thread does not.
+    /// warning names it); spawn_blocking or a thread does not (--quick: the
+    /// ticker runs 400 ms instead of 1 s).
     Blocking(blocking::Args),
     /// Seed 003: a CPU-bound job in 4 parts: sequential, gathered on the
     /// loop, on 4 threads, and on spawn_blocking.
@@ -78,7 +106,8 @@ enum Command {
     /// loop versus thread ping-pong through a Mutex + Condvar.
     Switch(switch::Args),
     /// Trace a small workload on each model and draw both timelines side by
-    /// side in a self-contained HTML page.
+    /// side in a self-contained HTML page (already short: --quick runs the
+    /// same; no claim, so no verdict).
     Timeline(timeline::Args),
     /// Seed 001: files read at once (aiofiles' thread pool), and a
     /// semaphore preventing descriptor exhaustion (EMFILE) under a low limit.
@@ -91,7 +120,7 @@ enum Command {
     /// either model.
     Serve(serve::Args),
     /// A closed-loop HTTP load generator (connections, duration, latency
-    /// percentiles); starts its own `serve` unless given --addr.
+    /// percentiles); starts its own `serve` (per --model) unless given --addr.
     Load(load::Args),
     /// Seed 002: N requests to a server with injected latency, C at a time:
     /// tasks + Semaphore on the loop, a ThreadPool on threads.
@@ -102,28 +131,29 @@ impl Command {
     /// The `--model` of the subcommand, if it has one.
     fn model(&self) -> Option<Model> {
         match self {
-            Command::Sleep(args) => Some(args.model),
-            Command::Compare(args) => Some(args.model),
-            Command::Errors(args) => Some(args.model),
-            Command::Blocking(args) => Some(args.model),
-            Command::Cpu(args) => Some(args.model),
-            Command::Switch(args) => Some(args.model),
-            Command::Timeline(args) => Some(args.model),
-            Command::Files(args) => Some(args.model),
-            Command::C10k(args) => Some(args.model),
+            Command::Sleep(args) => Some(args.common.model),
+            Command::Compare(args) => Some(args.common.model),
+            Command::Errors(args) => Some(args.common.model),
+            Command::Blocking(args) => Some(args.common.model),
+            Command::Cpu(args) => Some(args.common.model),
+            Command::Switch(args) => Some(args.common.model),
+            Command::Timeline(args) => Some(args.common.model),
+            Command::Files(args) => Some(args.common.model),
+            Command::C10k(args) => Some(args.common.model),
             Command::Serve(args) => Some(args.model),
             Command::Load(_) => None,
-            Command::Fetch(args) => Some(args.model),
+            Command::Fetch(args) => Some(args.common.model),
         }
     }
 }
 
 fn main() {
+    quiet_on_a_closed_pipe();
     let cli = Cli::parse();
     if cli.syscalls {
         std::process::exit(run_traced(cli.command.model()));
     }
-    let code = match cli.command {
+    let outcome = match cli.command {
         Command::Sleep(args) => sleep::run(&args),
         Command::Compare(args) => compare::run(&args),
         Command::Errors(args) => errors::run(&args),
@@ -133,11 +163,27 @@ fn main() {
         Command::Timeline(args) => timeline::run(&args),
         Command::Files(args) => files::run(&args),
         Command::C10k(args) => c10k::run(&args),
-        Command::Serve(args) => serve::run(&args),
+        Command::Serve(args) => std::process::exit(serve::run(&args)),
         Command::Load(args) => load::run(&args),
         Command::Fetch(args) => fetch::run(&args),
     };
-    std::process::exit(code);
+    std::process::exit(outcome.code(cli.check));
+}
+
+/// Writing to a closed pipe (`demo compare | head -1`) ends the process
+/// quietly, as coreutils do, instead of a panic in `println!`: Rust's
+/// runtime sets `SIGPIPE` to ignored, which turns the write into `EPIPE`;
+/// this puts the default action (terminate, silently) back. Sockets are
+/// unaffected: `std::net` and `runtime::net` write with `MSG_NOSIGNAL`.
+/// The child processes the demos start die with their parent
+/// (`PR_SET_PDEATHSIG`, in `child.rs`), so none is left behind.
+fn quiet_on_a_closed_pipe() {
+    // SAFETY: signal(2) with SIG_DFL installs no handler, so there is no
+    // handler code to be async-signal-safe; it is called first thing in
+    // main, before this program starts any thread.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
 }
 
 /// `--syscalls`: runs this same command again in traced children, one per

@@ -31,7 +31,17 @@ pub(crate) fn status_bytes(field: &str) -> Result<f64, String> {
 
 /// Threads of this process now (the entries of `/proc/self/task`).
 pub(crate) fn threads_now() -> Result<usize, String> {
-    std::fs::read_dir("/proc/self/task")
+    count_tasks("/proc/self/task")
+}
+
+/// Threads of process `pid` now (the entries of `/proc/<pid>/task`): a
+/// child this program started, such as `demo load`'s server.
+pub(crate) fn threads_of(pid: u32) -> Result<usize, String> {
+    count_tasks(&format!("/proc/{pid}/task"))
+}
+
+fn count_tasks(dir: &str) -> Result<usize, String> {
+    std::fs::read_dir(dir)
         .map(|d| d.count())
-        .map_err(|e| format!("cannot list /proc/self/task: {e}"))
+        .map_err(|e| format!("cannot list {dir}: {e}"))
 }

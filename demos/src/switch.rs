@@ -8,20 +8,24 @@ use std::time::{Duration, Instant};
 
 use clap::Args as ClapArgs;
 
-use crate::Model;
+use crate::claims;
+use crate::cli::{Common, positive_u64, positive_usize};
+use crate::json::Object;
+use crate::measure::{self, Spread};
+use crate::verdict::{self, Holds, Outcome, Verdict};
 
 /// Arguments of `demo switch`.
 #[derive(ClapArgs, Debug)]
 pub struct Args {
-    /// Which model to run.
-    #[arg(long, value_enum, default_value = "both")]
-    pub(crate) model: Model,
-    /// Round trips per model (each is two switches).
-    #[arg(long, default_value_t = 50_000)]
-    rounds: u64,
-    /// A short run (5,000 round trips).
-    #[arg(long)]
-    quick: bool,
+    #[command(flatten)]
+    pub(crate) common: Common,
+    /// Round trips per run (each is two switches) [default: 50000; quick:
+    /// 5000].
+    #[arg(long, value_parser = positive_u64)]
+    rounds: Option<u64>,
+    /// Timed runs of each model after a warm-up run [default: 5; quick: 3].
+    #[arg(long, value_parser = positive_usize)]
+    repetitions: Option<usize>,
 }
 
 /// What one ping-pong run measured.
@@ -41,73 +45,127 @@ impl Measured {
     }
 }
 
-/// Runs the demo; returns the process exit code.
-pub fn run(args: &Args) -> i32 {
-    let rounds = if args.quick {
-        5_000
-    } else {
-        args.rounds.max(1)
+/// Runs of each model a `switch` process makes: the warm-up, then the
+/// repetitions (what a syscall count of the whole process covers).
+pub fn runs_per_model(repetitions: usize) -> u64 {
+    repetitions as u64 + 1
+}
+
+/// Both models' ns per switch over the repetitions, and the counters of
+/// each model's last run; `None` for a model not run.
+pub struct Both {
+    /// The loop: ns per switch, counters.
+    pub event_loop: Option<(Spread, String)>,
+    /// Threads: ns per switch, counters.
+    pub threads: Option<(Spread, String)>,
+}
+
+/// Runs the ping-pong on the models asked for: a warm-up, then
+/// `repetitions` interleaved runs of each.
+pub fn measure(model: crate::Model, rounds: u64, repetitions: usize) -> Result<Both, String> {
+    let loop_counters = std::cell::RefCell::new(String::new());
+    let thread_counters = std::cell::RefCell::new(String::new());
+    let mut on_loop = || {
+        let m = run_loop(rounds)?;
+        *loop_counters.borrow_mut() = m.counters.clone();
+        Ok(m.ns_per_switch())
     };
+    let mut on_threads = || {
+        let m = run_threads(rounds)?;
+        *thread_counters.borrow_mut() = m.counters.clone();
+        Ok(m.ns_per_switch())
+    };
+    let mut sides: Vec<&mut dyn FnMut() -> Result<f64, String>> = Vec::new();
+    if model.has_loop() {
+        sides.push(&mut on_loop);
+    }
+    if model.has_threads() {
+        sides.push(&mut on_threads);
+    }
+    let mut values = measure::interleaved(repetitions, &mut sides)?.into_iter();
+    drop(sides);
+    let spread = |v: Vec<f64>| Spread::of(&v).ok_or_else(|| "a run gave no time".to_string());
+    let mut both = Both {
+        event_loop: None,
+        threads: None,
+    };
+    if model.has_loop() {
+        let v = values.next().unwrap_or_default();
+        both.event_loop = Some((spread(v)?, loop_counters.take()));
+    }
+    if model.has_threads() {
+        let v = values.next().unwrap_or_default();
+        both.threads = Some((spread(v)?, thread_counters.take()));
+    }
+    Ok(both)
+}
+
+/// The verdict: computed only when both models ran.
+pub fn verdict_of(both: &Both) -> Verdict {
+    match (&both.event_loop, &both.threads) {
+        (Some((l, _)), Some((t, _))) => claims::switch_cost(l, t),
+        _ => Verdict::new(
+            claims::SWITCH_CLAIM,
+            "compares the two models",
+            Holds::NotRun("needs both models (--model both)".into()),
+            "",
+        ),
+    }
+}
+
+/// Runs the demo.
+pub fn run(args: &Args) -> Outcome {
+    let c = &args.common;
+    let rounds = c.pick(args.rounds, 50_000, 5_000);
+    let repetitions = c.pick(args.repetitions, 5, 3);
+    let both = match measure(c.model, rounds, repetitions) {
+        Ok(both) => both,
+        Err(e) => return verdict::failed("switch", &e),
+    };
+    let v = verdict_of(&both);
+    if c.json {
+        let side = |s: &Option<(Spread, String)>| {
+            s.as_ref().map_or("null".to_string(), |(ns, counters)| {
+                Object::new()
+                    .raw("ns_per_switch", ns.json())
+                    .str("counters", counters)
+                    .finish()
+            })
+        };
+        println!(
+            "{}",
+            Object::new()
+                .int("rounds", rounds)
+                .int("switches_per_run", rounds * 2)
+                .int("repetitions", repetitions as u64)
+                .raw("event_loop", side(&both.event_loop))
+                .raw("threads", side(&both.threads))
+                .raw("verdicts", verdict::json_array(std::slice::from_ref(&v)))
+                .finish()
+        );
+        return Outcome::Ran(vec![v]);
+    }
     println!(
-        "seeds 000/001: ping-pong of a turn between two tasks, {rounds} round trips ({} switches)",
+        "seeds 000/001: ping-pong of a turn between two tasks, {rounds} round trips ({} switches) per run; \
+         1 warm-up run, then {repetitions} runs per model taking turns; median (range)",
         rounds * 2
     );
-    let mut loop_ns = None;
-    let mut thread_ns = None;
-    if args.model.has_loop() {
-        match run_loop(rounds) {
-            Ok(m) => {
-                println!(
-                    "event loop (Event set/wait, one thread): {:.1} ns per switch ({} switches in {:.3?})",
-                    m.ns_per_switch(),
-                    m.switches,
-                    m.took
-                );
-                println!("  {}", m.counters);
-                loop_ns = Some(m.ns_per_switch());
-            }
-            Err(e) => {
-                eprintln!("demo switch: {e}");
-                return 2;
-            }
-        }
+    if let Some((ns, counters)) = &both.event_loop {
+        println!(
+            "event loop (Event set/wait, one thread): {}",
+            ns.text(1, " ns per switch")
+        );
+        println!("  last run: {counters}");
     }
-    if args.model.has_threads() {
-        match run_threads(rounds) {
-            Ok(m) => {
-                println!(
-                    "threads (Mutex + Condvar, two OS threads): {:.1} ns per switch ({} switches in {:.3?})",
-                    m.ns_per_switch(),
-                    m.switches,
-                    m.took
-                );
-                println!("  {}", m.counters);
-                thread_ns = Some(m.ns_per_switch());
-            }
-            Err(e) => {
-                eprintln!("demo switch: {e}");
-                return 2;
-            }
-        }
+    if let Some((ns, counters)) = &both.threads {
+        println!(
+            "threads (Mutex + Condvar, two OS threads): {}",
+            ns.text(1, " ns per switch")
+        );
+        println!("  last run: {counters}");
     }
-    let verdict = match (loop_ns, thread_ns) {
-        (Some(l), Some(t)) => {
-            println!("ratio: a thread switch costs {:.1}x a task switch", t / l);
-            if t > l {
-                format!(
-                    "claim holds: thread switch {t:.0} ns > task switch {l:.0} ns ({:.1}x)",
-                    t / l
-                )
-            } else {
-                format!("claim NOT confirmed in this run: thread {t:.0} ns <= task {l:.0} ns")
-            }
-        }
-        _ => "not compared (run with --model both)".to_string(),
-    };
-    println!(
-        "claim: thread context switches are costly (kernel), event-loop switches are lightweight -> {verdict}"
-    );
-    0
+    v.print();
+    Outcome::Ran(vec![v])
 }
 
 /// Two tasks on the loop hand the turn over through two `Event`s.

@@ -10,14 +10,15 @@ use std::time::Duration;
 
 use clap::Args as ClapArgs;
 
-use crate::Model;
+use crate::cli::Common;
+use crate::json::{self, Object};
+use crate::verdict::{self, Outcome};
 
 /// Arguments of `demo timeline`.
 #[derive(ClapArgs, Debug)]
 pub struct Args {
-    /// Which model(s) to trace.
-    #[arg(long, value_enum, default_value = "both")]
-    pub(crate) model: Model,
+    #[command(flatten)]
+    pub(crate) common: Common,
     /// Where to write the page.
     #[arg(long, default_value = "timeline.html")]
     out: PathBuf,
@@ -25,33 +26,56 @@ pub struct Args {
 
 const PAGE: &str = include_str!("timeline.html");
 
-/// Runs the demo; returns the process exit code.
-pub fn run(args: &Args) -> i32 {
+/// Runs the demo: no claim, a page to look at.
+pub fn run(args: &Args) -> Outcome {
+    let c = &args.common;
+    // Refuse an unwritable path before tracing anything.
+    if let Err(e) = std::fs::write(&args.out, "") {
+        return verdict::bad_input(
+            "timeline",
+            &format!("cannot write {}: {e}", args.out.display()),
+        );
+    }
     let mut traces: Vec<(String, String)> = Vec::new();
-    if args.model.has_loop() {
+    if c.model.has_loop() {
         match loop_trace() {
             Ok(json) => traces.push(("event loop (one thread)".into(), json)),
             Err(e) => {
-                eprintln!("demo timeline: the event-loop run failed: {e}");
-                return 1;
+                return verdict::failed("timeline", &format!("the event-loop run failed: {e}"));
             }
         }
     }
-    if args.model.has_threads() {
+    if c.model.has_threads() {
         traces.push(("threads (one OS thread per task)".into(), threads_trace()));
     }
     let page = render(&traces);
     if let Err(e) = std::fs::write(&args.out, page) {
-        eprintln!("demo timeline: cannot write {}: {e}", args.out.display());
-        return 2;
+        return verdict::failed(
+            "timeline",
+            &format!("cannot write {}: {e}", args.out.display()),
+        );
     }
-    println!(
-        "wrote {} ({} model{}): open it in any browser, no network needed",
-        args.out.display(),
-        traces.len(),
-        if traces.len() == 1 { "" } else { "s" }
-    );
-    0
+    if c.json {
+        println!(
+            "{}",
+            Object::new()
+                .str("out", &args.out.display().to_string())
+                .raw(
+                    "models",
+                    json::array(traces.iter().map(|(t, _)| json::string(t)))
+                )
+                .raw("verdicts", "[]".to_string())
+                .finish()
+        );
+    } else {
+        println!(
+            "wrote {} ({} model{}): open it in any browser, no network needed",
+            args.out.display(),
+            traces.len(),
+            if traces.len() == 1 { "" } else { "s" }
+        );
+    }
+    Outcome::Ran(Vec::new())
 }
 
 /// The page with `traces` (title, Chrome Trace JSON) embedded.

@@ -37,8 +37,14 @@ fn blocking_stalls_the_loop_only() {
         err.contains("slow poll") && err.contains("blocking.rs:"),
         "{err}"
     );
+    let lines: Vec<&str> = text.lines().collect();
     assert!(
-        text.lines().last().unwrap_or("").starts_with("claim:"),
+        lines[lines.len() - 2]
+            .starts_with("claim: a blocking call in a coroutine stalls the whole loop"),
+        "{text}"
+    );
+    assert!(
+        lines[lines.len() - 1].starts_with("  criterion: "),
         "{text}"
     );
 }

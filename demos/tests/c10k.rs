@@ -41,7 +41,9 @@ fn both_models_hold_every_connection() {
             > threads["rss_per_conn_bytes"].as_f64().unwrap_or(f64::MAX),
         "{text}"
     );
-    assert!(json["verdict"].is_string(), "{text}");
+    let verdict = &json["verdicts"][0];
+    assert!(verdict["holds"].is_string(), "{text}");
+    assert!(verdict["criterion"].is_string(), "{text}");
 }
 
 #[test]
@@ -52,5 +54,8 @@ fn zero_connections_is_rejected_with_exit_code_2() {
         .expect("the demo binary runs");
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{err}");
-    assert!(err.contains("--connections must be at least 1"), "{err}");
+    assert!(
+        err.contains("--connections") && err.contains("must be at least 1"),
+        "{err}"
+    );
 }

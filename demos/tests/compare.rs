@@ -1,70 +1,99 @@
 //! `demo compare --quick --json` prints seed 000's Key Differences table as
-//! JSON: every row, measured on both models.
+//! JSON: every row measured on both models, each with a computed verdict
+//! and its criterion; with one model, the rows that compare both say "not
+//! run" instead of agreeing.
 
-use std::process::Command;
+mod common;
+
 use std::time::{Duration, Instant};
+
+const ROWS: [&str; 7] = [
+    "scheduling",
+    "context switch",
+    "syscalls per switch",
+    "memory footprint",
+    "blocking call handling",
+    "threads used",
+    "CPU-bound job",
+];
+
+const VERDICTS: [&str; 5] = ["yes", "no", "partly", "measurement error", "not run"];
+
+fn row<'a>(json: &'a serde_json::Value, aspect: &str) -> &'a serde_json::Value {
+    json["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .find(|r| r["aspect"] == aspect)
+        .unwrap_or_else(|| panic!("no row {aspect}: {json}"))
+}
 
 #[test]
 fn quick_json_has_every_row_for_both_models() {
     let start = Instant::now();
-    let out = Command::new(env!("CARGO_BIN_EXE_demo"))
-        .args(["compare", "--quick", "--json"])
-        .output()
-        .unwrap();
+    let out = common::demo(&["compare", "--quick", "--json"]);
     let took = start.elapsed();
     let text = String::from_utf8_lossy(&out.stdout);
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{text}\n{err}");
     // Generous: --quick targets < 10 s; the test machine is busy.
-    assert!(took < Duration::from_secs(60), "took {took:?}");
+    assert!(took < Duration::from_secs(90), "took {took:?}");
     assert!(err.contains("compare: "), "progress goes to stderr: {err}");
     let json: serde_json::Value = serde_json::from_str(&text).expect("stdout is JSON");
-    let rows = json["rows"].as_array().expect("rows");
-    for aspect in [
-        "scheduling",
-        "context switch",
-        "syscalls per switch",
-        "memory footprint",
-        "blocking call handling",
-        "threads used",
-        "wall time",
-    ] {
-        let row = rows
-            .iter()
-            .find(|r| r["aspect"] == aspect)
-            .unwrap_or_else(|| panic!("no row {aspect}: {text}"));
-        for column in ["event_loop", "threads", "claim", "agrees"] {
+    assert_eq!(
+        json["rows"].as_array().map(Vec::len),
+        Some(ROWS.len()),
+        "{text}"
+    );
+    for aspect in ROWS {
+        let row = row(&json, aspect);
+        for column in ["event_loop", "threads", "claim", "agrees", "criterion"] {
             let cell = row[column].as_str().unwrap_or("");
             assert!(
                 !cell.is_empty() && cell != "not run",
                 "{aspect}/{column}: {text}"
             );
         }
+        let holds = row["holds"].as_str().unwrap_or("");
+        assert!(VERDICTS.contains(&holds), "{aspect}: {holds}");
+        assert!(
+            row["agrees"].as_str().unwrap_or("").starts_with(holds),
+            "{aspect}: the text is the verdict: {text}"
+        );
     }
+    // The seed's blocking claim is true of an awaited call only.
+    assert_eq!(
+        row(&json, "blocking call handling")["holds"],
+        "partly",
+        "{text}"
+    );
     for model in ["event_loop", "threads"] {
         let side = &json[model];
         for number in [
             "switch_ns",
             "rss_per_unit_bytes",
             "max_tick_gap_ms",
-            "wall_ms",
+            "cpu_ms",
         ] {
             assert!(
                 side[number].as_f64().is_some_and(|n| n > 0.0),
                 "{model}.{number}: {text}"
             );
         }
+        // Medians come with their spread.
+        assert!(side["switch_ns_spread"]["samples"].is_array(), "{text}");
     }
+    // Threads counted in /proc/self/task, not assumed.
     assert_eq!(json["event_loop"]["threads_used"], 1, "{text}");
+    assert!(
+        json["threads"]["threads_used"].as_u64().unwrap_or(0) >= 1000,
+        "{text}"
+    );
     // Switching tasks needs no syscall (bar the loop's periodic epoll
     // check); switching threads needs the kernel (futex wake + wait).
     let per_switch = |model: &str| json[model]["syscalls_per_switch"].as_f64();
     assert!(per_switch("event_loop").is_some_and(|n| n < 0.5), "{text}");
     assert!(per_switch("threads").is_some_and(|n| n >= 1.0), "{text}");
-    assert!(
-        json["threads"]["threads_used"].as_u64().unwrap_or(0) >= 1000,
-        "{text}"
-    );
     // The loop stalls under a blocking call; the thread model does not.
     assert!(
         json["event_loop"]["max_tick_gap_ms"]
@@ -77,4 +106,23 @@ fn quick_json_has_every_row_for_both_models() {
         json["threads"]["max_tick_gap_ms"].as_f64().unwrap_or(1e9) < 100.0,
         "{text}"
     );
+    assert_eq!(json["verdicts"].as_array().map(Vec::len), Some(ROWS.len()));
+}
+
+#[test]
+fn one_model_agrees_with_nothing_it_did_not_compare() {
+    let json = common::demo_json(&["compare", "--quick", "--json", "--model", "loop"]);
+    for aspect in ROWS {
+        let row = row(&json, aspect);
+        assert_eq!(row["threads"], "not run", "{aspect}: {json}");
+        assert_eq!(row["holds"], "not run", "{aspect}: {json}");
+        assert!(
+            row["agrees"]
+                .as_str()
+                .unwrap_or("")
+                .contains("--model both"),
+            "{aspect}: {json}"
+        );
+    }
+    assert!(json["threads"].is_null(), "{json}");
 }

@@ -1,6 +1,7 @@
-//! `demo cpu` runs the same CPU-bound job on every model; the thread model
-//! uses 4 threads and every model computes the same results. (No speed-up is
-//! asserted: the test machine is noisy.)
+//! `demo cpu` runs the same CPU-bound job on every model, interleaved and
+//! repeated; the thread model uses 4 threads, every model computes the same
+//! results, and each verdict comes with its criterion. (No speed-up is
+//! asserted: the test machine is noisy; `claims.rs` tests the bounds.)
 
 mod common;
 
@@ -8,15 +9,51 @@ mod common;
 fn thread_model_uses_four_threads_and_results_match() {
     let out = common::demo_ok(&["cpu", "--quick"]);
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("core(s) available"), "{text}");
+    assert!(
+        text.contains("core(s) in this process's affinity mask"),
+        "{text}"
+    );
+    assert!(text.contains("1 warm-up run, then 3 runs"), "{text}");
     assert!(text.contains("threaded::gather (4 threads)"), "{text}");
     assert!(text.contains("spawn_blocking (4 jobs"), "{text}");
     assert!(text.contains("gather (1 thread)"), "{text}");
+    assert!(text.contains("(range "), "the spread is printed: {text}");
     assert!(text.contains("results equal on every model: yes"), "{text}");
-    let last = text.lines().last().unwrap_or("");
+    let claims: Vec<&str> = text.lines().filter(|l| l.starts_with("claim: ")).collect();
+    assert_eq!(claims.len(), 3, "{text}");
+    assert_eq!(text.matches("\n  criterion: ").count(), 3, "{text}");
     assert!(
-        last.starts_with("claim: threads give true parallelism -> "),
+        claims
+            .iter()
+            .any(|l| l.starts_with("claim: threads give true parallelism") && l.contains("GIL")),
         "{text}"
     );
-    assert!(last.contains("GIL"), "{text}");
+}
+
+#[test]
+fn json_has_the_spreads_and_verdicts() {
+    let json = common::demo_json(&[
+        "cpu",
+        "--model",
+        "threads",
+        "--iterations",
+        "400000",
+        "--repetitions",
+        "2",
+        "--json",
+    ]);
+    assert_eq!(json["threads"]["workers"], 4, "{json}");
+    assert_eq!(
+        json["threads"]["speedup"]["samples"]
+            .as_array()
+            .map(Vec::len),
+        Some(2)
+    );
+    assert!(json["loop_gather"].is_null(), "{json}");
+    let v = &json["verdicts"][0];
+    assert!(
+        v["criterion"].as_str().unwrap_or("").contains(">= 1.5x"),
+        "{json}"
+    );
+    assert!(v["holds"].is_string(), "{json}");
 }

@@ -21,7 +21,13 @@ fn quick_fetch_overlaps_the_waits_on_both_models() {
         assert_eq!((ok, errors), (40, 0), "{row}");
         assert!(wall_ms < 400.0, "no overlap: {row}\n{text}");
     }
-    assert!(text.contains("-> holds"), "{text}");
+    assert_eq!(
+        text.matches("claim: network-bound requests overlap their waits")
+            .count(),
+        2,
+        "{text}"
+    );
+    assert_eq!(text.matches("not N x latency -> yes").count(), 2, "{text}");
 }
 
 #[test]

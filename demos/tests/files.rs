@@ -49,7 +49,7 @@ fn semaphore_prevents_emfile_and_every_file_reads_back() {
             "{text}"
         );
     }
-    assert_eq!(json["verdict"], "holds", "{text}");
+    assert_eq!(json["verdicts"][0]["holds"], "yes", "{text}");
 }
 
 #[test]

@@ -1,5 +1,6 @@
-//! `demo load`: a closed-loop load against its own server, and against a
-//! thread-model server given by address.
+//! `demo load`: a closed-loop load against its own servers (each model's
+//! thread count read from `/proc/<pid>/task`), and against a thread-model
+//! server given by address (whose model it does not claim to know).
 
 mod common;
 
@@ -15,12 +16,46 @@ fn number_after(text: &str, label: &str) -> u64 {
 
 #[test]
 fn quick_load_on_its_own_server_has_requests_and_no_errors() {
-    let out = common::demo_ok(&["load", "--quick"]);
+    let out = common::demo_ok(&["load", "--quick", "--model", "loop", "--duration", "500ms"]);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(number_after(&text, "requests") > 0, "{text}");
     assert_eq!(number_after(&text, "errors"), 0, "{text}");
     assert!(text.contains("latency    p50"), "{text}");
-    assert!(text.contains("-> holds"), "{text}");
+    assert!(
+        text.contains("claim: the server serves 10 keep-alive connections at once -> yes"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "claim: one event-loop thread serves 10 keep-alive connections -> yes: 1 thread(s)"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("/task of the server, sampled"), "{text}");
+}
+
+#[test]
+fn the_thread_server_it_starts_is_claimed_as_one() {
+    let json = common::demo_json(&[
+        "load",
+        "--model",
+        "threads",
+        "--connections",
+        "4",
+        "--duration",
+        "300ms",
+        "--json",
+    ]);
+    let run = &json["runs"][0];
+    assert_eq!(run["started_model"], "threads", "{json}");
+    assert!(
+        run["server_threads_max"].as_u64().unwrap_or(0) >= 4,
+        "{json}"
+    );
+    let claim = run["verdicts"][1]["claim"].as_str().unwrap_or("");
+    assert!(claim.contains("a thread each"), "{json}");
+    assert!(!claim.contains("event-loop"), "{json}");
+    assert_eq!(common::holds(&json), ["yes", "yes"], "{json}");
 }
 
 #[test]
@@ -57,15 +92,12 @@ fn load_against_a_thread_per_connection_server() {
     assert!(out.status.success(), "{text}");
     assert!(number_after(&text, "requests") > 0, "{text}");
     assert_eq!(number_after(&text, "errors"), 0, "{text}");
-}
-
-#[test]
-fn zero_connections_is_refused() {
-    let out = Command::new(env!("CARGO_BIN_EXE_demo"))
-        .args(["load", "--connections", "0"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    // The old demo said "one event-loop thread serves ..." of this server.
+    assert!(!text.contains("event-loop thread"), "{text}");
+    assert!(
+        text.contains("claim: the server's model -> not run (the server does not say"),
+        "{text}"
+    );
 }
 
 #[test]

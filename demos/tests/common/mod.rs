@@ -1,14 +1,22 @@
-//! Shared by the demo tests: run the `demo` binary and insist it succeeded.
+//! Shared by the demo tests: run the `demo` binary, insist it succeeded,
+//! or look at how it failed.
+
+#![allow(dead_code)] // each test file uses some of these
 
 use std::process::{Command, Output};
+
+/// Runs `demo args...` and returns the whole output, whatever the exit.
+pub fn demo(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_demo"))
+        .args(args)
+        .output()
+        .expect("the demo binary runs")
+}
 
 /// Runs `demo args...`, asserts a zero exit (showing both streams if not),
 /// and returns the whole output.
 pub fn demo_ok(args: &[&str]) -> Output {
-    let out = Command::new(env!("CARGO_BIN_EXE_demo"))
-        .args(args)
-        .output()
-        .expect("the demo binary runs");
+    let out = demo(args);
     assert!(
         out.status.success(),
         "demo {args:?} failed:\n{}\n{}",
@@ -16,4 +24,36 @@ pub fn demo_ok(args: &[&str]) -> Output {
         String::from_utf8_lossy(&out.stderr)
     );
     out
+}
+
+/// Runs `demo args...` and parses its stdout as JSON (asserting a zero
+/// exit).
+pub fn demo_json(args: &[&str]) -> serde_json::Value {
+    let out = demo_ok(args);
+    let text = String::from_utf8_lossy(&out.stdout);
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("demo {args:?}: not JSON ({e}):\n{text}"))
+}
+
+/// The `holds` word of every verdict in a `--json` output.
+pub fn holds(json: &serde_json::Value) -> Vec<String> {
+    json["verdicts"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no verdicts in {json}"))
+        .iter()
+        .map(|v| v["holds"].as_str().unwrap_or("?").to_string())
+        .collect()
+}
+
+/// Asserts that `demo args...` is refused as bad input: exit 2, a message
+/// on stderr containing `says`, nothing on stdout (no work done).
+pub fn assert_bad_input(args: &[&str], says: &str) {
+    let out = demo(args);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "demo {args:?}: {err}");
+    assert!(err.contains(says), "demo {args:?}: {err:?} lacks {says:?}");
+    assert!(
+        out.stdout.is_empty(),
+        "demo {args:?} printed: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
 }
