@@ -303,10 +303,12 @@ fn parse_length(value: &str) -> Result<usize, Status> {
     value.parse().map_err(|_| Status::BAD_REQUEST)
 }
 
-/// A whole response: status line, `Content-Length`, `Connection`, body.
-pub fn response(status: Status, body: &[u8], keep_alive: bool) -> Vec<u8> {
+/// A whole response: status line, `Content-Length`, `Connection`,
+/// `X-Model` (which model served it: `load --addr` reads it to know what it
+/// measures), body.
+pub fn response(status: Status, body: &[u8], keep_alive: bool, model: &str) -> Vec<u8> {
     let mut out = format!(
-        "HTTP/1.1 {} {}\r\nContent-Length: {}\r\nContent-Type: text/plain\r\nConnection: {}\r\n\r\n",
+        "HTTP/1.1 {} {}\r\nContent-Length: {}\r\nContent-Type: text/plain\r\nConnection: {}\r\nX-Model: {model}\r\n\r\n",
         status.0,
         status.reason(),
         body.len(),
@@ -510,7 +512,7 @@ mod tests {
 
     #[test]
     fn responses_and_response_heads_round_trip() {
-        let bytes = response(Status::OK, b"hello\n", true);
+        let bytes = response(Status::OK, b"hello\n", true, "loop");
         assert_eq!(response_head(&bytes), Ok(Some((200, bytes.len()))));
         assert_eq!(response_head(&bytes[..10]), Ok(None));
         assert!(response_head(b"SSH-2.0\r\n\r\n").is_err());

@@ -140,7 +140,7 @@ impl Command {
             Command::Timeline(args) => Some(args.common.model),
             Command::Files(args) => Some(args.common.model),
             Command::C10k(args) => Some(args.common.model),
-            Command::Serve(args) => Some(args.model),
+            Command::Serve(args) => Some(args.model.into()),
             Command::Load(_) => None,
             Command::Fetch(args) => Some(args.common.model),
         }

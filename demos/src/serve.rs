@@ -27,16 +27,33 @@ use std::time::{Duration, Instant};
 
 use clap::Args as ClapArgs;
 
-use crate::Model;
 use crate::http::{self, Status};
 use conn::{After, Conn, Step, Timeouts};
+
+/// The model a server runs: one, so `both` is not offered.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ServerModel {
+    /// The single-threaded event loop (`runtime`).
+    Loop,
+    /// One OS thread per connection (`runtime::threaded`).
+    Threads,
+}
+
+impl From<ServerModel> for crate::Model {
+    fn from(model: ServerModel) -> crate::Model {
+        match model {
+            ServerModel::Loop => crate::Model::Loop,
+            ServerModel::Threads => crate::Model::Threads,
+        }
+    }
+}
 
 /// Arguments of `demo serve`.
 #[derive(ClapArgs, Debug)]
 pub struct Args {
-    /// Which model serves: `loop` or `threads` (a server runs one).
+    /// Which model serves (a server runs one).
     #[arg(long, value_enum, default_value = "loop")]
-    pub(crate) model: Model,
+    pub(crate) model: ServerModel,
     /// The port on 127.0.0.1 (0: any free port, printed at start).
     #[arg(long, default_value_t = 8080)]
     pub(crate) port: u16,
@@ -114,12 +131,8 @@ pub fn run(args: &Args) -> i32 {
     }
     let counts = Arc::new(Counts::default());
     let result = match args.model {
-        Model::Loop => serve_loop(args, &counts),
-        Model::Threads => serve_threads(args, &counts),
-        Model::Both => {
-            eprintln!("demo serve: a server runs one model: --model loop or --model threads");
-            return 2;
-        }
+        ServerModel::Loop => serve_loop(args, &counts),
+        ServerModel::Threads => serve_threads(args, &counts),
     };
     match result {
         Ok(()) => {
@@ -135,9 +148,11 @@ pub fn run(args: &Args) -> i32 {
             );
             0
         }
+        // The demo's one exit-code rule (`demo --help`): the arguments were
+        // fine, the server could not run (a port in use, no runtime).
         Err(e) => {
             eprintln!("demo serve: {e}");
-            2
+            1
         }
     }
 }
@@ -175,13 +190,17 @@ fn serve_loop(args: &Args, counts: &Arc<Counts>) -> Result<(), String> {
                 if active.get() >= args.max_conns {
                     counts.refused.fetch_add(1, Ordering::Relaxed);
                     runtime::spawn(async move {
-                        let reply = http::response(Status::UNAVAILABLE, b"busy\n", false);
+                        let reply = http::response(Status::UNAVAILABLE, b"busy\n", false, "loop");
                         let _ = stream.write_all(&reply).await;
                     });
                     continue;
                 }
                 active.set(active.get() + 1);
-                let conn = Conn::new(args.timeouts(), runtime::time::Instant::now().into_std());
+                let conn = Conn::new(
+                    args.timeouts(),
+                    runtime::time::Instant::now().into_std(),
+                    "loop",
+                );
                 let (active, counts, latency) = (active.clone(), counts.clone(), args.latency);
                 runtime::spawn(async move {
                     let _ = connection_loop(stream, conn, latency, &counts).await;
@@ -297,11 +316,16 @@ fn accept_threads(
         if active.load(Ordering::SeqCst) >= max {
             counts.refused.fetch_add(1, Ordering::Relaxed);
             // A few bytes into a fresh socket's buffer: this does not block.
-            let _ = stream.write_all(&http::response(Status::UNAVAILABLE, b"busy\n", false));
+            let _ = stream.write_all(&http::response(
+                Status::UNAVAILABLE,
+                b"busy\n",
+                false,
+                "threads",
+            ));
             continue;
         }
         active.fetch_add(1, Ordering::SeqCst);
-        let conn = Conn::new(timeouts, Instant::now());
+        let conn = Conn::new(timeouts, Instant::now(), "threads");
         let (active_in, counts_in) = (active.clone(), counts.clone());
         let spawned = runtime::threaded::Builder::new()
             .name("conn")

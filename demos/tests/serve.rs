@@ -172,7 +172,7 @@ fn threads_refuse_over_the_cap() {
 }
 
 #[test]
-fn a_port_in_use_is_a_clear_error_and_exit_2() {
+fn a_port_in_use_is_a_clear_error_and_exit_1() {
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = taken.local_addr().unwrap().port().to_string();
     for model in ["loop", "threads"] {
@@ -181,7 +181,8 @@ fn a_port_in_use_is_a_clear_error_and_exit_2() {
             .output()
             .unwrap();
         let err = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(2), "{model}: {err}");
+        // The arguments were fine; the server could not run (demo --help).
+        assert_eq!(out.status.code(), Some(1), "{model}: {err}");
         assert!(
             err.contains("cannot listen on 127.0.0.1:"),
             "{model}: {err}"
@@ -191,13 +192,37 @@ fn a_port_in_use_is_a_clear_error_and_exit_2() {
 }
 
 #[test]
-fn both_models_at_once_is_refused() {
+fn both_models_at_once_is_refused_and_not_offered() {
     let out = Command::new(env!("CARGO_BIN_EXE_demo"))
         .args(["serve", "--model", "both", "--port", "0"])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("one model"));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("possible values: loop, threads"), "{err}");
+    let help = Command::new(env!("CARGO_BIN_EXE_demo"))
+        .args(["serve", "--help"])
+        .output()
+        .unwrap();
+    let help = String::from_utf8_lossy(&help.stdout);
+    assert!(help.contains("- loop:") && help.contains("- threads:"), "{help}");
+    assert!(!help.contains("- both"), "{help}");
+}
+
+#[test]
+fn every_response_names_the_model_that_served_it() {
+    for model in ["loop", "threads"] {
+        let server = Server::start(model, &[]);
+        let mut conn = server.connect();
+        conn.write_all(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            .unwrap();
+        let mut reply = String::new();
+        conn.read_to_string(&mut reply).unwrap();
+        assert!(
+            reply.contains(&format!("X-Model: {model}\r\n")),
+            "{model}: {reply}"
+        );
+    }
 }
 
 #[test]

@@ -104,11 +104,14 @@ pub(super) struct Conn {
     /// A keep-alive reply was handed out: the next [`Conn::next_step`]
     /// comes after it was written and starts the idle wait.
     replied: bool,
+    /// Which model serves it, for the `X-Model` header.
+    model: &'static str,
 }
 
 impl Conn {
-    /// A connection accepted at `now`.
-    pub(super) fn new(timeouts: Timeouts, now: Instant) -> Conn {
+    /// A connection accepted at `now`, served by `model` ("loop" or
+    /// "threads").
+    pub(super) fn new(timeouts: Timeouts, now: Instant, model: &'static str) -> Conn {
         let due = now + timeouts.header;
         Conn {
             parser: Parser::new(),
@@ -118,6 +121,7 @@ impl Conn {
                 head_due: Some(due),
             },
             replied: false,
+            model,
         }
     }
 
@@ -162,6 +166,7 @@ impl Conn {
                             Status::TIMEOUT,
                             Status::TIMEOUT.reason().as_bytes(),
                             false,
+                            self.model,
                         ),
                         delayed: false,
                         then: After::Linger,
@@ -172,7 +177,7 @@ impl Conn {
                 counts.requests.fetch_add(1, Ordering::Relaxed);
                 self.replied = request.keep_alive;
                 Step::Reply {
-                    reply: http::response(Status::OK, BODY, request.keep_alive),
+                    reply: http::response(Status::OK, BODY, request.keep_alive, self.model),
                     delayed: true,
                     then: if request.keep_alive {
                         After::Continue
@@ -184,7 +189,7 @@ impl Conn {
             Parse::Error(status) => {
                 counts.bad.fetch_add(1, Ordering::Relaxed);
                 Step::Reply {
-                    reply: http::response(status, status.reason().as_bytes(), false),
+                    reply: http::response(status, status.reason().as_bytes(), false, self.model),
                     delayed: false,
                     then: After::Linger,
                 }
@@ -207,7 +212,7 @@ mod tests {
     fn conn() -> (Conn, impl Fn(u64) -> Instant, Counts) {
         let t0 = Instant::now();
         (
-            Conn::new(TIMEOUTS, t0),
+            Conn::new(TIMEOUTS, t0, "loop"),
             move |ms| t0 + Duration::from_millis(ms),
             Counts::default(),
         )
