@@ -299,8 +299,7 @@ impl Scheduler {
     fn retire(&self, task: TaskId, ptr: TaskPtr) {
         bump(&self.counters.tasks_completed);
         let retired = self.tasks.borrow_mut().retire(task, ptr);
-        if let Some((slot, ptr)) = retired.detached {
-            drop(slot);
+        if let Some(ptr) = retired.detached {
             if catch_unwind(AssertUnwindSafe(|| drop(ptr))).is_err() {
                 eprintln!(
                     "runtime: dropping the output of detached task {} panicked",

@@ -136,16 +136,16 @@ fn poll_join<T>(
             Poll::Pending
         }
         JoinPoll::Gone => Poll::Ready(Err(JoinError::cancelled(task.id))),
-        JoinPoll::Ready(slot) => {
+        JoinPoll::Ready(ptr) => {
             let mut out: Option<Result<T, JoinError>> = None;
-            if let Some(ptr) = slot.task.as_ref() {
+            if let Some(ptr) = ptr.as_ref() {
                 // SAFETY: `out` is an `Option<Result<T, JoinError>>`, and
                 // `T` is this task's output type: the only caller is
                 // `JoinHandle<T>`, made by `spawn` for a future with
                 // `Output = T`.
                 unsafe { ptr.take_output((&mut out as *mut Option<Result<T, JoinError>>).cast()) };
             }
-            drop(slot);
+            drop(ptr);
             Poll::Ready(out.unwrap_or_else(|| Err(JoinError::cancelled(task.id))))
         }
     }

@@ -30,17 +30,18 @@ use crate::inspect::wait::WaitNote;
 pub(crate) struct Retired {
     /// The `JoinHandle`'s waker, to wake.
     pub(crate) join_waker: Option<Waker>,
-    /// A detached task's slot and allocation (holding its output): nobody
-    /// will ever take the output, so it is dropped now.
-    pub(crate) detached: Option<(TaskSlot, TaskPtr)>,
+    /// A detached task's allocation (holding its output): nobody will ever
+    /// take the output, so it is dropped now.
+    pub(crate) detached: Option<TaskPtr>,
 }
 
 /// What [`TaskTable::poll_join`] found.
 pub(crate) enum JoinPoll {
     /// Still running; the previous join waker, if replaced, to drop.
     Pending(Option<Waker>),
-    /// Finished: the removed slot, whose allocation holds the output.
-    Ready(TaskSlot),
+    /// Finished: the task's allocation, which holds the output (its slot
+    /// is free again).
+    Ready(Option<TaskPtr>),
     /// No such task (the runtime dropped it): cancelled.
     Gone,
 }
@@ -142,9 +143,11 @@ impl TaskTable {
                 detached: None,
             };
         }
+        let (_, waker) = self.release(task.key);
+        debug_assert!(waker.is_none(), "the join waker was taken above");
         Retired {
             join_waker,
-            detached: Some((self.remove(task.key), ptr)),
+            detached: Some(ptr),
         }
     }
 
@@ -181,7 +184,8 @@ impl TaskTable {
         match self.get_mut(task.key) {
             Some(slot) if slot.id() == task.id => {
                 if slot.info.state() == DumpState::Finished {
-                    return JoinPoll::Ready(self.remove(task.key));
+                    let (ptr, _) = self.release(task.key);
+                    return JoinPoll::Ready(ptr);
                 }
                 JoinPoll::Pending(match &slot.join_waker {
                     Some(w) if w.will_wake(waker) => None,
@@ -195,11 +199,11 @@ impl TaskTable {
     /// `JoinHandle::drop`: a finished task's slot (with its unclaimed
     /// output) goes now; a live task runs on detached, and goes when it
     /// finishes. Hands back what to drop outside the borrow.
-    pub(crate) fn detach(&mut self, task: TaskId) -> (Option<TaskSlot>, Option<Waker>) {
+    pub(crate) fn detach(&mut self, task: TaskId) -> (Option<TaskPtr>, Option<Waker>) {
         match self.get_mut(task.key) {
             Some(slot) if slot.id() == task.id => {
                 if slot.info.state() == DumpState::Finished {
-                    (Some(self.remove(task.key)), None)
+                    self.release(task.key)
                 } else {
                     slot.has_join_handle = false;
                     (None, slot.join_waker.take())

@@ -10,8 +10,11 @@
 
 use std::mem;
 
-use super::TaskSlot;
+use std::task::Waker;
+
+use super::{TaskPtr, TaskSlot};
 use crate::inspect::debug_table::DebugHeader;
+use crate::inspect::debug_task::DebugTask;
 
 /// The end of the free list. Keys are stored as `u32` in the free list
 /// (4 bytes a slot saved, beside the slot's flags), so a table holds at most
@@ -87,6 +90,25 @@ impl TaskTable {
         self.free = key as u32;
         self.len -= 1;
         slot
+    }
+
+    /// Frees slot `key` in place and hands back what it held (the task's
+    /// allocation and a join waker), for the caller to drop outside its
+    /// borrow: cheaper than [`remove`](Self::remove), which moves the whole
+    /// slot out.
+    pub(crate) fn release(&mut self, key: usize) -> (Option<TaskPtr>, Option<Waker>) {
+        assert!(self.get(key).is_some(), "releasing a free task slot");
+        let slot = &mut self.slots[key];
+        let held = (slot.task.take(), slot.join_waker.take());
+        slot.info = DebugTask::FREE;
+        slot.next_free = self.free;
+        slot.queued = false;
+        slot.aborted = false;
+        slot.has_join_handle = false;
+        // `key < slots.len() < NIL`, checked when the slot was pushed.
+        self.free = key as u32;
+        self.len -= 1;
+        held
     }
 
     /// Occupied slots with their keys.
