@@ -401,3 +401,53 @@ fn trace_labels_each_wake_with_what_caused_it() {
         );
     }
 }
+
+/// Issue #19: a waiting task's await site (the source location that made
+/// the leaf future it waits on) is in the dump, beside its spawn site, and
+/// in the deadlock report.
+#[test]
+fn a_dump_shows_where_each_task_is_suspended() {
+    let rt = runtime::Runtime::builder()
+        .paused_clock(true)
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let sleep_line = line!() + 2;
+        let task = runtime::spawn(async {
+            runtime::time::sleep(std::time::Duration::from_secs(5)).await;
+        });
+        runtime::yield_now().await;
+        let dump = runtime::inspect::dump();
+        let sleeper = dump.tasks.iter().find(|t| t.id == task.id()).unwrap();
+        let at = sleeper
+            .awaiting_at
+            .expect("a sleep records where it was made");
+        assert_eq!((at.file(), at.line()), (file!(), sleep_line));
+        let text = dump.to_string();
+        assert!(
+            text.contains(&format!(
+                "waits on: timer (fires in 5.000s) at {}:{sleep_line}:",
+                file!()
+            )),
+            "{text}"
+        );
+        task.abort();
+    });
+    let panic = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        rt.block_on(async {
+            let event = runtime::sync::Event::new();
+            let waiting = runtime::spawn(async {
+                runtime::time::sleep(std::time::Duration::MAX).await;
+            });
+            runtime::yield_now().await;
+            drop(waiting);
+            event.wait().await;
+        })
+    }))
+    .expect_err("a deadlock");
+    let msg = panic.downcast_ref::<String>().cloned().unwrap_or_default();
+    assert!(
+        msg.contains(&format!("waiting on timer (never fires) at {}:", file!())),
+        "{msg}"
+    );
+}

@@ -115,9 +115,16 @@ def _task(inferior, address, location):
 
 
 def _wait_text(task, now_ms):
-    kind = task["wait_kind"]
     if task["state"] != "waiting":
         return "-"
+    text = _wait_reason(task, now_ms)
+    if task["await_site"]:
+        text += " at %s" % task["await_site"]
+    return text
+
+
+def _wait_reason(task, now_ms):
+    kind = task["wait_kind"]
     if kind == 1 and task["wait_arg"] == 0xFFFFFFFFFFFFFFFF:
         return "timer (never fires)"
     if kind == 1:

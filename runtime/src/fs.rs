@@ -22,7 +22,9 @@
 //! # std::fs::remove_file(&dir).unwrap();
 //! ```
 
+use std::future::Future;
 use std::io::{self, Read, Write};
+use std::panic::Location;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -37,9 +39,14 @@ fn with_path(e: io::Error, path: &Path) -> io::Error {
 ///
 /// # Errors
 /// Those of [`std::fs::read`], with the path in the message.
-pub async fn read(path: impl AsRef<Path>) -> io::Result<Vec<u8>> {
+#[track_caller]
+pub fn read(path: impl AsRef<Path>) -> impl Future<Output = io::Result<Vec<u8>>> + Send {
+    let at = Location::caller();
     let path = path.as_ref().to_owned();
-    blocking::run(move || std::fs::read(&path).map_err(|e| with_path(e, &path))).await
+    blocking::run(
+        move || std::fs::read(&path).map_err(|e| with_path(e, &path)),
+        at,
+    )
 }
 
 /// Reads the whole file at `path` as UTF-8 (on the pool).
@@ -47,9 +54,14 @@ pub async fn read(path: impl AsRef<Path>) -> io::Result<Vec<u8>> {
 /// # Errors
 /// Those of [`std::fs::read_to_string`] (`InvalidData` if the file is not
 /// UTF-8), with the path in the message.
-pub async fn read_to_string(path: impl AsRef<Path>) -> io::Result<String> {
+#[track_caller]
+pub fn read_to_string(path: impl AsRef<Path>) -> impl Future<Output = io::Result<String>> + Send {
+    let at = Location::caller();
     let path = path.as_ref().to_owned();
-    blocking::run(move || std::fs::read_to_string(&path).map_err(|e| with_path(e, &path))).await
+    blocking::run(
+        move || std::fs::read_to_string(&path).map_err(|e| with_path(e, &path)),
+        at,
+    )
 }
 
 /// Creates or truncates the file at `path` and writes `contents` to it
@@ -57,10 +69,18 @@ pub async fn read_to_string(path: impl AsRef<Path>) -> io::Result<String> {
 ///
 /// # Errors
 /// Those of [`std::fs::write`], with the path in the message.
-pub async fn write(path: impl AsRef<Path>, contents: impl AsRef<[u8]>) -> io::Result<()> {
+#[track_caller]
+pub fn write(
+    path: impl AsRef<Path>,
+    contents: impl AsRef<[u8]>,
+) -> impl Future<Output = io::Result<()>> + Send {
+    let at = Location::caller();
     let path = path.as_ref().to_owned();
     let contents = contents.as_ref().to_vec();
-    blocking::run(move || std::fs::write(&path, contents).map_err(|e| with_path(e, &path))).await
+    blocking::run(
+        move || std::fs::write(&path, contents).map_err(|e| with_path(e, &path)),
+        at,
+    )
 }
 
 /// An open file whose operations run on the blocking pool.
@@ -95,15 +115,19 @@ impl File {
     ///
     /// # Errors
     /// Those of [`std::fs::File::open`], with the path in the message.
-    pub async fn open(path: impl AsRef<Path>) -> io::Result<File> {
+    #[track_caller]
+    pub fn open(path: impl AsRef<Path>) -> impl Future<Output = io::Result<File>> + Send {
+        let at = Location::caller();
         let path = path.as_ref().to_owned();
-        let p = path.clone();
-        let std =
-            blocking::run(move || std::fs::File::open(&p).map_err(|e| with_path(e, &p))).await?;
-        Ok(File {
-            std: Arc::new(std),
-            path,
-        })
+        async move {
+            let p = path.clone();
+            let open = move || std::fs::File::open(&p).map_err(|e| with_path(e, &p));
+            let std = blocking::run(open, at).await?;
+            Ok(File {
+                std: Arc::new(std),
+                path,
+            })
+        }
     }
 
     /// Creates `path` for writing, truncating it if it exists (`open(2)`
@@ -111,55 +135,73 @@ impl File {
     ///
     /// # Errors
     /// Those of [`std::fs::File::create`], with the path in the message.
-    pub async fn create(path: impl AsRef<Path>) -> io::Result<File> {
+    #[track_caller]
+    pub fn create(path: impl AsRef<Path>) -> impl Future<Output = io::Result<File>> + Send {
+        let at = Location::caller();
         let path = path.as_ref().to_owned();
-        let p = path.clone();
-        let std =
-            blocking::run(move || std::fs::File::create(&p).map_err(|e| with_path(e, &p))).await?;
-        Ok(File {
-            std: Arc::new(std),
-            path,
-        })
+        async move {
+            let p = path.clone();
+            let create = move || std::fs::File::create(&p).map_err(|e| with_path(e, &p));
+            let std = blocking::run(create, at).await?;
+            Ok(File {
+                std: Arc::new(std),
+                path,
+            })
+        }
     }
 
     /// Reads up to `buf.len()` bytes (one `read(2)`); `Ok(0)` at the end.
     ///
     /// # Errors
     /// The OS's, with the path in the message.
-    pub async fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+    #[track_caller]
+    pub fn read<'a>(
+        &'a mut self,
+        buf: &'a mut [u8],
+    ) -> impl Future<Output = io::Result<usize>> + Send + 'a {
+        let at = Location::caller();
         let file = self.std.clone();
         let path = self.path.clone();
         let len = buf.len();
-        let data = blocking::run(move || {
-            let mut data = vec![0u8; len];
-            let n = (&*file).read(&mut data).map_err(|e| with_path(e, &path))?;
-            data.truncate(n);
-            Ok::<_, io::Error>(data)
-        })
-        .await?;
-        buf[..data.len()].copy_from_slice(&data);
-        Ok(data.len())
+        async move {
+            let job = move || {
+                let mut data = vec![0u8; len];
+                let n = (&*file).read(&mut data).map_err(|e| with_path(e, &path))?;
+                data.truncate(n);
+                Ok::<_, io::Error>(data)
+            };
+            let data = blocking::run(job, at).await?;
+            buf[..data.len()].copy_from_slice(&data);
+            Ok(data.len())
+        }
     }
 
     /// Writes all of `buf` (`write(2)`s until done).
     ///
     /// # Errors
     /// The OS's, with the path in the message.
-    pub async fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+    #[track_caller]
+    pub fn write_all(&mut self, buf: &[u8]) -> impl Future<Output = io::Result<()>> + Send {
+        let at = Location::caller();
         let file = self.std.clone();
         let path = self.path.clone();
         let data = buf.to_vec();
-        blocking::run(move || (&*file).write_all(&data).map_err(|e| with_path(e, &path))).await
+        blocking::run(
+            move || (&*file).write_all(&data).map_err(|e| with_path(e, &path)),
+            at,
+        )
     }
 
     /// Flushes the file's data and metadata to the device (`fsync(2)`).
     ///
     /// # Errors
     /// The OS's, with the path in the message.
-    pub async fn sync_all(&self) -> io::Result<()> {
+    #[track_caller]
+    pub fn sync_all(&self) -> impl Future<Output = io::Result<()>> + Send {
+        let at = Location::caller();
         let file = self.std.clone();
         let path = self.path.clone();
-        blocking::run(move || file.sync_all().map_err(|e| with_path(e, &path))).await
+        blocking::run(move || file.sync_all().map_err(|e| with_path(e, &path)), at)
     }
 
     /// The path the file was opened with.

@@ -74,7 +74,7 @@ where
 {
     let at = Location::caller();
     let spawned = context::with_current(|sched| {
-        let wait = submit(sched, f);
+        let wait = submit(sched, f, at);
         let task = sched.spawn(
             async move {
                 match wait.await {
@@ -96,7 +96,11 @@ where
 
 /// Queues `f` on the pool of `sched`'s driver; the returned future gives its
 /// result, or the panic payload (also when the pool could not take the job).
-pub(crate) fn submit<F, T>(sched: &Scheduler, f: F) -> BlockingWait<T>
+pub(crate) fn submit<F, T>(
+    sched: &Scheduler,
+    f: F,
+    at: &'static Location<'static>,
+) -> BlockingWait<T>
 where
     F: FnOnce() -> T + Send + 'static,
     T: Send + 'static,
@@ -123,17 +127,18 @@ where
         // No poll has stored a waker yet: nothing to wake.
         drop(Slot::complete(&slot, Err(payload)));
     }
-    BlockingWait { slot, pending }
+    BlockingWait { slot, pending, at }
 }
 
 /// Awaits `f` on the pool from async code (the `fs` functions): its value,
-/// or its panic resumed here.
-pub(crate) async fn run<F, T>(f: F) -> T
+/// or its panic resumed here. `at` is the caller's site (the `fs` function's
+/// `#[track_caller]` location): the task's await site while it waits.
+pub(crate) async fn run<F, T>(f: F, at: &'static Location<'static>) -> T
 where
     F: FnOnce() -> T + Send + 'static,
     T: Send + 'static,
 {
-    let wait = context::with_current(|sched| submit(sched, f)).unwrap_or_else(|| {
+    let wait = context::with_current(|sched| submit(sched, f, at)).unwrap_or_else(|| {
         panic!(
             "runtime::fs functions must be awaited inside a runtime (block_on or a task it runs)"
         )
@@ -165,6 +170,8 @@ impl<T> Slot<T> {
 pub(crate) struct BlockingWait<T> {
     slot: Arc<Mutex<Slot<T>>>,
     pending: PendingGuard,
+    /// The site that submitted the job (the await site in dumps).
+    at: &'static Location<'static>,
 }
 
 impl<T> Future for BlockingWait<T> {
@@ -189,7 +196,7 @@ impl<T> Future for BlockingWait<T> {
                 Poll::Ready(result)
             }
             None => {
-                crate::inspect::note(crate::inspect::WaitReason::Blocking);
+                crate::inspect::note_at(crate::inspect::WaitReason::Blocking, this.at);
                 Poll::Pending
             }
         }

@@ -121,6 +121,20 @@ impl DebugTask {
         self.last_poll_ms = u32::try_from(now_ms).unwrap_or(u32::MAX);
     }
 
+    /// Where the task is suspended: the site that created the leaf future
+    /// it waits on, when that future records one.
+    pub(crate) fn await_at(&self) -> Option<&'static Location<'static>> {
+        // SAFETY: `await_at` is null or a `&'static Location` given to
+        // `set_await_at`.
+        unsafe { self.await_at.as_ref() }
+    }
+
+    /// Records (or clears) where the task is suspended.
+    #[inline]
+    pub(crate) fn set_await_at(&mut self, at: Option<&'static Location<'static>>) {
+        self.await_at = at.map_or(ptr::null(), |at| at);
+    }
+
     /// Where the task is in its life (a free slot reads as finished).
     #[inline]
     pub(crate) fn state(&self) -> DumpState {

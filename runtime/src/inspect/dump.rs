@@ -48,6 +48,10 @@ pub struct TaskInfo {
     pub since_last_poll: Option<Duration>,
     /// What it waits on, when the runtime knows.
     pub waiting_on: WaitReason,
+    /// Where the task is suspended: the source location that created the
+    /// leaf future it waits on (`sleep`, a socket read, `acquire`, ...),
+    /// when that future records one.
+    pub awaiting_at: Option<&'static Location<'static>>,
 }
 
 /// The live tasks of a runtime: `Runtime::dump`, `inspect::dump`, or
@@ -72,11 +76,15 @@ impl fmt::Display for TaskDump {
                 Some(d) => format!("{d:.3?} ago"),
                 None => "never".to_string(),
             };
-            writeln!(
+            write!(
                 f,
                 "  task {:<6} {:<9} polls {:<6} last poll {:<14} spawned at {}  waits on: {}",
                 t.id, t.state, t.polls, last, t.spawned_at, t.waiting_on
             )?;
+            match t.awaiting_at {
+                Some(at) => writeln!(f, " at {at}")?,
+                None => writeln!(f)?,
+            }
         }
         Ok(())
     }
@@ -104,6 +112,11 @@ impl TaskDump {
                     info.wait(now_ms)
                 } else {
                     WaitReason::Unknown
+                },
+                awaiting_at: if state == DumpState::Waiting {
+                    info.await_at()
+                } else {
+                    None
                 },
             });
         }

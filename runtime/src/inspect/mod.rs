@@ -48,3 +48,11 @@ pub fn dump() -> TaskDump {
 pub(crate) fn note(wait: WaitReason) {
     crate::context::with_current(|sched| sched.note_wait(wait::WaitNote::Other(wait)));
 }
+
+/// [`note`], with where the task waits: the source location that created
+/// the leaf future (its `#[track_caller]` site), shown in dumps, deadlock
+/// reports and `info async-tasks` as the task's await site.
+#[inline]
+pub(crate) fn note_at(wait: WaitReason, at: &'static std::panic::Location<'static>) {
+    crate::context::with_current(|sched| sched.note_wait_at(wait::WaitNote::Other(wait), at));
+}

@@ -75,14 +75,16 @@ pub(crate) struct Scheduler {
     main: MainTask,
     /// What the `block_on` future said it waits on at its last poll (for
     /// the deadlock report).
-    main_wait: Cell<WaitNote>,
+    main_wait: Cell<(WaitNote, Option<&'static Location<'static>>)>,
     /// The seeded choices of schedule exploration (`explore.rs`).
     explorer: Explorer,
     /// I/O operations the task being polled may still complete before it
     /// must yield (`coop.rs`); refilled before every poll.
     budget: Budget,
-    /// What the task being polled said it waits on (`inspect::note`).
+    /// What the task being polled said it waits on (`inspect::note`), and
+    /// where in its code (the leaf future's `#[track_caller]` site).
     wait_note: Cell<WaitNote>,
+    await_at: Cell<Option<&'static Location<'static>>>,
     /// The loop's clock at its last turn, in ticks (ms since start).
     loop_tick: Cell<u64>,
     counters: Counters,
@@ -134,10 +136,11 @@ impl Scheduler {
             queue: RefCell::new(RunQueue::new(config.seed)),
             next_id: Cell::new(1),
             main: MainTask::new(),
-            main_wait: Cell::new(WaitNote::Unknown),
+            main_wait: Cell::new((WaitNote::Unknown, None)),
             explorer: Explorer::new(config.seed),
             budget: Budget::new(),
             wait_note: Cell::new(WaitNote::Unknown),
+            await_at: Cell::new(None),
             loop_tick: Cell::new(0),
             counters: Counters::default(),
             config,
@@ -175,6 +178,14 @@ impl Scheduler {
     #[inline]
     pub(crate) fn note_wait(&self, wait: WaitNote) {
         self.wait_note.set(wait);
+    }
+
+    /// Files what the task being polled waits on, and where: the source
+    /// location that created the leaf future (its await site).
+    #[inline]
+    pub(crate) fn note_wait_at(&self, wait: WaitNote, at: &'static Location<'static>) {
+        self.wait_note.set(wait);
+        self.await_at.set(Some(at));
     }
 
     fn next_id(&self) -> u64 {
@@ -257,6 +268,7 @@ impl Scheduler {
             bump(&self.counters.polls);
             self.budget.refill();
             self.wait_note.set(WaitNote::Unknown);
+            self.await_at.set(None);
             let started = self.config.times_polls().then(Instant::now);
             let poll = match self.tracer() {
                 None => ptr.poll(task.id),
@@ -266,10 +278,12 @@ impl Scheduler {
                 self.poll_took(started.elapsed(), Some(task));
             }
             if poll.is_pending() {
-                let put_back = self
-                    .tasks
-                    .borrow_mut()
-                    .end_pending(task, ptr, self.wait_note.get());
+                let put_back = self.tasks.borrow_mut().end_pending(
+                    task,
+                    ptr,
+                    self.wait_note.get(),
+                    self.await_at.get(),
+                );
                 if let Err(ptr) = put_back {
                     // `abort` was called while the task ran (by itself, or
                     // by a task it woke synchronously).
@@ -330,7 +344,7 @@ impl Scheduler {
         let mut cx = Context::from_waker(&waker);
         let mut future = pin!(future);
         self.queue.borrow_mut().push(main);
-        self.main_wait.set(WaitNote::Unknown);
+        self.main_wait.set((WaitNote::Unknown, None));
         loop {
             for _ in 0..self.explorer.polls_before_turn(self.config.event_interval) {
                 let Some(task) = self.queue.borrow_mut().pop() else {
@@ -385,6 +399,7 @@ impl Scheduler {
         self.budget.refill();
         let outer = self.source.replace(Source::Task(main.id));
         self.wait_note.set(WaitNote::Unknown);
+        self.await_at.set(None);
         let started = self.config.times_polls().then(Instant::now);
         let poll = match self.tracer() {
             None => future.as_mut().poll(cx),
@@ -393,7 +408,8 @@ impl Scheduler {
         if let Some(started) = started {
             self.poll_took(started.elapsed(), None);
         }
-        self.main_wait.set(self.wait_note.get());
+        self.main_wait
+            .set((self.wait_note.get(), self.await_at.get()));
         self.source.set(outer);
         poll
     }

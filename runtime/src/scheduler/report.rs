@@ -42,22 +42,27 @@ impl Scheduler {
     #[cold]
     pub(crate) fn deadlock_report(&self) -> String {
         let now = self.driver.clock().now_tick();
+        let (wait, at) = self.main_wait.get();
         let mut msg = format!(
             "deadlock: every task is waiting and nothing can wake one up \
              (paused clock: no timer to jump to, no I/O source, no blocking job)\n  \
-             pending: the future given to block_on (waiting on {})",
-            self.main_wait.get().reason(now)
+             pending: the future given to block_on (waiting on {}{})",
+            wait.reason(now),
+            at.map(|at| format!(" at {at}")).unwrap_or_default()
         );
         for task in self.dump().tasks {
             if task.state != DumpState::Finished {
                 let _ = write!(
                     msg,
-                    "\n  pending: task {} spawned at {} (polled {} time{}, waiting on {})",
+                    "\n  pending: task {} spawned at {} (polled {} time{}, waiting on {}{})",
                     task.id,
                     task.spawned_at,
                     task.polls,
                     if task.polls == 1 { "" } else { "s" },
-                    task.waiting_on
+                    task.waiting_on,
+                    task.awaiting_at
+                        .map(|at| format!(" at {at}"))
+                        .unwrap_or_default()
                 );
             }
         }

@@ -109,6 +109,7 @@ impl TaskTable {
         task: TaskId,
         ptr: TaskPtr,
         wait: WaitNote,
+        at: Option<&'static Location<'static>>,
     ) -> Result<(), TaskPtr> {
         let Some(slot) = self.get_mut(task.key) else {
             return Err(ptr); // unreachable: only the scheduler frees slots
@@ -123,6 +124,7 @@ impl TaskTable {
             DumpState::Waiting
         });
         slot.info.set_wait(wait);
+        slot.info.set_await_at(at);
         Ok(())
     }
 

@@ -26,6 +26,7 @@
 
 use std::fmt;
 use std::future::Future;
+use std::panic::Location;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -44,6 +45,7 @@ use crate::inspect::wait::WaitNote;
 /// use std::time::Duration;
 /// runtime::block_on(runtime::time::sleep(Duration::from_millis(10)));
 /// ```
+#[track_caller]
 pub fn sleep(duration: Duration) -> Sleep {
     let now = Instant::now();
     match now.checked_add(duration) {
@@ -52,16 +54,19 @@ pub fn sleep(duration: Duration) -> Sleep {
             deadline: far_future(now),
             never: true,
             state: SleepState::Unregistered,
+            at: Location::caller(),
         },
     }
 }
 
 /// Waits until `deadline`.
+#[track_caller]
 pub fn sleep_until(deadline: Instant) -> Sleep {
     Sleep {
         deadline,
         never: false,
         state: SleepState::Unregistered,
+        at: Location::caller(),
     }
 }
 
@@ -79,6 +84,9 @@ pub struct Sleep {
     /// The deadline could not be represented: this sleep never ends.
     never: bool,
     state: SleepState,
+    /// Where it was made (`sleep`, `timeout`, `interval` are
+    /// `#[track_caller]`): the task's await site in dumps and debuggers.
+    at: &'static Location<'static>,
 }
 
 enum SleepState {
@@ -136,11 +144,11 @@ impl Future for Sleep {
         match &this.state {
             SleepState::Done => Poll::Ready(()),
             SleepState::Registered { rt, key } => {
-                let (rt, key) = (*rt, *key);
+                let (rt, key, at) = (*rt, *key, this.at);
                 let fired = rt.with(|sched| match sched.driver().poll_timer(key, cx.waker()) {
                     None => true,
                     Some(tick) => {
-                        sched.note_wait(WaitNote::Timer(tick));
+                        sched.note_wait_at(WaitNote::Timer(tick), at);
                         false
                     }
                 });
@@ -154,7 +162,7 @@ impl Future for Sleep {
                 }
             }
             SleepState::Unregistered => {
-                let (deadline, never) = (this.deadline, this.never);
+                let (deadline, never, at) = (this.deadline, this.never, this.at);
                 let registered = context::with_current(|sched| {
                     let driver = sched.driver();
                     let tick = if never {
@@ -164,7 +172,7 @@ impl Future for Sleep {
                     };
                     match driver.insert_timer(tick, cx.waker()) {
                         Ok(key) => {
-                            sched.note_wait(WaitNote::Timer(tick));
+                            sched.note_wait_at(WaitNote::Timer(tick), at);
                             Some((sched.id(), key))
                         }
                         Err(()) => None,

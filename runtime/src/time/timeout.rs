@@ -21,6 +21,7 @@ use super::{Instant, Sleep, sleep, sleep_until};
 /// let result = rt.block_on(timeout(Duration::from_secs(1), sleep(Duration::from_secs(5))));
 /// assert!(result.is_err());
 /// ```
+#[track_caller]
 pub fn timeout<F: Future>(duration: Duration, future: F) -> Timeout<F> {
     Timeout {
         future,
@@ -29,6 +30,7 @@ pub fn timeout<F: Future>(duration: Duration, future: F) -> Timeout<F> {
 }
 
 /// Runs `future` until `deadline` at the latest.
+#[track_caller]
 pub fn timeout_at<F: Future>(deadline: Instant, future: F) -> Timeout<F> {
     Timeout {
         future,
