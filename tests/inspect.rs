@@ -258,8 +258,10 @@ fn dump_names_sync_io_and_blocking_waits() {
             "channel recv",
             "blocking-pool job",
         ] {
+            // The reason ends the line, or is followed by its await site.
             assert!(
-                text.contains(&format!("waits on: {reason}\n")),
+                text.contains(&format!("waits on: {reason}\n"))
+                    || text.contains(&format!("waits on: {reason} at ")),
                 "{reason} missing:\n{text}"
             );
         }
