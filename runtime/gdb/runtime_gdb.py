@@ -23,7 +23,7 @@ import gdb
 
 MAGIC = int.from_bytes(b"RTDEBUG3", "little")
 RUNTIME_SIZE = 64  # magic, slots, len, stride, next, thread, now_ms, location
-TASK_SIZE = 48  # the DebugTask at the start of each slot
+TASK_SIZE = 56  # the DebugTask at the start of each slot
 STATES = {0: "free", 1: "waiting", 2: "runnable", 3: "running", 4: "finished"}
 WAITS = {
     0: "-",
@@ -101,8 +101,8 @@ def _site(inferior, address, location):
 def _task(inferior, address, location):
     """The task in the slot at `address`, as a one-element list (empty if free)."""
     raw = _read(inferior, address, TASK_SIZE)
-    (task_id, spawned_at, await_at, wait_arg, polls, last_poll_ms, wait_fd,
-     state, wait_kind) = struct.unpack("<QQQQIIiBB2x", raw)
+    (task_id, spawned_at, await_at, frame, wait_arg, polls, last_poll_ms, wait_fd,
+     state, wait_kind) = struct.unpack("<QQQQQIIiBB2x", raw)
     if task_id == 0:
         return []
     return [{
@@ -110,7 +110,7 @@ def _task(inferior, address, location):
         "site": _site(inferior, spawned_at, location) or "?",
         "await_site": _site(inferior, await_at, location),
         "wait_kind": wait_kind, "wait_fd": wait_fd, "wait_arg": wait_arg,
-        "last_poll_ms": last_poll_ms,
+        "last_poll_ms": last_poll_ms, "frame": frame,
     }]
 
 

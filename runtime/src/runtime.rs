@@ -7,8 +7,8 @@ use std::rc::Rc;
 
 use crate::builder::{Builder, Config};
 use crate::context;
-use crate::driver::Stalled;
 use crate::inspect::TaskDump;
+use crate::scheduler::Deadlock;
 use crate::scheduler::Scheduler;
 use crate::stats::Stats;
 use crate::task::JoinHandle;
@@ -73,7 +73,7 @@ impl Runtime {
         match self.sched.block_on(future) {
             Ok(output) => output,
             // Panics here, so that the report points at the caller's line.
-            Err(Stalled) => panic!("{}", self.sched.deadlock_report()),
+            Err(Deadlock(report)) => panic!("{report}"),
         }
     }
 

@@ -9,7 +9,7 @@
 //! fields, offsets as tabled. Change both together** (`tests/gdb.rs` reads
 //! it from gdb).
 //!
-//! 48 bytes: a spawn site is one pointer to its `std::panic::Location`
+//! 56 bytes: a spawn site is one pointer to its `std::panic::Location`
 //! (whose own layout the runtime header describes, `debug_table.rs`), the
 //! counters are 32 bits, the state and the wait kind a byte each. An earlier
 //! record was 64 bytes with the site spelled out (file pointer, length,
@@ -20,29 +20,32 @@ use std::ptr;
 use std::time::Duration;
 
 use super::dump::DumpState;
+use super::frame::Frame;
 use super::wait::{WaitNote, WaitReason};
 use crate::time::wheel::NEVER;
 
-/// The first 48 bytes of every task slot.
+/// The first 56 bytes of every task slot.
 ///
 /// | offset | field | meaning |
 /// |--------|-------|---------|
 /// | 0  | `id: u64` | task id, 0 for a free slot |
 /// | 8  | `spawned_at: *const Location` | the user's call to `spawn` |
 /// | 16 | `await_at: *const Location` | where the task is suspended, if known (null: not recorded) |
-/// | 24 | `wait_arg: u64` | timer: deadline tick (ms since the runtime's start; `u64::MAX`: never); join: task id |
-/// | 32 | `polls: u32` | polls so far (saturating) |
-/// | 36 | `last_poll_ms: u32` | the loop's clock at its last poll (ms since start, saturating) |
-/// | 40 | `wait_fd: i32` | the fd for wait kinds 2 and 3 |
-/// | 44 | `state: u8` | 1 waiting, 2 runnable (queued), 3 running, 4 finished (`DumpState`) |
-/// | 45 | `wait_kind: u8` | 0 unknown, 1 timer, 2 readable, 3 writable, 4 join, 5 blocking, 6 semaphore, 7 mutex, 8 event, 9 channel recv, 10 channel send |
-/// | 46 | `_reserved: [u8; 2]` | zero |
+/// | 24 | `frame: *const Frame` | the innermost `inspect::framed` frame it is suspended in (null: none); each frame links to its parent (`frame.rs`) |
+/// | 32 | `wait_arg: u64` | timer: deadline tick (ms since the runtime's start; `u64::MAX`: never); join: task id |
+/// | 40 | `polls: u32` | polls so far (saturating) |
+/// | 44 | `last_poll_ms: u32` | the loop's clock at its last poll (ms since start, saturating) |
+/// | 48 | `wait_fd: i32` | the fd for wait kinds 2 and 3 |
+/// | 52 | `state: u8` | 1 waiting, 2 runnable (queued), 3 running, 4 finished (`DumpState`) |
+/// | 53 | `wait_kind: u8` | 0 unknown, 1 timer, 2 readable, 3 writable, 4 join, 5 blocking, 6 semaphore, 7 mutex, 8 event, 9 channel recv, 10 channel send |
+/// | 54 | `_reserved: [u8; 2]` | zero |
 #[repr(C)]
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct DebugTask {
     id: u64,
     spawned_at: *const Location<'static>,
     await_at: *const Location<'static>,
+    frame: *const Frame,
     wait_arg: u64,
     polls: u32,
     last_poll_ms: u32,
@@ -71,6 +74,7 @@ impl DebugTask {
         id: 0,
         spawned_at: ptr::null(),
         await_at: ptr::null(),
+        frame: ptr::null(),
         wait_arg: 0,
         polls: 0,
         last_poll_ms: 0,
@@ -129,10 +133,21 @@ impl DebugTask {
         unsafe { self.await_at.as_ref() }
     }
 
-    /// Records (or clears) where the task is suspended.
+    /// Records (or clears) where the task is suspended: the leaf's site
+    /// and the innermost `framed` frame around it.
     #[inline]
-    pub(crate) fn set_await_at(&mut self, at: Option<&'static Location<'static>>) {
+    pub(crate) fn set_await_at(
+        &mut self,
+        at: Option<&'static Location<'static>>,
+        frame: *const Frame,
+    ) {
         self.await_at = at.map_or(ptr::null(), |at| at);
+        self.frame = frame;
+    }
+
+    /// The innermost frame the task is suspended in (null: none).
+    pub(crate) fn frame(&self) -> *const Frame {
+        self.frame
     }
 
     /// Where the task is in its life (a free slot reads as finished).
@@ -209,16 +224,17 @@ mod tests {
 
     #[test]
     #[cfg(target_pointer_width = "64")]
-    fn the_record_is_48_bytes_with_the_tabled_offsets() {
-        assert_eq!(std::mem::size_of::<DebugTask>(), 48);
+    fn the_record_is_56_bytes_with_the_tabled_offsets() {
+        assert_eq!(std::mem::size_of::<DebugTask>(), 56);
         assert_eq!(std::mem::offset_of!(DebugTask, spawned_at), 8);
         assert_eq!(std::mem::offset_of!(DebugTask, await_at), 16);
-        assert_eq!(std::mem::offset_of!(DebugTask, wait_arg), 24);
-        assert_eq!(std::mem::offset_of!(DebugTask, polls), 32);
-        assert_eq!(std::mem::offset_of!(DebugTask, last_poll_ms), 36);
-        assert_eq!(std::mem::offset_of!(DebugTask, wait_fd), 40);
-        assert_eq!(std::mem::offset_of!(DebugTask, state), 44);
-        assert_eq!(std::mem::offset_of!(DebugTask, wait_kind), 45);
+        assert_eq!(std::mem::offset_of!(DebugTask, frame), 24);
+        assert_eq!(std::mem::offset_of!(DebugTask, wait_arg), 32);
+        assert_eq!(std::mem::offset_of!(DebugTask, polls), 40);
+        assert_eq!(std::mem::offset_of!(DebugTask, last_poll_ms), 44);
+        assert_eq!(std::mem::offset_of!(DebugTask, wait_fd), 48);
+        assert_eq!(std::mem::offset_of!(DebugTask, state), 52);
+        assert_eq!(std::mem::offset_of!(DebugTask, wait_kind), 53);
     }
 
     #[test]

@@ -52,6 +52,10 @@ pub struct TaskInfo {
     /// leaf future it waits on (`sleep`, a socket read, `acquire`, ...),
     /// when that future records one.
     pub awaiting_at: Option<&'static Location<'static>>,
+    /// The task's async backtrace: the `inspect::framed` frames it is
+    /// suspended in, outermost first, as (name, site of the `framed`
+    /// call). Empty when it uses none, or is not suspended.
+    pub frames: Vec<(&'static str, &'static Location<'static>)>,
 }
 
 /// The live tasks of a runtime: `Runtime::dump`, `inspect::dump`, or
@@ -85,6 +89,9 @@ impl fmt::Display for TaskDump {
                 Some(at) => writeln!(f, " at {at}")?,
                 None => writeln!(f)?,
             }
+            for (depth, (name, at)) in t.frames.iter().enumerate() {
+                writeln!(f, "    #{depth} {name} at {at}")?;
+            }
         }
         Ok(())
     }
@@ -117,6 +124,15 @@ impl TaskDump {
                     info.await_at()
                 } else {
                     None
+                },
+                frames: match state {
+                    // SAFETY: a suspended task's filed frame and its parents
+                    // live in its pinned future, untouched since its last
+                    // poll, and the dump runs on the loop's thread.
+                    DumpState::Waiting | DumpState::Runnable => unsafe {
+                        super::frame::chain(info.frame())
+                    },
+                    _ => Vec::new(),
                 },
             });
         }

@@ -13,11 +13,15 @@ pub(crate) mod chrome;
 pub(crate) mod debug_table;
 pub(crate) mod debug_task;
 pub(crate) mod dump;
+pub(crate) mod frame;
+mod framed;
 pub(crate) mod trace;
 pub(crate) mod wait;
 
 pub use debug_table::{DebugRuntime, RUNTIME_DEBUG_HEAD};
 pub use dump::{DumpState, TaskDump, TaskInfo};
+pub use frame::Frame;
+pub use framed::{Framed, framed};
 pub use wait::WaitReason;
 
 /// The task dump of the runtime running on this thread.

@@ -53,6 +53,7 @@ use crate::driver::remote::Deferred;
 use crate::driver::{Driver, Stalled};
 use crate::handle::RuntimeId;
 use crate::inspect::dump::TaskDump;
+use crate::inspect::frame::Frame;
 use crate::inspect::trace::{Source, Trace};
 use crate::inspect::wait::WaitNote;
 use crate::stats::Stats;
@@ -61,6 +62,11 @@ use crate::waker::CellRef;
 use explore::Explorer;
 use main_task::MainTask;
 use run_queue::RunQueue;
+
+/// Nothing can ever run again: the report of who waits on what, made
+/// before the `block_on` future is dropped.
+#[derive(Debug)]
+pub(crate) struct Deadlock(pub(crate) String);
 
 /// One runtime's scheduler (see the module doc).
 pub(crate) struct Scheduler {
@@ -85,6 +91,11 @@ pub(crate) struct Scheduler {
     /// where in its code (the leaf future's `#[track_caller]` site).
     wait_note: Cell<WaitNote>,
     await_at: Cell<Option<&'static Location<'static>>>,
+    /// The `inspect::framed` frame being polled (innermost), and the one
+    /// that was current when the task noted what it waits on (its async
+    /// backtrace: `inspect/frame.rs`).
+    current_frame: Cell<*const Frame>,
+    noted_frame: Cell<*const Frame>,
     /// The loop's clock at its last turn, in ticks (ms since start).
     loop_tick: Cell<u64>,
     counters: Counters,
@@ -141,6 +152,8 @@ impl Scheduler {
             budget: Budget::new(),
             wait_note: Cell::new(WaitNote::Unknown),
             await_at: Cell::new(None),
+            current_frame: Cell::new(std::ptr::null()),
+            noted_frame: Cell::new(std::ptr::null()),
             loop_tick: Cell::new(0),
             counters: Counters::default(),
             config,
@@ -178,6 +191,7 @@ impl Scheduler {
     #[inline]
     pub(crate) fn note_wait(&self, wait: WaitNote) {
         self.wait_note.set(wait);
+        self.noted_frame.set(self.current_frame.get());
     }
 
     /// Files what the task being polled waits on, and where: the source
@@ -186,6 +200,29 @@ impl Scheduler {
     pub(crate) fn note_wait_at(&self, wait: WaitNote, at: &'static Location<'static>) {
         self.wait_note.set(wait);
         self.await_at.set(Some(at));
+        self.noted_frame.set(self.current_frame.get());
+    }
+
+    /// A `Framed` future's poll begins: it is the current frame; returns
+    /// the enclosing one (its parent).
+    #[inline]
+    pub(crate) fn enter_frame(&self, frame: *const Frame) -> *const Frame {
+        self.current_frame.replace(frame)
+    }
+
+    /// A `Framed` future's poll ends: its parent is current again.
+    #[inline]
+    pub(crate) fn leave_frame(&self, _frame: *const Frame, parent: *const Frame) {
+        self.current_frame.set(parent);
+    }
+
+    /// A `Framed` future is dropped: it can no longer be where its task
+    /// waits.
+    #[inline]
+    pub(crate) fn forget_frame(&self, frame: *const Frame) {
+        if self.noted_frame.get() == frame {
+            self.noted_frame.set(std::ptr::null());
+        }
     }
 
     fn next_id(&self) -> u64 {
@@ -269,6 +306,8 @@ impl Scheduler {
             self.budget.refill();
             self.wait_note.set(WaitNote::Unknown);
             self.await_at.set(None);
+            self.current_frame.set(std::ptr::null());
+            self.noted_frame.set(std::ptr::null());
             let started = self.config.times_polls().then(Instant::now);
             let poll = match self.tracer() {
                 None => ptr.poll(task.id),
@@ -283,6 +322,7 @@ impl Scheduler {
                     ptr,
                     self.wait_note.get(),
                     self.await_at.get(),
+                    self.noted_frame.get(),
                 );
                 if let Err(ptr) = put_back {
                     // `abort` was called while the task ran (by itself, or
@@ -331,10 +371,12 @@ impl Scheduler {
     /// scheduler current (`context::enter`, in `Runtime::block_on`).
     ///
     /// # Errors
-    /// [`Stalled`] when nothing can ever run again (the paused clock's
-    /// deadlock): the caller reports it, so that the panic points at the
+    /// [`Deadlock`] when nothing can ever run again (the paused clock's
+    /// deadlock), with the report made while the `block_on` future still
+    /// exists (dropping it could wake tasks and change what the report
+    /// shows): the caller panics with it, so that the panic points at the
     /// user's `block_on`, not at the runtime.
-    pub(crate) fn block_on<F: Future>(&self, future: F) -> Result<F::Output, Stalled> {
+    pub(crate) fn block_on<F: Future>(&self, future: F) -> Result<F::Output, Deadlock> {
         let guard = self.main.start(self.next_id());
         let main = guard.task();
         if let Some(trace) = self.tracer() {
@@ -361,7 +403,9 @@ impl Scheduler {
                     return Ok(output);
                 }
             }
-            self.turn()?;
+            if let Err(Stalled) = self.turn() {
+                return Err(Deadlock(self.deadlock_report()));
+            }
         }
     }
 
@@ -400,6 +444,8 @@ impl Scheduler {
         let outer = self.source.replace(Source::Task(main.id));
         self.wait_note.set(WaitNote::Unknown);
         self.await_at.set(None);
+        self.current_frame.set(std::ptr::null());
+        self.noted_frame.set(std::ptr::null());
         let started = self.config.times_polls().then(Instant::now);
         let poll = match self.tracer() {
             None => future.as_mut().poll(cx),

@@ -23,6 +23,7 @@ use std::task::Waker;
 
 use super::{TaskId, TaskPtr, TaskSlot, TaskTable};
 use crate::inspect::dump::DumpState;
+use crate::inspect::frame::Frame;
 use crate::inspect::wait::WaitNote;
 
 /// What [`TaskTable::retire`] hands back, to be dropped or woken by the
@@ -110,6 +111,7 @@ impl TaskTable {
         ptr: TaskPtr,
         wait: WaitNote,
         at: Option<&'static Location<'static>>,
+        frame: *const Frame,
     ) -> Result<(), TaskPtr> {
         let Some(slot) = self.get_mut(task.key) else {
             return Err(ptr); // unreachable: only the scheduler frees slots
@@ -124,7 +126,7 @@ impl TaskTable {
             DumpState::Waiting
         });
         slot.info.set_wait(wait);
-        slot.info.set_await_at(at);
+        slot.info.set_await_at(at, frame);
         Ok(())
     }
 
