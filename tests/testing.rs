@@ -542,24 +542,22 @@ fn a_wait_outside_a_runtime_says_it_needs_one() {
 
 // ---- handles: steps added while the mock runs --------------------------
 
-#[test]
-fn a_handle_feeds_a_running_mock() {
-    paused().block_on(async {
-        let (mut mock, handle) = Builder::new().read(b"a").build_with_handle();
-        let reader = runtime::spawn(async move {
-            let mut all = Vec::new();
-            mock.read_to_end(&mut all).await.map(|_| all)
-        });
-        sleep(Duration::from_millis(1)).await;
-        assert!(!reader.is_finished(), "an open script waits for more");
-        let more = handle.clone();
-        more.read(b"b").read(b"c");
-        drop(handle);
-        sleep(Duration::from_millis(1)).await;
-        assert!(!reader.is_finished(), "a clone still holds it open");
-        drop(more);
-        assert_eq!(reader.await.unwrap().unwrap(), b"abc");
+#[runtime::test]
+async fn a_handle_feeds_a_running_mock() {
+    let (mut mock, handle) = Builder::new().read(b"a").build_with_handle();
+    let reader = runtime::spawn(async move {
+        let mut all = Vec::new();
+        mock.read_to_end(&mut all).await.map(|_| all)
     });
+    sleep(Duration::from_millis(1)).await;
+    assert!(!reader.is_finished(), "an open script waits for more");
+    let more = handle.clone();
+    more.read(b"b").read(b"c");
+    drop(handle);
+    sleep(Duration::from_millis(1)).await;
+    assert!(!reader.is_finished(), "a clone still holds it open");
+    drop(more);
+    assert_eq!(reader.await.unwrap().unwrap(), b"abc");
 }
 
 #[test]
