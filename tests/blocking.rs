@@ -116,59 +116,50 @@ fn idle_threads_exit_after_keep_alive() {
     assert_eq!(rt.stats().blocking_jobs, 2);
 }
 
-#[test]
-fn the_paused_clock_holds_still_while_a_job_runs() {
-    let rt = Runtime::builder().paused_clock(true).build().unwrap();
-    rt.block_on(async {
-        let start = Instant::now();
-        let woke = Rc::new(Cell::new(false));
-        let flag = woke.clone();
-        let sleeper = runtime::spawn(async move {
-            sleep(Duration::from_millis(10)).await;
-            flag.set(true);
-        });
-        runtime::spawn_blocking(|| std::thread::sleep(Duration::from_millis(100)))
-            .await
-            .unwrap();
-        // Had the clock jumped to the sleeper's timer while the job ran, the
-        // sleeper would have woken before the job's result was seen.
-        assert_eq!(Instant::now() - start, Duration::ZERO);
-        assert!(!woke.get());
-        sleeper.await.unwrap();
-        assert_eq!(Instant::now() - start, Duration::from_millis(10));
+#[runtime::test]
+async fn the_paused_clock_holds_still_while_a_job_runs() {
+    let start = Instant::now();
+    let woke = Rc::new(Cell::new(false));
+    let flag = woke.clone();
+    let sleeper = runtime::spawn(async move {
+        sleep(Duration::from_millis(10)).await;
+        flag.set(true);
     });
+    runtime::spawn_blocking(|| std::thread::sleep(Duration::from_millis(100)))
+        .await
+        .unwrap();
+    // Had the clock jumped to the sleeper's timer while the job ran, the
+    // sleeper would have woken before the job's result was seen.
+    assert_eq!(Instant::now() - start, Duration::ZERO);
+    assert!(!woke.get());
+    sleeper.await.unwrap();
+    assert_eq!(Instant::now() - start, Duration::from_millis(10));
 }
 
-#[test]
-fn a_job_alone_is_not_a_deadlock_with_the_paused_clock() {
-    let rt = Runtime::builder().paused_clock(true).build().unwrap();
-    let n = rt.block_on(async {
-        runtime::spawn_blocking(|| {
-            std::thread::sleep(Duration::from_millis(50));
-            3
-        })
-        .await
-        .unwrap()
-    });
+#[runtime::test]
+async fn a_job_alone_is_not_a_deadlock_with_the_paused_clock() {
+    let n = runtime::spawn_blocking(|| {
+        std::thread::sleep(Duration::from_millis(50));
+        3
+    })
+    .await
+    .unwrap();
     assert_eq!(n, 3);
 }
 
-#[test]
-fn an_aborted_wait_releases_the_paused_clock() {
-    let rt = Runtime::builder().paused_clock(true).build().unwrap();
+#[runtime::test]
+async fn an_aborted_wait_releases_the_paused_clock() {
     let (release, wait) = mpsc::channel::<()>();
-    rt.block_on(async {
-        let h = runtime::spawn_blocking(move || {
-            let _ = wait.recv();
-        });
-        runtime::yield_now().await;
-        h.abort();
-        // With the wait dropped, the clock may move again: this sleep ends
-        // at once (virtual time) although the job still runs.
-        timeout(Duration::from_secs(3600), sleep(Duration::from_secs(60)))
-            .await
-            .unwrap();
+    let h = runtime::spawn_blocking(move || {
+        let _ = wait.recv();
     });
+    runtime::yield_now().await;
+    h.abort();
+    // With the wait dropped, the clock may move again: this sleep ends
+    // at once (virtual time) although the job still runs.
+    timeout(Duration::from_secs(3600), sleep(Duration::from_secs(60)))
+        .await
+        .unwrap();
     release.send(()).unwrap();
 }
 

@@ -1,4 +1,9 @@
 //! The event-loop executor: spawn, join, wakers, panics, abort, shutdown.
+//!
+//! Tests are `#[runtime::test]`s unless they need the runtime outside
+//! their body: its `Stats` afterwards, a second `block_on`, dropping it
+//! while tasks or wakers live, a child process with its own builder
+//! options, a panic caught around `block_on`, or FIFO order itself.
 
 use std::cell::{Cell, RefCell};
 use std::future::{Future, poll_fn};
@@ -50,6 +55,8 @@ fn hundred_thousand_tasks_spawned_and_joined() {
     assert_eq!(stats.tasks_live, 0);
 }
 
+// By hand, not #[runtime::test]: FIFO order is the subject, and the
+// attribute would take a seeded order from RUNTIME_SEED if it is set.
 #[test]
 fn yield_now_alternates_two_tasks() {
     let log = Rc::new(RefCell::new(String::new()));
@@ -73,6 +80,8 @@ fn yield_now_alternates_two_tasks() {
     assert_eq!(*log.borrow(), "ababab");
 }
 
+// By hand, not #[runtime::test]: FIFO order is the subject, and the
+// attribute would take a seeded order from RUNTIME_SEED if it is set.
 #[test]
 fn tasks_run_in_fifo_order() {
     let log = Rc::new(RefCell::new(Vec::new()));
@@ -121,12 +130,10 @@ fn panic_in_block_on_future_propagates() {
     assert_eq!(rt.block_on(async { spawn(async { 1 }).await.unwrap() }), 1);
 }
 
-#[test]
+#[runtime::test]
 #[should_panic(expected = "block_on called inside a running runtime")]
-fn nested_block_on_panics_clearly() {
-    runtime::block_on(async {
-        runtime::block_on(async {});
-    });
+async fn nested_block_on_panics_clearly() {
+    runtime::block_on(async {});
 }
 
 #[test]
@@ -135,88 +142,73 @@ fn spawn_outside_a_runtime_panics_clearly() {
     drop(spawn(async {}));
 }
 
-#[test]
+#[runtime::test]
 #[should_panic(expected = "into_panic")]
-fn into_panic_on_cancelled_panics() {
-    runtime::block_on(async {
-        let h = spawn(std::future::pending::<()>());
-        h.abort();
-        let err = h.await.unwrap_err();
-        assert!(err.is_cancelled());
-        let _ = err.into_panic();
-    });
+async fn into_panic_on_cancelled_panics() {
+    let h = spawn(std::future::pending::<()>());
+    h.abort();
+    let err = h.await.unwrap_err();
+    assert!(err.is_cancelled());
+    let _ = err.into_panic();
 }
 
-#[test]
-fn abort_drops_the_future_before_the_handle_reports_cancelled() {
+#[runtime::test]
+async fn abort_drops_the_future_before_the_handle_reports_cancelled() {
     let drops = Rc::new(Cell::new(0));
-    runtime::block_on({
-        let drops = drops.clone();
+    let guard = DropCounter(drops.clone());
+    let h = spawn(async move {
+        let _guard = guard;
+        std::future::pending::<()>().await;
+    });
+    yield_now().await; // let it start
+    assert!(!h.is_finished());
+    h.abort();
+    let err = h.await.unwrap_err();
+    assert!(err.is_cancelled());
+    assert_eq!(drops.get(), 1, "destructors ran before is_cancelled");
+}
+
+#[runtime::test]
+async fn abort_of_a_finished_task_keeps_its_output() {
+    let h = spawn(async { 5 });
+    yield_now().await;
+    assert!(h.is_finished());
+    h.abort();
+    assert_eq!(h.await.unwrap(), 5);
+}
+
+#[runtime::test]
+async fn a_task_can_abort_itself_through_its_handle() {
+    let slot: Rc<RefCell<Option<runtime::JoinHandle<()>>>> = Rc::default();
+    let h = spawn({
+        let slot = slot.clone();
         async move {
-            let guard = DropCounter(drops.clone());
-            let h = spawn(async move {
-                let _guard = guard;
-                std::future::pending::<()>().await;
-            });
-            yield_now().await; // let it start
-            assert!(!h.is_finished());
-            h.abort();
-            let err = h.await.unwrap_err();
-            assert!(err.is_cancelled());
-            assert_eq!(drops.get(), 1, "destructors ran before is_cancelled");
+            yield_now().await;
+            if let Some(me) = slot.borrow().as_ref() {
+                me.abort();
+            }
+            std::future::pending::<()>().await;
         }
     });
+    // Keep a second handle-like view: abort through the same handle.
+    *slot.borrow_mut() = Some(h);
+    yield_now().await;
+    yield_now().await;
+    let h = slot.borrow_mut().take().unwrap();
+    assert!(h.await.unwrap_err().is_cancelled());
 }
 
-#[test]
-fn abort_of_a_finished_task_keeps_its_output() {
-    runtime::block_on(async {
-        let h = spawn(async { 5 });
-        yield_now().await;
-        assert!(h.is_finished());
-        h.abort();
-        assert_eq!(h.await.unwrap(), 5);
-    });
-}
-
-#[test]
-fn a_task_can_abort_itself_through_its_handle() {
-    runtime::block_on(async {
-        let slot: Rc<RefCell<Option<runtime::JoinHandle<()>>>> = Rc::default();
-        let h = spawn({
-            let slot = slot.clone();
-            async move {
-                yield_now().await;
-                if let Some(me) = slot.borrow().as_ref() {
-                    me.abort();
-                }
-                std::future::pending::<()>().await;
-            }
-        });
-        // Keep a second handle-like view: abort through the same handle.
-        *slot.borrow_mut() = Some(h);
-        yield_now().await;
-        yield_now().await;
-        let h = slot.borrow_mut().take().unwrap();
-        assert!(h.await.unwrap_err().is_cancelled());
-    });
-}
-
-#[test]
-fn dropping_the_handle_detaches_the_task() {
+#[runtime::test]
+async fn dropping_the_handle_detaches_the_task() {
     let done = Rc::new(Cell::new(false));
-    runtime::block_on({
-        let done = done.clone();
-        async move {
-            drop(spawn(async move {
-                yield_now().await;
-                done.set(true);
-            }));
-            for _ in 0..3 {
-                yield_now().await;
-            }
-        }
-    });
+    let flag = done.clone();
+    drop(spawn(async move {
+        yield_now().await;
+        flag.set(true);
+    }));
+    for _ in 0..3 {
+        yield_now().await;
+    }
     assert!(done.get());
 }
 
@@ -257,34 +249,29 @@ fn pending_tasks_survive_block_on_and_drop_with_the_runtime() {
     assert_eq!(drops.get(), 10, "dropping the runtime drops every task");
 }
 
-#[test]
-fn woken_while_running_is_polled_exactly_once_more() {
+#[runtime::test]
+async fn woken_while_running_is_polled_exactly_once_more() {
     let polls = Rc::new(Cell::new(0));
-    runtime::block_on({
+    let h = spawn({
         let polls = polls.clone();
-        async move {
-            let h = spawn({
-                let polls = polls.clone();
-                poll_fn(move |cx| {
-                    polls.set(polls.get() + 1);
-                    if polls.get() == 1 {
-                        // Three wakes during one poll: one more poll.
-                        cx.waker().wake_by_ref();
-                        cx.waker().wake_by_ref();
-                        #[allow(clippy::waker_clone_wake)] // the by-value path is under test
-                        cx.waker().clone().wake();
-                        Poll::Pending
-                    } else {
-                        Poll::Ready(())
-                    }
-                })
-            });
-            h.await.unwrap();
-            for _ in 0..3 {
-                yield_now().await;
+        poll_fn(move |cx| {
+            polls.set(polls.get() + 1);
+            if polls.get() == 1 {
+                // Three wakes during one poll: one more poll.
+                cx.waker().wake_by_ref();
+                cx.waker().wake_by_ref();
+                #[allow(clippy::waker_clone_wake)] // the by-value path is under test
+                cx.waker().clone().wake();
+                Poll::Pending
+            } else {
+                Poll::Ready(())
             }
-        }
+        })
     });
+    h.await.unwrap();
+    for _ in 0..3 {
+        yield_now().await;
+    }
     assert_eq!(polls.get(), 2);
 }
 
@@ -489,79 +476,76 @@ fn the_reactor_is_checked_while_tasks_keep_the_queue_busy() {
     assert!(stats.epoll_waits >= 2440 / 61, "{stats:?}");
 }
 
-#[test]
-fn a_busy_task_does_not_starve_timers() {
-    // Real clock: a task that yields forever must not keep a 5 ms timer from
-    // firing (the loop checks timers every 61 polls even when busy).
-    let rt = Runtime::new().unwrap();
-    rt.block_on(async {
-        let flag = Rc::new(Cell::new(false));
-        let spinner = spawn({
-            let flag = flag.clone();
-            async move {
-                let start = std::time::Instant::now();
-                while !flag.get() {
-                    assert!(start.elapsed() < Duration::from_secs(30), "timer starved");
-                    yield_now().await;
-                }
+/// Real clock: a task that yields forever must not keep a 5 ms timer from
+/// firing (the loop checks timers every 61 polls even when busy).
+#[runtime::test(real_clock)]
+async fn a_busy_task_does_not_starve_timers() {
+    let flag = Rc::new(Cell::new(false));
+    let spinner = spawn({
+        let flag = flag.clone();
+        async move {
+            let start = std::time::Instant::now();
+            while !flag.get() {
+                assert!(start.elapsed() < Duration::from_secs(30), "timer starved");
+                yield_now().await;
             }
-        });
-        runtime::time::sleep(Duration::from_millis(5)).await;
-        flag.set(true);
-        spinner.await.unwrap();
+        }
     });
+    runtime::time::sleep(Duration::from_millis(5)).await;
+    flag.set(true);
+    spinner.await.unwrap();
 }
 
-#[test]
-fn futures_crate_combinators_work() {
+/// Real clock: the last part waits for a `std::thread`, which the paused
+/// clock would not wait for.
+#[runtime::test(real_clock)]
+async fn futures_crate_combinators_work() {
     use futures::FutureExt;
     use futures::channel::{mpsc, oneshot};
     use futures::{SinkExt, StreamExt};
 
-    runtime::block_on(async {
-        // join_all over our JoinHandles.
-        let handles: Vec<_> = (0..10).map(|i| spawn(async move { i * 2 })).collect();
-        let outs: Vec<i32> = futures::future::join_all(handles)
-            .await
-            .into_iter()
-            .map(Result::unwrap)
-            .collect();
-        assert_eq!(outs, (0..10).map(|i| i * 2).collect::<Vec<_>>());
+    // join_all over our JoinHandles.
+    let handles: Vec<_> = (0..10).map(|i| spawn(async move { i * 2 })).collect();
+    let outs: Vec<i32> = futures::future::join_all(handles)
+        .await
+        .into_iter()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(outs, (0..10).map(|i| i * 2).collect::<Vec<_>>());
 
-        // select: the sleep loses to the ready future.
-        let slow = runtime::time::sleep(Duration::from_secs(10)).boxed_local();
-        let fast = async { 1 }.boxed_local();
-        match futures::future::select(slow, fast).await {
-            futures::future::Either::Right((v, _)) => assert_eq!(v, 1),
-            futures::future::Either::Left(_) => panic!("the sleep won"),
+    // select: the sleep loses to the ready future.
+    let slow = runtime::time::sleep(Duration::from_secs(10)).boxed_local();
+    let fast = async { 1 }.boxed_local();
+    match futures::future::select(slow, fast).await {
+        futures::future::Either::Right((v, _)) => assert_eq!(v, 1),
+        futures::future::Either::Left(_) => panic!("the sleep won"),
+    }
+
+    // futures::channel between tasks.
+    let (tx, rx) = oneshot::channel();
+    spawn(async move { tx.send(41).unwrap() });
+    assert_eq!(rx.await.unwrap(), 41);
+    let (mut tx, mut rx) = mpsc::channel::<u32>(2);
+    let producer = spawn(async move {
+        for i in 0..100 {
+            tx.send(i).await.unwrap();
         }
-
-        // futures::channel between tasks.
-        let (tx, rx) = oneshot::channel();
-        spawn(async move { tx.send(41).unwrap() });
-        assert_eq!(rx.await.unwrap(), 41);
-        let (mut tx, mut rx) = mpsc::channel::<u32>(2);
-        let producer = spawn(async move {
-            for i in 0..100 {
-                tx.send(i).await.unwrap();
-            }
-        });
-        let mut sum = 0;
-        while let Some(v) = rx.next().await {
-            sum += v;
-        }
-        producer.await.unwrap();
-        assert_eq!(sum, (0..100).sum());
-
-        // A futures::channel fed from another OS thread (remote wakes).
-        let (tx, rx) = oneshot::channel();
-        let t = std::thread::spawn(move || {
-            std::thread::sleep(Duration::from_millis(20));
-            tx.send("from a thread").unwrap();
-        });
-        assert_eq!(rx.await.unwrap(), "from a thread");
-        t.join().unwrap();
     });
+    let mut sum = 0;
+    while let Some(v) = rx.next().await {
+        sum += v;
+    }
+    producer.await.unwrap();
+    assert_eq!(sum, (0..100).sum());
+
+    // A futures::channel fed from another OS thread (remote wakes).
+    let (tx, rx) = oneshot::channel();
+    let t = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(20));
+        tx.send("from a thread").unwrap();
+    });
+    assert_eq!(rx.await.unwrap(), "from a thread");
+    t.join().unwrap();
 }
 
 #[test]
@@ -636,20 +620,17 @@ fn slow_polls_and_pending_tasks_at_drop_are_reported_with_spawn_sites() {
 
 /// A `JoinHandle` polled again after it gave its output panics, as tokio's
 /// does. It used to say `Err(task 2 was cancelled)`, which was false.
-#[test]
-fn a_join_handle_polled_after_completion_panics() {
-    let rt = Runtime::new().unwrap();
-    let message = rt.block_on(async {
-        let mut handle = spawn(async { 5 });
-        let first = poll_fn(|cx| std::pin::Pin::new(&mut handle).poll(cx)).await;
-        assert_eq!(first.unwrap(), 5);
-        let again = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            let mut cx = std::task::Context::from_waker(Waker::noop());
-            let _ = std::pin::Pin::new(&mut handle).poll(&mut cx);
-        }))
-        .expect_err("a second poll must panic");
-        again.downcast_ref::<String>().cloned().unwrap_or_default()
-    });
+#[runtime::test]
+async fn a_join_handle_polled_after_completion_panics() {
+    let mut handle = spawn(async { 5 });
+    let first = poll_fn(|cx| std::pin::Pin::new(&mut handle).poll(cx)).await;
+    assert_eq!(first.unwrap(), 5);
+    let again = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let mut cx = std::task::Context::from_waker(Waker::noop());
+        let _ = std::pin::Pin::new(&mut handle).poll(&mut cx);
+    }))
+    .expect_err("a second poll must panic");
+    let message = again.downcast_ref::<String>().cloned().unwrap_or_default();
     assert!(message.contains("polled after completion"), "{message}");
 }
 

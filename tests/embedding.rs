@@ -46,52 +46,48 @@ fn options(name: &'static str) -> Options {
 /// have fired and the tasks they woke (and the tasks those woke) have run.
 /// It used to be synchronous: due timers fired "on the loop's next turn",
 /// which a single `yield_now` did not always reach.
-#[test]
-fn advance_fires_due_timers_and_runs_what_they_wake() {
-    paused().block_on(async {
-        let log = Rc::new(std::cell::RefCell::new(Vec::new()));
-        let event = Rc::new(Event::new());
-        let (l, e) = (log.clone(), event.clone());
-        spawn(async move {
-            sleep(Duration::from_secs(10)).await;
-            l.borrow_mut().push("timer");
-            e.set(); // wakes the second task, in the same advance
-        });
-        let (l, e) = (log.clone(), event.clone());
-        spawn(async move {
-            e.wait().await;
-            l.borrow_mut().push("chained");
-        });
-        yield_now().await; // both tasks start and wait
-        let start = Instant::now();
-        advance(Duration::from_secs(9)).await;
-        assert!(log.borrow().is_empty(), "nothing is due at 9 s");
-        advance(Duration::from_secs(1)).await;
-        assert_eq!(*log.borrow(), ["timer", "chained"]);
-        assert_eq!(start.elapsed(), Duration::from_secs(10));
+#[runtime::test]
+async fn advance_fires_due_timers_and_runs_what_they_wake() {
+    let log = Rc::new(std::cell::RefCell::new(Vec::new()));
+    let event = Rc::new(Event::new());
+    let (l, e) = (log.clone(), event.clone());
+    spawn(async move {
+        sleep(Duration::from_secs(10)).await;
+        l.borrow_mut().push("timer");
+        e.set(); // wakes the second task, in the same advance
     });
+    let (l, e) = (log.clone(), event.clone());
+    spawn(async move {
+        e.wait().await;
+        l.borrow_mut().push("chained");
+    });
+    yield_now().await; // both tasks start and wait
+    let start = Instant::now();
+    advance(Duration::from_secs(9)).await;
+    assert!(log.borrow().is_empty(), "nothing is due at 9 s");
+    advance(Duration::from_secs(1)).await;
+    assert_eq!(*log.borrow(), ["timer", "chained"]);
+    assert_eq!(start.elapsed(), Duration::from_secs(10));
 }
 
 /// Many tasks woken at one tick, each running more than the loop's 61
 /// polls between turns: all of them have run when `advance` returns.
-#[test]
-fn advance_waits_for_every_woken_task() {
-    paused().block_on(async {
-        let done = Rc::new(Cell::new(0));
-        for _ in 0..200 {
-            let done = done.clone();
-            spawn(async move {
-                sleep(Duration::from_millis(5)).await;
-                for _ in 0..3 {
-                    yield_now().await;
-                }
-                done.set(done.get() + 1);
-            });
-        }
-        yield_now().await;
-        advance(Duration::from_millis(5)).await;
-        assert_eq!(done.get(), 200);
-    });
+#[runtime::test]
+async fn advance_waits_for_every_woken_task() {
+    let done = Rc::new(Cell::new(0));
+    for _ in 0..200 {
+        let done = done.clone();
+        spawn(async move {
+            sleep(Duration::from_millis(5)).await;
+            for _ in 0..3 {
+                yield_now().await;
+            }
+            done.set(done.get() + 1);
+        });
+    }
+    yield_now().await;
+    advance(Duration::from_millis(5)).await;
+    assert_eq!(done.get(), 200);
 }
 
 // ---- Driving the loop by hand ----------------------------------------------

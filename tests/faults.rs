@@ -153,40 +153,38 @@ fn reset_mid_write_scenario() {
 // ---------------------------------------------------------------------------
 // Half-close
 
-#[test]
-fn half_close_gives_eof_one_way_and_keeps_the_other_open() {
-    runtime::block_on(async {
-        timeout(LIMIT, async {
-            let (mut ours, mut peer) = pair().await;
-            peer.write_all(b"last words").await.unwrap();
-            peer.shutdown(Shutdown::Write).unwrap();
+#[runtime::test(real_clock)]
+async fn half_close_gives_eof_one_way_and_keeps_the_other_open() {
+    timeout(LIMIT, async {
+        let (mut ours, mut peer) = pair().await;
+        peer.write_all(b"last words").await.unwrap();
+        peer.shutdown(Shutdown::Write).unwrap();
 
-            let mut buf = [0u8; 64];
-            let mut got = Vec::new();
-            loop {
-                let n = ours.read(&mut buf).await.unwrap();
-                if n == 0 {
-                    break;
-                }
-                got.extend_from_slice(&buf[..n]);
+        let mut buf = [0u8; 64];
+        let mut got = Vec::new();
+        loop {
+            let n = ours.read(&mut buf).await.unwrap();
+            if n == 0 {
+                break;
             }
-            assert_eq!(got, b"last words");
-            // EOF is sticky.
-            assert_eq!(ours.read(&mut buf).await.unwrap(), 0);
+            got.extend_from_slice(&buf[..n]);
+        }
+        assert_eq!(got, b"last words");
+        // EOF is sticky.
+        assert_eq!(ours.read(&mut buf).await.unwrap(), 0);
 
-            // Our write side is still open and the peer still reads.
-            ours.write_all(b"reply after your FIN").await.unwrap();
-            let mut reply = [0u8; 20];
-            peer.read_exact(&mut reply).await.unwrap();
-            assert_eq!(&reply, b"reply after your FIN");
+        // Our write side is still open and the peer still reads.
+        ours.write_all(b"reply after your FIN").await.unwrap();
+        let mut reply = [0u8; 20];
+        peer.read_exact(&mut reply).await.unwrap();
+        assert_eq!(&reply, b"reply after your FIN");
 
-            // Our shutdown(Write) gives the peer EOF.
-            ours.shutdown(Shutdown::Write).unwrap();
-            assert_eq!(peer.read(&mut buf).await.unwrap(), 0);
-        })
-        .await
-        .expect("half-close hung");
-    });
+        // Our shutdown(Write) gives the peer EOF.
+        ours.shutdown(Shutdown::Write).unwrap();
+        assert_eq!(peer.read(&mut buf).await.unwrap(), 0);
+    })
+    .await
+    .expect("half-close hung");
 }
 
 // ---------------------------------------------------------------------------
@@ -394,20 +392,18 @@ fn a_destructor_that_panics_on_abort_is_reported_through_the_join_handle() {
     assert!(rt.dump().tasks.is_empty(), "{}", rt.dump());
 }
 
-#[test]
-fn a_destructor_that_panics_on_completion_becomes_the_tasks_panic() {
-    runtime::block_on(async {
-        let err = spawn(ReadyPanicsOnDrop).await.unwrap_err();
-        // The output (7) is discarded: the panic in dropping the finished
-        // future wins, as in tokio.
-        assert!(err.is_panic(), "{err:?}");
-        assert_eq!(payload_text(&*err.into_panic()), "drop after completion");
-        // Detached (no handle to report to): the loop goes on.
-        drop(spawn(ReadyPanicsOnDrop));
-        yield_now().await;
-        yield_now().await;
-        assert_eq!(spawn(async { 5 }).await.unwrap(), 5);
-    });
+#[runtime::test]
+async fn a_destructor_that_panics_on_completion_becomes_the_tasks_panic() {
+    let err = spawn(ReadyPanicsOnDrop).await.unwrap_err();
+    // The output (7) is discarded: the panic in dropping the finished
+    // future wins, as in tokio.
+    assert!(err.is_panic(), "{err:?}");
+    assert_eq!(payload_text(&*err.into_panic()), "drop after completion");
+    // Detached (no handle to report to): the loop goes on.
+    drop(spawn(ReadyPanicsOnDrop));
+    yield_now().await;
+    yield_now().await;
+    assert_eq!(spawn(async { 5 }).await.unwrap(), 5);
 }
 
 #[test]

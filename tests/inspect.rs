@@ -54,17 +54,15 @@ fn dump_lists_each_live_task_with_state_site_polls_and_wait() {
     );
 }
 
-#[test]
-fn dump_shows_finished_tasks_until_joined() {
-    runtime::block_on(async {
-        let h = spawn(async { 1 });
-        yield_now().await;
-        let dump = runtime::inspect::dump();
-        assert_eq!(dump.tasks.len(), 1);
-        assert_eq!(dump.tasks[0].state, DumpState::Finished);
-        h.await.unwrap();
-        assert!(runtime::inspect::dump().tasks.is_empty());
-    });
+#[runtime::test]
+async fn dump_shows_finished_tasks_until_joined() {
+    let h = spawn(async { 1 });
+    yield_now().await;
+    let dump = runtime::inspect::dump();
+    assert_eq!(dump.tasks.len(), 1);
+    assert_eq!(dump.tasks[0].state, DumpState::Finished);
+    h.await.unwrap();
+    assert!(runtime::inspect::dump().tasks.is_empty());
 }
 
 #[test]

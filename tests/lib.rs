@@ -114,3 +114,10 @@ pub fn within<T: Send + 'static>(
         Err(_) => panic!("{what}: still running after {limit:?} (hung)"),
     }
 }
+
+/// TESTING.md, whose ```` ```rust ```` blocks run as this crate's doctests
+/// (`cargo test -p integration-tests --doc`); its `#[runtime::test]`
+/// examples and quoted failures are checked by `tests/testing_md.rs`.
+#[doc = include_str!("../TESTING.md")]
+#[cfg(doctest)]
+pub struct TestingMd;

@@ -1,5 +1,12 @@
 //! `runtime::net`: TCP and UDP on 127.0.0.1.
 //!
+//! The `#[runtime::test]`s here say `real_clock`: their timeouts guard
+//! against hangs in real time, and on the paused clock a timeout fires as
+//! soon as the loop finds nothing ready, which a socket waiting on the
+//! kernel (a handshake, a delayed ACK) can look like. The tests that read
+//! `Runtime::stats()` afterwards, flood from a `std::thread` against a
+//! wall-clock bound, or run in a child process build their runtime by hand.
+//!
 //! Two tests run their scenario in a child process (this same test binary,
 //! re-executed with `--exact child_process_entry` and `NET_TEST_CHILD` set):
 //! the EMFILE test, because it lowers `RLIMIT_NOFILE` for the whole process,
@@ -227,88 +234,80 @@ fn small_writes_race_small_reads() {
     );
 }
 
-#[test]
-fn udp_round_trips() {
-    runtime::block_on(async {
-        let server = UdpSocket::bind("127.0.0.1:0").unwrap();
-        let server_addr = server.local_addr().unwrap();
-        let echo = runtime::spawn(async move {
-            let mut buf = [0u8; 1500];
-            for _ in 0..100 {
-                let (n, from) = server.recv_from(&mut buf).await.unwrap();
-                server.send_to(&buf[..n], from).await.unwrap();
-            }
-        });
-        let client = UdpSocket::bind("127.0.0.1:0").unwrap();
+#[runtime::test(real_clock)]
+async fn udp_round_trips() {
+    let server = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let server_addr = server.local_addr().unwrap();
+    let echo = runtime::spawn(async move {
         let mut buf = [0u8; 1500];
-        timeout(LIMIT, async {
-            for i in 0..100usize {
-                let msg = pattern(i, 1 + i * 10);
-                assert_eq!(client.send_to(&msg, server_addr).await.unwrap(), msg.len());
-                let (n, from) = client.recv_from(&mut buf).await.unwrap();
-                assert_eq!(from, server_addr);
-                assert_eq!(&buf[..n], &msg[..]);
-            }
-        })
+        for _ in 0..100 {
+            let (n, from) = server.recv_from(&mut buf).await.unwrap();
+            server.send_to(&buf[..n], from).await.unwrap();
+        }
+    });
+    let client = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let mut buf = [0u8; 1500];
+    timeout(LIMIT, async {
+        for i in 0..100usize {
+            let msg = pattern(i, 1 + i * 10);
+            assert_eq!(client.send_to(&msg, server_addr).await.unwrap(), msg.len());
+            let (n, from) = client.recv_from(&mut buf).await.unwrap();
+            assert_eq!(from, server_addr);
+            assert_eq!(&buf[..n], &msg[..]);
+        }
+    })
+    .await
+    .expect("UDP round trips timed out");
+    echo.await.unwrap();
+}
+
+#[runtime::test(real_clock)]
+async fn connect_refused_is_an_error_not_a_hang() {
+    let port = {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let err = timeout(LIMIT, TcpStream::connect(("127.0.0.1", port)))
         .await
-        .expect("UDP round trips timed out");
-        echo.await.unwrap();
-    });
+        .expect("connect to a closed port hung")
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::ConnectionRefused, "{err}");
 }
 
-#[test]
-fn connect_refused_is_an_error_not_a_hang() {
-    runtime::block_on(async {
-        let port = {
-            let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-            listener.local_addr().unwrap().port()
-        };
-        let err = timeout(LIMIT, TcpStream::connect(("127.0.0.1", port)))
-            .await
-            .expect("connect to a closed port hung")
-            .unwrap_err();
-        assert_eq!(err.kind(), ErrorKind::ConnectionRefused, "{err}");
-    });
+#[runtime::test(real_clock)]
+async fn connect_tries_each_address() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let good = listener.local_addr().unwrap();
+    let dead: SocketAddr = {
+        let l = TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap()
+    };
+    let addrs = [dead, good];
+    let conn = timeout(LIMIT, TcpStream::connect(&addrs[..]))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(conn.peer_addr().unwrap(), good);
 }
 
-#[test]
-fn connect_tries_each_address() {
-    runtime::block_on(async {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let good = listener.local_addr().unwrap();
-        let dead: SocketAddr = {
-            let l = TcpListener::bind("127.0.0.1:0").unwrap();
-            l.local_addr().unwrap()
-        };
-        let addrs = [dead, good];
-        let conn = timeout(LIMIT, TcpStream::connect(&addrs[..]))
-            .await
-            .unwrap()
-            .unwrap();
-        assert_eq!(conn.peer_addr().unwrap(), good);
+#[runtime::test(real_clock)]
+async fn read_exact_on_early_close_is_unexpected_eof() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = runtime::spawn(async move {
+        let (mut conn, _) = listener.accept().await.unwrap();
+        conn.write_all(b"abc").await.unwrap();
+        // dropped: FIN after three bytes
     });
-}
-
-#[test]
-fn read_exact_on_early_close_is_unexpected_eof() {
-    runtime::block_on(async {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let addr = listener.local_addr().unwrap();
-        let server = runtime::spawn(async move {
-            let (mut conn, _) = listener.accept().await.unwrap();
-            conn.write_all(b"abc").await.unwrap();
-            // dropped: FIN after three bytes
-        });
-        let mut conn = TcpStream::connect(addr).await.unwrap();
-        let mut buf = [0u8; 10];
-        let err = timeout(LIMIT, conn.read_exact(&mut buf))
-            .await
-            .unwrap()
-            .unwrap_err();
-        assert_eq!(err.kind(), ErrorKind::UnexpectedEof);
-        assert_eq!(&buf[..3], b"abc");
-        server.await.unwrap();
-    });
+    let mut conn = TcpStream::connect(addr).await.unwrap();
+    let mut buf = [0u8; 10];
+    let err = timeout(LIMIT, conn.read_exact(&mut buf))
+        .await
+        .unwrap()
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::UnexpectedEof);
+    assert_eq!(&buf[..3], b"abc");
+    server.await.unwrap();
 }
 
 /// A connection that always has data (a thread floods it) must not starve
@@ -580,142 +579,127 @@ fn emfile_scenario() {
 
 /// Two tasks in `recv_from` on one shared `UdpSocket`; two datagrams 50 ms
 /// apart: each task gets one.
-#[test]
-fn two_receivers_on_one_udp_socket_both_get_a_datagram() {
-    let got = integration_tests::within(Duration::from_secs(20), "two recv_from", || {
-        runtime::block_on(async {
-            let socket = Rc::new(UdpSocket::bind("127.0.0.1:0").unwrap());
-            let addr = socket.local_addr().unwrap();
-            let receivers: Vec<_> = (0..2)
-                .map(|_| {
-                    let socket = socket.clone();
-                    runtime::spawn(async move {
-                        let mut buf = [0u8; 16];
-                        let (n, _) = socket.recv_from(&mut buf).await.unwrap();
-                        buf[..n].to_vec()
-                    })
-                })
-                .collect();
-            runtime::yield_now().await; // both wait now
-            let sender = UdpSocket::bind("127.0.0.1:0").unwrap();
-            sender.send_to(b"one", addr).await.unwrap();
-            runtime::time::sleep(Duration::from_millis(50)).await;
-            sender.send_to(b"two", addr).await.unwrap();
-            let mut got = Vec::new();
-            for receiver in receivers {
-                got.push(
-                    timeout(Duration::from_secs(5), receiver)
-                        .await
-                        .expect("a receiver hung with a datagram in the socket")
-                        .unwrap(),
-                );
-            }
-            got.sort();
-            got
+#[runtime::test(real_clock, timeout = "20s")]
+async fn two_receivers_on_one_udp_socket_both_get_a_datagram() {
+    let socket = Rc::new(UdpSocket::bind("127.0.0.1:0").unwrap());
+    let addr = socket.local_addr().unwrap();
+    let receivers: Vec<_> = (0..2)
+        .map(|_| {
+            let socket = socket.clone();
+            runtime::spawn(async move {
+                let mut buf = [0u8; 16];
+                let (n, _) = socket.recv_from(&mut buf).await.unwrap();
+                buf[..n].to_vec()
+            })
         })
-    });
+        .collect();
+    runtime::yield_now().await; // both wait now
+    let sender = UdpSocket::bind("127.0.0.1:0").unwrap();
+    sender.send_to(b"one", addr).await.unwrap();
+    runtime::time::sleep(Duration::from_millis(50)).await;
+    sender.send_to(b"two", addr).await.unwrap();
+    let mut got = Vec::new();
+    for receiver in receivers {
+        got.push(
+            timeout(Duration::from_secs(5), receiver)
+                .await
+                .expect("a receiver hung with a datagram in the socket")
+                .unwrap(),
+        );
+    }
+    got.sort();
     assert_eq!(got, [b"one".to_vec(), b"two".to_vec()]);
 }
 
 /// Two tasks in `accept` on one listener; two connections 50 ms apart.
-#[test]
-fn two_accepts_on_one_listener_both_get_a_connection() {
-    integration_tests::within(Duration::from_secs(20), "two accepts", || {
-        runtime::block_on(async {
-            let listener = Rc::new(TcpListener::bind("127.0.0.1:0").unwrap());
-            let addr = listener.local_addr().unwrap();
-            let acceptors: Vec<_> = (0..2)
-                .map(|_| {
-                    let listener = listener.clone();
-                    runtime::spawn(async move { listener.accept().await.unwrap().1 })
-                })
-                .collect();
-            runtime::yield_now().await;
-            let a = TcpStream::connect(addr).await.unwrap();
-            runtime::time::sleep(Duration::from_millis(50)).await;
-            let b = TcpStream::connect(addr).await.unwrap();
-            let mut peers = Vec::new();
-            for acceptor in acceptors {
-                peers.push(
-                    timeout(Duration::from_secs(5), acceptor)
-                        .await
-                        .expect("an accept hung with a connection in the backlog")
-                        .unwrap(),
-                );
-            }
-            peers.sort();
-            let mut expected = vec![a.local_addr().unwrap(), b.local_addr().unwrap()];
-            expected.sort();
-            assert_eq!(peers, expected);
+#[runtime::test(real_clock, timeout = "20s")]
+async fn two_accepts_on_one_listener_both_get_a_connection() {
+    let listener = Rc::new(TcpListener::bind("127.0.0.1:0").unwrap());
+    let addr = listener.local_addr().unwrap();
+    let acceptors: Vec<_> = (0..2)
+        .map(|_| {
+            let listener = listener.clone();
+            runtime::spawn(async move { listener.accept().await.unwrap().1 })
         })
-    });
+        .collect();
+    runtime::yield_now().await;
+    let a = TcpStream::connect(addr).await.unwrap();
+    runtime::time::sleep(Duration::from_millis(50)).await;
+    let b = TcpStream::connect(addr).await.unwrap();
+    let mut peers = Vec::new();
+    for acceptor in acceptors {
+        peers.push(
+            timeout(Duration::from_secs(5), acceptor)
+                .await
+                .expect("an accept hung with a connection in the backlog")
+                .unwrap(),
+        );
+    }
+    peers.sort();
+    let mut expected = vec![a.local_addr().unwrap(), b.local_addr().unwrap()];
+    expected.sort();
+    assert_eq!(peers, expected);
 }
 
 /// Two tasks reading one shared stream with `poll_read`; two bytes 50 ms
 /// apart: each task reads one.
-#[test]
-fn two_readers_of_one_stream_both_get_a_byte() {
-    integration_tests::within(Duration::from_secs(20), "two poll_reads", || {
-        runtime::block_on(async {
-            let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-            let addr = listener.local_addr().unwrap();
-            let client = Rc::new(TcpStream::connect(addr).await.unwrap());
-            let (mut server, _) = listener.accept().await.unwrap();
-            let readers: Vec<_> = (0..2)
-                .map(|_| {
-                    let client = client.clone();
-                    runtime::spawn(async move {
-                        let mut byte = [0u8; 1];
-                        let n = std::future::poll_fn(|cx| client.poll_read(cx, &mut byte))
-                            .await
-                            .unwrap();
-                        (n, byte[0])
-                    })
-                })
-                .collect();
-            runtime::yield_now().await;
-            server.write_all(b"a").await.unwrap();
-            runtime::time::sleep(Duration::from_millis(50)).await;
-            server.write_all(b"b").await.unwrap();
-            let mut got = Vec::new();
-            for reader in readers {
-                got.push(
-                    timeout(Duration::from_secs(5), reader)
-                        .await
-                        .expect("a reader hung with a byte in the socket")
-                        .unwrap(),
-                );
-            }
-            got.sort();
-            assert_eq!(got, [(1, b'a'), (1, b'b')]);
+#[runtime::test(real_clock, timeout = "20s")]
+async fn two_readers_of_one_stream_both_get_a_byte() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let client = Rc::new(TcpStream::connect(addr).await.unwrap());
+    let (mut server, _) = listener.accept().await.unwrap();
+    let readers: Vec<_> = (0..2)
+        .map(|_| {
+            let client = client.clone();
+            runtime::spawn(async move {
+                let mut byte = [0u8; 1];
+                let n = std::future::poll_fn(|cx| client.poll_read(cx, &mut byte))
+                    .await
+                    .unwrap();
+                (n, byte[0])
+            })
         })
-    });
+        .collect();
+    runtime::yield_now().await;
+    server.write_all(b"a").await.unwrap();
+    runtime::time::sleep(Duration::from_millis(50)).await;
+    server.write_all(b"b").await.unwrap();
+    let mut got = Vec::new();
+    for reader in readers {
+        got.push(
+            timeout(Duration::from_secs(5), reader)
+                .await
+                .expect("a reader hung with a byte in the socket")
+                .unwrap(),
+        );
+    }
+    got.sort();
+    assert_eq!(got, [(1, b'a'), (1, b'b')]);
 }
 
 /// A cancelled `recv_from` takes its waker out of the socket's list: the
 /// task's allocation is not held by the socket afterwards (checked with a
 /// waker of our own, whose reference count we can read).
-#[test]
-fn a_cancelled_recv_leaves_no_waker_behind() {
+#[runtime::test]
+async fn a_cancelled_recv_leaves_no_waker_behind() {
     use std::future::Future;
-    runtime::block_on(async {
-        let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
-        let (counter, waker) = integration_tests::CountingWaker::new();
-        {
-            let mut buf = [0u8; 8];
-            let mut recv = std::pin::pin!(socket.recv_from(&mut buf));
-            let mut cx = std::task::Context::from_waker(&waker);
-            assert!(recv.as_mut().poll(&mut cx).is_pending());
-            assert!(
-                std::sync::Arc::strong_count(&counter) > 2,
-                "the socket holds a clone"
-            );
-        }
-        drop(waker);
-        assert_eq!(
-            std::sync::Arc::strong_count(&counter),
-            1,
-            "the dropped recv left its waker"
+    let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let (counter, waker) = integration_tests::CountingWaker::new();
+    {
+        let mut buf = [0u8; 8];
+        let mut recv = std::pin::pin!(socket.recv_from(&mut buf));
+        let mut cx = std::task::Context::from_waker(&waker);
+        assert!(recv.as_mut().poll(&mut cx).is_pending());
+        assert!(
+            std::sync::Arc::strong_count(&counter) > 2,
+            "the socket holds a clone"
         );
-    });
+    }
+    drop(waker);
+    assert_eq!(
+        std::sync::Arc::strong_count(&counter),
+        1,
+        "the dropped recv left its waker"
+    );
 }

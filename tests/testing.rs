@@ -78,17 +78,15 @@ fn harness_sees_a_released_permit_wake_the_next_acquire() {
     assert_eq!(sem.available_permits(), 0);
 }
 
-#[test]
-fn harness_polls_a_timer_inside_a_paused_runtime() {
-    paused().block_on(async {
-        let mut timer = task::spawn(sleep(Duration::from_secs(10)));
-        assert_pending!(timer.poll());
-        sleep(Duration::from_secs(9)).await;
-        assert!(!timer.is_woken(), "not due yet");
-        sleep(Duration::from_secs(1)).await;
-        assert!(timer.is_woken(), "due: the wheel woke it");
-        assert_ready!(timer.poll());
-    });
+#[runtime::test]
+async fn harness_polls_a_timer_inside_a_paused_runtime() {
+    let mut timer = task::spawn(sleep(Duration::from_secs(10)));
+    assert_pending!(timer.poll());
+    sleep(Duration::from_secs(9)).await;
+    assert!(!timer.is_woken(), "not due yet");
+    sleep(Duration::from_secs(1)).await;
+    assert!(timer.is_woken(), "due: the wheel woke it");
+    assert_ready!(timer.poll());
 }
 
 #[test]
@@ -171,8 +169,8 @@ fn colors(key: &str) -> Option<String> {
     (key == "sky").then(|| "blue".to_string())
 }
 
-#[test]
-fn the_client_passes_against_a_script() {
+#[runtime::test]
+async fn the_client_passes_against_a_script() {
     let mut server = Builder::new()
         .write(b"GET sky\n")
         .read(b"VAL") // the reply in two segments
@@ -180,58 +178,53 @@ fn the_client_passes_against_a_script() {
         .write(b"GET sea\n")
         .read(b"MISSING\n")
         .build();
-    runtime::block_on(async {
-        assert_eq!(
-            get(&mut server, "sky").await.unwrap().as_deref(),
-            Some("blue")
-        );
-        assert_eq!(get(&mut server, "sea").await.unwrap(), None);
-    });
+    assert_eq!(
+        get(&mut server, "sky").await.unwrap().as_deref(),
+        Some("blue")
+    );
+    assert_eq!(get(&mut server, "sea").await.unwrap(), None);
     assert!(server.is_done());
 }
 
-#[test]
-fn the_server_passes_against_a_script() {
+#[runtime::test]
+async fn the_server_passes_against_a_script() {
     let mut client = Builder::new()
         .read(b"GET sky\nGET s") // two requests over three segments
         .write(b"VALUE blue\n")
         .read(b"ea\n")
         .write(b"MISSING\n")
         .build(); // then end of stream
-    let served = runtime::block_on(serve(&mut client, colors)).unwrap();
+    let served = serve(&mut client, colors).await.unwrap();
     assert_eq!(served, 2);
 }
 
-#[test]
-fn the_same_client_and_server_run_on_a_real_socket_pair() {
-    let rt = Runtime::new().unwrap();
-    rt.block_on(async {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let addr = listener.local_addr().unwrap();
-        let server = runtime::spawn(async move {
-            let (mut conn, _) = listener.accept().await.unwrap();
-            serve(&mut conn, colors).await
-        });
-        let mut conn = TcpStream::connect(addr).await.unwrap();
-        let work = async {
-            assert_eq!(
-                get(&mut conn, "sky").await.unwrap().as_deref(),
-                Some("blue")
-            );
-            assert_eq!(get(&mut conn, "sea").await.unwrap(), None);
-            // The trait's shutdown is shutdown(SHUT_WR): the server reads EOF.
-            AsyncWriteExt::shutdown(&mut conn).await.unwrap();
-            server.await.unwrap().unwrap()
-        };
-        let served = timeout(Duration::from_secs(30), work)
-            .await
-            .expect("no hang");
-        assert_eq!(served, 2);
+#[runtime::test(real_clock)]
+async fn the_same_client_and_server_run_on_a_real_socket_pair() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = runtime::spawn(async move {
+        let (mut conn, _) = listener.accept().await.unwrap();
+        serve(&mut conn, colors).await
     });
+    let mut conn = TcpStream::connect(addr).await.unwrap();
+    let work = async {
+        assert_eq!(
+            get(&mut conn, "sky").await.unwrap().as_deref(),
+            Some("blue")
+        );
+        assert_eq!(get(&mut conn, "sea").await.unwrap(), None);
+        // The trait's shutdown is shutdown(SHUT_WR): the server reads EOF.
+        AsyncWriteExt::shutdown(&mut conn).await.unwrap();
+        server.await.unwrap().unwrap()
+    };
+    let served = timeout(Duration::from_secs(30), work)
+        .await
+        .expect("no hang");
+    assert_eq!(served, 2);
 }
 
-#[test]
-fn the_client_runs_on_split_halves_of_a_socket() {
+#[runtime::test(real_clock)]
+async fn the_client_runs_on_split_halves_of_a_socket() {
     /// The halves implement the traits too; here, joined back into one
     /// value with `AsyncRead` from one and `AsyncWrite` from the other.
     struct Joined<R, W>(R, W);
@@ -266,24 +259,22 @@ fn the_client_runs_on_split_halves_of_a_socket() {
         }
     }
 
-    runtime::block_on(async {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let addr = listener.local_addr().unwrap();
-        let server = runtime::spawn(async move {
-            let (conn, _) = listener.accept().await.unwrap();
-            let (r, w) = conn.into_split();
-            serve(&mut Joined(r, w), colors).await
-        });
-        let mut conn = TcpStream::connect(addr).await.unwrap();
-        {
-            let (r, w) = conn.split();
-            let mut joined = Joined(r, w);
-            let got = timeout(Duration::from_secs(30), get(&mut joined, "sky")).await;
-            assert_eq!(got.expect("no hang").unwrap().as_deref(), Some("blue"));
-            joined.shutdown().await.unwrap();
-        }
-        assert_eq!(server.await.unwrap().unwrap(), 1);
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = runtime::spawn(async move {
+        let (conn, _) = listener.accept().await.unwrap();
+        let (r, w) = conn.into_split();
+        serve(&mut Joined(r, w), colors).await
     });
+    let mut conn = TcpStream::connect(addr).await.unwrap();
+    {
+        let (r, w) = conn.split();
+        let mut joined = Joined(r, w);
+        let got = timeout(Duration::from_secs(30), get(&mut joined, "sky")).await;
+        assert_eq!(got.expect("no hang").unwrap().as_deref(), Some("blue"));
+        joined.shutdown().await.unwrap();
+    }
+    assert_eq!(server.await.unwrap().unwrap(), 1);
 }
 
 // ---- the mock's failures -----------------------------------------------
@@ -404,35 +395,33 @@ fn a_mismatch_inside_a_task_reaches_its_join_handle_and_the_runtime_goes_on() {
     assert_eq!(after.unwrap(), 1);
 }
 
-#[test]
-fn scripted_errors_are_delivered_in_order() {
+#[runtime::test]
+async fn scripted_errors_are_delivered_in_order() {
     let mut mock = Builder::new()
         .read(b"ab")
         .read_error(io::Error::new(ErrorKind::ConnectionReset, "peer reset"))
         .write_error(ErrorKind::BrokenPipe.into())
         .write(b"after")
         .build();
-    runtime::block_on(async {
-        let mut buf = [0u8; 8];
-        assert_eq!(mock.read(&mut buf).await.unwrap(), 2);
-        let e = mock.read(&mut buf).await.unwrap_err();
-        assert_eq!(
-            (e.kind(), e.to_string()),
-            (ErrorKind::ConnectionReset, "peer reset".into())
-        );
-        let e = mock.write(b"after").await.unwrap_err();
-        assert_eq!(e.kind(), ErrorKind::BrokenPipe);
-        mock.write_all(b"after").await.unwrap();
-        assert_eq!(
-            mock.read(&mut buf).await.unwrap(),
-            0,
-            "the script ended: EOF"
-        );
-    });
+    let mut buf = [0u8; 8];
+    assert_eq!(mock.read(&mut buf).await.unwrap(), 2);
+    let e = mock.read(&mut buf).await.unwrap_err();
+    assert_eq!(
+        (e.kind(), e.to_string()),
+        (ErrorKind::ConnectionReset, "peer reset".into())
+    );
+    let e = mock.write(b"after").await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::BrokenPipe);
+    mock.write_all(b"after").await.unwrap();
+    assert_eq!(
+        mock.read(&mut buf).await.unwrap(),
+        0,
+        "the script ended: EOF"
+    );
 }
 
-#[test]
-fn writes_match_across_step_boundaries_in_any_pieces() {
+#[runtime::test]
+async fn writes_match_across_step_boundaries_in_any_pieces() {
     for pieces in [
         vec![&b"GET / HTTP/1.1\r\n"[..]],
         vec![b"G", b"ET / HT", b"TP/1.1\r", b"\n"],
@@ -441,27 +430,23 @@ fn writes_match_across_step_boundaries_in_any_pieces() {
             .write(b"GET ")
             .write(b"/ HTTP/1.1\r\n")
             .build();
-        runtime::block_on(async {
-            for piece in &pieces {
-                mock.write_all(piece).await.unwrap();
-            }
-        });
+        for piece in &pieces {
+            mock.write_all(piece).await.unwrap();
+        }
     }
 }
 
-#[test]
-fn a_write_stops_short_at_a_wait_as_a_socket_would() {
-    paused().block_on(async {
-        let mut mock = Builder::new()
-            .write(b"req")
-            .wait(Duration::from_secs(2))
-            .write(b"bye")
-            .build();
-        let start = Instant::now();
-        assert_eq!(mock.write(b"reqbye").await.unwrap(), 3);
-        assert_eq!(mock.write(b"bye").await.unwrap(), 3, "after the wait");
-        assert_eq!(start.elapsed(), Duration::from_secs(2));
-    });
+#[runtime::test]
+async fn a_write_stops_short_at_a_wait_as_a_socket_would() {
+    let mut mock = Builder::new()
+        .write(b"req")
+        .wait(Duration::from_secs(2))
+        .write(b"bye")
+        .build();
+    let start = Instant::now();
+    assert_eq!(mock.write(b"reqbye").await.unwrap(), 3);
+    assert_eq!(mock.write(b"bye").await.unwrap(), 3, "after the wait");
+    assert_eq!(start.elapsed(), Duration::from_secs(2));
 }
 
 #[test]
@@ -477,77 +462,69 @@ fn a_read_blocked_on_a_write_step_is_woken_by_the_write() {
     assert_eq!(&buf, b"pong");
 }
 
-#[test]
-fn a_reader_and_a_writer_share_one_mock() {
+#[runtime::test]
+async fn a_reader_and_a_writer_share_one_mock() {
     let mock = Builder::new()
         .write(b"one\n")
         .read(b"1\n")
         .write(b"two\n")
         .read(b"2\n")
         .build();
-    runtime::block_on(async {
-        let (mut r, mut w) = (&mock, &mock);
-        let reads = async move {
-            let mut got = Vec::new();
-            r.read_to_end(&mut got).await.unwrap();
-            got
-        };
-        let writes = async move {
-            w.write_all(b"one\n").await.unwrap();
-            runtime::yield_now().await;
-            w.write_all(b"two\n").await.unwrap();
-        };
-        let (got, ()) = runtime::gather!(reads, writes);
-        assert_eq!(got, b"1\n2\n");
-    });
+    let (mut r, mut w) = (&mock, &mock);
+    let reads = async move {
+        let mut got = Vec::new();
+        r.read_to_end(&mut got).await.unwrap();
+        got
+    };
+    let writes = async move {
+        w.write_all(b"one\n").await.unwrap();
+        runtime::yield_now().await;
+        w.write_all(b"two\n").await.unwrap();
+    };
+    let (got, ()) = runtime::gather!(reads, writes);
+    assert_eq!(got, b"1\n2\n");
 }
 
-#[test]
-fn shutdown_ends_the_write_direction() {
+#[runtime::test]
+async fn shutdown_ends_the_write_direction() {
     let mut mock = Builder::new().build();
-    runtime::block_on(async {
-        AsyncWriteExt::shutdown(&mut mock).await.unwrap();
-        let e = mock.write(b"late").await.unwrap_err();
-        assert_eq!(e.kind(), ErrorKind::BrokenPipe);
-    });
+    AsyncWriteExt::shutdown(&mut mock).await.unwrap();
+    let e = mock.write(b"late").await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::BrokenPipe);
 }
 
 // ---- time: waits on the runtime's clock --------------------------------
 
-#[test]
-fn a_wait_makes_a_timeout_fire_deterministically_under_a_paused_clock() {
-    paused().block_on(async {
-        let mut mock = Builder::new()
-            .read(b"HEL")
-            .wait(Duration::from_secs(10))
-            .read(b"LO")
-            .build();
-        let start = Instant::now();
-        let mut buf = [0u8; 8];
-        assert_eq!(mock.read(&mut buf).await.unwrap(), 3);
-        let timed_out = timeout(Duration::from_secs(4), mock.read(&mut buf)).await;
-        assert!(timed_out.is_err(), "the peer is silent for 10 s");
-        assert_eq!(start.elapsed(), Duration::from_secs(4));
-        // The silence goes on from where it was: 6 s more, then the rest.
-        assert_eq!(mock.read(&mut buf).await.unwrap(), 2);
-        assert_eq!(&buf[..2], b"LO");
-        assert_eq!(start.elapsed(), Duration::from_secs(10));
-    });
+#[runtime::test]
+async fn a_wait_makes_a_timeout_fire_deterministically_under_a_paused_clock() {
+    let mut mock = Builder::new()
+        .read(b"HEL")
+        .wait(Duration::from_secs(10))
+        .read(b"LO")
+        .build();
+    let start = Instant::now();
+    let mut buf = [0u8; 8];
+    assert_eq!(mock.read(&mut buf).await.unwrap(), 3);
+    let timed_out = timeout(Duration::from_secs(4), mock.read(&mut buf)).await;
+    assert!(timed_out.is_err(), "the peer is silent for 10 s");
+    assert_eq!(start.elapsed(), Duration::from_secs(4));
+    // The silence goes on from where it was: 6 s more, then the rest.
+    assert_eq!(mock.read(&mut buf).await.unwrap(), 2);
+    assert_eq!(&buf[..2], b"LO");
+    assert_eq!(start.elapsed(), Duration::from_secs(10));
 }
 
-#[test]
-fn a_script_may_end_in_a_silence_the_code_gives_up_on() {
-    paused().block_on(async {
-        let mut server = Builder::new()
-            .write(b"GET sky\n")
-            .wait(Duration::from_secs(3600))
-            .build();
-        let start = Instant::now();
-        let outcome = timeout(Duration::from_secs(5), get(&mut server, "sky")).await;
-        assert!(outcome.is_err());
-        assert_eq!(start.elapsed(), Duration::from_secs(5));
-        // Dropped inside the wait: no leftover panic.
-    });
+#[runtime::test]
+async fn a_script_may_end_in_a_silence_the_code_gives_up_on() {
+    let mut server = Builder::new()
+        .write(b"GET sky\n")
+        .wait(Duration::from_secs(3600))
+        .build();
+    let start = Instant::now();
+    let outcome = timeout(Duration::from_secs(5), get(&mut server, "sky")).await;
+    assert!(outcome.is_err());
+    assert_eq!(start.elapsed(), Duration::from_secs(5));
+    // Dropped inside the wait: no leftover panic.
 }
 
 #[test]
@@ -565,24 +542,22 @@ fn a_wait_outside_a_runtime_says_it_needs_one() {
 
 // ---- handles: steps added while the mock runs --------------------------
 
-#[test]
-fn a_handle_feeds_a_running_mock() {
-    paused().block_on(async {
-        let (mut mock, handle) = Builder::new().read(b"a").build_with_handle();
-        let reader = runtime::spawn(async move {
-            let mut all = Vec::new();
-            mock.read_to_end(&mut all).await.map(|_| all)
-        });
-        sleep(Duration::from_millis(1)).await;
-        assert!(!reader.is_finished(), "an open script waits for more");
-        let more = handle.clone();
-        more.read(b"b").read(b"c");
-        drop(handle);
-        sleep(Duration::from_millis(1)).await;
-        assert!(!reader.is_finished(), "a clone still holds it open");
-        drop(more);
-        assert_eq!(reader.await.unwrap().unwrap(), b"abc");
+#[runtime::test]
+async fn a_handle_feeds_a_running_mock() {
+    let (mut mock, handle) = Builder::new().read(b"a").build_with_handle();
+    let reader = runtime::spawn(async move {
+        let mut all = Vec::new();
+        mock.read_to_end(&mut all).await.map(|_| all)
     });
+    sleep(Duration::from_millis(1)).await;
+    assert!(!reader.is_finished(), "an open script waits for more");
+    let more = handle.clone();
+    more.read(b"b").read(b"c");
+    drop(handle);
+    sleep(Duration::from_millis(1)).await;
+    assert!(!reader.is_finished(), "a clone still holds it open");
+    drop(more);
+    assert_eq!(reader.await.unwrap().unwrap(), b"abc");
 }
 
 #[test]

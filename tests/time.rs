@@ -1,5 +1,10 @@
-//! Timers and the virtual clock: every test here runs on the paused clock,
-//! so none depends on the machine's speed.
+//! Timers and the virtual clock: every test here runs on the paused clock
+//! (`#[runtime::test]`'s default) unless it is about the real one, so none
+//! depends on the machine's speed. The tests that build their runtime by
+//! hand need it outside the body: its `Stats` afterwards, a second
+//! `block_on`, a deadlock panic caught around `block_on`, or a watchdog
+//! thread (`within`) for a loop that could spin, which no timer on that
+//! loop could interrupt.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -12,33 +17,26 @@ fn paused() -> Runtime {
     Runtime::builder().paused_clock(true).build().unwrap()
 }
 
-#[test]
-fn an_hour_long_sleep_finishes_at_once_and_moves_the_clock_by_an_hour() {
-    let rt = paused();
+#[runtime::test]
+async fn an_hour_long_sleep_finishes_at_once_and_moves_the_clock_by_an_hour() {
     let wall = std::time::Instant::now();
-    let virtual_elapsed = rt.block_on(async {
-        let start = Instant::now();
-        sleep(Duration::from_secs(3600)).await;
-        start.elapsed()
-    });
-    assert_eq!(virtual_elapsed, Duration::from_secs(3600));
+    let start = Instant::now();
+    sleep(Duration::from_secs(3600)).await;
+    assert_eq!(start.elapsed(), Duration::from_secs(3600));
     assert!(
         wall.elapsed() < Duration::from_secs(30),
         "virtual time is not real time"
     );
 }
 
-#[test]
-fn gathered_sleeps_take_the_longest_not_the_sum() {
-    let rt = paused();
-    rt.block_on(async {
-        let start = Instant::now();
-        let a = spawn(sleep(Duration::from_secs(2)));
-        let b = spawn(sleep(Duration::from_secs(1)));
-        a.await.unwrap();
-        b.await.unwrap();
-        assert_eq!(start.elapsed(), Duration::from_secs(2));
-    });
+#[runtime::test]
+async fn gathered_sleeps_take_the_longest_not_the_sum() {
+    let start = Instant::now();
+    let a = spawn(sleep(Duration::from_secs(2)));
+    let b = spawn(sleep(Duration::from_secs(1)));
+    a.await.unwrap();
+    b.await.unwrap();
+    assert_eq!(start.elapsed(), Duration::from_secs(2));
 }
 
 #[test]
@@ -75,41 +73,36 @@ fn two_thousand_timers_fire_in_deadline_order() {
     assert_eq!(rt.stats().timers_fired, 2000);
 }
 
-#[test]
-fn sub_millisecond_sleeps_never_end_early() {
-    let rt = paused();
-    rt.block_on(async {
-        for micros in [1u64, 999, 1000, 1001, 1500] {
-            let start = Instant::now();
-            sleep(Duration::from_micros(micros)).await;
-            assert!(start.elapsed() >= Duration::from_micros(micros));
-        }
-    });
-    // Real clock too: never early.
-    Runtime::new().unwrap().block_on(async {
-        let start = std::time::Instant::now();
-        sleep(Duration::from_micros(1500)).await;
-        assert!(start.elapsed() >= Duration::from_micros(1500));
-    });
+#[runtime::test]
+async fn sub_millisecond_sleeps_never_end_early() {
+    for micros in [1u64, 999, 1000, 1001, 1500] {
+        let start = Instant::now();
+        sleep(Duration::from_micros(micros)).await;
+        assert!(start.elapsed() >= Duration::from_micros(micros));
+    }
 }
 
-#[test]
-fn timeout_gives_elapsed_or_the_output() {
-    let rt = paused();
-    rt.block_on(async {
-        let err = timeout(Duration::from_secs(1), sleep(Duration::from_secs(5)))
-            .await
-            .unwrap_err();
-        assert_eq!(err.to_string(), "deadline has elapsed");
-        let ok = timeout(Duration::from_secs(5), async {
-            sleep(Duration::from_secs(1)).await;
-            9
-        })
-        .await;
-        assert_eq!(ok, Ok(9));
-        // A ready future wins even with a zero timeout.
-        assert_eq!(timeout(Duration::ZERO, async { 3 }).await, Ok(3));
-    });
+#[runtime::test(real_clock)]
+async fn sub_millisecond_sleeps_never_end_early_on_the_real_clock() {
+    let start = std::time::Instant::now();
+    sleep(Duration::from_micros(1500)).await;
+    assert!(start.elapsed() >= Duration::from_micros(1500));
+}
+
+#[runtime::test]
+async fn timeout_gives_elapsed_or_the_output() {
+    let err = timeout(Duration::from_secs(1), sleep(Duration::from_secs(5)))
+        .await
+        .unwrap_err();
+    assert_eq!(err.to_string(), "deadline has elapsed");
+    let ok = timeout(Duration::from_secs(5), async {
+        sleep(Duration::from_secs(1)).await;
+        9
+    })
+    .await;
+    assert_eq!(ok, Ok(9));
+    // A ready future wins even with a zero timeout.
+    assert_eq!(timeout(Duration::ZERO, async { 3 }).await, Ok(3));
 }
 
 #[test]
@@ -132,51 +125,45 @@ fn cancelled_timeouts_leave_nothing_behind() {
     assert_eq!(stats.timers_fired, 0);
 }
 
-#[test]
-fn interval_ticks_at_once_then_every_period() {
-    let rt = paused();
-    rt.block_on(async {
-        let start = Instant::now();
-        let mut every = interval(Duration::from_millis(250));
-        let mut ticks = Vec::new();
-        for _ in 0..5 {
-            let at = every.tick().await;
-            ticks.push(at.duration_since(start).as_millis());
-        }
-        assert_eq!(ticks, [0, 250, 500, 750, 1000]);
-    });
+#[runtime::test]
+async fn interval_ticks_at_once_then_every_period() {
+    let start = Instant::now();
+    let mut every = interval(Duration::from_millis(250));
+    let mut ticks = Vec::new();
+    for _ in 0..5 {
+        let at = every.tick().await;
+        ticks.push(at.duration_since(start).as_millis());
+    }
+    assert_eq!(ticks, [0, 250, 500, 750, 1000]);
 }
 
-#[test]
-fn interval_missed_tick_policies() {
-    let rt = paused();
-    rt.block_on(async {
-        for (policy, expected) in [
-            (MissedTickBehavior::Burst, [0u128, 100, 200, 300, 400]),
-            (MissedTickBehavior::Delay, [0, 100, 350, 450, 550]),
-            (MissedTickBehavior::Skip, [0, 100, 350, 400, 500]),
-        ] {
-            let start = Instant::now();
-            let mut every = interval(Duration::from_millis(100));
-            every.set_missed_tick_behavior(policy);
-            let mut seen = Vec::new();
-            for i in 0..5 {
-                let at = every.tick().await;
-                seen.push(Instant::now().duration_since(start).as_millis());
-                let _ = at;
-                if i == 1 {
-                    // The loop is late: 250 ms pass before the next tick().
-                    sleep(Duration::from_millis(250)).await;
-                }
-            }
-            match policy {
-                MissedTickBehavior::Burst => {
-                    assert_eq!(seen, [0, 100, 350, 350, 400], "{policy:?}")
-                }
-                _ => assert_eq!(seen, expected, "{policy:?}"),
+#[runtime::test]
+async fn interval_missed_tick_policies() {
+    for (policy, expected) in [
+        (MissedTickBehavior::Burst, [0u128, 100, 200, 300, 400]),
+        (MissedTickBehavior::Delay, [0, 100, 350, 450, 550]),
+        (MissedTickBehavior::Skip, [0, 100, 350, 400, 500]),
+    ] {
+        let start = Instant::now();
+        let mut every = interval(Duration::from_millis(100));
+        every.set_missed_tick_behavior(policy);
+        let mut seen = Vec::new();
+        for i in 0..5 {
+            let at = every.tick().await;
+            seen.push(Instant::now().duration_since(start).as_millis());
+            let _ = at;
+            if i == 1 {
+                // The loop is late: 250 ms pass before the next tick().
+                sleep(Duration::from_millis(250)).await;
             }
         }
-    });
+        match policy {
+            MissedTickBehavior::Burst => {
+                assert_eq!(seen, [0, 100, 350, 350, 400], "{policy:?}")
+            }
+            _ => assert_eq!(seen, expected, "{policy:?}"),
+        }
+    }
 }
 
 #[test]
@@ -206,28 +193,22 @@ fn deadlock_is_reported_with_the_spawn_site() {
     );
 }
 
-#[test]
-fn a_pending_timer_is_not_a_deadlock() {
-    let rt = paused();
-    rt.block_on(async {
-        let t = spawn(sleep(Duration::from_secs(86_400)));
-        t.await.unwrap();
-    });
+#[runtime::test]
+async fn a_pending_timer_is_not_a_deadlock() {
+    let t = spawn(sleep(Duration::from_secs(86_400)));
+    t.await.unwrap();
 }
 
-#[test]
-fn instant_arithmetic() {
-    let rt = paused();
-    rt.block_on(async {
-        let a = Instant::now();
-        let b = a + Duration::from_secs(2);
-        assert!(b > a);
-        assert_eq!(b - a, Duration::from_secs(2));
-        assert_eq!(a - b, Duration::ZERO, "saturating");
-        assert_eq!(b.duration_since(a), Duration::from_secs(2));
-        sleep(Duration::from_millis(1500)).await;
-        assert_eq!(a.elapsed(), Duration::from_millis(1500));
-    });
+#[runtime::test]
+async fn instant_arithmetic() {
+    let a = Instant::now();
+    let b = a + Duration::from_secs(2);
+    assert!(b > a);
+    assert_eq!(b - a, Duration::from_secs(2));
+    assert_eq!(a - b, Duration::ZERO, "saturating");
+    assert_eq!(b.duration_since(a), Duration::from_secs(2));
+    sleep(Duration::from_millis(1500)).await;
+    assert_eq!(a.elapsed(), Duration::from_millis(1500));
 }
 
 #[test]
@@ -316,18 +297,15 @@ fn a_lone_sleep_of_duration_max_is_a_deadlock_not_a_jump() {
     assert!(msg.contains("timer (never fires)"), "{msg}");
 }
 
-#[test]
-fn a_deadline_beyond_the_clock_never_fires() {
-    let rt = paused();
-    rt.block_on(async {
-        let now = Instant::now();
-        // u64::MAX milliseconds and 10 more: the deadline in ms used to be
-        // truncated to u64, and the timer fired after 10 ms.
-        let far = now + Duration::from_millis(u64::MAX) + Duration::from_millis(10);
-        let result = timeout(Duration::from_secs(1), sleep_until(far)).await;
-        assert!(result.is_err());
-        assert_eq!(now.elapsed(), Duration::from_secs(1));
-    });
+#[runtime::test]
+async fn a_deadline_beyond_the_clock_never_fires() {
+    let now = Instant::now();
+    // u64::MAX milliseconds and 10 more: the deadline in ms used to be
+    // truncated to u64, and the timer fired after 10 ms.
+    let far = now + Duration::from_millis(u64::MAX) + Duration::from_millis(10);
+    let result = timeout(Duration::from_secs(1), sleep_until(far)).await;
+    assert!(result.is_err());
+    assert_eq!(now.elapsed(), Duration::from_secs(1));
 }
 
 #[test]
@@ -351,26 +329,23 @@ fn advancing_the_clock_by_duration_max_saturates_and_the_runtime_goes_on() {
     assert_eq!(rt.block_on(async { spawn(async { 7 }).await.unwrap() }), 7);
 }
 
-#[test]
-fn an_interval_of_duration_max_ticks_once_and_resets_without_overflow() {
-    let rt = paused();
-    rt.block_on(async {
+#[runtime::test]
+async fn an_interval_of_duration_max_ticks_once_and_resets_without_overflow() {
+    let mut every = interval(Duration::MAX);
+    every.tick().await; // the first tick is immediate
+    assert!(
+        timeout(Duration::from_secs(3600), every.tick())
+            .await
+            .is_err(),
+        "the second tick is at the end of time"
+    );
+    every.reset();
+    for behavior in [MissedTickBehavior::Delay, MissedTickBehavior::Skip] {
         let mut every = interval(Duration::MAX);
-        every.tick().await; // the first tick is immediate
-        assert!(
-            timeout(Duration::from_secs(3600), every.tick())
-                .await
-                .is_err(),
-            "the second tick is at the end of time"
-        );
-        every.reset();
-        for behavior in [MissedTickBehavior::Delay, MissedTickBehavior::Skip] {
-            let mut every = interval(Duration::MAX);
-            every.set_missed_tick_behavior(behavior);
-            every.tick().await;
-            assert!(timeout(Duration::from_secs(1), every.tick()).await.is_err());
-        }
-    });
+        every.set_missed_tick_behavior(behavior);
+        every.tick().await;
+        assert!(timeout(Duration::from_secs(1), every.tick()).await.is_err());
+    }
 }
 
 fn runtime_panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
