@@ -25,16 +25,7 @@
 //! already covered, gives back all of it): that is what makes every acquire
 //! cancel-safe.
 //!
-//! # The fairness rule
-//!
-//! **Strict FIFO, by request, whatever its size.** A request for `n` permits
-//! at the head of the queue collects released permits until it has `n`; a
-//! request for fewer permits behind it waits, even while enough permits for
-//! it are "free" in the sense that they are held by the head waiter. So a
-//! large request is never starved by a stream of small ones. The price: one
-//! large request at the head delays every smaller request behind it, and
-//! `try_acquire*` fails while anyone is queued. tokio's semaphore follows the
-//! same rule.
+//! The fairness rule this gives is documented on [`Semaphore`].
 
 use std::fmt;
 use std::sync::{Mutex, MutexGuard, PoisonError};
@@ -56,7 +47,7 @@ pub use permit::{OwnedSemaphorePermit, SemaphorePermit, SharedSemaphore};
 /// directly to the first waiter, so a late arrival cannot steal it. Every
 /// acquire is cancel-safe: dropping the future before it completes loses no
 /// permit. A request for several permits ([`acquire_many`]) keeps its place
-/// too; see the fairness rule in the [module documentation](self).
+/// too; see [the fairness rule](#fairness).
 ///
 /// The semaphore needs no runtime: it talks to tasks only through
 /// [`std::task::Waker`], and it is `Send + Sync`, so an `Arc<Semaphore>` can be
@@ -73,6 +64,36 @@ pub use permit::{OwnedSemaphorePermit, SemaphorePermit, SharedSemaphore};
 ///     drop(a); // gives the permit back
 ///     assert_eq!(sem.available_permits(), 1);
 /// });
+/// ```
+///
+/// # Fairness
+///
+/// **Strict FIFO, by request, whatever its size.** A request for `n`
+/// permits at the head of the queue collects released permits until it has
+/// `n`; a request for fewer permits behind it waits, even when it could have
+/// been served from what the head request has collected so far. So a large
+/// request is never starved by a stream of small ones. The price: one large
+/// request at the head delays every smaller one behind it, and the `try_`
+/// methods fail while anyone is queued. tokio's semaphore follows the same
+/// rule. Permits collected by a request that is then dropped, or that fails
+/// because the semaphore was closed, go back to the next waiters.
+///
+/// ```
+/// use runtime::sync::Semaphore;
+/// use std::pin::pin;
+/// use std::task::{Context, Waker};
+/// use std::future::Future;
+///
+/// let sem = Semaphore::new(1);
+/// let mut cx = Context::from_waker(Waker::noop());
+/// let mut big = pin!(sem.acquire_many(3));
+/// assert!(big.as_mut().poll(&mut cx).is_pending()); // took the 1 free permit
+/// let mut small = pin!(sem.acquire_checked());
+/// assert!(small.as_mut().poll(&mut cx).is_pending()); // queued behind `big`
+/// sem.add_permits(1);
+/// assert!(small.as_mut().poll(&mut cx).is_pending()); // `big` collected it
+/// sem.add_permits(1);
+/// assert!(big.as_mut().poll(&mut cx).is_ready()); // now `big` has its 3
 /// ```
 ///
 /// # Closing
@@ -161,8 +182,8 @@ impl Semaphore {
     /// Waits for `n` permits at once, keeping one place in the FIFO queue.
     ///
     /// The request collects released permits at the head of the queue until
-    /// it has all `n` (a smaller request behind it waits; see the fairness
-    /// rule in the [module documentation](self)). Dropping the future gives
+    /// it has all `n` (a smaller request behind it waits; see
+    /// [the fairness rule](Semaphore#fairness)). Dropping the future gives
     /// back whatever it had collected. `n == 0` completes at once.
     ///
     /// ```
