@@ -108,6 +108,8 @@ fn every_function_design_md_names_exists() {
                 || text.contains(&format!("fn {func}"))
                     && (text.contains(&format!("struct {ty}"))
                         || text.contains(&format!("impl {ty}"))
+                        // A generic impl: `impl<T> Sender<T>`.
+                        || text.contains(&format!("> {ty}<"))
                         || text.contains(&format!("trait {ty}"))
                         || text.contains(&format!("for {ty}")))
         });

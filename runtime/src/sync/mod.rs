@@ -21,4 +21,7 @@ mod waiters;
 
 pub use event::{Event, Wait};
 pub use mutex::{Lock, Mutex, MutexGuard, TryLockError};
-pub use semaphore::{Acquire, Semaphore, SemaphorePermit};
+pub use semaphore::{
+    Acquire, AcquireError, AcquireMany, AcquireOwned, OwnedSemaphorePermit, Semaphore,
+    SemaphorePermit, SharedSemaphore, TryAcquireError,
+};

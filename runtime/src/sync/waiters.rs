@@ -82,6 +82,22 @@ impl<T> Waiters<T> {
         Some((key, self.nodes[key].waker.take()))
     }
 
+    /// Serves the first waiter in one lookup: `serve` updates its payload
+    /// and says whether it is now satisfied; a satisfied waiter is unlinked
+    /// as by [`Waiters::pop_front`].
+    pub(crate) fn serve_front(&mut self, serve: impl FnOnce(&mut T) -> bool) -> Served {
+        let Some(key) = self.head else {
+            return Served::Empty;
+        };
+        let node = &mut self.nodes[key];
+        if !serve(&mut node.value) {
+            return Served::Partly;
+        }
+        let waker = node.waker.take();
+        self.unlink(key);
+        Served::Done(waker)
+    }
+
     /// Whether the waiter `key` is still queued.
     pub(crate) fn is_linked(&self, key: usize) -> bool {
         self.nodes[key].linked
@@ -107,6 +123,13 @@ impl<T> Waiters<T> {
         (self.nodes.remove(key).value, linked)
     }
 
+    /// Removes waiter `key`, which its owner has just seen unlinked
+    /// ([`Waiters::is_linked`] was false), and returns its payload.
+    pub(crate) fn remove_unlinked(&mut self, key: usize) -> T {
+        debug_assert!(!self.nodes[key].linked, "the waiter is still queued");
+        self.nodes.remove(key).value
+    }
+
     fn unlink(&mut self, key: usize) {
         let node = &mut self.nodes[key];
         debug_assert!(node.linked, "unlinking a waiter twice");
@@ -121,6 +144,18 @@ impl<T> Waiters<T> {
             None => self.tail = prev,
         }
     }
+}
+
+/// What [`Waiters::serve_front`] did.
+#[derive(Debug)]
+pub(crate) enum Served {
+    /// Nobody is queued.
+    Empty,
+    /// The first waiter took something but still waits.
+    Partly,
+    /// The first waiter is satisfied and unlinked; wake it once the lock is
+    /// released.
+    Done(Option<Waker>),
 }
 
 /// A fixed-size batch of wakers, filled under a lock and woken after it is
