@@ -30,14 +30,31 @@
 //! loop's thread: pass IP addresses (as all the examples do), or resolve
 //! host names with [`spawn_blocking`](crate::spawn_blocking) first.
 
+mod accept;
+mod halves;
+mod io_impls;
 mod registration;
+mod sockopt;
+mod stream;
+mod sys;
 mod tcp_listener;
+mod tcp_socket;
 mod tcp_stream;
 mod udp;
+pub mod unix;
 
 pub use tcp_listener::TcpListener;
+pub use tcp_socket::TcpSocket;
 pub use tcp_stream::{OwnedReadHalf, OwnedWriteHalf, ReadHalf, TcpStream, WriteHalf};
 pub use udp::UdpSocket;
+pub use unix::{UnixDatagram, UnixListener, UnixStream};
+
+/// The halves of a [`TcpStream`] under tokio's paths
+/// (`tokio::net::tcp::OwnedReadHalf`, ...); the same types as
+/// [`net::ReadHalf`](ReadHalf) and the others.
+pub mod tcp {
+    pub use super::tcp_stream::{OwnedReadHalf, OwnedWriteHalf, ReadHalf, ReuniteError, WriteHalf};
+}
 
 use std::io;
 use std::net::{SocketAddr, ToSocketAddrs};
