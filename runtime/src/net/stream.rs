@@ -85,6 +85,10 @@ impl<S: Source + AsRawFd> Stream<S> {
         cx: &mut Context<'_>,
         buf: &mut [u8],
     ) -> Poll<io::Result<usize>> {
+        if buf.is_empty() {
+            // Nothing to read into: 0 at once, whatever the readiness.
+            return Poll::Ready(Ok(0));
+        }
         let fd = self.fd();
         self.reg
             .poll_io(Direction::Read, cx, || sys::recv(fd, buf, 0))
@@ -95,6 +99,9 @@ impl<S: Source + AsRawFd> Stream<S> {
         cx: &mut Context<'_>,
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
+        if buf.remaining() == 0 {
+            return Poll::Ready(Ok(()));
+        }
         let fd = self.fd();
         self.reg
             .poll_io(Direction::Read, cx, || sys::recv_buf(fd, buf, 0))
@@ -141,12 +148,18 @@ impl<S: Source + AsRawFd> Stream<S> {
     // The async forms: each holds a `Waiter` for the whole operation.
 
     pub(crate) async fn read(&self, buf: &mut [u8]) -> io::Result<usize> {
+        if buf.is_empty() {
+            return Ok(0);
+        }
         let fd = self.fd();
         let mut waiter = Waiter::new(&self.reg, Direction::Read);
         poll_fn(|cx| waiter.poll_io(cx, || sys::recv(fd, buf, 0))).await
     }
 
     pub(crate) async fn read_buf(&self, buf: &mut ReadBuf<'_>) -> io::Result<usize> {
+        if buf.remaining() == 0 {
+            return Ok(0);
+        }
         let fd = self.fd();
         let mut waiter = Waiter::new(&self.reg, Direction::Read);
         poll_fn(|cx| waiter.poll_io(cx, || sys::recv_buf(fd, buf, 0))).await

@@ -30,8 +30,13 @@ fn check(ret: libc::ssize_t) -> io::Result<usize> {
 }
 
 /// `recv(fd, buf, len, flags)`: reads (or with `MSG_PEEK`, copies without
-/// consuming) up to `buf.len()` bytes.
+/// consuming) up to `buf.len()` bytes. An empty `buf` gives `Ok(0)`
+/// without a syscall, as `read(2)` does (a TCP `recv(2)` of 0 bytes would
+/// wait for data instead).
 pub(crate) fn recv(fd: RawFd, buf: &mut [u8], flags: libc::c_int) -> io::Result<usize> {
+    if buf.is_empty() {
+        return Ok(0);
+    }
     // SAFETY: `buf` is valid for writes of `buf.len()` bytes for the whole
     // call, and `recv` writes at most that many.
     check(unsafe { libc::recv(fd, buf.as_mut_ptr().cast(), buf.len(), flags) })
@@ -39,8 +44,11 @@ pub(crate) fn recv(fd: RawFd, buf: &mut [u8], flags: libc::c_int) -> io::Result<
 
 /// `recv(2)` into the unfilled part of `buf`, which may be uninitialised:
 /// the bytes the kernel wrote are counted initialised and filled. Returns
-/// how many.
+/// how many; a full `buf` gives `Ok(0)` without a syscall.
 pub(crate) fn recv_buf(fd: RawFd, buf: &mut ReadBuf<'_>, flags: libc::c_int) -> io::Result<usize> {
+    if buf.remaining() == 0 {
+        return Ok(0);
+    }
     // SAFETY: `unfilled_mut` asks that no uninitialised value be written
     // into the slice; `recv` only writes bytes the kernel copied.
     let unfilled: &mut [MaybeUninit<u8>] = unsafe { buf.unfilled_mut() };
@@ -108,6 +116,8 @@ mod tests {
         b.set_nonblocking(true).unwrap();
         let err = recv_buf(b.as_raw_fd(), &mut buf, 0).unwrap_err();
         assert_eq!(err.kind(), io::ErrorKind::WouldBlock);
+        // Nothing to read into: 0 at once, not a wait for data.
+        assert_eq!(recv(b.as_raw_fd(), &mut [], 0).unwrap(), 0);
     }
 
     #[test]
