@@ -168,7 +168,7 @@ fn owned_halves_in_two_tasks() {
             got
         });
         runtime::yield_now().await;
-        let data: Vec<u8> = (0..2_000_000u32).map(|i| (i % 253) as u8).collect();
+        let data = (0..=252u8).collect::<Vec<u8>>().repeat(8000);
         let writer = runtime::spawn({
             let data = data.clone();
             async move { tx.write_all(&data).await.unwrap() }

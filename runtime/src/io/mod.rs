@@ -42,7 +42,9 @@
 //! Implemented for [`TcpStream`](crate::net::TcpStream), its halves
 //! ([`ReadHalf`](crate::net::ReadHalf), [`WriteHalf`](crate::net::WriteHalf),
 //! [`OwnedReadHalf`](crate::net::OwnedReadHalf),
-//! [`OwnedWriteHalf`](crate::net::OwnedWriteHalf)), the test
+//! [`OwnedWriteHalf`](crate::net::OwnedWriteHalf)), the same for
+//! [`UnixStream`](crate::net::UnixStream) (halves in
+//! [`net::unix`](crate::net::unix)), the test
 //! [`Mock`](crate::testing::io::Mock), `&[u8]` (reads the slice),
 //! `Vec<u8>` (appends), and through `&mut T`, `Box<T>` and `Pin<P>`.
 //!

@@ -159,3 +159,35 @@ async_read!(unix::ReadHalf<'_>, UnixStream, this => this.0);
 async_write!(unix::WriteHalf<'_>, UnixStream, this => this.0);
 async_read!(unix::OwnedReadHalf, UnixStream, this => &this.0);
 async_write!(unix::OwnedWriteHalf, UnixStream, this => &this.stream);
+
+#[cfg(all(test, feature = "futures-io"))]
+mod futures_io_tests {
+    use futures::{AsyncReadExt, AsyncWriteExt};
+
+    use crate::net::UnixStream;
+
+    /// The `futures` traits on a Unix stream and on owned halves: the
+    /// vectored write is one `sendmsg(2)`, the close a `shutdown(SHUT_WR)`.
+    #[test]
+    fn unix_streams_and_halves_through_futures_io() {
+        crate::block_on(async {
+            let (a, b) = UnixStream::pair().unwrap();
+            let (mut rx, mut tx) = b.into_split();
+            let mut a = a;
+            let bufs = [
+                std::io::IoSlice::new(b"futures"),
+                std::io::IoSlice::new(b"-io"),
+            ];
+            let n = AsyncWriteExt::write_vectored(&mut a, &bufs).await.unwrap();
+            assert_eq!(n, 10);
+            AsyncWriteExt::close(&mut a).await.unwrap();
+            let mut got = Vec::new();
+            AsyncReadExt::read_to_end(&mut rx, &mut got).await.unwrap();
+            assert_eq!(got, b"futures-io");
+            AsyncWriteExt::write_all(&mut tx, b"back").await.unwrap();
+            let mut back = [0u8; 4];
+            AsyncReadExt::read_exact(&mut a, &mut back).await.unwrap();
+            assert_eq!(&back, b"back");
+        });
+    }
+}

@@ -163,6 +163,24 @@ impl UnixStream {
         self.inner.poll_read_buf(cx, buf)
     }
 
+    /// The `&self` form of [`read_vectored`](UnixStream::read_vectored).
+    pub fn poll_read_vectored(
+        &self,
+        cx: &mut Context<'_>,
+        bufs: &mut [IoSliceMut<'_>],
+    ) -> Poll<io::Result<usize>> {
+        self.inner.poll_read_vectored(cx, bufs)
+    }
+
+    /// The `&self` form of [`write_vectored`](UnixStream::write_vectored).
+    pub fn poll_write_vectored(
+        &self,
+        cx: &mut Context<'_>,
+        bufs: &[IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        self.inner.poll_write_vectored(cx, bufs)
+    }
+
     /// The poll form of [`peek`](UnixStream::peek), into a [`ReadBuf`].
     pub fn poll_peek(
         &self,
