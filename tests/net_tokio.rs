@@ -123,17 +123,18 @@ fn write_vectored_gathers_and_read_vectored_scatters() {
         let n = client.write_vectored(&bufs).await.unwrap();
         assert_eq!(n, 18, "a small gather write is taken whole");
         let (mut method, mut rest) = ([0u8; 4], [0u8; 32]);
-        let mut storage = [IoSliceMut::new(&mut method), IoSliceMut::new(&mut rest)];
-        let mut bufs = &mut storage[..];
-        let mut got = 0;
-        while got < 18 {
-            let n = server.read_vectored(bufs).await.unwrap();
-            assert!(n > 0, "EOF after {got} bytes");
-            got += n;
-            // Past what this (possibly short) read filled.
-            IoSliceMut::advance_slices(&mut bufs, n);
+        {
+            let mut storage = [IoSliceMut::new(&mut method), IoSliceMut::new(&mut rest)];
+            let mut bufs = &mut storage[..];
+            let mut got = 0;
+            while got < 18 {
+                let n = server.read_vectored(bufs).await.unwrap();
+                assert!(n > 0, "EOF after {got} bytes");
+                got += n;
+                // Past what this (possibly short) read filled.
+                IoSliceMut::advance_slices(&mut bufs, n);
+            }
         }
-        drop(storage);
         assert_eq!(&method, b"GET ");
         assert_eq!(&rest[..14], b"/ HTTP/1.1\r\n\r\n");
     });
