@@ -15,11 +15,12 @@
 //! in its `Vec` everything read so far.
 
 use std::future::Future;
-use std::io;
+use std::io::{self, IoSlice, IoSliceMut};
 use std::pin::Pin;
 use std::task::{Context, Poll, ready};
 
-use super::{AsyncRead, AsyncWrite};
+use super::ext_buf::{ReadBufFuture, ReadVectored, WriteVectored};
+use super::{AsyncRead, AsyncWrite, ReadBuf};
 
 /// The `async` methods of every [`AsyncRead`].
 ///
@@ -72,6 +73,30 @@ pub trait AsyncReadExt: AsyncRead {
             start,
         }
     }
+
+    /// Reads some bytes into the unfilled part of `buf` (one
+    /// [`poll_read_buf`](AsyncRead::poll_read_buf) that is `Ready`), which
+    /// may be uninitialised memory; returns how many were appended to
+    /// `buf.filled()`: `0` is end of stream (or a full `buf`).
+    fn read_buf<'a, 'b>(&'a mut self, buf: &'a mut ReadBuf<'b>) -> ReadBufFuture<'a, 'b, Self>
+    where
+        Self: Unpin,
+    {
+        ReadBufFuture { reader: self, buf }
+    }
+
+    /// Reads some bytes into `bufs`, front to back (one
+    /// [`poll_read_vectored`](AsyncRead::poll_read_vectored) that is
+    /// `Ready`: `readv(2)` on a socket).
+    fn read_vectored<'a, 'b>(
+        &'a mut self,
+        bufs: &'a mut [IoSliceMut<'b>],
+    ) -> ReadVectored<'a, 'b, Self>
+    where
+        Self: Unpin,
+    {
+        ReadVectored { reader: self, bufs }
+    }
 }
 
 impl<R: AsyncRead + ?Sized> AsyncReadExt for R {}
@@ -107,6 +132,17 @@ pub trait AsyncWriteExt: AsyncWrite {
         Self: Unpin,
     {
         WriteAll { writer: self, buf }
+    }
+
+    /// Writes some of `bufs`, front to back (one
+    /// [`poll_write_vectored`](AsyncWrite::poll_write_vectored) that is
+    /// `Ready`: `sendmsg(2)` on a socket); returns how many bytes were
+    /// taken.
+    fn write_vectored<'a, 'b>(&'a mut self, bufs: &'a [IoSlice<'b>]) -> WriteVectored<'a, 'b, Self>
+    where
+        Self: Unpin,
+    {
+        WriteVectored { writer: self, bufs }
     }
 
     /// Pushes out what the writer buffered ([`AsyncWrite::poll_flush`]).
@@ -206,24 +242,30 @@ impl<R: AsyncRead + Unpin + ?Sized> Future for ReadToEnd<'_, R> {
             if this.buf.capacity() - len < READ_TO_END_CHUNK {
                 this.buf.reserve(READ_TO_END_CHUNK.max(len));
             }
-            // Zeroed rather than uninitialised: `poll_read` takes `&mut
-            // [u8]`, which must be initialised. The extra memset is cheap
-            // next to a syscall.
-            let spare = this.buf.capacity() - len;
-            this.buf.resize(len + spare, 0);
-            let polled = Pin::new(&mut *this.reader).poll_read(cx, &mut this.buf[len..]);
-            let n = match polled {
-                Poll::Ready(Ok(n)) => n.min(spare),
-                Poll::Ready(Err(e)) => {
-                    this.buf.truncate(len);
-                    return Poll::Ready(Err(e));
-                }
-                Poll::Pending => {
-                    this.buf.truncate(len);
-                    return Poll::Pending;
-                }
-            };
-            this.buf.truncate(len + n);
+            // Into the spare capacity as it is, uninitialised: a socket's
+            // `poll_read_buf` `recv(2)`s into it directly; the default one
+            // zeroes it first.
+            let mut spare = ReadBuf::uninit(this.buf.spare_capacity_mut());
+            let base = spare.filled().as_ptr();
+            let polled = Pin::new(&mut *this.reader).poll_read_buf(cx, &mut spare);
+            // Safe code can swap in another `ReadBuf`; its counts would say
+            // nothing about this `Vec` (tokio checks the same way).
+            assert!(
+                std::ptr::eq(base, spare.filled().as_ptr()),
+                "poll_read_buf replaced the ReadBuf it was given"
+            );
+            let n = spare.filled().len();
+            match polled {
+                Poll::Ready(Ok(())) => {}
+                Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
+                Poll::Pending => return Poll::Pending,
+            }
+            // SAFETY: the `ReadBuf` is still the one over
+            // `spare_capacity_mut()` (checked above), which starts at `len`;
+            // its first `n` bytes are filled, and filled bytes are
+            // initialised (the `ReadBuf` invariant), so
+            // `len + n ≤ capacity` bytes of the `Vec` are initialised.
+            unsafe { this.buf.set_len(len + n) };
             if n == 0 {
                 return Poll::Ready(Ok(len - this.start));
             }

@@ -9,7 +9,7 @@
 //! every byte it writes and feeds it every byte it reads, without a socket.
 //!
 //! **What.** Two poll-level traits, shaped like `futures-io`'s (and tokio's,
-//! minus `ReadBuf`):
+//! with [`ReadBuf`] as a provided method rather than the one way to read):
 //!
 //! - [`AsyncRead::poll_read`] fills some of a buffer: `Ready(Ok(n))` with
 //!   `n > 0` bytes, `Ready(Ok(0))` at end of stream (or for an empty
@@ -21,15 +21,30 @@
 //!   buffered (nothing, for a socket); [`poll_shutdown`](AsyncWrite::poll_shutdown)
 //!   ends the write direction (`shutdown(SHUT_WR)`: the peer reads EOF).
 //!
+//! Three provided methods carry what a plain slice cannot, each with a
+//! default that works for any reader or writer and an override on sockets:
+//!
+//! - [`AsyncRead::poll_read_buf`] reads into a [`ReadBuf`], which may wrap
+//!   uninitialised memory: a socket `recv(2)`s straight into it, the
+//!   default zero-fills it once and calls `poll_read`;
+//! - [`AsyncRead::poll_read_vectored`] and
+//!   [`AsyncWrite::poll_write_vectored`] scatter and gather over several
+//!   buffers: a socket does it in one `readv(2)`/`sendmsg(2)`, the default
+//!   uses the first non-empty buffer.
+//!
 //! On top, [`AsyncReadExt`] and [`AsyncWriteExt`] give the `async` methods
-//! one actually calls (`read`, `read_exact`, `read_to_end`, `write`,
-//! `write_all`, `flush`, `shutdown`), as named futures (`ext.rs`) on any
-//! `Unpin` reader or writer.
+//! one actually calls (`read`, `read_exact`, `read_to_end`, `read_buf`,
+//! `read_vectored`, `write`, `write_all`, `write_vectored`, `flush`,
+//! `shutdown`), as named futures (`ext.rs`, `ext_buf.rs`) on any `Unpin`
+//! reader or writer. `read_to_end` reads into the `Vec`'s spare capacity
+//! through `poll_read_buf`: from a socket, without zeroing it first.
 //!
 //! Implemented for [`TcpStream`](crate::net::TcpStream), its halves
 //! ([`ReadHalf`](crate::net::ReadHalf), [`WriteHalf`](crate::net::WriteHalf),
 //! [`OwnedReadHalf`](crate::net::OwnedReadHalf),
-//! [`OwnedWriteHalf`](crate::net::OwnedWriteHalf)), the test
+//! [`OwnedWriteHalf`](crate::net::OwnedWriteHalf)), the same for
+//! [`UnixStream`](crate::net::UnixStream) (halves in
+//! [`net::unix`](crate::net::unix)), the test
 //! [`Mock`](crate::testing::io::Mock), `&[u8]` (reads the slice),
 //! `Vec<u8>` (appends), and through `&mut T`, `Box<T>` and `Pin<P>`.
 //!
@@ -64,15 +79,19 @@
 //! ```
 
 mod ext;
+mod ext_buf;
+mod read_buf;
 
-use std::io;
+use std::io::{self, IoSlice, IoSliceMut};
 use std::ops::DerefMut;
 use std::pin::Pin;
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, ready};
 
 pub use ext::{
     AsyncReadExt, AsyncWriteExt, Flush, Read, ReadExact, ReadToEnd, Shutdown, Write, WriteAll,
 };
+pub use ext_buf::{ReadBufFuture, ReadVectored, WriteVectored};
+pub use read_buf::ReadBuf;
 
 /// A source of bytes that may make the task wait.
 ///
@@ -92,6 +111,53 @@ pub trait AsyncRead {
         cx: &mut Context<'_>,
         buf: &mut [u8],
     ) -> Poll<io::Result<usize>>;
+
+    /// Reads into the unfilled part of `buf`, which may be uninitialised
+    /// memory ([`ReadBuf`]): `Ready(Ok(()))` with the bytes read appended
+    /// to `buf.filled()` (none appended, with room left, is end of stream),
+    /// `Ready(Err(e))` or `Pending` as for `poll_read`, with `buf`
+    /// unchanged.
+    ///
+    /// The default zero-fills the part of `buf` never initialised (once)
+    /// and calls [`poll_read`](Self::poll_read). A reader that can write
+    /// into uninitialised memory overrides it: a `TcpStream` passes the
+    /// buffer's raw pointer to `recv(2)`, so reading into a fresh
+    /// allocation costs no `memset`.
+    ///
+    /// # Errors
+    /// As [`poll_read`](Self::poll_read).
+    fn poll_read_buf(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let unfilled = buf.initialize_unfilled();
+        let room = unfilled.len();
+        let n = ready!(self.poll_read(cx, unfilled))?;
+        // A reader that claims more than it was given is buggy; never count
+        // past the slice it was handed.
+        buf.advance(n.min(room));
+        Poll::Ready(Ok(()))
+    }
+
+    /// Reads into several buffers in order (a scatter read):
+    /// `Ready(Ok(n))` with `n` bytes spread over `bufs` front to back.
+    ///
+    /// The default reads into the first non-empty buffer only (as
+    /// `futures-io`'s does); a socket overrides it with one `readv(2)`.
+    ///
+    /// # Errors
+    /// As [`poll_read`](Self::poll_read).
+    fn poll_read_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &mut [IoSliceMut<'_>],
+    ) -> Poll<io::Result<usize>> {
+        match bufs.iter_mut().find(|b| !b.is_empty()) {
+            Some(buf) => self.poll_read(cx, buf),
+            None => self.poll_read(cx, &mut []),
+        }
+    }
 }
 
 /// A sink of bytes that may make the task wait.
@@ -113,6 +179,33 @@ pub trait AsyncWrite {
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>>;
+
+    /// Writes from several buffers in order (a gather write):
+    /// `Ready(Ok(n))` with how many bytes were taken, front to back.
+    ///
+    /// The default writes the first non-empty buffer only (as `futures-io`'s
+    /// does); a socket overrides it with one `sendmsg(2)`, so a header and a
+    /// body leave in one syscall without being copied together first.
+    ///
+    /// # Errors
+    /// As [`poll_write`](Self::poll_write).
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        match bufs.iter().find(|b| !b.is_empty()) {
+            Some(buf) => self.poll_write(cx, buf),
+            None => self.poll_write(cx, &[]),
+        }
+    }
+
+    /// Whether [`poll_write_vectored`](Self::poll_write_vectored) writes
+    /// more than the first buffer (so that an adapter knows gathering is
+    /// worth it). The default says no.
+    fn is_write_vectored(&self) -> bool {
+        false
+    }
 
     /// Pushes out whatever this writer buffered. A socket buffers nothing of
     /// its own (each write is a `send(2)`), so it is `Ready(Ok(()))` at once.
@@ -141,6 +234,22 @@ impl<T: AsyncRead + Unpin + ?Sized> AsyncRead for &mut T {
     ) -> Poll<io::Result<usize>> {
         Pin::new(&mut **self.get_mut()).poll_read(cx, buf)
     }
+
+    fn poll_read_buf(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        Pin::new(&mut **self.get_mut()).poll_read_buf(cx, buf)
+    }
+
+    fn poll_read_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &mut [IoSliceMut<'_>],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut **self.get_mut()).poll_read_vectored(cx, bufs)
+    }
 }
 
 impl<T: AsyncRead + Unpin + ?Sized> AsyncRead for Box<T> {
@@ -150,6 +259,22 @@ impl<T: AsyncRead + Unpin + ?Sized> AsyncRead for Box<T> {
         buf: &mut [u8],
     ) -> Poll<io::Result<usize>> {
         Pin::new(&mut **self.get_mut()).poll_read(cx, buf)
+    }
+
+    fn poll_read_buf(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        Pin::new(&mut **self.get_mut()).poll_read_buf(cx, buf)
+    }
+
+    fn poll_read_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &mut [IoSliceMut<'_>],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut **self.get_mut()).poll_read_vectored(cx, bufs)
     }
 }
 
@@ -165,6 +290,22 @@ where
     ) -> Poll<io::Result<usize>> {
         self.get_mut().as_mut().poll_read(cx, buf)
     }
+
+    fn poll_read_buf(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        self.get_mut().as_mut().poll_read_buf(cx, buf)
+    }
+
+    fn poll_read_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &mut [IoSliceMut<'_>],
+    ) -> Poll<io::Result<usize>> {
+        self.get_mut().as_mut().poll_read_vectored(cx, bufs)
+    }
 }
 
 impl<T: AsyncWrite + Unpin + ?Sized> AsyncWrite for &mut T {
@@ -174,6 +315,18 @@ impl<T: AsyncWrite + Unpin + ?Sized> AsyncWrite for &mut T {
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
         Pin::new(&mut **self.get_mut()).poll_write(cx, buf)
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut **self.get_mut()).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        (**self).is_write_vectored()
     }
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
@@ -192,6 +345,18 @@ impl<T: AsyncWrite + Unpin + ?Sized> AsyncWrite for Box<T> {
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
         Pin::new(&mut **self.get_mut()).poll_write(cx, buf)
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut **self.get_mut()).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        (**self).is_write_vectored()
     }
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
@@ -216,6 +381,18 @@ where
         self.get_mut().as_mut().poll_write(cx, buf)
     }
 
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        self.get_mut().as_mut().poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        (**self).is_write_vectored()
+    }
+
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         self.get_mut().as_mut().poll_flush(cx)
     }
@@ -235,6 +412,19 @@ impl AsyncRead for &[u8] {
     ) -> Poll<io::Result<usize>> {
         Poll::Ready(io::Read::read(self.get_mut(), buf))
     }
+
+    /// Copies straight into `buf`, initialised or not: no zeroing.
+    fn poll_read_buf(
+        self: Pin<&mut Self>,
+        _cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        let n = this.len().min(buf.remaining());
+        buf.put_slice(&this[..n]);
+        *this = &this[n..];
+        Poll::Ready(Ok(()))
+    }
 }
 
 /// Writing to a `Vec<u8>` appends to it; never `Pending`, never fails.
@@ -246,6 +436,24 @@ impl AsyncWrite for Vec<u8> {
     ) -> Poll<io::Result<usize>> {
         self.get_mut().extend_from_slice(buf);
         Poll::Ready(Ok(buf.len()))
+    }
+
+    /// Appends every buffer.
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        _cx: &mut Context<'_>,
+        bufs: &[IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        let this = self.get_mut();
+        let before = this.len();
+        for buf in bufs {
+            this.extend_from_slice(buf);
+        }
+        Poll::Ready(Ok(this.len() - before))
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        true
     }
 
     fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {

@@ -1,12 +1,24 @@
-//! TCP and UDP on the loop's reactor: [`TcpListener`], [`TcpStream`],
-//! [`UdpSocket`].
+//! Sockets on the loop's reactor: TCP ([`TcpListener`], [`TcpStream`],
+//! [`TcpSocket`] to set options before `bind`/`connect`), UDP
+//! ([`UdpSocket`]) and Unix domain sockets ([`UnixListener`],
+//! [`UnixStream`], [`UnixDatagram`]).
+//!
+//! Files: the stream sockets share one core, `stream.rs` (every read and
+//! write, in a `poll_*` and an `async` form), whose syscalls are in
+//! `sys.rs` (`recv(2)`, also into uninitialised memory, `send(2)` with
+//! `MSG_NOSIGNAL`, `readv(2)`, `sendmsg(2)`); the halves of both stream
+//! types come from one macro (`halves.rs`); the `io` and `futures-io`
+//! trait impls are in `io_impls.rs`; the accept loop with its `EMFILE`
+//! backoff in `accept.rs`; socket options in `sockopt.rs`.
 //!
 //! Each type is a thin wrapper over its `mio` socket (non-blocking, created
 //! with `SOCK_NONBLOCK|SOCK_CLOEXEC`) plus a `Registration` with the
 //! reactor of the runtime running on this thread: registered
 //! (`epoll_ctl(EPOLL_CTL_ADD)`, edge-triggered, both directions) when made
-//! by `bind`, `connect` or `accept`, deregistered when dropped. They must
-//! therefore be created inside a runtime, and used on its thread. They are
+//! by `bind`, `connect`, `accept`, `pair` or `TcpSocket::listen`,
+//! deregistered when dropped. They must therefore be created inside a
+//! runtime, and used on its thread (a `TcpSocket` is a plain fd until it
+//! listens or connects, and may be made anywhere). They are
 //! `Send` and `Sync` (as tokio's are, so that `Pin<Box<dyn Future + Send>>`
 //! and the libraries that need it accept them): moved to another thread or
 //! dropped there, they close their fd at once and the loop frees their slot
@@ -26,18 +38,39 @@
 //! budget (`coop.rs`): a socket that always has data cannot keep its task
 //! from yielding to the others.
 //!
+//! With the `futures-io` feature, the stream types and their halves also
+//! implement `futures_io::AsyncRead`/`AsyncWrite` (for libraries built on
+//! the `futures` traits), forwarding to the same calls.
+//!
 //! Names are resolved with [`std::net::ToSocketAddrs`], synchronously on the
 //! loop's thread: pass IP addresses (as all the examples do), or resolve
 //! host names with [`spawn_blocking`](crate::spawn_blocking) first.
 
+mod accept;
+mod halves;
+mod io_impls;
 mod registration;
+mod sockopt;
+mod stream;
+mod sys;
 mod tcp_listener;
+mod tcp_socket;
 mod tcp_stream;
 mod udp;
+pub mod unix;
 
 pub use tcp_listener::TcpListener;
+pub use tcp_socket::TcpSocket;
 pub use tcp_stream::{OwnedReadHalf, OwnedWriteHalf, ReadHalf, TcpStream, WriteHalf};
 pub use udp::UdpSocket;
+pub use unix::{UnixDatagram, UnixListener, UnixStream};
+
+/// The halves of a [`TcpStream`] under tokio's paths
+/// (`tokio::net::tcp::OwnedReadHalf`, ...); the same types as
+/// [`net::ReadHalf`](ReadHalf) and the others.
+pub mod tcp {
+    pub use super::tcp_stream::{OwnedReadHalf, OwnedWriteHalf, ReadHalf, ReuniteError, WriteHalf};
+}
 
 use std::io;
 use std::net::{SocketAddr, ToSocketAddrs};

@@ -1,20 +1,12 @@
 //! [`TcpListener`]: accepting TCP connections on the loop's reactor.
 
 use std::fmt;
-use std::future::poll_fn;
 use std::io;
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::os::fd::{AsRawFd, RawFd};
-use std::time::Duration;
 
 use super::TcpStream;
-use super::registration::{Registration, Waiter};
-use crate::driver::reactor::Direction;
-
-/// The first pause after `accept4(2)` fails for lack of file descriptors.
-const BACKOFF_MIN: Duration = Duration::from_millis(10);
-/// The longest pause: the backoff doubles up to this.
-const BACKOFF_MAX: Duration = Duration::from_millis(100);
+use super::registration::Registration;
 
 /// A TCP socket listening for connections, registered with the reactor of
 /// the runtime it was made in.
@@ -41,13 +33,20 @@ impl TcpListener {
     /// listens: `socket(2)`, `setsockopt(SO_REUSEADDR)`, `bind(2)`,
     /// `listen(2)` with a backlog of 1024 (as `mio` does). Port 0 picks a
     /// free port: read it back with [`local_addr`](TcpListener::local_addr).
+    /// For other options (`SO_REUSEPORT`, the backlog, buffer sizes), use
+    /// [`TcpSocket`](super::TcpSocket).
     ///
     /// # Errors
     /// The last address's error (`AddrInUse`, `PermissionDenied`, ...),
     /// `InvalidInput` if `addr` resolves to nothing; `Other` outside a
     /// runtime.
     pub fn bind<A: ToSocketAddrs>(addr: A) -> io::Result<TcpListener> {
-        let mut io = super::each_addr(addr, mio::net::TcpListener::bind)?;
+        TcpListener::from_mio(super::each_addr(addr, mio::net::TcpListener::bind)?)
+    }
+
+    /// Registers a listening `mio` socket (from `bind` or
+    /// [`TcpSocket::listen`](super::TcpSocket::listen)).
+    pub(crate) fn from_mio(mut io: mio::net::TcpListener) -> io::Result<TcpListener> {
         let fd = io.as_raw_fd();
         let reg = Registration::new(&mut io, fd)?;
         Ok(TcpListener { io, reg })
@@ -67,25 +66,8 @@ impl TcpListener {
     /// # Errors
     /// Other errors of `accept4(2)` or `epoll_ctl(2)`.
     pub async fn accept(&self) -> io::Result<(TcpStream, SocketAddr)> {
-        let mut backoff = BACKOFF_MIN;
-        let mut waiter = Waiter::new(&self.reg, Direction::Read);
-        loop {
-            match poll_fn(|cx| waiter.poll_io(cx, || self.io.accept())).await {
-                Ok((io, addr)) => {
-                    let rt = self.reg.runtime();
-                    rt.with(|sched| sched.driver().counters().accepted());
-                    return Ok((TcpStream::from_mio(io)?, addr));
-                }
-                Err(e) if is_out_of_resources(&e) => {
-                    // Readiness stays set (the backlog still holds the
-                    // connection): after the pause, accept4 is tried again.
-                    crate::time::sleep(backoff).await;
-                    backoff = (backoff * 2).min(BACKOFF_MAX);
-                }
-                Err(e) if e.kind() == io::ErrorKind::ConnectionAborted => {}
-                Err(e) => return Err(e),
-            }
-        }
+        let (io, addr) = super::accept::accept(&self.reg, || self.io.accept()).await?;
+        Ok((TcpStream::from_mio(io)?, addr))
     }
 
     /// The address it listens on (`getsockname(2)`): where the port chosen
@@ -96,15 +78,6 @@ impl TcpListener {
     pub fn local_addr(&self) -> io::Result<SocketAddr> {
         self.io.local_addr()
     }
-}
-
-/// Errors after which `accept4(2)` may succeed later, once descriptors or
-/// memory are freed.
-fn is_out_of_resources(e: &io::Error) -> bool {
-    matches!(
-        e.raw_os_error(),
-        Some(libc::EMFILE | libc::ENFILE | libc::ENOBUFS | libc::ENOMEM)
-    )
 }
 
 impl Drop for TcpListener {

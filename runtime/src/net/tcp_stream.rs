@@ -1,32 +1,43 @@
-//! [`TcpStream`]: a TCP connection on the loop's reactor.
+//! [`TcpStream`]: a TCP connection on the loop's reactor. Its halves are in
+//! `tcp_stream/split.rs`, its socket options in `tcp_stream/options.rs`; the
+//! reads and writes themselves are the shared stream core's (`stream.rs`).
+
+mod options;
+mod split;
 
 use std::fmt;
-use std::future::poll_fn;
-use std::io::{self, Read, Write};
+use std::io::{self, IoSlice, IoSliceMut};
 use std::net::{Shutdown, SocketAddr, ToSocketAddrs};
 use std::os::fd::{AsRawFd, RawFd};
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use super::registration::{Registration, Waiter};
-use crate::driver::reactor::Direction;
+pub use split::{OwnedReadHalf, OwnedWriteHalf, ReadHalf, ReuniteError, WriteHalf};
+
+use super::stream::Stream;
+use crate::io::ReadBuf;
 
 /// A TCP connection, registered with the reactor of the runtime it was made
 /// in.
 ///
-/// Made by [`TcpStream::connect`] or
-/// [`TcpListener::accept`](super::TcpListener::accept). Reads and writes are
-/// `read(2)` and `send(2)` on a non-blocking socket; when one reports
-/// `EAGAIN` the task waits for the reactor's next readiness event for that
-/// direction. Writes use `MSG_NOSIGNAL` (as `std` does on Linux), so writing
-/// to a connection the peer has closed gives `BrokenPipe` or
-/// `ConnectionReset`, never `SIGPIPE`.
+/// Made by [`TcpStream::connect`],
+/// [`TcpListener::accept`](super::TcpListener::accept) or
+/// [`TcpSocket::connect`](super::TcpSocket::connect). Reads and writes are
+/// `recv(2)` and `send(2)` on a non-blocking socket (`readv(2)` and
+/// `sendmsg(2)` for the vectored forms); when one reports `EAGAIN` the task
+/// waits for the reactor's next readiness event for that direction. Writes
+/// use `MSG_NOSIGNAL` (as `std` does on Linux), so writing to a connection
+/// the peer has closed gives `BrokenPipe` or `ConnectionReset`, never
+/// `SIGPIPE`. [`read_buf`](TcpStream::read_buf) reads into uninitialised
+/// memory ([`ReadBuf`]), so a fresh buffer need not be zeroed first.
 ///
 /// To read in one task and write in another, split it:
-/// [`into_split`](TcpStream::into_split) (owned halves sharing an `Arc`) or
-/// [`split`](TcpStream::split) (borrowed halves); or share an
-/// `Rc<TcpStream>` and use the `&self` methods
-/// [`poll_read`](TcpStream::poll_read)/[`poll_write`](TcpStream::poll_write).
+/// [`into_split`](TcpStream::into_split) (owned halves sharing an `Arc`, to
+/// move into two tasks) or [`split`](TcpStream::split) (borrowed halves,
+/// for two futures of one task); or share an `Rc<TcpStream>` and use the
+/// `&self` methods [`poll_read`](TcpStream::poll_read)/[`poll_write`](TcpStream::poll_write).
+/// Read and write readiness are tracked apart, so a reader waiting for data
+/// never delays a writer, and the other way round.
 ///
 /// A `TcpStream` is `Send` and `Sync`: it may be moved to another thread or
 /// dropped there (its reactor slot is then freed by the loop), but reads and
@@ -54,16 +65,15 @@ use crate::driver::reactor::Direction;
 /// });
 /// ```
 pub struct TcpStream {
-    io: mio::net::TcpStream,
-    reg: Registration,
+    pub(super) inner: Stream<mio::net::TcpStream>,
 }
 
 impl TcpStream {
     /// Registers an already connected (or connecting) `mio` stream.
-    pub(crate) fn from_mio(mut io: mio::net::TcpStream) -> io::Result<TcpStream> {
-        let fd = io.as_raw_fd();
-        let reg = Registration::new(&mut io, fd)?;
-        Ok(TcpStream { io, reg })
+    pub(crate) fn from_mio(io: mio::net::TcpStream) -> io::Result<TcpStream> {
+        Ok(TcpStream {
+            inner: Stream::new(io)?,
+        })
     }
 
     /// Opens a connection to `addr`, trying each address it resolves to in
@@ -73,6 +83,7 @@ impl TcpStream {
     /// waits until the socket is writable, then reads the outcome with
     /// `getsockopt(SO_ERROR)` (`take_error`). A refused connection therefore
     /// gives [`io::ErrorKind::ConnectionRefused`] promptly, not a hang.
+    /// To set options before connecting, use [`TcpSocket`](super::TcpSocket).
     ///
     /// # Errors
     /// The last address's error (`ConnectionRefused`, `TimedOut`, ...), or
@@ -91,47 +102,86 @@ impl TcpStream {
 
     async fn connect_one(addr: SocketAddr) -> io::Result<TcpStream> {
         let stream = TcpStream::from_mio(mio::net::TcpStream::connect(addr)?)?;
-        // The slot starts out "ready"; for a connect in progress, wait for
-        // the real EPOLLOUT (epoll reports it even if it came before the
-        // registration).
-        stream.reg.clear_ready(Direction::Write);
-        {
-            let mut waiter = Waiter::new(&stream.reg, Direction::Write);
-            loop {
-                poll_fn(|cx| waiter.poll_ready(cx)).await?;
-                if let Some(e) = stream.io.take_error()? {
-                    return Err(e);
-                }
-                match stream.io.peer_addr() {
-                    Ok(_) => break,
-                    // Not connected yet (a spurious wake): wait for the next edge.
-                    Err(e) if e.kind() == io::ErrorKind::NotConnected => {
-                        stream.reg.clear_ready(Direction::Write);
-                    }
-                    Err(e) => return Err(e),
-                }
-            }
-        }
+        stream.finish_connect().await?;
         Ok(stream)
     }
 
-    /// Reads into `buf` (one `read(2)`), waiting until data, EOF or an error
-    /// is there. `Ok(0)` means the peer closed its side (EOF), or `buf` is
-    /// empty.
+    /// Waits for a `connect(2)` in progress to succeed or fail.
+    pub(super) async fn finish_connect(&self) -> io::Result<()> {
+        self.inner
+            .finish_connect(mio::net::TcpStream::take_error, |io| {
+                io.peer_addr().map(drop)
+            })
+            .await
+    }
+
+    /// Reads into `buf` (one `recv(2)`), waiting until data, EOF or an
+    /// error is there. `Ok(0)` means the peer closed its side (EOF), or
+    /// `buf` is empty.
     ///
     /// # Errors
     /// The OS's (`ConnectionReset`, ...).
     pub async fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        read(self, buf).await
+        self.inner.read(buf).await
     }
 
-    /// Fills all of `buf`, with as many `read(2)`s as it takes.
+    /// Fills all of `buf`, with as many `recv(2)`s as it takes.
     ///
     /// # Errors
     /// [`io::ErrorKind::UnexpectedEof`] if the peer closes before `buf` is
     /// full (what was read stays in `buf`), or the OS's.
     pub async fn read_exact(&mut self, buf: &mut [u8]) -> io::Result<()> {
-        read_exact(self, buf).await
+        self.inner.read_exact(buf).await
+    }
+
+    /// Reads into the unfilled part of `buf` (one `recv(2)` into its raw
+    /// pointer), which may be uninitialised memory: nothing is zeroed
+    /// first. Returns how many bytes were appended to `buf.filled()`; `0`
+    /// is EOF (or a full `buf`).
+    ///
+    /// ```
+    /// use runtime::io::ReadBuf;
+    /// use runtime::net::{TcpListener, TcpStream};
+    ///
+    /// runtime::block_on(async {
+    ///     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    ///     let mut client = TcpStream::connect(listener.local_addr().unwrap()).await.unwrap();
+    ///     let (mut server, _) = listener.accept().await.unwrap();
+    ///     client.write_all(b"hello").await.unwrap();
+    ///
+    ///     // Read into a Vec's spare capacity, never initialised.
+    ///     let mut data: Vec<u8> = Vec::with_capacity(4096);
+    ///     let mut buf = ReadBuf::uninit(data.spare_capacity_mut());
+    ///     let n = server.read_buf(&mut buf).await.unwrap();
+    ///     assert_eq!(buf.filled(), b"hello");
+    ///     // Only what recv(2) wrote counts as initialised.
+    ///     assert_eq!(buf.initialized().len(), n);
+    /// });
+    /// ```
+    ///
+    /// # Errors
+    /// The OS's (`ConnectionReset`, ...).
+    pub async fn read_buf(&mut self, buf: &mut ReadBuf<'_>) -> io::Result<usize> {
+        self.inner.read_buf(buf).await
+    }
+
+    /// Reads into `bufs`, front to back, with one `readv(2)`. Returns how
+    /// many bytes were read in all; `Ok(0)` is EOF.
+    ///
+    /// # Errors
+    /// The OS's.
+    pub async fn read_vectored(&mut self, bufs: &mut [IoSliceMut<'_>]) -> io::Result<usize> {
+        self.inner.read_vectored(bufs).await
+    }
+
+    /// Copies the next bytes into `buf` without taking them off the socket
+    /// (`recv(2)` with `MSG_PEEK`), waiting until there are some: the next
+    /// read returns them again. `Ok(0)` is EOF. Takes `&self`.
+    ///
+    /// # Errors
+    /// The OS's.
+    pub async fn peek(&self, buf: &mut [u8]) -> io::Result<usize> {
+        self.inner.peek(buf).await
     }
 
     /// Writes some of `buf` (one `send(2)`), waiting until there is room in
@@ -140,7 +190,7 @@ impl TcpStream {
     /// # Errors
     /// The OS's: `BrokenPipe` or `ConnectionReset` if the peer is gone.
     pub async fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        write(self, buf).await
+        self.inner.write(buf).await
     }
 
     /// Writes all of `buf`, with as many `send(2)`s as it takes.
@@ -150,7 +200,38 @@ impl TcpStream {
     /// (part of `buf` may have been sent); `WriteZero` if a `send(2)` took
     /// nothing.
     pub async fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
-        write_all(self, buf).await
+        self.inner.write_all(buf).await
+    }
+
+    /// Writes some of `bufs`, front to back, with one `sendmsg(2)` (a
+    /// gather write with `MSG_NOSIGNAL`: `writev(2)` could raise
+    /// `SIGPIPE`). Returns how many bytes were taken, which may end inside
+    /// any of the buffers.
+    ///
+    /// ```
+    /// use std::io::IoSlice;
+    /// use runtime::net::{TcpListener, TcpStream};
+    ///
+    /// runtime::block_on(async {
+    ///     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    ///     let mut client = TcpStream::connect(listener.local_addr().unwrap()).await.unwrap();
+    ///     let (mut server, _) = listener.accept().await.unwrap();
+    ///     let header = b"HTTP/1.1 200 OK\r\n\r\n";
+    ///     let n = client
+    ///         .write_vectored(&[IoSlice::new(header), IoSlice::new(b"body")])
+    ///         .await
+    ///         .unwrap();
+    ///     assert_eq!(n, header.len() + 4); // a small write is taken whole
+    ///     let mut got = vec![0u8; n];
+    ///     server.read_exact(&mut got).await.unwrap();
+    ///     assert!(got.ends_with(b"\r\n\r\nbody"));
+    /// });
+    /// ```
+    ///
+    /// # Errors
+    /// As [`write`](TcpStream::write).
+    pub async fn write_vectored(&mut self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
+        self.inner.write_vectored(bufs).await
     }
 
     /// The `&self` form of [`read`](TcpStream::read), for hand-written
@@ -159,15 +240,53 @@ impl TcpStream {
     /// stored for the read direction until the next readiness event (every
     /// task that polls it is woken then, not only the last).
     pub fn poll_read(&self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
-        self.reg
-            .poll_io(Direction::Read, cx, || (&self.io).read(buf))
+        self.inner.poll_read(cx, buf)
+    }
+
+    /// The `&self` form of [`read_buf`](TcpStream::read_buf) (see
+    /// [`poll_read`](TcpStream::poll_read)): `Ready(Ok(()))` with the bytes
+    /// appended to `buf.filled()`.
+    pub fn poll_read_buf(
+        &self,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        self.inner.poll_read_buf(cx, buf)
+    }
+
+    /// The `&self` form of [`read_vectored`](TcpStream::read_vectored).
+    pub fn poll_read_vectored(
+        &self,
+        cx: &mut Context<'_>,
+        bufs: &mut [IoSliceMut<'_>],
+    ) -> Poll<io::Result<usize>> {
+        self.inner.poll_read_vectored(cx, bufs)
+    }
+
+    /// The poll form of [`peek`](TcpStream::peek), into a [`ReadBuf`]
+    /// (tokio's signature): the bytes peeked are appended to
+    /// `buf.filled()`, and their count returned.
+    pub fn poll_peek(
+        &self,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<usize>> {
+        self.inner.poll_peek(cx, buf)
     }
 
     /// The `&self` form of [`write`](TcpStream::write) (see
     /// [`poll_read`](TcpStream::poll_read)).
     pub fn poll_write(&self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
-        self.reg
-            .poll_io(Direction::Write, cx, || (&self.io).write(buf))
+        self.inner.poll_write(cx, buf)
+    }
+
+    /// The `&self` form of [`write_vectored`](TcpStream::write_vectored).
+    pub fn poll_write_vectored(
+        &self,
+        cx: &mut Context<'_>,
+        bufs: &[IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        self.inner.poll_write_vectored(cx, bufs)
     }
 
     /// Shuts down the read, write or both halves (`shutdown(2)`). After
@@ -177,7 +296,7 @@ impl TcpStream {
     /// # Errors
     /// The OS's (`NotConnected`, ...).
     pub fn shutdown(&self, how: Shutdown) -> io::Result<()> {
-        self.io.shutdown(how)
+        self.inner.io().shutdown(how)
     }
 
     /// The remote address (`getpeername(2)`).
@@ -185,7 +304,7 @@ impl TcpStream {
     /// # Errors
     /// `NotConnected` if the connection is gone.
     pub fn peer_addr(&self) -> io::Result<SocketAddr> {
-        self.io.peer_addr()
+        self.inner.io().peer_addr()
     }
 
     /// The local address (`getsockname(2)`).
@@ -193,207 +312,62 @@ impl TcpStream {
     /// # Errors
     /// The OS's.
     pub fn local_addr(&self) -> io::Result<SocketAddr> {
-        self.io.local_addr()
-    }
-
-    /// Turns Nagle's algorithm off (`true`) or on: `setsockopt(TCP_NODELAY)`.
-    /// Small writes then leave at once instead of waiting to be coalesced.
-    ///
-    /// # Errors
-    /// The OS's.
-    pub fn set_nodelay(&self, on: bool) -> io::Result<()> {
-        self.io.set_nodelay(on)
+        self.inner.io().local_addr()
     }
 
     /// Borrowed read and write halves, usable from two futures at once (for
-    /// example joined in one task).
+    /// example joined in one task with `gather!`). Each half is `Send` and
+    /// `Sync`, like the stream.
     pub fn split(&mut self) -> (ReadHalf<'_>, WriteHalf<'_>) {
         (ReadHalf(self), WriteHalf(self))
     }
 
     /// Owned read and write halves sharing the stream through an `Arc`, to
-    /// move into two tasks. The socket closes when both are dropped.
+    /// move into two tasks: one may wait for data while the other writes
+    /// (read and write readiness are tracked apart). The socket closes when
+    /// both are dropped; [`OwnedReadHalf::reunite`] puts them back together.
+    ///
+    /// ```
+    /// use runtime::net::{TcpListener, TcpStream};
+    ///
+    /// runtime::block_on(async {
+    ///     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    ///     let client = TcpStream::connect(listener.local_addr().unwrap()).await.unwrap();
+    ///     let (mut server, _) = listener.accept().await.unwrap();
+    ///     let (mut rx, mut tx) = client.into_split();
+    ///     // The reader waits first; the writer is not held up by it.
+    ///     let reader = runtime::spawn(async move {
+    ///         let mut echo = [0u8; 4];
+    ///         rx.read_exact(&mut echo).await.unwrap();
+    ///         echo
+    ///     });
+    ///     let writer = runtime::spawn(async move { tx.write_all(b"ping").await.unwrap() });
+    ///     let mut got = [0u8; 4];
+    ///     server.read_exact(&mut got).await.unwrap();
+    ///     server.write_all(&got).await.unwrap();
+    ///     writer.await.unwrap();
+    ///     assert_eq!(&reader.await.unwrap(), b"ping");
+    /// });
+    /// ```
     pub fn into_split(self) -> (OwnedReadHalf, OwnedWriteHalf) {
         let shared = Arc::new(self);
-        (OwnedReadHalf(shared.clone()), OwnedWriteHalf(shared))
-    }
-}
-
-async fn read(s: &TcpStream, buf: &mut [u8]) -> io::Result<usize> {
-    let mut waiter = Waiter::new(&s.reg, Direction::Read);
-    poll_fn(|cx| waiter.poll_io(cx, || (&s.io).read(buf))).await
-}
-
-async fn read_exact(s: &TcpStream, mut buf: &mut [u8]) -> io::Result<()> {
-    let mut waiter = Waiter::new(&s.reg, Direction::Read);
-    while !buf.is_empty() {
-        let read = poll_fn(|cx| waiter.poll_io(cx, || (&s.io).read(buf))).await;
-        match read? {
-            0 => {
-                return Err(io::Error::new(
-                    io::ErrorKind::UnexpectedEof,
-                    "the peer closed the connection before the buffer was full",
-                ));
-            }
-            n => buf = &mut buf[n..],
-        }
-    }
-    Ok(())
-}
-
-async fn write(s: &TcpStream, buf: &[u8]) -> io::Result<usize> {
-    let mut waiter = Waiter::new(&s.reg, Direction::Write);
-    poll_fn(|cx| waiter.poll_io(cx, || (&s.io).write(buf))).await
-}
-
-async fn write_all(s: &TcpStream, mut buf: &[u8]) -> io::Result<()> {
-    let mut waiter = Waiter::new(&s.reg, Direction::Write);
-    while !buf.is_empty() {
-        let written = poll_fn(|cx| waiter.poll_io(cx, || (&s.io).write(buf))).await;
-        match written? {
-            0 => {
-                return Err(io::Error::new(
-                    io::ErrorKind::WriteZero,
-                    "send(2) took no bytes",
-                ));
-            }
-            n => buf = &buf[n..],
-        }
-    }
-    Ok(())
-}
-
-impl Drop for TcpStream {
-    fn drop(&mut self) {
-        self.reg.deregister(&mut self.io);
+        (OwnedReadHalf(shared.clone()), OwnedWriteHalf::new(shared))
     }
 }
 
 impl AsRawFd for TcpStream {
     fn as_raw_fd(&self) -> RawFd {
-        self.io.as_raw_fd()
+        self.inner.fd()
     }
 }
 
 impl fmt::Debug for TcpStream {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("TcpStream")
-            .field("fd", &self.io.as_raw_fd())
-            .field("local", &self.io.local_addr().ok())
-            .field("peer", &self.io.peer_addr().ok())
+            .field("fd", &self.inner.fd())
+            .field("local", &self.local_addr().ok())
+            .field("peer", &self.peer_addr().ok())
             .finish()
-    }
-}
-
-/// The read half of [`TcpStream::split`].
-#[derive(Debug)]
-pub struct ReadHalf<'a>(&'a TcpStream);
-
-/// The write half of [`TcpStream::split`].
-#[derive(Debug)]
-pub struct WriteHalf<'a>(&'a TcpStream);
-
-/// The read half of [`TcpStream::into_split`].
-#[derive(Debug)]
-pub struct OwnedReadHalf(Arc<TcpStream>);
-
-/// The write half of [`TcpStream::into_split`].
-#[derive(Debug)]
-pub struct OwnedWriteHalf(Arc<TcpStream>);
-
-macro_rules! read_half {
-    ($t:ty) => {
-        impl $t {
-            /// As [`TcpStream::read`].
-            ///
-            /// # Errors
-            /// As [`TcpStream::read`].
-            pub async fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-                read(&self.0, buf).await
-            }
-
-            /// As [`TcpStream::read_exact`].
-            ///
-            /// # Errors
-            /// As [`TcpStream::read_exact`].
-            pub async fn read_exact(&mut self, buf: &mut [u8]) -> io::Result<()> {
-                read_exact(&self.0, buf).await
-            }
-        }
-    };
-}
-
-macro_rules! write_half {
-    ($t:ty) => {
-        impl $t {
-            /// As [`TcpStream::write`].
-            ///
-            /// # Errors
-            /// As [`TcpStream::write`].
-            pub async fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-                write(&self.0, buf).await
-            }
-
-            /// As [`TcpStream::write_all`].
-            ///
-            /// # Errors
-            /// As [`TcpStream::write_all`].
-            pub async fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
-                write_all(&self.0, buf).await
-            }
-
-            /// `shutdown(2)` of the write direction: the peer reads EOF.
-            ///
-            /// # Errors
-            /// As [`TcpStream::shutdown`].
-            pub fn shutdown(&self) -> io::Result<()> {
-                self.0.shutdown(Shutdown::Write)
-            }
-        }
-    };
-}
-
-read_half!(ReadHalf<'_>);
-read_half!(OwnedReadHalf);
-write_half!(WriteHalf<'_>);
-write_half!(OwnedWriteHalf);
-
-#[cfg(feature = "futures-io")]
-mod futures_io_impls {
-    use std::io;
-    use std::pin::Pin;
-    use std::task::{Context, Poll};
-
-    use super::TcpStream;
-
-    impl futures_io::AsyncRead for TcpStream {
-        fn poll_read(
-            self: Pin<&mut Self>,
-            cx: &mut Context<'_>,
-            buf: &mut [u8],
-        ) -> Poll<io::Result<usize>> {
-            TcpStream::poll_read(&self, cx, buf)
-        }
-    }
-
-    impl futures_io::AsyncWrite for TcpStream {
-        fn poll_write(
-            self: Pin<&mut Self>,
-            cx: &mut Context<'_>,
-            buf: &[u8],
-        ) -> Poll<io::Result<usize>> {
-            TcpStream::poll_write(&self, cx, buf)
-        }
-
-        /// Nothing to flush: every write goes straight to `send(2)`.
-        fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-            Poll::Ready(Ok(()))
-        }
-
-        /// `shutdown(2)` of the write direction.
-        fn poll_close(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-            Poll::Ready(self.shutdown(std::net::Shutdown::Write))
-        }
     }
 }
 
@@ -424,73 +398,4 @@ mod futures_io_tests {
             assert_eq!(server.await.unwrap(), b"through futures-io");
         });
     }
-}
-
-/// [`crate::io::AsyncRead`]/[`AsyncWrite`](crate::io::AsyncWrite) for the
-/// stream and its halves, so that protocol code generic over them runs on a
-/// socket as on a test [`Mock`](crate::testing::io::Mock). Each forwards to
-/// the `&self` `poll_read`/`poll_write` (one `read(2)`/`send(2)`, `Pending`
-/// on `EAGAIN` until the reactor's next event); flushing does nothing (a
-/// socket buffers nothing of its own); shutting down is `shutdown(SHUT_WR)`.
-mod io_impls {
-    use std::io;
-    use std::net::Shutdown;
-    use std::pin::Pin;
-    use std::task::{Context, Poll};
-
-    use super::{OwnedReadHalf, OwnedWriteHalf, ReadHalf, TcpStream, WriteHalf};
-    use crate::io::{AsyncRead, AsyncWrite};
-
-    // `$this => $stream`: how to reach the `TcpStream` from `&mut Self`.
-    macro_rules! async_read {
-        ($t:ty, $this:ident => $stream:expr) => {
-            impl AsyncRead for $t {
-                fn poll_read(
-                    self: Pin<&mut Self>,
-                    cx: &mut Context<'_>,
-                    buf: &mut [u8],
-                ) -> Poll<io::Result<usize>> {
-                    let $this = self.get_mut();
-                    let stream: &TcpStream = $stream;
-                    stream.poll_read(cx, buf)
-                }
-            }
-        };
-    }
-
-    macro_rules! async_write {
-        ($t:ty, $this:ident => $stream:expr) => {
-            impl AsyncWrite for $t {
-                fn poll_write(
-                    self: Pin<&mut Self>,
-                    cx: &mut Context<'_>,
-                    buf: &[u8],
-                ) -> Poll<io::Result<usize>> {
-                    let $this = self.get_mut();
-                    let stream: &TcpStream = $stream;
-                    stream.poll_write(cx, buf)
-                }
-
-                fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-                    Poll::Ready(Ok(()))
-                }
-
-                fn poll_shutdown(
-                    self: Pin<&mut Self>,
-                    _cx: &mut Context<'_>,
-                ) -> Poll<io::Result<()>> {
-                    let $this = self.get_mut();
-                    let stream: &TcpStream = $stream;
-                    Poll::Ready(stream.shutdown(Shutdown::Write))
-                }
-            }
-        };
-    }
-
-    async_read!(TcpStream, this => this);
-    async_write!(TcpStream, this => this);
-    async_read!(ReadHalf<'_>, this => this.0);
-    async_write!(WriteHalf<'_>, this => this.0);
-    async_read!(OwnedReadHalf, this => &this.0);
-    async_write!(OwnedWriteHalf, this => &this.0);
 }

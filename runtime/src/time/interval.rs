@@ -129,8 +129,49 @@ impl Interval {
         self.period
     }
 
-    /// Restarts the schedule: the next tick is one period from now.
+    /// Restarts the schedule: the next tick is one period from now, and the
+    /// ticks after it one period apart from there (tokio's `reset`).
     pub fn reset(&mut self) {
         self.schedule(Instant::now().checked_add(self.period));
+    }
+
+    /// Restarts the schedule with a tick due now: the next
+    /// [`tick`](Self::tick) completes at once, and the ticks after it come
+    /// one period apart from now (tokio's `reset_immediately`).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use runtime::time::{Instant, interval};
+    ///
+    /// # let rt = runtime::Runtime::builder().paused_clock(true).build().unwrap();
+    /// # rt.block_on(async {
+    /// let start = Instant::now();
+    /// let mut every = interval(Duration::from_secs(10));
+    /// every.tick().await; // at 0 s
+    /// runtime::time::sleep(Duration::from_secs(3)).await;
+    /// every.reset_immediately();
+    /// every.tick().await; // at 3 s, not 10 s
+    /// every.tick().await; // at 13 s
+    /// assert_eq!(start.elapsed(), Duration::from_secs(13));
+    /// # });
+    /// ```
+    pub fn reset_immediately(&mut self) {
+        self.schedule(Some(Instant::now()));
+    }
+
+    /// Restarts the schedule with the next tick `after` from now, and the
+    /// ticks after it one period apart from there (tokio's `reset_after`).
+    /// An `after` beyond the end of the clock makes the next tick never
+    /// come.
+    pub fn reset_after(&mut self, after: Duration) {
+        self.schedule(Instant::now().checked_add(after));
+    }
+
+    /// Restarts the schedule with the next tick at `deadline` (at once if it
+    /// has passed: the tick then reports `deadline`, as tokio's does), and
+    /// the ticks after it one period apart from there, late ticks handled
+    /// by the [`MissedTickBehavior`] (tokio's `reset_at`).
+    pub fn reset_at(&mut self, deadline: Instant) {
+        self.schedule(Some(deadline));
     }
 }

@@ -1,0 +1,233 @@
+//! [`Stream`]: what every connected stream socket does, TCP or Unix: the
+//! reads and writes on its fd, each as a `poll_*` method (for hand-written
+//! futures and the `io` traits) and as an `async` method.
+//!
+//! The two forms differ only in where a waiting task's waker goes (see
+//! `registration.rs`): a `poll_*` call leaves it in the direction's
+//! per-task list until the next event; an `async` method owns a [`Waiter`]
+//! for the whole operation, whose entry is removed when the future is
+//! dropped. Both keep every waiter, so several tasks may wait on one
+//! direction of one socket (two readers of a shared stream both get data).
+//!
+//! The syscalls are in `sys.rs`: `recv(2)` (into uninitialised memory for
+//! [`ReadBuf`], with `MSG_PEEK` for `peek`), `send(2)` with `MSG_NOSIGNAL`,
+//! `readv(2)`, `sendmsg(2)`.
+
+use std::future::poll_fn;
+use std::io::{self, IoSlice, IoSliceMut};
+use std::os::fd::{AsRawFd, RawFd};
+use std::task::{Context, Poll};
+
+use mio::event::Source;
+
+use super::registration::{Registration, Waiter};
+use super::sys;
+use crate::driver::reactor::Direction;
+use crate::io::ReadBuf;
+
+/// A connected stream socket (`mio::net::TcpStream`, `mio::net::UnixStream`)
+/// registered with its runtime's reactor; deregistered when dropped.
+pub(crate) struct Stream<S: Source + AsRawFd> {
+    io: S,
+    reg: Registration,
+}
+
+impl<S: Source + AsRawFd> Stream<S> {
+    /// Registers `io` with the reactor of the runtime on this thread.
+    pub(crate) fn new(mut io: S) -> io::Result<Stream<S>> {
+        let fd = io.as_raw_fd();
+        let reg = Registration::new(&mut io, fd)?;
+        Ok(Stream { io, reg })
+    }
+
+    /// The `mio` socket, for its option and address methods.
+    pub(crate) fn io(&self) -> &S {
+        &self.io
+    }
+
+    pub(crate) fn fd(&self) -> RawFd {
+        self.io.as_raw_fd()
+    }
+
+    /// Waits for the outcome of a non-blocking `connect(2)` that returned
+    /// `EINPROGRESS` (or completed at once): until the socket is writable,
+    /// then `take_error` (`getsockopt(SO_ERROR)`) gives the refusal, if any.
+    pub(crate) async fn finish_connect(
+        &self,
+        take_error: impl Fn(&S) -> io::Result<Option<io::Error>>,
+        is_connected: impl Fn(&S) -> io::Result<()>,
+    ) -> io::Result<()> {
+        // The slot starts out "ready"; for a connect in progress, wait for
+        // the real EPOLLOUT (epoll reports it even if it came before the
+        // registration).
+        self.reg.clear_ready(Direction::Write);
+        let mut waiter = Waiter::new(&self.reg, Direction::Write);
+        loop {
+            poll_fn(|cx| waiter.poll_ready(cx)).await?;
+            if let Some(e) = take_error(&self.io)? {
+                return Err(e);
+            }
+            match is_connected(&self.io) {
+                Ok(()) => return Ok(()),
+                // Not connected yet (a spurious wake): wait for the next edge.
+                Err(e) if e.kind() == io::ErrorKind::NotConnected => {
+                    self.reg.clear_ready(Direction::Write);
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    // The poll forms: the waker is kept in the direction's per-task list.
+
+    pub(crate) fn poll_read(
+        &self,
+        cx: &mut Context<'_>,
+        buf: &mut [u8],
+    ) -> Poll<io::Result<usize>> {
+        if buf.is_empty() {
+            // Nothing to read into: 0 at once, whatever the readiness.
+            return Poll::Ready(Ok(0));
+        }
+        let fd = self.fd();
+        self.reg
+            .poll_io(Direction::Read, cx, || sys::recv(fd, buf, 0))
+    }
+
+    pub(crate) fn poll_read_buf(
+        &self,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        if buf.remaining() == 0 {
+            return Poll::Ready(Ok(()));
+        }
+        let fd = self.fd();
+        self.reg
+            .poll_io(Direction::Read, cx, || sys::recv_buf(fd, buf, 0))
+            .map_ok(drop)
+    }
+
+    pub(crate) fn poll_read_vectored(
+        &self,
+        cx: &mut Context<'_>,
+        bufs: &mut [IoSliceMut<'_>],
+    ) -> Poll<io::Result<usize>> {
+        let fd = self.fd();
+        self.reg
+            .poll_io(Direction::Read, cx, || sys::readv(fd, bufs))
+    }
+
+    pub(crate) fn poll_peek(
+        &self,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<usize>> {
+        let fd = self.fd();
+        self.reg.poll_io(Direction::Read, cx, || {
+            sys::recv_buf(fd, buf, libc::MSG_PEEK)
+        })
+    }
+
+    pub(crate) fn poll_write(&self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        let fd = self.fd();
+        self.reg
+            .poll_io(Direction::Write, cx, || sys::send(fd, buf))
+    }
+
+    pub(crate) fn poll_write_vectored(
+        &self,
+        cx: &mut Context<'_>,
+        bufs: &[IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        let fd = self.fd();
+        self.reg
+            .poll_io(Direction::Write, cx, || sys::send_vectored(fd, bufs))
+    }
+
+    // The async forms: each holds a `Waiter` for the whole operation.
+
+    pub(crate) async fn read(&self, buf: &mut [u8]) -> io::Result<usize> {
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        let fd = self.fd();
+        let mut waiter = Waiter::new(&self.reg, Direction::Read);
+        poll_fn(|cx| waiter.poll_io(cx, || sys::recv(fd, buf, 0))).await
+    }
+
+    pub(crate) async fn read_buf(&self, buf: &mut ReadBuf<'_>) -> io::Result<usize> {
+        if buf.remaining() == 0 {
+            return Ok(0);
+        }
+        let fd = self.fd();
+        let mut waiter = Waiter::new(&self.reg, Direction::Read);
+        poll_fn(|cx| waiter.poll_io(cx, || sys::recv_buf(fd, buf, 0))).await
+    }
+
+    pub(crate) async fn read_vectored(&self, bufs: &mut [IoSliceMut<'_>]) -> io::Result<usize> {
+        let fd = self.fd();
+        let mut waiter = Waiter::new(&self.reg, Direction::Read);
+        poll_fn(|cx| waiter.poll_io(cx, || sys::readv(fd, bufs))).await
+    }
+
+    pub(crate) async fn peek(&self, buf: &mut [u8]) -> io::Result<usize> {
+        let fd = self.fd();
+        let mut waiter = Waiter::new(&self.reg, Direction::Read);
+        poll_fn(|cx| waiter.poll_io(cx, || sys::recv(fd, buf, libc::MSG_PEEK))).await
+    }
+
+    pub(crate) async fn read_exact(&self, mut buf: &mut [u8]) -> io::Result<()> {
+        let fd = self.fd();
+        let mut waiter = Waiter::new(&self.reg, Direction::Read);
+        while !buf.is_empty() {
+            let read = poll_fn(|cx| waiter.poll_io(cx, || sys::recv(fd, buf, 0))).await;
+            match read? {
+                0 => {
+                    return Err(io::Error::new(
+                        io::ErrorKind::UnexpectedEof,
+                        "the peer closed the connection before the buffer was full",
+                    ));
+                }
+                n => buf = &mut buf[n..],
+            }
+        }
+        Ok(())
+    }
+
+    pub(crate) async fn write(&self, buf: &[u8]) -> io::Result<usize> {
+        let fd = self.fd();
+        let mut waiter = Waiter::new(&self.reg, Direction::Write);
+        poll_fn(|cx| waiter.poll_io(cx, || sys::send(fd, buf))).await
+    }
+
+    pub(crate) async fn write_vectored(&self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
+        let fd = self.fd();
+        let mut waiter = Waiter::new(&self.reg, Direction::Write);
+        poll_fn(|cx| waiter.poll_io(cx, || sys::send_vectored(fd, bufs))).await
+    }
+
+    pub(crate) async fn write_all(&self, mut buf: &[u8]) -> io::Result<()> {
+        let fd = self.fd();
+        let mut waiter = Waiter::new(&self.reg, Direction::Write);
+        while !buf.is_empty() {
+            let written = poll_fn(|cx| waiter.poll_io(cx, || sys::send(fd, buf))).await;
+            match written? {
+                0 => {
+                    return Err(io::Error::new(
+                        io::ErrorKind::WriteZero,
+                        "send(2) took no bytes",
+                    ));
+                }
+                n => buf = &buf[n..],
+            }
+        }
+        Ok(())
+    }
+}
+
+impl<S: Source + AsRawFd> Drop for Stream<S> {
+    fn drop(&mut self) {
+        self.reg.deregister(&mut self.io);
+    }
+}

@@ -1,0 +1,249 @@
+//! [`UnixStream`]: a Unix stream connection on the loop's reactor.
+
+use std::fmt;
+use std::io::{self, IoSlice, IoSliceMut};
+use std::net::Shutdown;
+use std::os::fd::{AsRawFd, RawFd};
+use std::os::unix::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use super::split::{OwnedReadHalf, OwnedWriteHalf, ReadHalf, WriteHalf};
+use crate::io::ReadBuf;
+use crate::net::stream::Stream;
+
+/// A Unix stream connection, registered with the reactor of the runtime it
+/// was made in: the same methods as [`TcpStream`](crate::net::TcpStream)'s
+/// (reads, writes, `read_buf` into uninitialised memory, vectored I/O,
+/// `peek`, `split`/`into_split`), on an `AF_UNIX` socket.
+///
+/// ```
+/// use runtime::io::{AsyncReadExt, AsyncWriteExt};
+/// use runtime::net::UnixStream;
+///
+/// runtime::block_on(async {
+///     // socketpair(2): two connected ends, no file.
+///     let (mut a, mut b) = UnixStream::pair().unwrap();
+///     a.write_all(b"over a socketpair").await.unwrap();
+///     AsyncWriteExt::shutdown(&mut a).await.unwrap();
+///     let mut got = Vec::new();
+///     b.read_to_end(&mut got).await.unwrap();
+///     assert_eq!(got, b"over a socketpair");
+/// });
+/// ```
+pub struct UnixStream {
+    pub(crate) inner: Stream<mio::net::UnixStream>,
+}
+
+impl UnixStream {
+    pub(crate) fn from_mio(io: mio::net::UnixStream) -> io::Result<UnixStream> {
+        Ok(UnixStream {
+            inner: Stream::new(io)?,
+        })
+    }
+
+    /// Connects to the socket bound to the file `path`: a non-blocking
+    /// `connect(2)`, then a wait until the socket is writable and
+    /// `getsockopt(SO_ERROR)` says how it went.
+    ///
+    /// # Errors
+    /// `NotFound` if no file is there, `ConnectionRefused` if nothing
+    /// listens on it, `WouldBlock` if the listener's backlog is full (Linux
+    /// fails a non-blocking Unix connect at once then); `Other` outside a
+    /// runtime.
+    pub async fn connect<P: AsRef<Path>>(path: P) -> io::Result<UnixStream> {
+        UnixStream::connect_addr(&SocketAddr::from_pathname(path)?).await
+    }
+
+    /// As [`connect`](UnixStream::connect), to any address (an abstract name
+    /// on Linux).
+    ///
+    /// # Errors
+    /// As [`connect`](UnixStream::connect).
+    pub async fn connect_addr(addr: &SocketAddr) -> io::Result<UnixStream> {
+        let stream = UnixStream::from_mio(mio::net::UnixStream::connect_addr(addr)?)?;
+        stream
+            .inner
+            .finish_connect(mio::net::UnixStream::take_error, |io| {
+                io.peer_addr().map(drop)
+            })
+            .await?;
+        Ok(stream)
+    }
+
+    /// Two connected ends (`socketpair(AF_UNIX, SOCK_STREAM)`), both
+    /// registered with the runtime on this thread.
+    ///
+    /// # Errors
+    /// The OS's; `Other` outside a runtime.
+    pub fn pair() -> io::Result<(UnixStream, UnixStream)> {
+        let (a, b) = mio::net::UnixStream::pair()?;
+        Ok((UnixStream::from_mio(a)?, UnixStream::from_mio(b)?))
+    }
+
+    /// As [`TcpStream::read`](crate::net::TcpStream::read): one `recv(2)`;
+    /// `Ok(0)` is EOF.
+    ///
+    /// # Errors
+    /// The OS's.
+    pub async fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.inner.read(buf).await
+    }
+
+    /// Fills all of `buf`.
+    ///
+    /// # Errors
+    /// `UnexpectedEof` if the peer closes first, or the OS's.
+    pub async fn read_exact(&mut self, buf: &mut [u8]) -> io::Result<()> {
+        self.inner.read_exact(buf).await
+    }
+
+    /// As [`TcpStream::read_buf`](crate::net::TcpStream::read_buf): one
+    /// `recv(2)` into possibly uninitialised memory, nothing zeroed.
+    ///
+    /// # Errors
+    /// The OS's.
+    pub async fn read_buf(&mut self, buf: &mut ReadBuf<'_>) -> io::Result<usize> {
+        self.inner.read_buf(buf).await
+    }
+
+    /// One `readv(2)` into `bufs`, front to back.
+    ///
+    /// # Errors
+    /// The OS's.
+    pub async fn read_vectored(&mut self, bufs: &mut [IoSliceMut<'_>]) -> io::Result<usize> {
+        self.inner.read_vectored(bufs).await
+    }
+
+    /// Copies the next bytes without taking them (`MSG_PEEK`).
+    ///
+    /// # Errors
+    /// The OS's.
+    pub async fn peek(&self, buf: &mut [u8]) -> io::Result<usize> {
+        self.inner.peek(buf).await
+    }
+
+    /// One `send(2)` with `MSG_NOSIGNAL`.
+    ///
+    /// # Errors
+    /// `BrokenPipe` if the peer is gone, or the OS's.
+    pub async fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.inner.write(buf).await
+    }
+
+    /// Writes all of `buf`.
+    ///
+    /// # Errors
+    /// `BrokenPipe` if the peer is gone, `WriteZero`, or the OS's.
+    pub async fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        self.inner.write_all(buf).await
+    }
+
+    /// One `sendmsg(2)` gathering `bufs`, with `MSG_NOSIGNAL`.
+    ///
+    /// # Errors
+    /// As [`write`](UnixStream::write).
+    pub async fn write_vectored(&mut self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
+        self.inner.write_vectored(bufs).await
+    }
+
+    /// The `&self` form of [`read`](UnixStream::read), as
+    /// [`TcpStream::poll_read`](crate::net::TcpStream::poll_read).
+    pub fn poll_read(&self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
+        self.inner.poll_read(cx, buf)
+    }
+
+    /// The `&self` form of [`read_buf`](UnixStream::read_buf).
+    pub fn poll_read_buf(
+        &self,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        self.inner.poll_read_buf(cx, buf)
+    }
+
+    /// The `&self` form of [`read_vectored`](UnixStream::read_vectored).
+    pub fn poll_read_vectored(
+        &self,
+        cx: &mut Context<'_>,
+        bufs: &mut [IoSliceMut<'_>],
+    ) -> Poll<io::Result<usize>> {
+        self.inner.poll_read_vectored(cx, bufs)
+    }
+
+    /// The `&self` form of [`write_vectored`](UnixStream::write_vectored).
+    pub fn poll_write_vectored(
+        &self,
+        cx: &mut Context<'_>,
+        bufs: &[IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        self.inner.poll_write_vectored(cx, bufs)
+    }
+
+    /// The poll form of [`peek`](UnixStream::peek), into a [`ReadBuf`].
+    pub fn poll_peek(
+        &self,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<usize>> {
+        self.inner.poll_peek(cx, buf)
+    }
+
+    /// The `&self` form of [`write`](UnixStream::write).
+    pub fn poll_write(&self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        self.inner.poll_write(cx, buf)
+    }
+
+    /// Shuts down the read, write or both directions (`shutdown(2)`).
+    ///
+    /// # Errors
+    /// The OS's.
+    pub fn shutdown(&self, how: Shutdown) -> io::Result<()> {
+        self.inner.io().shutdown(how)
+    }
+
+    /// The local address (`getsockname(2)`): unnamed for a connecting end.
+    ///
+    /// # Errors
+    /// The OS's.
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.inner.io().local_addr()
+    }
+
+    /// The peer's address (`getpeername(2)`).
+    ///
+    /// # Errors
+    /// The OS's.
+    pub fn peer_addr(&self) -> io::Result<SocketAddr> {
+        self.inner.io().peer_addr()
+    }
+
+    /// Borrowed read and write halves (see `TcpStream::split`).
+    pub fn split(&mut self) -> (ReadHalf<'_>, WriteHalf<'_>) {
+        (ReadHalf(self), WriteHalf(self))
+    }
+
+    /// Owned halves to move into two tasks (see `TcpStream::into_split`):
+    /// dropping the write half shuts the write direction down.
+    pub fn into_split(self) -> (OwnedReadHalf, OwnedWriteHalf) {
+        let shared = Arc::new(self);
+        (OwnedReadHalf(shared.clone()), OwnedWriteHalf::new(shared))
+    }
+}
+
+impl AsRawFd for UnixStream {
+    fn as_raw_fd(&self) -> RawFd {
+        self.inner.fd()
+    }
+}
+
+impl fmt::Debug for UnixStream {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UnixStream")
+            .field("fd", &self.inner.fd())
+            .field("local", &self.local_addr().ok())
+            .field("peer", &self.peer_addr().ok())
+            .finish()
+    }
+}
