@@ -205,7 +205,10 @@ fn both_models_at_once_is_refused_and_not_offered() {
         .output()
         .unwrap();
     let help = String::from_utf8_lossy(&help.stdout);
-    assert!(help.contains("- loop:") && help.contains("- threads:"), "{help}");
+    assert!(
+        help.contains("- loop:") && help.contains("- threads:"),
+        "{help}"
+    );
     assert!(!help.contains("- both"), "{help}");
 }
 

@@ -17,13 +17,14 @@ use std::time::{Duration, Instant};
 
 use clap::Args as ClapArgs;
 
-use crate::child::Child;
-use crate::claims::{self, Fetched};
-use crate::cli::{Common, positive_duration, positive_usize};
-use crate::json::{self, Object};
-use crate::proc_self::{status_bytes, threads_now};
-use crate::verdict::{self, Outcome, Verdict};
-use crate::{Model, http};
+use crate::support::child::Child;
+use crate::support::claims::{self, Fetched};
+use crate::support::cli::Model;
+use crate::support::cli::{Common, positive_duration, positive_usize};
+use crate::support::http;
+use crate::support::json::{self, Object};
+use crate::support::proc_self::{status_bytes, threads_now};
+use crate::support::verdict::{self, Outcome, Verdict};
 
 /// Arguments of `demo fetch`.
 #[derive(ClapArgs, Debug)]

@@ -30,7 +30,7 @@ use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use super::{BODY, Counts};
-use crate::http::{self, Parse, Parser, Progress, Status};
+use crate::support::http::{self, Parse, Parser, Progress, Status};
 
 /// The three timeouts of a connection (see the module doc).
 #[derive(Clone, Copy, Debug)]

@@ -20,7 +20,7 @@
 //! any work); 1 when it could not run. With `--check`, a verdict other than
 //! `yes` or `not run` also exits 1.
 
-use crate::json;
+use crate::support::json;
 
 /// The outcome of checking one claim.
 #[derive(Clone, Debug, PartialEq)]

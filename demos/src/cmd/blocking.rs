@@ -7,12 +7,12 @@ use std::time::{Duration, Instant};
 
 use clap::Args as ClapArgs;
 
-use crate::Model;
-use crate::claims::{self, TickGaps};
-use crate::cli::Common;
-use crate::json::Object;
-use crate::measure::ms;
-use crate::verdict::{self, Outcome};
+use crate::support::claims::{self, TickGaps};
+use crate::support::cli::Common;
+use crate::support::cli::Model;
+use crate::support::json::Object;
+use crate::support::measure::ms;
+use crate::support::verdict::{self, Outcome};
 
 /// Arguments of `demo blocking`.
 #[derive(ClapArgs, Debug)]
@@ -27,7 +27,7 @@ pub struct Args {
 
 /// `--block-ms`: a whole number of milliseconds, at least 50.
 fn block_ms(text: &str) -> Result<u64, String> {
-    let n = crate::cli::positive_u64(text)?;
+    let n = crate::support::cli::positive_u64(text)?;
     if n < 50 {
         return Err("must be at least 50 (5 ticks of 10 ms)".into());
     }

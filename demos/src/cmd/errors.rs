@@ -8,10 +8,10 @@ use std::time::{Duration, Instant};
 
 use clap::Args as ClapArgs;
 
-use crate::claims;
-use crate::cli::Common;
-use crate::json::{self, Object};
-use crate::verdict::{self, Outcome};
+use crate::support::claims;
+use crate::support::cli::Common;
+use crate::support::json::{self, Object};
+use crate::support::verdict::{self, Outcome};
 
 /// Arguments of `demo errors`.
 #[derive(ClapArgs, Debug)]

@@ -77,13 +77,17 @@ impl Spread {
 
     /// As a JSON object: median, min, max and the samples.
     pub fn json(&self) -> String {
-        crate::json::Object::new()
+        crate::support::json::Object::new()
             .num("median", self.median)
             .num("min", self.min)
             .num("max", self.max)
             .raw(
                 "samples",
-                crate::json::array(self.samples.iter().map(|&x| crate::json::number(x))),
+                crate::support::json::array(
+                    self.samples
+                        .iter()
+                        .map(|&x| crate::support::json::number(x)),
+                ),
             )
             .finish()
     }

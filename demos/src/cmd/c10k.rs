@@ -41,12 +41,13 @@ use std::time::{Duration, Instant};
 
 use clap::Args as ClapArgs;
 
-use crate::child::Child;
-use crate::claims::{self, Held};
-use crate::cli::{Common, positive_usize};
-use crate::proc_self::{rss_bytes, status_bytes, threads_now};
-use crate::verdict::{self, Outcome, Verdict};
-use crate::{Model, fdlimit, json};
+use crate::support::child::Child;
+use crate::support::claims::{self, Held};
+use crate::support::cli::Model;
+use crate::support::cli::{Common, positive_usize};
+use crate::support::proc_self::{rss_bytes, status_bytes, threads_now};
+use crate::support::verdict::{self, Outcome, Verdict};
+use crate::support::{fdlimit, json};
 
 /// Arguments of `demo c10k`.
 #[derive(ClapArgs, Debug)]
@@ -395,10 +396,10 @@ fn serve_threads(n: usize) -> Result<(), String> {
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     // glibc's malloc arenas would otherwise be charged to the first threads.
-    crate::compare::warm_up_malloc_arenas()?;
+    crate::cmd::compare::warm_up_malloc_arenas()?;
     let listener = std::net::TcpListener::bind("127.0.0.1:0")
         .map_err(|e| format!("cannot listen on 127.0.0.1: {e}"))?;
-    crate::files::widen_backlog(&listener);
+    crate::cmd::files::widen_backlog(&listener);
     let addr = listener
         .local_addr()
         .map_err(|e| format!("cannot read the listener's address: {e}"))?;

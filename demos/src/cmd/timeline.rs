@@ -10,9 +10,9 @@ use std::time::Duration;
 
 use clap::Args as ClapArgs;
 
-use crate::cli::Common;
-use crate::json::{self, Object};
-use crate::verdict::{self, Outcome};
+use crate::support::cli::Common;
+use crate::support::json::{self, Object};
+use crate::support::verdict::{self, Outcome};
 
 /// Arguments of `demo timeline`.
 #[derive(ClapArgs, Debug)]
@@ -87,7 +87,7 @@ pub fn render(traces: &[(String, String)]) -> String {
         }
         data.push_str(&format!(
             "{{\"title\":{},\"trace\":{}}}",
-            crate::json::string(title),
+            crate::support::json::string(title),
             json.trim()
         ));
     }

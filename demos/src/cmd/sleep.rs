@@ -10,12 +10,13 @@ use std::time::{Duration, Instant};
 
 use clap::Args as ClapArgs;
 
-use crate::cli::{Common, positive_u64};
-use crate::json::{self, Object};
-use crate::measure::ms;
-use crate::proc_self::threads_now;
-use crate::verdict::{self, Outcome, Verdict};
-use crate::{Model, claims};
+use crate::support::claims;
+use crate::support::cli::Model;
+use crate::support::cli::{Common, positive_u64};
+use crate::support::json::{self, Object};
+use crate::support::measure::ms;
+use crate::support::proc_self::threads_now;
+use crate::support::verdict::{self, Outcome, Verdict};
 
 /// Arguments of `demo sleep`.
 #[derive(ClapArgs, Debug)]

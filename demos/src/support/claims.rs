@@ -9,8 +9,8 @@
 //! numbers on both sides of its line, and out of bounds, so that each
 //! verdict is shown to be able to come out either way.
 
-use crate::measure::Spread;
-use crate::verdict::{Holds, Verdict};
+use crate::support::measure::Spread;
+use crate::support::verdict::{Holds, Verdict};
 
 /// The speed-up threads must reach to count as parallel (on >= 2 cores).
 pub const MIN_PARALLEL_SPEEDUP: f64 = 1.5;

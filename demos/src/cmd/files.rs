@@ -44,11 +44,12 @@ use std::time::{Duration, Instant};
 
 use clap::Args as ClapArgs;
 
-use crate::child::Child;
-use crate::claims::{self, Opened};
-use crate::cli::Common;
-use crate::verdict::{self, Outcome, Verdict};
-use crate::{Model, fdlimit, json};
+use crate::support::child::Child;
+use crate::support::claims::{self, Opened};
+use crate::support::cli::Common;
+use crate::support::cli::Model;
+use crate::support::verdict::{self, Outcome, Verdict};
+use crate::support::{fdlimit, json};
 
 /// Arguments of `demo files`.
 #[derive(ClapArgs, Debug)]

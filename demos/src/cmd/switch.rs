@@ -8,11 +8,11 @@ use std::time::{Duration, Instant};
 
 use clap::Args as ClapArgs;
 
-use crate::claims;
-use crate::cli::{Common, positive_u64, positive_usize};
-use crate::json::Object;
-use crate::measure::{self, Spread};
-use crate::verdict::{self, Holds, Outcome, Verdict};
+use crate::support::claims;
+use crate::support::cli::{Common, positive_u64, positive_usize};
+use crate::support::json::Object;
+use crate::support::measure::{self, Spread};
+use crate::support::verdict::{self, Holds, Outcome, Verdict};
 
 /// Arguments of `demo switch`.
 #[derive(ClapArgs, Debug)]
@@ -62,7 +62,11 @@ pub struct Both {
 
 /// Runs the ping-pong on the models asked for: a warm-up, then
 /// `repetitions` interleaved runs of each.
-pub fn measure(model: crate::Model, rounds: u64, repetitions: usize) -> Result<Both, String> {
+pub fn measure(
+    model: crate::support::cli::Model,
+    rounds: u64,
+    repetitions: usize,
+) -> Result<Both, String> {
     let loop_counters = std::cell::RefCell::new(String::new());
     let thread_counters = std::cell::RefCell::new(String::new());
     let mut on_loop = || {

@@ -7,9 +7,29 @@
 //! `--quick`'s preset (each option's help shows both defaults, as
 //! `[default: N; quick: M]`).
 
-use clap::Args as ClapArgs;
+use clap::{Args as ClapArgs, ValueEnum};
 
-use crate::Model;
+/// Which concurrency model(s) a demo runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Model {
+    /// The single-threaded event loop (`runtime`).
+    Loop,
+    /// One OS thread per task (`runtime::threaded`).
+    Threads,
+    /// Both, one after the other.
+    Both,
+}
+
+impl Model {
+    /// Whether the event loop runs.
+    pub fn has_loop(self) -> bool {
+        matches!(self, Model::Loop | Model::Both)
+    }
+    /// Whether the thread model runs.
+    pub fn has_threads(self) -> bool {
+        matches!(self, Model::Threads | Model::Both)
+    }
+}
 
 /// `--model`, `--quick`, `--json`.
 #[derive(ClapArgs, Debug, Clone)]
@@ -59,7 +79,7 @@ pub fn positive_usize(text: &str) -> Result<usize, String> {
 
 /// A duration above zero (`50ms`, `2s`; see `http::parse_duration`).
 pub fn positive_duration(text: &str) -> Result<std::time::Duration, String> {
-    let d = crate::http::parse_duration(text)?;
+    let d = crate::support::http::parse_duration(text)?;
     if d.is_zero() {
         return Err("must be above 0".into());
     }

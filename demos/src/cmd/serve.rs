@@ -27,7 +27,7 @@ use std::time::{Duration, Instant};
 
 use clap::Args as ClapArgs;
 
-use crate::http::{self, Status};
+use crate::support::http::{self, Status};
 use conn::{After, Conn, Step, Timeouts};
 
 /// The model a server runs: one, so `both` is not offered.
@@ -39,11 +39,11 @@ pub enum ServerModel {
     Threads,
 }
 
-impl From<ServerModel> for crate::Model {
-    fn from(model: ServerModel) -> crate::Model {
+impl From<ServerModel> for crate::support::cli::Model {
+    fn from(model: ServerModel) -> crate::support::cli::Model {
         match model {
-            ServerModel::Loop => crate::Model::Loop,
-            ServerModel::Threads => crate::Model::Threads,
+            ServerModel::Loop => crate::support::cli::Model::Loop,
+            ServerModel::Threads => crate::support::cli::Model::Threads,
         }
     }
 }

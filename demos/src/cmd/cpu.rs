@@ -15,11 +15,11 @@ use std::time::Instant;
 
 use clap::Args as ClapArgs;
 
-use crate::claims;
-use crate::cli::{Common, positive_u64, positive_usize};
-use crate::json::Object;
-use crate::measure::{self, Spread, ms};
-use crate::verdict::{self, Outcome, Verdict};
+use crate::support::claims;
+use crate::support::cli::{Common, positive_u64, positive_usize};
+use crate::support::json::Object;
+use crate::support::measure::{self, Spread, ms};
+use crate::support::verdict::{self, Outcome, Verdict};
 
 /// Arguments of `demo cpu`.
 #[derive(ClapArgs, Debug)]
@@ -77,7 +77,7 @@ pub struct Measured {
 /// Runs the job on the models asked for: a warm-up, then `repetitions`
 /// interleaved runs of each side.
 pub fn measure(
-    model: crate::Model,
+    model: crate::support::cli::Model,
     iterations: u64,
     repetitions: usize,
 ) -> Result<Measured, String> {

@@ -13,13 +13,14 @@ use std::time::{Duration, Instant};
 
 use clap::Args as ClapArgs;
 
-use crate::child::Child;
-use crate::claims;
-use crate::cli::{pick, positive_duration, positive_usize};
-use crate::json::{self, Object};
-use crate::proc_self::threads_of;
-use crate::verdict::{self, Holds, Outcome, Verdict};
-use crate::{Model, http};
+use crate::support::child::Child;
+use crate::support::claims;
+use crate::support::cli::Model;
+use crate::support::cli::{pick, positive_duration, positive_usize};
+use crate::support::http;
+use crate::support::json::{self, Object};
+use crate::support::proc_self::threads_of;
+use crate::support::verdict::{self, Holds, Outcome, Verdict};
 
 /// Arguments of `demo load`.
 #[derive(ClapArgs, Debug)]

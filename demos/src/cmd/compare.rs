@@ -12,13 +12,14 @@ use std::time::{Duration, Instant};
 
 use clap::Args as ClapArgs;
 
-use crate::claims::{self, ThreadsSeen, TickGaps};
-use crate::cli::Common;
-use crate::json::{self, Object};
-use crate::measure::{Spread, ms};
-use crate::proc_self::{rss_bytes, status_bytes, threads_now};
-use crate::verdict::{self, Holds, Outcome, Verdict};
-use crate::{Model, blocking, cpu, switch};
+use crate::cmd::{blocking, cpu, switch};
+use crate::support::claims::{self, ThreadsSeen, TickGaps};
+use crate::support::cli::Common;
+use crate::support::cli::Model;
+use crate::support::json::{self, Object};
+use crate::support::measure::{Spread, ms};
+use crate::support::proc_self::{rss_bytes, status_bytes, threads_now};
+use crate::support::verdict::{self, Holds, Outcome, Verdict};
 
 /// Arguments of `demo compare`.
 #[derive(ClapArgs, Debug)]
@@ -91,7 +92,7 @@ fn syscalls_per_switch(model: Model, rounds: u64) -> Result<f64, String> {
         .iter()
         .map(Into::into)
         .collect();
-        crate::syscalls::trace(&exe, &args, &[], true)
+        crate::support::syscalls::trace(&exe, &args, &[], true)
             .map_err(|e| format!("ptrace: {e}"))
             .and_then(|c| {
                 if c.exit_code == 0 {
@@ -179,7 +180,7 @@ fn measure(model: Model, p: &Params) -> Result<Measured, String> {
     eprintln!("compare: blocking call...");
     let b = blocking::measure(model, BLOCK, p.run_for)?;
     Ok(Measured {
-        cores: crate::measure::cores(),
+        cores: crate::support::measure::cores(),
         loop_idle,
         thread_idle,
         switch,
@@ -240,7 +241,7 @@ fn idle_threads(count: usize) -> Result<(f64, f64, usize), String> {
 /// arenas (up to 8 per core): memory measured after this is not inflated by
 /// arenas that any later batch of threads would have created.
 pub(crate) fn warm_up_malloc_arenas() -> Result<(), String> {
-    idle_thread_batch(8 * crate::measure::cores() + 8).map(|_| ())
+    idle_thread_batch(8 * crate::support::measure::cores() + 8).map(|_| ())
 }
 
 /// Starts `count` idle threads, measures, releases and joins them: RSS
@@ -443,7 +444,7 @@ fn print_text(m: &Measured, rows: &[Row], took: Duration) {
     println!(
         "seed 000 \"Key Differences\", measured ({} core(s) in the affinity mask; timings: median and range of interleaved runs; {} at the end):",
         m.cores,
-        crate::measure::load_text(m.cores)
+        crate::support::measure::load_text(m.cores)
     );
     for r in rows {
         println!();
@@ -557,7 +558,7 @@ fn print_json(quick: bool, p: &Params, m: &Measured, rows: &[Row], took: Duratio
             .bool("quick", quick)
             .int("cores", m.cores as u64)
             .int("repetitions", p.repetitions as u64)
-            .opt_num("load_average", crate::measure::load_average())
+            .opt_num("load_average", crate::support::measure::load_average())
             .raw("cpu_sequential_ms", m.cpu.sequential.json())
             .raw("event_loop", loop_side)
             .raw("threads", thread_side)

@@ -17,8 +17,10 @@ use std::io;
 use std::os::unix::process::CommandExt;
 use std::process::Command;
 
+mod names;
+
 #[cfg(target_arch = "x86_64")]
-use crate::syscall_names::NAMES;
+use names::NAMES;
 
 /// Syscall counts of one traced run.
 #[derive(Debug, Default, Clone)]
