@@ -3,6 +3,7 @@
 
 mod cmd;
 mod support;
+mod workloads;
 
 use clap::{Parser, Subcommand};
 

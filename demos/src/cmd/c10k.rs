@@ -396,7 +396,7 @@ fn serve_threads(n: usize) -> Result<(), String> {
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     // glibc's malloc arenas would otherwise be charged to the first threads.
-    crate::cmd::compare::warm_up_malloc_arenas()?;
+    crate::workloads::idle::warm_up_malloc_arenas()?;
     let listener = std::net::TcpListener::bind("127.0.0.1:0")
         .map_err(|e| format!("cannot listen on 127.0.0.1: {e}"))?;
     crate::cmd::files::widen_backlog(&listener);
