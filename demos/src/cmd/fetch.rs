@@ -11,19 +11,17 @@
 
 use std::io::{Read, Write};
 use std::rc::Rc;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use clap::Args as ClapArgs;
 
-use crate::support::child::Child;
+use crate::support::child::{self, Child};
 use crate::support::claims::{self, Fetched};
 use crate::support::cli::Model;
 use crate::support::cli::{Common, positive_duration, positive_usize};
 use crate::support::http;
 use crate::support::json::{self, Object};
-use crate::support::proc_self::{status_bytes, threads_now};
+use crate::support::proc_self::{ThreadSampler, status_bytes};
 use crate::support::verdict::{self, Outcome, Verdict};
 
 /// Arguments of `demo fetch`.
@@ -103,10 +101,8 @@ fn parent(
     )?;
     let addr = server.line("listening on http://", Duration::from_secs(10))?;
     let mut rows = Vec::new();
-    for (name, m) in [("loop", Model::Loop), ("threads", Model::Threads)] {
-        if !(m == c.model || c.model == Model::Both) {
-            continue;
-        }
+    for m in c.model.each() {
+        let name = m.flag();
         eprintln!("fetch: {name}: {requests} requests, {concurrency} at a time...");
         let mut child = Child::spawn(
             &[
@@ -211,16 +207,7 @@ fn parent(
 }
 
 fn parse_result(line: &str) -> Result<Measured, String> {
-    let field = |name: &str| -> Result<&str, String> {
-        line.split_whitespace()
-            .find_map(|kv| kv.strip_prefix(name)?.strip_prefix('='))
-            .ok_or_else(|| format!("no {name} in the client's result {line:?}"))
-    };
-    let num = |name: &str| -> Result<u64, String> {
-        field(name)?
-            .parse()
-            .map_err(|_| format!("bad {name} in {line:?}"))
-    };
+    let num = |name: &str| child::field::<u64>(line, name);
     Ok(Measured {
         wall: Duration::from_micros(num("wall_us")?),
         ok: num("ok")? as usize,
@@ -235,28 +222,15 @@ fn parse_result(line: &str) -> Result<Measured, String> {
 
 /// The child: one model's client, then one `RESULT` line.
 fn client_process(model: Model, addr: &str, requests: usize, concurrency: usize) -> i32 {
-    // Samples this process's thread count every millisecond (minus itself).
-    let stop = Arc::new(AtomicBool::new(false));
-    let peak = Arc::new(AtomicUsize::new(0));
-    let sampler = {
-        let (stop, peak) = (stop.clone(), peak.clone());
-        std::thread::spawn(move || {
-            while !stop.load(Ordering::Relaxed) {
-                if let Ok(n) = threads_now() {
-                    peak.fetch_max(n.saturating_sub(1), Ordering::Relaxed);
-                }
-                std::thread::sleep(Duration::from_millis(1));
-            }
-        })
-    };
+    // This process's thread count every millisecond (minus the sampler).
+    let sampler = ThreadSampler::start(std::process::id(), Duration::from_millis(1));
     let start = Instant::now();
     let outcomes = match model {
         Model::Threads => fetch_threads(addr, requests, concurrency),
         _ => fetch_loop(addr, requests, concurrency),
     };
     let wall = start.elapsed();
-    stop.store(true, Ordering::Relaxed);
-    let _ = sampler.join();
+    let peak = sampler.stop().saturating_sub(1);
     let outcomes = match outcomes {
         Ok(o) => o,
         Err(e) => {
@@ -274,7 +248,7 @@ fn client_process(model: Model, addr: &str, requests: usize, concurrency: usize)
         wall.as_micros(),
         outcomes.len() - ok,
         status_bytes("VmHWM").map_or(0, |b| (b / 1024.0) as u64),
-        peak.load(Ordering::Relaxed).max(1),
+        peak.max(1),
     );
     0
 }

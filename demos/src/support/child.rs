@@ -19,6 +19,24 @@ use std::process::{Command, ExitStatus, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+/// The value of `key=value` in a line a child printed (`RESULT ok=3
+/// errors=0 ...`: fields separated by spaces), parsed as a `T`.
+pub fn field<T: std::str::FromStr>(line: &str, key: &str) -> Result<T, String> {
+    line.split_whitespace()
+        .find_map(|kv| kv.strip_prefix(key)?.strip_prefix('='))
+        .and_then(|v| v.parse().ok())
+        .ok_or_else(|| format!("no {key} in the child's report {line:?}"))
+}
+
+/// Prints `line` for the parent to read (see [`Child::line`]) and flushes
+/// it at once: the parent may be waiting for it while this process goes
+/// on.
+pub fn report_line(line: &str) {
+    use std::io::Write;
+    println!("{line}");
+    let _ = std::io::stdout().flush();
+}
+
 /// A running child; dropping it kills and reaps it.
 pub struct Child {
     process: std::process::Child,

@@ -29,6 +29,30 @@ impl Model {
     pub fn has_threads(self) -> bool {
         matches!(self, Model::Threads | Model::Both)
     }
+    /// The single models this selects, in the order they run: the loop,
+    /// then threads.
+    pub fn each(self) -> impl Iterator<Item = Model> {
+        [Model::Loop, Model::Threads]
+            .into_iter()
+            .filter(move |m| *m == self || self == Model::Both)
+    }
+    /// The `--model` value that selects this (`loop`, `threads`, `both`):
+    /// for a child process's arguments and for JSON.
+    pub fn flag(self) -> &'static str {
+        match self {
+            Model::Loop => "loop",
+            Model::Threads => "threads",
+            Model::Both => "both",
+        }
+    }
+    /// The model's name in a table or a message (`event loop`, `threads`).
+    pub fn label(self) -> &'static str {
+        match self {
+            Model::Loop => "event loop",
+            Model::Threads => "threads",
+            Model::Both => "both models",
+        }
+    }
 }
 
 /// `--model`, `--quick`, `--json`.
@@ -77,13 +101,41 @@ pub fn positive_usize(text: &str) -> Result<usize, String> {
     usize::try_from(positive_u64(text)?).map_err(|_| format!("{text} is too large"))
 }
 
-/// A duration above zero (`50ms`, `2s`; see `http::parse_duration`).
+/// A duration above zero (`50ms`, `2s`; see [`parse_duration`]).
 pub fn positive_duration(text: &str) -> Result<std::time::Duration, String> {
-    let d = crate::support::http::parse_duration(text)?;
+    let d = parse_duration(text)?;
     if d.is_zero() {
         return Err("must be above 0".into());
     }
     Ok(d)
+}
+
+/// Parses a duration written like `50ms`, `2s`, `1.5s`, `500us` or `0`.
+///
+/// # Errors
+/// A message saying what is accepted.
+pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
+    let bad = || format!("{text:?} is not a duration: write e.g. 50ms, 2s, 1.5s or 500us");
+    let text = text.trim();
+    if text == "0" {
+        return Ok(std::time::Duration::ZERO);
+    }
+    let (number, scale) = if let Some(n) = text.strip_suffix("ms") {
+        (n, 1e-3)
+    } else if let Some(n) = text.strip_suffix("us") {
+        (n, 1e-6)
+    } else if let Some(n) = text.strip_suffix('s') {
+        (n, 1.0)
+    } else if let Some(n) = text.strip_suffix('m') {
+        (n, 60.0)
+    } else {
+        return Err(bad());
+    };
+    let value: f64 = number.trim().parse().map_err(|_| bad())?;
+    if !value.is_finite() || value < 0.0 || value * scale > 86_400.0 * 365.0 {
+        return Err(bad());
+    }
+    Ok(std::time::Duration::from_secs_f64(value * scale))
 }
 
 #[cfg(test)]
@@ -115,5 +167,25 @@ mod tests {
         assert_eq!(c(true).pick(Some(4000), 80, 8), 4000);
         assert_eq!(c(true).pick(None, 80, 8), 8);
         assert_eq!(c(false).pick(None, 80, 8), 80);
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(
+            parse_duration("50ms"),
+            Ok(std::time::Duration::from_millis(50))
+        );
+        assert_eq!(
+            parse_duration("1.5s"),
+            Ok(std::time::Duration::from_millis(1500))
+        );
+        assert_eq!(
+            parse_duration("500us"),
+            Ok(std::time::Duration::from_micros(500))
+        );
+        assert_eq!(parse_duration("0"), Ok(std::time::Duration::ZERO));
+        for bad in ["", "5", "-1s", "fast", "1e400s", "nan s"] {
+            assert!(parse_duration(bad).is_err(), "{bad}");
+        }
     }
 }

@@ -10,6 +10,7 @@ pub mod fdlimit;
 pub mod http;
 pub mod json;
 pub mod measure;
+pub mod net;
 pub mod proc_self;
 pub mod syscalls;
 pub mod verdict;

@@ -1,6 +1,11 @@
 //! What this process looks like from `/proc/self`: resident memory, a
 //! memory field of `status`, the number of threads. The demos measure both
-//! models with these, so that the numbers are read one way.
+//! models with these, so that the numbers are read one way; and a sampler
+//! of a process's threads over time.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::Duration;
 
 /// Resident memory of this process, in bytes (`/proc/self/statm`).
 pub(crate) fn rss_bytes() -> Result<f64, String> {
@@ -44,4 +49,44 @@ fn count_tasks(dir: &str) -> Result<usize, String> {
     std::fs::read_dir(dir)
         .map(|d| d.count())
         .map_err(|e| format!("cannot list {dir}: {e}"))
+}
+
+/// Counts a process's threads (`/proc/<pid>/task`) at a steady period on
+/// a thread of its own, keeping the most seen: `demo load` samples its
+/// server, `demo fetch`'s client samples itself.
+pub(crate) struct ThreadSampler {
+    stop: Arc<AtomicBool>,
+    most: Arc<AtomicUsize>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl ThreadSampler {
+    /// Starts counting the threads of `pid` every `every`.
+    pub(crate) fn start(pid: u32, every: Duration) -> ThreadSampler {
+        let stop = Arc::new(AtomicBool::new(false));
+        let most = Arc::new(AtomicUsize::new(0));
+        let (s, m) = (stop.clone(), most.clone());
+        let thread = std::thread::Builder::new()
+            .name("thread-sampler".into())
+            .spawn(move || {
+                while !s.load(Ordering::Relaxed) {
+                    if let Ok(n) = threads_of(pid) {
+                        m.fetch_max(n, Ordering::Relaxed);
+                    }
+                    std::thread::sleep(every);
+                }
+            })
+            .ok();
+        ThreadSampler { stop, most, thread }
+    }
+
+    /// Stops sampling; the most threads seen (0 if none could be read).
+    /// Of this process, the count includes the sampler's own thread.
+    pub(crate) fn stop(mut self) -> usize {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+        self.most.load(Ordering::Relaxed)
+    }
 }

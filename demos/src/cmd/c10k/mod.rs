@@ -34,20 +34,24 @@
 //! `RLIMIT_NPROC` and `kernel.threads-max` (minus the threads already
 //! running), and `vm.max_map_count` (a stack and its guard page are two
 //! mappings).
+//!
+//! Files: the parent (limits, clients, the run) here; the server process
+//! in `server.rs`; the output in `print.rs`.
 
-use std::io::{Read, Write};
+mod print;
+mod server;
+
+use std::io::Read;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use clap::Args as ClapArgs;
 
-use crate::support::child::Child;
+use crate::support::child::{self, Child};
 use crate::support::claims::{self, Held};
-use crate::support::cli::Model;
-use crate::support::cli::{Common, positive_usize};
-use crate::support::proc_self::{rss_bytes, status_bytes, threads_now};
+use crate::support::cli::{Common, Model, positive_usize};
+use crate::support::fdlimit;
 use crate::support::verdict::{self, Outcome, Verdict};
-use crate::support::{fdlimit, json};
 
 /// Arguments of `demo c10k`.
 #[derive(ClapArgs, Debug)]
@@ -91,14 +95,13 @@ impl Side {
         self.vm_delta / self.held.max(1) as f64
     }
 }
-
 /// Runs the demo.
 pub fn run(args: &Args) -> Outcome {
     let n = args.common.pick(args.connections, 10_000, 1000);
     if let Some(model) = args.serve {
         let served = match model {
-            Model::Loop => serve_loop(n),
-            _ => serve_threads(n),
+            Model::Loop => server::on_loop(n),
+            _ => server::on_threads(n),
         };
         return match served {
             Ok(()) => Outcome::Ran(Vec::new()),
@@ -119,7 +122,6 @@ struct Notes {
     lines: Vec<String>,
     thread_cap: usize,
 }
-
 fn run_parent(args: &Args, asked: usize) -> Result<Verdict, String> {
     let mut notes = Notes {
         lines: Vec::new(),
@@ -176,9 +178,9 @@ fn run_parent(args: &Args, asked: usize) -> Result<Verdict, String> {
     };
     let verdict = claims::c10k(held(Model::Loop), held(Model::Threads));
     if args.common.json {
-        print_json(args.common.quick, asked, n, now, &notes, &sides, &verdict);
+        print::json(args.common.quick, asked, n, now, &notes, &sides, &verdict);
     } else {
-        print_text(n, &notes, &sides, &verdict);
+        print::text(n, &notes, &sides, &verdict);
     }
     Ok(verdict)
 }
@@ -232,15 +234,10 @@ fn thread_cap(max_threads: usize) -> (usize, String) {
     }
     (cap.0.max(1), cap.1)
 }
-
 /// Runs one model's server in a child, connects `n` clients to it, and
 /// reads what it measured.
 fn measure(model: Model, n: usize) -> Result<Side, String> {
-    let name = if model == Model::Loop {
-        "loop"
-    } else {
-        "threads"
-    };
+    let name = model.flag();
     let args: Vec<String> = vec![
         "c10k".into(),
         "--serve".into(),
@@ -267,12 +264,7 @@ fn measure(model: Model, n: usize) -> Result<Side, String> {
     };
     let establish = start.elapsed();
     let held = child.line("HELD ", STEP_TIMEOUT)?;
-    let field = |key: &str| -> Result<f64, String> {
-        held.split_whitespace()
-            .find_map(|kv| kv.strip_prefix(key)?.strip_prefix('='))
-            .and_then(|v| v.parse().ok())
-            .ok_or_else(|| format!("no {key} in the server's report {held:?}"))
-    };
+    let field = |key: &str| child::field::<f64>(&held, key);
     let side = Side {
         model,
         connections: n,
@@ -318,232 +310,4 @@ fn connect_all(addr: SocketAddr, n: usize) -> Result<Vec<std::net::TcpStream>, S
         greeted += 1;
     }
     Ok(streams)
-}
-
-fn memory() -> Result<(f64, f64), String> {
-    Ok((rss_bytes()?, status_bytes("VmSize")?))
-}
-
-fn print_line(text: &str) {
-    println!("{text}");
-    let _ = std::io::stdout().flush();
-}
-
-/// The loop's server: a task per connection, blocked in `read`.
-fn serve_loop(n: usize) -> Result<(), String> {
-    use std::cell::Cell;
-    use std::rc::Rc;
-
-    use runtime::net::TcpListener;
-    use runtime::sync::Event;
-
-    let rt = runtime::Runtime::new().map_err(|e| format!("cannot build the runtime: {e}"))?;
-    rt.block_on(async move {
-        let listener = TcpListener::bind("127.0.0.1:0")
-            .map_err(|e| format!("cannot listen on 127.0.0.1: {e}"))?;
-        let addr = listener
-            .local_addr()
-            .map_err(|e| format!("cannot read the listener's address: {e}"))?;
-        let (rss0, vm0) = memory()?;
-        print_line(&format!("ADDR {addr}"));
-        let greeted = Rc::new(Cell::new(0usize));
-        let failed = Rc::new(Cell::new(0usize));
-        let closed = Rc::new(Cell::new(0usize));
-        let all_greeted = Rc::new(Event::new());
-        let all_closed = Rc::new(Event::new());
-        for i in 0..n {
-            let (mut stream, _) = listener
-                .accept()
-                .await
-                .map_err(|e| format!("accept (connection {i} of {n}): {e}"))?;
-            let (greeted, failed, closed) = (greeted.clone(), failed.clone(), closed.clone());
-            let (all_greeted, all_closed) = (all_greeted.clone(), all_closed.clone());
-            // Detached: the task runs until its client closes.
-            drop(runtime::spawn(async move {
-                match stream.write_all(b"!").await {
-                    Ok(()) => greeted.set(greeted.get() + 1),
-                    Err(_) => failed.set(failed.get() + 1),
-                }
-                if greeted.get() + failed.get() == n {
-                    all_greeted.set();
-                }
-                // Blocked here, idle, until the client closes.
-                let mut buf = [0u8; 1];
-                let _ = stream.read(&mut buf).await;
-                closed.set(closed.get() + 1);
-                if closed.get() == n {
-                    all_closed.set();
-                }
-            }));
-        }
-        all_greeted.wait().await;
-        let (rss, vm) = memory()?;
-        print_line(&format!(
-            "HELD held={} failed={} rss0={rss0} rss={rss} vm0={vm0} vm={vm} threads={}",
-            greeted.get(),
-            failed.get(),
-            threads_now()?
-        ));
-        all_closed.wait().await;
-        print_line("DONE");
-        Ok(())
-    })
-}
-
-/// The thread model's server: a thread per connection, blocked in `read`.
-fn serve_threads(n: usize) -> Result<(), String> {
-    use std::sync::Arc;
-    use std::sync::atomic::{AtomicUsize, Ordering};
-
-    // glibc's malloc arenas would otherwise be charged to the first threads.
-    crate::workloads::idle::warm_up_malloc_arenas()?;
-    let listener = std::net::TcpListener::bind("127.0.0.1:0")
-        .map_err(|e| format!("cannot listen on 127.0.0.1: {e}"))?;
-    crate::cmd::files::widen_backlog(&listener);
-    let addr = listener
-        .local_addr()
-        .map_err(|e| format!("cannot read the listener's address: {e}"))?;
-    let (rss0, vm0) = memory()?;
-    print_line(&format!("ADDR {addr}"));
-    // Counters, not channels: a send could malloc in the new thread.
-    let greeted = Arc::new(AtomicUsize::new(0));
-    let failed = Arc::new(AtomicUsize::new(0));
-    let mut handles = Vec::with_capacity(n);
-    for i in 0..n {
-        let (mut stream, _) = listener
-            .accept()
-            .map_err(|e| format!("accept (connection {i} of {n}): {e}"))?;
-        let (greeted, failed) = (greeted.clone(), failed.clone());
-        // std's default stack (2 MiB of address space), as a plain
-        // `thread::spawn` gets.
-        let spawned = runtime::threaded::Builder::new().spawn(move || {
-            match stream.write_all(b"!") {
-                Ok(()) => greeted.fetch_add(1, Ordering::SeqCst),
-                Err(_) => failed.fetch_add(1, Ordering::SeqCst),
-            };
-            // Blocked here, idle, until the client closes.
-            let mut buf = [0u8; 1];
-            let _ = stream.read(&mut buf);
-        });
-        match spawned {
-            Ok(h) => handles.push(h),
-            // Returning ends the process (and its threads) at once.
-            Err(e) => return Err(format!("could start only {i} threads of {n}: {e}")),
-        }
-    }
-    let deadline = Instant::now() + STEP_TIMEOUT;
-    while greeted.load(Ordering::SeqCst) + failed.load(Ordering::SeqCst) < n {
-        if Instant::now() > deadline {
-            return Err("the handler threads did not all start in time".into());
-        }
-        std::thread::sleep(Duration::from_millis(1));
-    }
-    let (rss, vm) = memory()?;
-    print_line(&format!(
-        "HELD held={} failed={} rss0={rss0} rss={rss} vm0={vm0} vm={vm} threads={}",
-        greeted.load(Ordering::SeqCst),
-        failed.load(Ordering::SeqCst),
-        threads_now()?
-    ));
-    for h in handles {
-        h.join()
-            .map_err(|e| format!("a handler thread panicked: {e}"))?;
-    }
-    print_line("DONE");
-    Ok(())
-}
-
-fn model_name(m: Model) -> &'static str {
-    if m == Model::Loop {
-        "event loop"
-    } else {
-        "threads"
-    }
-}
-
-fn print_text(n: usize, notes: &Notes, sides: &[Side], verdict: &Verdict) {
-    println!(
-        "c10k: {n} idle connections on 127.0.0.1, each served by a task or a thread blocked in a read"
-    );
-    for l in &notes.lines {
-        println!("  note: {l}");
-    }
-    println!(
-        "  {:<11} {:>11} {:>8} {:>13} {:>14} {:>19} {:>9}",
-        "model",
-        "connections",
-        "held",
-        "establish ms",
-        "RSS/conn B",
-        "addr space/conn KiB",
-        "threads"
-    );
-    for s in sides {
-        println!(
-            "  {:<11} {:>11} {:>8} {:>13.0} {:>14.0} {:>19.1} {:>9}",
-            model_name(s.model),
-            s.connections,
-            s.held,
-            s.establish.as_secs_f64() * 1e3,
-            s.rss_per_conn(),
-            s.vm_per_conn() / 1024.0,
-            s.threads
-        );
-    }
-    println!(
-        "  (RSS and address space: growth of the server process, measured in it, divided by the connections held; the clients live in another process)"
-    );
-    println!();
-    verdict.print();
-}
-
-fn side_json(s: Option<&Side>) -> String {
-    let Some(s) = s else {
-        return "null".to_string();
-    };
-    format!(
-        "{{\"connections\": {}, \"held\": {}, \"establish_ms\": {:.3}, \"rss_delta_bytes\": {:.0}, \"rss_per_conn_bytes\": {:.1}, \"vm_delta_bytes\": {:.0}, \"vm_per_conn_bytes\": {:.1}, \"threads\": {}}}",
-        s.connections,
-        s.held,
-        s.establish.as_secs_f64() * 1e3,
-        s.rss_delta,
-        s.rss_per_conn(),
-        s.vm_delta,
-        s.vm_per_conn(),
-        s.threads
-    )
-}
-
-fn print_json(
-    quick: bool,
-    asked: usize,
-    n: usize,
-    limit: fdlimit::Limit,
-    notes: &Notes,
-    sides: &[Side],
-    verdict: &Verdict,
-) {
-    let notes_json: Vec<String> = notes.lines.iter().map(|l| json::string(l)).collect();
-    println!("{{");
-    println!("  \"quick\": {quick},");
-    println!("  \"connections_asked\": {asked}, \"connections\": {n},");
-    println!(
-        "  \"fd_limit\": {{\"soft\": {}, \"hard\": {}}},",
-        limit.soft, limit.hard
-    );
-    println!("  \"thread_cap\": {},", notes.thread_cap);
-    println!("  \"notes\": [{}],", notes_json.join(", "));
-    println!(
-        "  \"event_loop\": {},",
-        side_json(sides.iter().find(|s| s.model == Model::Loop))
-    );
-    println!(
-        "  \"threads\": {},",
-        side_json(sides.iter().find(|s| s.model == Model::Threads))
-    );
-    println!(
-        "  \"verdicts\": {}",
-        verdict::json_array(std::slice::from_ref(verdict))
-    );
-    println!("}}");
 }

@@ -1,5 +1,4 @@
-//! A minimal HTTP/1.1 request parser and response writer, for `demo serve`
-//! and the clients of `demo load` and `demo fetch`.
+//! The request parser of `demo serve`.
 //!
 //! The parser is incremental: [`Parser::feed`] appends what a `read`
 //! returned and [`Parser::next`] takes one complete request off the front,
@@ -18,45 +17,7 @@
 //! not implemented, and guessing a body's length would desynchronise the
 //! connection).
 
-/// The longest request head (request line and headers) accepted, in bytes.
-pub const MAX_HEAD: usize = 8 * 1024;
-/// The longest request body accepted, in bytes.
-pub const MAX_BODY: usize = 1 << 20;
-
-/// An HTTP status code.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Status(pub u16);
-
-impl Status {
-    /// 200 OK.
-    pub const OK: Status = Status(200);
-    /// 400 Bad Request.
-    pub const BAD_REQUEST: Status = Status(400);
-    /// 408 Request Timeout (a head or a body that came too slowly).
-    pub const TIMEOUT: Status = Status(408);
-    /// 413 Content Too Large (a head or a body over the limits).
-    pub const TOO_LARGE: Status = Status(413);
-    /// 501 Not Implemented (`Transfer-Encoding`).
-    pub const NOT_IMPLEMENTED: Status = Status(501);
-    /// 503 Service Unavailable (over the connection cap).
-    pub const UNAVAILABLE: Status = Status(503);
-    /// 505 HTTP Version Not Supported.
-    pub const VERSION: Status = Status(505);
-
-    /// The reason phrase.
-    pub fn reason(self) -> &'static str {
-        match self.0 {
-            200 => "OK",
-            400 => "Bad Request",
-            408 => "Request Timeout",
-            413 => "Content Too Large",
-            501 => "Not Implemented",
-            503 => "Service Unavailable",
-            505 => "HTTP Version Not Supported",
-            _ => "Unknown",
-        }
-    }
-}
+use super::{MAX_BODY, MAX_HEAD, Status, find};
 
 /// One parsed request.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -241,11 +202,6 @@ impl Parser {
     }
 }
 
-/// The first index of `needle` in `hay`.
-fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).position(|w| w == needle)
-}
-
 /// A `tchar` of RFC 9110 (what method and header names are made of).
 fn is_tchar(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
@@ -301,86 +257,6 @@ fn parse_length(value: &str) -> Result<usize, Status> {
         return Err(Status::BAD_REQUEST);
     }
     value.parse().map_err(|_| Status::BAD_REQUEST)
-}
-
-/// A whole response: status line, `Content-Length`, `Connection`,
-/// `X-Model` (which model served it: `load --addr` reads it to know what it
-/// measures), body.
-pub fn response(status: Status, body: &[u8], keep_alive: bool, model: &str) -> Vec<u8> {
-    let mut out = format!(
-        "HTTP/1.1 {} {}\r\nContent-Length: {}\r\nContent-Type: text/plain\r\nConnection: {}\r\nX-Model: {model}\r\n\r\n",
-        status.0,
-        status.reason(),
-        body.len(),
-        if keep_alive { "keep-alive" } else { "close" }
-    )
-    .into_bytes();
-    out.extend_from_slice(body);
-    out
-}
-
-/// For clients: if `buf` starts with a whole response head, its status and
-/// the length of head plus body (`Content-Length`; a response without one
-/// is taken to have no body).
-///
-/// # Errors
-/// If the head is not a valid response head.
-pub fn response_head(buf: &[u8]) -> Result<Option<(u16, usize)>, String> {
-    let Some(head_len) = find(buf, b"\r\n\r\n").map(|i| i + 4) else {
-        if buf.len() > MAX_HEAD {
-            return Err("response head over 8 KiB".into());
-        }
-        return Ok(None);
-    };
-    let head = String::from_utf8_lossy(&buf[..head_len - 4]);
-    let mut lines = head.split("\r\n");
-    let status_line = lines.next().unwrap_or("");
-    let status = status_line
-        .strip_prefix("HTTP/1.1 ")
-        .or_else(|| status_line.strip_prefix("HTTP/1.0 "))
-        .and_then(|rest| rest.get(..3))
-        .and_then(|code| code.parse::<u16>().ok())
-        .ok_or_else(|| format!("not an HTTP response: {status_line:?}"))?;
-    let mut body = 0;
-    for line in lines {
-        if let Some((name, value)) = line.split_once(':')
-            && name.eq_ignore_ascii_case("content-length")
-        {
-            body = value
-                .trim()
-                .parse::<usize>()
-                .map_err(|_| format!("bad Content-Length: {value:?}"))?;
-        }
-    }
-    Ok(Some((status, head_len + body)))
-}
-
-/// Parses a duration written like `50ms`, `2s`, `1.5s`, `500us` or `0`.
-///
-/// # Errors
-/// A message saying what is accepted.
-pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
-    let bad = || format!("{text:?} is not a duration: write e.g. 50ms, 2s, 1.5s or 500us");
-    let text = text.trim();
-    if text == "0" {
-        return Ok(std::time::Duration::ZERO);
-    }
-    let (number, scale) = if let Some(n) = text.strip_suffix("ms") {
-        (n, 1e-3)
-    } else if let Some(n) = text.strip_suffix("us") {
-        (n, 1e-6)
-    } else if let Some(n) = text.strip_suffix('s') {
-        (n, 1.0)
-    } else if let Some(n) = text.strip_suffix('m') {
-        (n, 60.0)
-    } else {
-        return Err(bad());
-    };
-    let value: f64 = number.trim().parse().map_err(|_| bad())?;
-    if !value.is_finite() || value < 0.0 || value * scale > 86_400.0 * 365.0 {
-        return Err(bad());
-    }
-    Ok(std::time::Duration::from_secs_f64(value * scale))
 }
 
 #[cfg(test)]
@@ -508,34 +384,6 @@ mod tests {
         assert!(matches!(p.next(), Parse::Request(_)));
         assert_eq!(p.progress(), Progress::Nothing);
         assert_eq!(Status::TIMEOUT.reason(), "Request Timeout");
-    }
-
-    #[test]
-    fn responses_and_response_heads_round_trip() {
-        let bytes = response(Status::OK, b"hello\n", true, "loop");
-        assert_eq!(response_head(&bytes), Ok(Some((200, bytes.len()))));
-        assert_eq!(response_head(&bytes[..10]), Ok(None));
-        assert!(response_head(b"SSH-2.0\r\n\r\n").is_err());
-    }
-
-    #[test]
-    fn durations() {
-        assert_eq!(
-            parse_duration("50ms"),
-            Ok(std::time::Duration::from_millis(50))
-        );
-        assert_eq!(
-            parse_duration("1.5s"),
-            Ok(std::time::Duration::from_millis(1500))
-        );
-        assert_eq!(
-            parse_duration("500us"),
-            Ok(std::time::Duration::from_micros(500))
-        );
-        assert_eq!(parse_duration("0"), Ok(std::time::Duration::ZERO));
-        for bad in ["", "5", "-1s", "fast", "1e400s", "nan s"] {
-            assert!(parse_duration(bad).is_err(), "{bad}");
-        }
     }
 
     /// A valid request, from parts proptest picks.

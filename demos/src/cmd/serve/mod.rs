@@ -27,6 +27,8 @@ use std::time::{Duration, Instant};
 
 use clap::Args as ClapArgs;
 
+use crate::support::child::report_line;
+use crate::support::cli::parse_duration;
 use crate::support::http::{self, Status};
 use conn::{After, Conn, Step, Timeouts};
 
@@ -61,10 +63,10 @@ pub struct Args {
     #[arg(long, default_value_t = 1000)]
     pub(crate) max_conns: usize,
     /// A delay before every response (e.g. 50ms).
-    #[arg(long, value_parser = http::parse_duration, default_value = "0")]
+    #[arg(long, value_parser = parse_duration, default_value = "0")]
     pub(crate) latency: Duration,
     /// Stop after this long (default: run until killed).
-    #[arg(long = "for", value_parser = http::parse_duration)]
+    #[arg(long = "for", value_parser = parse_duration)]
     pub(crate) run_for: Option<Duration>,
     /// A request head (request line and headers) must arrive whole within
     /// this, counted from the accept (first request) or from its first byte
@@ -92,10 +94,10 @@ impl Args {
     }
 }
 
-/// A duration as [`http::parse_duration`] reads it, above zero (a zero
+/// A duration as [`parse_duration`] reads it, above zero (a zero
 /// timeout would cut every connection at once).
 fn parse_timeout(text: &str) -> Result<Duration, String> {
-    match http::parse_duration(text)? {
+    match parse_duration(text)? {
         d if d.is_zero() => Err(format!(
             "{text:?}: a timeout must be above 0 (e.g. 300ms, 30s)"
         )),
@@ -158,8 +160,7 @@ pub fn run(args: &Args) -> i32 {
 }
 
 fn announce(addr: SocketAddr) {
-    println!("listening on http://{addr}");
-    let _ = std::io::stdout().flush();
+    report_line(&format!("listening on http://{addr}"));
 }
 
 fn cannot_listen(port: u16, e: &std::io::Error) -> String {
