@@ -67,8 +67,7 @@ pub fn run(args: &Args) -> Outcome {
                 .opt_num("loop_blocked_gap_ms", gaps.loop_blocked)
                 .opt_num("loop_spawn_blocking_gap_ms", gaps.loop_offloaded)
                 .opt_num("threads_gap_ms", gaps.threads)
-                .raw("verdicts", verdict::json_array(std::slice::from_ref(&v)))
-                .finish()
+                .value("verdicts", verdict::json_array(std::slice::from_ref(&v)))
         );
     } else {
         if let Some(d) = gaps.loop_blocked {

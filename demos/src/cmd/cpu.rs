@@ -125,13 +125,12 @@ fn print_text(iterations: u64, repetitions: usize, m: &Measured, verdicts: &[Ver
     }
 }
 
-fn side_json(side: Option<(&Spread, &Spread, u64)>) -> String {
-    side.map_or("null".to_string(), |(t, s, n)| {
+fn side_json(side: Option<(&Spread, &Spread, u64)>) -> Option<Object> {
+    side.map(|(t, s, n)| {
         Object::new()
-            .raw("ms", t.json())
-            .raw("speedup", s.json())
+            .value("ms", t.json())
+            .value("speedup", s.json())
             .int("workers", n)
-            .finish()
     })
 }
 
@@ -142,21 +141,20 @@ fn print_json(iterations: u64, repetitions: usize, m: &Measured, verdicts: &[Ver
         .int("cores", m.cores as u64)
         .int("repetitions", repetitions as u64)
         .opt_num("load_average", measure::load_average())
-        .raw("sequential_ms", m.sequential.json())
-        .raw(
+        .value("sequential_ms", m.sequential.json())
+        .value(
             "loop_gather",
             side_json(m.loop_gather.as_ref().map(|(t, s)| (t, s, 1))),
         )
-        .raw(
+        .value(
             "spawn_blocking",
             side_json(m.blocking.as_ref().map(|(t, s, n)| (t, s, *n))),
         )
-        .raw(
+        .value(
             "threads",
             side_json(m.threads.as_ref().map(|(t, s, n)| (t, s, *n))),
         )
         .bool("same_results", m.same_results)
-        .raw("verdicts", verdict::json_array(verdicts))
-        .finish();
+        .value("verdicts", verdict::json_array(verdicts));
     println!("{out}");
 }

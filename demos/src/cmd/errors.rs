@@ -82,14 +82,12 @@ pub fn run(args: &Args) -> Outcome {
                 .str("check", k.what)
                 .bool("as_expected", k.expected)
                 .str("detail", &k.detail)
-                .finish()
         }));
         println!(
             "{}",
             Object::new()
-                .raw("checks", rows)
-                .raw("verdicts", verdict::json_array(std::slice::from_ref(&v)))
-                .finish()
+                .value("checks", rows)
+                .value("verdicts", verdict::json_array(std::slice::from_ref(&v)))
         );
     } else {
         println!("how errors surface on each model (panics below are deliberate)");

@@ -149,7 +149,6 @@ fn parent(
                 .str("first_error", &m.first_error)
                 .int("peak_rss_kb", m.peak_rss_kb)
                 .int("peak_threads", m.peak_threads as u64)
-                .finish()
         }));
         println!(
             "{}",
@@ -157,9 +156,8 @@ fn parent(
                 .int("requests", requests as u64)
                 .int("concurrency", concurrency as u64)
                 .num("latency_ms", latency_ms)
-                .raw("models", rows_json)
-                .raw("verdicts", verdict::json_array(&verdicts))
-                .finish()
+                .value("models", rows_json)
+                .value("verdicts", verdict::json_array(&verdicts))
         );
         return Ok(verdicts);
     }

@@ -128,24 +128,17 @@ pub fn run(args: &Args) -> Outcome {
                 .num("took_ms", ms(r.took))
                 .int("threads", r.threads as u64)
                 .str("counters", &r.counters)
-                .finish()
         }));
         println!(
             "{}",
             Object::new()
-                .raw(
-                    "sleeps_ms",
-                    json::array(sleeps_ms.iter().map(u64::to_string))
-                )
-                .raw(
+                .value("sleeps_ms", json::array(sleeps_ms.iter().copied()))
+                .value(
                     "trace",
-                    args.trace
-                        .as_ref()
-                        .map_or("null".into(), |p| json::string(&p.display().to_string()))
+                    args.trace.as_ref().map(|p| p.display().to_string())
                 )
-                .raw("runs", runs_json)
-                .raw("verdicts", verdict::json_array(&verdicts))
-                .finish()
+                .value("runs", runs_json)
+                .value("verdicts", verdict::json_array(&verdicts))
         );
     } else if let Some(path) = &args.trace {
         println!(

@@ -37,11 +37,10 @@ pub fn run(args: &Args) -> Outcome {
     let v = claims::switch_cost_if_both(both.spreads());
     if c.json {
         let side = |s: &Option<(Spread, String)>| {
-            s.as_ref().map_or("null".to_string(), |(ns, counters)| {
+            s.as_ref().map(|(ns, counters)| {
                 Object::new()
-                    .raw("ns_per_switch", ns.json())
+                    .value("ns_per_switch", ns.json())
                     .str("counters", counters)
-                    .finish()
             })
         };
         println!(
@@ -50,10 +49,9 @@ pub fn run(args: &Args) -> Outcome {
                 .int("rounds", rounds)
                 .int("switches_per_run", rounds * 2)
                 .int("repetitions", repetitions as u64)
-                .raw("event_loop", side(&both.event_loop))
-                .raw("threads", side(&both.threads))
-                .raw("verdicts", verdict::json_array(std::slice::from_ref(&v)))
-                .finish()
+                .value("event_loop", side(&both.event_loop))
+                .value("threads", side(&both.threads))
+                .value("verdicts", verdict::json_array(std::slice::from_ref(&v)))
         );
         return Outcome::Ran(vec![v]);
     }

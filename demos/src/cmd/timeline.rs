@@ -48,7 +48,10 @@ pub fn run(args: &Args) -> Outcome {
     if c.model.has_threads() {
         traces.push(("threads (one OS thread per task)".into(), threads_trace()));
     }
-    let page = render(&traces);
+    let page = match render(&traces) {
+        Ok(page) => page,
+        Err(e) => return verdict::failed("timeline", &e),
+    };
     if let Err(e) = std::fs::write(&args.out, page) {
         return verdict::failed(
             "timeline",
@@ -60,12 +63,11 @@ pub fn run(args: &Args) -> Outcome {
             "{}",
             Object::new()
                 .str("out", &args.out.display().to_string())
-                .raw(
+                .value(
                     "models",
-                    json::array(traces.iter().map(|(t, _)| json::string(t)))
+                    json::array(traces.iter().map(|(t, _)| t.as_str()))
                 )
-                .raw("verdicts", "[]".to_string())
-                .finish()
+                .value("verdicts", json::array(Vec::<json::Value>::new()))
         );
     } else {
         println!(
@@ -78,22 +80,20 @@ pub fn run(args: &Args) -> Outcome {
     Outcome::Ran(Vec::new())
 }
 
-/// The page with `traces` (title, Chrome Trace JSON) embedded.
-pub fn render(traces: &[(String, String)]) -> String {
-    let mut data = String::from("[");
-    for (i, (title, json)) in traces.iter().enumerate() {
-        if i > 0 {
-            data.push(',');
-        }
-        data.push_str(&format!(
-            "{{\"title\":{},\"trace\":{}}}",
-            crate::support::json::string(title),
-            json.trim()
-        ));
+/// The page with `traces` (title, Chrome Trace JSON) embedded, or why a
+/// trace cannot be: each is checked to be JSON (`serde_json`) and embedded
+/// as written; the titles are escaped by `serde_json`.
+pub fn render(traces: &[(String, String)]) -> Result<String, String> {
+    let mut items = Vec::with_capacity(traces.len());
+    for (title, trace) in traces {
+        serde_json::from_str::<serde::de::IgnoredAny>(trace)
+            .map_err(|e| format!("the {title} trace is not JSON: {e}"))?;
+        let title = serde_json::to_string(title).map_err(|e| e.to_string())?;
+        items.push(format!("{{\"title\":{title},\"trace\":{}}}", trace.trim()));
     }
-    data.push(']');
+    let data = format!("[{}]", items.join(","));
     // Inside <script>, "</" would end the element: escape it in the JSON.
-    PAGE.replace("__DATA__", &data.replace("</", "<\\/"))
+    Ok(PAGE.replace("__DATA__", &data.replace("</", "<\\/")))
 }
 
 /// Seed 003's workload, small: three tasks sleep 30, 20 and 10 ms while a

@@ -21,6 +21,8 @@
 //! (`sched_getaffinity(2)`), not the machine's count: a process pinned to
 //! one core of eight can run one thread at a time.
 
+use crate::support::json;
+
 /// The median and range of some repeated measurements.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Spread {
@@ -76,20 +78,15 @@ impl Spread {
     }
 
     /// As a JSON object: median, min, max and the samples.
-    pub fn json(&self) -> String {
-        crate::support::json::Object::new()
+    pub fn json(&self) -> json::Object {
+        json::Object::new()
             .num("median", self.median)
             .num("min", self.min)
             .num("max", self.max)
-            .raw(
+            .value(
                 "samples",
-                crate::support::json::array(
-                    self.samples
-                        .iter()
-                        .map(|&x| crate::support::json::number(x)),
-                ),
+                json::array(self.samples.iter().map(|&x| json::number(x))),
             )
-            .finish()
     }
 }
 

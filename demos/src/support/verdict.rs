@@ -126,22 +126,18 @@ impl Verdict {
 
     /// The verdict as a JSON object: claim, criterion, holds, reason,
     /// detail.
-    pub fn json(&self) -> String {
+    pub fn json(&self) -> json::Object {
         json::Object::new()
             .str("claim", &self.claim)
             .str("criterion", &self.criterion)
             .str("holds", self.holds.word())
-            .raw(
-                "reason",
-                self.holds.reason().map_or("null".to_string(), json::string),
-            )
+            .value("reason", self.holds.reason())
             .str("detail", &self.detail)
-            .finish()
     }
 }
 
 /// A JSON array of verdicts.
-pub fn json_array(verdicts: &[Verdict]) -> String {
+pub fn json_array(verdicts: &[Verdict]) -> json::Value {
     json::array(verdicts.iter().map(Verdict::json))
 }
 
@@ -231,7 +227,9 @@ mod tests {
 
     #[test]
     fn the_json_has_every_field() {
-        let j = Verdict::new("a", "b", Holds::NotRun("why".into()), "d").json();
+        let j = Verdict::new("a", "b", Holds::NotRun("why".into()), "d")
+            .json()
+            .to_string();
         assert_eq!(
             j,
             r#"{"claim": "a", "criterion": "b", "holds": "not run", "reason": "why", "detail": "d"}"#

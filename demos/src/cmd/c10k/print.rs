@@ -3,7 +3,8 @@
 use super::{Notes, Side};
 use crate::support::cli::Model;
 use crate::support::fdlimit;
-use crate::support::json;
+use crate::support::json::{self, Object};
+use crate::support::measure::ms;
 use crate::support::verdict::{self, Verdict};
 
 pub(super) fn text(n: usize, notes: &Notes, sides: &[Side], verdict: &Verdict) {
@@ -42,21 +43,16 @@ pub(super) fn text(n: usize, notes: &Notes, sides: &[Side], verdict: &Verdict) {
     verdict.print();
 }
 
-fn side_json(s: Option<&Side>) -> String {
-    let Some(s) = s else {
-        return "null".to_string();
-    };
-    format!(
-        "{{\"connections\": {}, \"held\": {}, \"establish_ms\": {:.3}, \"rss_delta_bytes\": {:.0}, \"rss_per_conn_bytes\": {:.1}, \"vm_delta_bytes\": {:.0}, \"vm_per_conn_bytes\": {:.1}, \"threads\": {}}}",
-        s.connections,
-        s.held,
-        s.establish.as_secs_f64() * 1e3,
-        s.rss_delta,
-        s.rss_per_conn(),
-        s.vm_delta,
-        s.vm_per_conn(),
-        s.threads
-    )
+fn side_json(s: &Side) -> Object {
+    Object::new()
+        .int("connections", s.connections as u64)
+        .int("held", s.held as u64)
+        .num("establish_ms", ms(s.establish))
+        .num("rss_delta_bytes", s.rss_delta)
+        .num("rss_per_conn_bytes", s.rss_per_conn())
+        .num("vm_delta_bytes", s.vm_delta)
+        .num("vm_per_conn_bytes", s.vm_per_conn())
+        .int("threads", s.threads as u64)
 }
 
 pub(super) fn json(
@@ -68,27 +64,26 @@ pub(super) fn json(
     sides: &[Side],
     verdict: &Verdict,
 ) {
-    let notes_json: Vec<String> = notes.lines.iter().map(|l| json::string(l)).collect();
-    println!("{{");
-    println!("  \"quick\": {quick},");
-    println!("  \"connections_asked\": {asked}, \"connections\": {n},");
+    let side = |model: Model| sides.iter().find(|s| s.model == model).map(side_json);
     println!(
-        "  \"fd_limit\": {{\"soft\": {}, \"hard\": {}}},",
-        limit.soft, limit.hard
+        "{}",
+        Object::new()
+            .bool("quick", quick)
+            .int("connections_asked", asked as u64)
+            .int("connections", n as u64)
+            .value(
+                "fd_limit",
+                Object::new()
+                    .int("soft", limit.soft)
+                    .int("hard", limit.hard)
+            )
+            .int("thread_cap", notes.thread_cap as u64)
+            .value("notes", json::array(notes.lines.iter().map(String::as_str)))
+            .value("event_loop", side(Model::Loop))
+            .value("threads", side(Model::Threads))
+            .value(
+                "verdicts",
+                verdict::json_array(std::slice::from_ref(verdict))
+            )
     );
-    println!("  \"thread_cap\": {},", notes.thread_cap);
-    println!("  \"notes\": [{}],", notes_json.join(", "));
-    println!(
-        "  \"event_loop\": {},",
-        side_json(sides.iter().find(|s| s.model == Model::Loop))
-    );
-    println!(
-        "  \"threads\": {},",
-        side_json(sides.iter().find(|s| s.model == Model::Threads))
-    );
-    println!(
-        "  \"verdicts\": {}",
-        verdict::json_array(std::slice::from_ref(verdict))
-    );
-    println!("}}");
 }

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use super::rows::Row;
 use super::{Idle, Measured, Params};
-use crate::support::json::{self, Object};
+use crate::support::json::{self, Object, Value};
 use crate::support::measure::{Spread, ms};
 use crate::support::verdict::{self, Verdict};
 
@@ -54,59 +54,59 @@ fn idle_json(i: Option<&Idle>) -> Object {
         .int("threads_used", i.threads_seen as u64)
 }
 
-fn spread_json(s: Option<&Spread>) -> String {
-    s.map_or("null".to_string(), Spread::json)
+fn spread_json(s: Option<&Spread>) -> Value {
+    s.map(Spread::json).into()
 }
 
 pub(super) fn json(quick: bool, p: &Params, m: &Measured, rows: &[Row], took: Duration) {
     let syscalls = |s: &Option<Result<f64, String>>| match s {
         Some(Ok(n)) => json::number(*n),
-        _ => "null".to_string(),
+        _ => Value::Null,
     };
-    let loop_side = if m.loop_idle.is_some() {
+    let loop_side: Value = if m.loop_idle.is_some() {
         let cpu = m.cpu.loop_gather.as_ref();
         idle_json(m.loop_idle.as_ref())
             .opt_num(
                 "switch_ns",
                 m.switch.event_loop.as_ref().map(|(s, _)| s.median),
             )
-            .raw(
+            .value(
                 "switch_ns_spread",
                 spread_json(m.switch.event_loop.as_ref().map(|(s, _)| s)),
             )
-            .raw("syscalls_per_switch", syscalls(&m.loop_syscalls))
+            .value("syscalls_per_switch", syscalls(&m.loop_syscalls))
             .opt_num("cpu_ms", cpu.map(|(t, _)| t.median))
             .opt_num("cpu_speedup", cpu.map(|(_, s)| s.median))
-            .raw("cpu_speedup_spread", spread_json(cpu.map(|(_, s)| s)))
+            .value("cpu_speedup_spread", spread_json(cpu.map(|(_, s)| s)))
             .opt_num("max_tick_gap_ms", m.gaps.loop_blocked)
             .opt_num("offloaded_gap_ms", m.gaps.loop_offloaded)
-            .finish()
+            .into()
     } else {
-        "null".to_string()
+        Value::Null
     };
-    let thread_side = if m.thread_idle.is_some() {
+    let thread_side: Value = if m.thread_idle.is_some() {
         let cpu = m.cpu.threads.as_ref();
         idle_json(m.thread_idle.as_ref())
             .opt_num(
                 "switch_ns",
                 m.switch.threads.as_ref().map(|(s, _)| s.median),
             )
-            .raw(
+            .value(
                 "switch_ns_spread",
                 spread_json(m.switch.threads.as_ref().map(|(s, _)| s)),
             )
-            .raw("syscalls_per_switch", syscalls(&m.thread_syscalls))
+            .value("syscalls_per_switch", syscalls(&m.thread_syscalls))
             .opt_num("cpu_ms", cpu.map(|(t, _, _)| t.median))
             .opt_num("cpu_speedup", cpu.map(|(_, s, _)| s.median))
-            .raw("cpu_speedup_spread", spread_json(cpu.map(|(_, s, _)| s)))
+            .value("cpu_speedup_spread", spread_json(cpu.map(|(_, s, _)| s)))
             .opt_num("max_tick_gap_ms", m.gaps.threads)
             .opt_num(
                 "involuntary_switches",
                 m.cpu.threads_involuntary.map(|n| n as f64),
             )
-            .finish()
+            .into()
     } else {
-        "null".to_string()
+        Value::Null
     };
     let rows_json = json::array(rows.iter().map(|r| {
         Object::new()
@@ -117,7 +117,6 @@ pub(super) fn json(quick: bool, p: &Params, m: &Measured, rows: &[Row], took: Du
             .str("agrees", &r.verdict.result_text())
             .str("holds", r.verdict.holds.word())
             .str("criterion", &r.verdict.criterion)
-            .finish()
     }));
     let verdicts: Vec<Verdict> = rows.iter().map(|r| r.verdict.clone()).collect();
     println!(
@@ -127,12 +126,11 @@ pub(super) fn json(quick: bool, p: &Params, m: &Measured, rows: &[Row], took: Du
             .int("cores", m.cores as u64)
             .int("repetitions", p.repetitions as u64)
             .opt_num("load_average", crate::support::measure::load_average())
-            .raw("cpu_sequential_ms", m.cpu.sequential.json())
-            .raw("event_loop", loop_side)
-            .raw("threads", thread_side)
-            .raw("rows", rows_json)
-            .raw("verdicts", verdict::json_array(&verdicts))
+            .value("cpu_sequential_ms", m.cpu.sequential.json())
+            .value("event_loop", loop_side)
+            .value("threads", thread_side)
+            .value("rows", rows_json)
+            .value("verdicts", verdict::json_array(&verdicts))
             .num("took_ms", ms(took))
-            .finish()
     );
 }

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use super::{ConnectRun, Params, ReadRun};
-use crate::support::json;
+use crate::support::json::{self, Object};
 use crate::support::measure::ms;
 use crate::support::verdict::{self, Verdict};
 
@@ -81,22 +81,28 @@ pub(super) fn text(
     verdict.print();
 }
 
-fn read_json(r: Option<&ReadRun>) -> String {
-    let Some(r) = r else {
-        return "null".to_string();
-    };
-    format!(
-        "{{\"wall_ms\": {:.3}, \"files_per_sec\": {:.1}, \"threads_used\": {}, \"threads_created\": {}, \"read_ok\": {}, \"failed\": {}, \"first_error\": {}}}",
-        ms(r.wall),
-        per_sec(r.ok, r.wall),
-        r.threads,
-        r.threads_created,
-        r.ok,
-        r.failed,
-        r.first_error
-            .as_deref()
-            .map_or("null".to_string(), json::string)
-    )
+fn read_json(r: &ReadRun) -> Object {
+    Object::new()
+        .num("wall_ms", ms(r.wall))
+        .num("files_per_sec", per_sec(r.ok, r.wall))
+        .int("threads_used", r.threads)
+        .int("threads_created", r.threads_created)
+        .int("read_ok", r.ok as u64)
+        .int("failed", r.failed as u64)
+        .value("first_error", r.first_error.as_deref())
+}
+
+fn connect_json(r: &ConnectRun) -> Object {
+    Object::new()
+        .str("model", r.model.flag())
+        .value("permits", r.permits)
+        .int("succeeded", r.succeeded as u64)
+        .int("emfile", r.emfile as u64)
+        .int("other", r.other as u64)
+        .int("peak_open", r.peak_open as u64)
+        .int("fds_before", r.fds_before as u64)
+        .str("emfile_example", &r.emfile_example)
+        .str("other_example", &r.other_example)
 }
 
 pub(super) fn json(
@@ -107,38 +113,25 @@ pub(super) fn json(
     runs: &[ConnectRun],
     verdict: &Verdict,
 ) {
-    let rows: Vec<String> = runs
-        .iter()
-        .map(|r| {
-            format!(
-                "    {{\"model\": {}, \"permits\": {}, \"succeeded\": {}, \"emfile\": {}, \"other\": {}, \"peak_open\": {}, \"fds_before\": {}, \"emfile_example\": {}, \"other_example\": {}}}",
-                json::string(r.model.flag()),
-                r.permits.map_or("null".to_string(), |k| k.to_string()),
-                r.succeeded,
-                r.emfile,
-                r.other,
-                r.peak_open,
-                r.fds_before,
-                json::string(&r.emfile_example),
-                json::string(&r.other_example)
+    println!(
+        "{}",
+        Object::new()
+            .bool("quick", quick)
+            .int("files", p.files as u64)
+            .int("size", p.size as u64)
+            .int("connections", p.connections as u64)
+            .int("limit", p.limit)
+            .int("permits", p.permits as u64)
+            .value(
+                "read",
+                Object::new()
+                    .value("event_loop", lp.map(read_json))
+                    .value("threads", th.map(read_json))
             )
-        })
-        .collect();
-    println!("{{");
-    println!("  \"quick\": {quick},");
-    println!(
-        "  \"files\": {}, \"size\": {}, \"connections\": {}, \"limit\": {}, \"permits\": {},",
-        p.files, p.size, p.connections, p.limit, p.permits
+            .value("connect", json::array(runs.iter().map(connect_json)))
+            .value(
+                "verdicts",
+                verdict::json_array(std::slice::from_ref(verdict))
+            )
     );
-    println!(
-        "  \"read\": {{\"event_loop\": {}, \"threads\": {}}},",
-        read_json(lp),
-        read_json(th)
-    );
-    println!("  \"connect\": [\n{}\n  ],", rows.join(",\n"));
-    println!(
-        "  \"verdicts\": {}",
-        verdict::json_array(std::slice::from_ref(verdict))
-    );
-    println!("}}");
 }

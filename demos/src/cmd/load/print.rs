@@ -26,21 +26,10 @@ pub(super) fn json(connections: usize, duration: Duration, runs: &[Run], verdict
         let (t, m) = (r.target, &r.measured);
         Object::new()
             .str("addr", &t.addr.to_string())
-            .raw(
-                "started_model",
-                t.started.map_or("null".into(), |m| json::string(m.flag())),
-            )
-            .raw(
-                "server_says",
-                m.model_header
-                    .as_deref()
-                    .map_or("null".into(), json::string),
-            )
-            .raw("server_pid", r.pid.map_or("null".into(), |p| p.to_string()))
-            .raw(
-                "server_threads_max",
-                r.server_threads.map_or("null".into(), |n| n.to_string()),
-            )
+            .value("started_model", t.started.map(|m| m.flag()))
+            .value("server_says", m.model_header.as_deref())
+            .value("server_pid", r.pid)
+            .value("server_threads_max", r.server_threads)
             .int("requests", m.latencies_us.len() as u64)
             .int("errors", m.errors)
             .num("wall_ms", m.took.as_secs_f64() * 1e3)
@@ -52,17 +41,15 @@ pub(super) fn json(connections: usize, duration: Duration, runs: &[Run], verdict
             .int("p90_us", percentile(&m.latencies_us, 90.0))
             .int("p99_us", percentile(&m.latencies_us, 99.0))
             .int("max_us", m.latencies_us.last().copied().unwrap_or(0))
-            .raw("verdicts", verdict::json_array(&r.verdicts))
-            .finish()
+            .value("verdicts", verdict::json_array(&r.verdicts))
     }));
     println!(
         "{}",
         Object::new()
             .int("connections", connections as u64)
             .num("duration_ms", duration.as_secs_f64() * 1e3)
-            .raw("runs", runs_json)
-            .raw("verdicts", verdict::json_array(verdicts))
-            .finish()
+            .value("runs", runs_json)
+            .value("verdicts", verdict::json_array(verdicts))
     );
 }
 
