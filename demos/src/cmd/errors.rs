@@ -38,6 +38,59 @@ fn check(model: &'static str, what: &'static str, expected: bool, detail: String
     }
 }
 
+/// The panic check of either model: `panicked` is the join of a task or
+/// thread that panicked (is it a panic, its message), `after` that of one
+/// started after it, which must have run (returned 42). `words`: how the
+/// model's message begins, what kept running, and its unit of work.
+fn panic_check(
+    model: &'static str,
+    (how, kept, unit): (&str, &str, &str),
+    panicked: Result<(), (bool, String)>,
+    after: Result<i32, String>,
+) -> Check {
+    match panicked {
+        Err((true, e)) => check(
+            model,
+            "panic",
+            after.as_ref().is_ok_and(|&v| v == 42),
+            format!(
+                "{how}JoinError is_panic=true: {e}; {kept} kept running: next {unit} returned {}",
+                after.map_or_else(|e| e, |v| v.to_string())
+            ),
+        ),
+        Err((false, e)) => check(
+            model,
+            "panic",
+            false,
+            format!("JoinError, not a panic: {e}"),
+        ),
+        Ok(()) => check(model, "panic", false, format!("the {unit} did not fail")),
+    }
+}
+
+/// The refused-connection check of either model: `connect(2)` to `addr`,
+/// where nothing listens, must fail with `ECONNREFUSED`.
+fn refused_check(
+    model: &'static str,
+    addr: std::net::SocketAddr,
+    connected: std::io::Result<()>,
+) -> Check {
+    match connected {
+        Err(e) => check(
+            model,
+            "refused connection",
+            e.kind() == std::io::ErrorKind::ConnectionRefused,
+            format!("connect to {addr}: {:?}: {e}", e.kind()),
+        ),
+        Ok(()) => check(
+            model,
+            "refused connection",
+            false,
+            format!("connected to {addr}"),
+        ),
+    }
+}
+
 /// An address nothing listens on: a listener bound to port 0, then dropped.
 fn refused_addr() -> Result<std::net::SocketAddr, String> {
     let listener = std::net::TcpListener::bind("127.0.0.1:0")
@@ -120,19 +173,12 @@ fn run_loop(slow: Duration) -> Result<Vec<Check>, String> {
             42
         })
         .await;
-        checks.push(match panicked {
-            Err(e) if e.is_panic() => check(
-                M,
-                "panic",
-                after.as_ref().is_ok_and(|&v| v == 42),
-                format!(
-                    "JoinError is_panic=true: {e}; the loop kept running: next task returned {}",
-                    after.map_or_else(|e| e.to_string(), |v| v.to_string())
-                ),
-            ),
-            Err(e) => check(M, "panic", false, format!("JoinError, not a panic: {e}")),
-            Ok(()) => check(M, "panic", false, "the task did not fail".to_string()),
-        });
+        checks.push(panic_check(
+            M,
+            ("", "the loop", "task"),
+            panicked.map_err(|e| (e.is_panic(), e.to_string())),
+            after.map_err(|e| e.to_string()),
+        ));
 
         let start = Instant::now();
         let timed = runtime::time::timeout(
@@ -150,20 +196,8 @@ fn run_loop(slow: Duration) -> Result<Vec<Check>, String> {
             Ok(()) => check(M, "timeout", false, "the 5 s sleep finished".to_string()),
         });
 
-        checks.push(match runtime::net::TcpStream::connect(addr).await {
-            Err(e) => check(
-                M,
-                "refused connection",
-                e.kind() == std::io::ErrorKind::ConnectionRefused,
-                format!("connect to {addr}: {:?}: {e}", e.kind()),
-            ),
-            Ok(_) => check(
-                M,
-                "refused connection",
-                false,
-                format!("connected to {addr}"),
-            ),
-        });
+        let connected = runtime::net::TcpStream::connect(addr).await;
+        checks.push(refused_check(M, addr, connected.map(drop)));
 
         // try_gather: one fails after 10 ms; the two slow ones are dropped.
         let dropped = Rc::new(Cell::new(0u32));
@@ -219,19 +253,12 @@ fn run_threads(slow: Duration) -> Result<Vec<Check>, String> {
         .spawn(|| 42)
         .map_err(|e| format!("cannot start a thread: {e}"))?
         .join();
-    checks.push(match panicked {
-        Err(e) if e.is_panic() => check(
-            M,
-            "panic",
-            after.as_ref().is_ok_and(|&v| v == 42),
-            format!(
-                "join: JoinError is_panic=true: {e}; the process kept running: next thread returned {}",
-                after.map_or_else(|e| e.to_string(), |v| v.to_string())
-            ),
-        ),
-        Err(e) => check(M, "panic", false, format!("JoinError, not a panic: {e}")),
-        Ok(()) => check(M, "panic", false, "the thread did not fail".to_string()),
-    });
+    checks.push(panic_check(
+        M,
+        ("join: ", "the process", "thread"),
+        panicked.map_err(|e| (e.is_panic(), e.to_string())),
+        after.map_err(|e| e.to_string()),
+    ));
 
     let (tx, rx) = std::sync::mpsc::channel::<()>();
     let start = Instant::now();
@@ -250,20 +277,11 @@ fn run_threads(slow: Duration) -> Result<Vec<Check>, String> {
     drop(tx);
 
     let addr = refused_addr()?;
-    checks.push(match std::net::TcpStream::connect(addr) {
-        Err(e) => check(
-            M,
-            "refused connection",
-            e.kind() == std::io::ErrorKind::ConnectionRefused,
-            format!("connect to {addr}: {:?}: {e}", e.kind()),
-        ),
-        Ok(_) => check(
-            M,
-            "refused connection",
-            false,
-            format!("connected to {addr}"),
-        ),
-    });
+    checks.push(refused_check(
+        M,
+        addr,
+        std::net::TcpStream::connect(addr).map(drop),
+    ));
 
     // threaded::gather has no fail-fast: threads cannot be dropped midway,
     // so the error is seen only once the slow ones have finished.

@@ -100,7 +100,7 @@ impl Formatter for Layout {
         w: &mut W,
         first: bool,
     ) -> io::Result<()> {
-        if first { Ok(()) } else { w.write_all(b", ") }
+        separate(w, first)
     }
 
     fn begin_object_key<W: ?Sized + io::Write>(
@@ -108,12 +108,17 @@ impl Formatter for Layout {
         w: &mut W,
         first: bool,
     ) -> io::Result<()> {
-        if first { Ok(()) } else { w.write_all(b", ") }
+        separate(w, first)
     }
 
     fn begin_object_value<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
         w.write_all(b": ")
     }
+}
+
+/// `, ` before every item but the first.
+fn separate<W: ?Sized + io::Write>(w: &mut W, first: bool) -> io::Result<()> {
+    if first { Ok(()) } else { w.write_all(b", ") }
 }
 
 #[cfg(test)]

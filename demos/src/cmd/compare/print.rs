@@ -43,71 +43,57 @@ pub(super) fn text(m: &Measured, rows: &[Row], took: Duration) {
     );
 }
 
-fn idle_json(i: Option<&Idle>) -> Object {
-    let Some(i) = i else {
-        return Object::new();
-    };
-    Object::new()
-        .num("rss_per_unit_bytes", i.rss_per_unit)
-        .opt_num("vmsize_per_unit_bytes", i.vmsize_per_unit)
-        .int("units", i.units as u64)
-        .int("threads_used", i.threads_seen as u64)
-}
-
-fn spread_json(s: Option<&Spread>) -> Value {
-    s.map(Spread::json).into()
-}
-
-pub(super) fn json(quick: bool, p: &Params, m: &Measured, rows: &[Row], took: Duration) {
-    let syscalls = |s: &Option<Result<f64, String>>| match s {
+/// One model's numbers: its idle units, switches, syscalls per switch,
+/// CPU job and longest tick gap.
+fn side_json(
+    idle: &Idle,
+    switch: Option<&(Spread, String)>,
+    syscalls: &Option<Result<f64, String>>,
+    cpu: Option<(&Spread, &Spread)>,
+    tick_gap: Option<f64>,
+) -> Object {
+    let syscalls = match syscalls {
         Some(Ok(n)) => json::number(*n),
         _ => Value::Null,
     };
-    let loop_side: Value = if m.loop_idle.is_some() {
-        let cpu = m.cpu.loop_gather.as_ref();
-        idle_json(m.loop_idle.as_ref())
-            .opt_num(
-                "switch_ns",
-                m.switch.event_loop.as_ref().map(|(s, _)| s.median),
-            )
-            .value(
-                "switch_ns_spread",
-                spread_json(m.switch.event_loop.as_ref().map(|(s, _)| s)),
-            )
-            .value("syscalls_per_switch", syscalls(&m.loop_syscalls))
-            .opt_num("cpu_ms", cpu.map(|(t, _)| t.median))
-            .opt_num("cpu_speedup", cpu.map(|(_, s)| s.median))
-            .value("cpu_speedup_spread", spread_json(cpu.map(|(_, s)| s)))
-            .opt_num("max_tick_gap_ms", m.gaps.loop_blocked)
-            .opt_num("offloaded_gap_ms", m.gaps.loop_offloaded)
-            .into()
-    } else {
-        Value::Null
-    };
-    let thread_side: Value = if m.thread_idle.is_some() {
-        let cpu = m.cpu.threads.as_ref();
-        idle_json(m.thread_idle.as_ref())
-            .opt_num(
-                "switch_ns",
-                m.switch.threads.as_ref().map(|(s, _)| s.median),
-            )
-            .value(
-                "switch_ns_spread",
-                spread_json(m.switch.threads.as_ref().map(|(s, _)| s)),
-            )
-            .value("syscalls_per_switch", syscalls(&m.thread_syscalls))
-            .opt_num("cpu_ms", cpu.map(|(t, _, _)| t.median))
-            .opt_num("cpu_speedup", cpu.map(|(_, s, _)| s.median))
-            .value("cpu_speedup_spread", spread_json(cpu.map(|(_, s, _)| s)))
-            .opt_num("max_tick_gap_ms", m.gaps.threads)
-            .opt_num(
-                "involuntary_switches",
-                m.cpu.threads_involuntary.map(|n| n as f64),
-            )
-            .into()
-    } else {
-        Value::Null
-    };
+    Object::new()
+        .num("rss_per_unit_bytes", idle.rss_per_unit)
+        .opt_num("vmsize_per_unit_bytes", idle.vmsize_per_unit)
+        .int("units", idle.units as u64)
+        .int("threads_used", idle.threads_seen as u64)
+        .opt_num("switch_ns", switch.map(|(s, _)| s.median))
+        .value("switch_ns_spread", switch.map(|(s, _)| s.json()))
+        .value("syscalls_per_switch", syscalls)
+        .opt_num("cpu_ms", cpu.map(|(t, _)| t.median))
+        .opt_num("cpu_speedup", cpu.map(|(_, s)| s.median))
+        .value("cpu_speedup_spread", cpu.map(|(_, s)| s.json()))
+        .opt_num("max_tick_gap_ms", tick_gap)
+}
+
+pub(super) fn json(quick: bool, p: &Params, m: &Measured, rows: &[Row], took: Duration) {
+    let loop_side = m.loop_idle.as_ref().map(|idle| {
+        side_json(
+            idle,
+            m.switch.event_loop.as_ref(),
+            &m.loop_syscalls,
+            m.cpu.loop_gather.as_ref().map(|(t, s)| (t, s)),
+            m.gaps.loop_blocked,
+        )
+        .opt_num("offloaded_gap_ms", m.gaps.loop_offloaded)
+    });
+    let thread_side = m.thread_idle.as_ref().map(|idle| {
+        side_json(
+            idle,
+            m.switch.threads.as_ref(),
+            &m.thread_syscalls,
+            m.cpu.threads.as_ref().map(|(t, s, _)| (t, s)),
+            m.gaps.threads,
+        )
+        .opt_num(
+            "involuntary_switches",
+            m.cpu.threads_involuntary.map(|n| n as f64),
+        )
+    });
     let rows_json = json::array(rows.iter().map(|r| {
         Object::new()
             .str("aspect", r.aspect)

@@ -115,12 +115,7 @@ pub fn coroutine_suspends_only_itself(g: &TickGaps) -> Verdict {
     let (Some(blocked), Some(offloaded), Some(threads)) =
         (g.loop_blocked, g.loop_offloaded, g.threads)
     else {
-        return Verdict::new(
-            claim,
-            criterion,
-            Holds::NotRun("needs both models (--model both)".into()),
-            "",
-        );
+        return super::not_run_without_both(claim, criterion);
     };
     let detail = format!(
         "awaited: {offloaded:.0} ms, thread: {threads:.0} ms, blocking call in a task: {blocked:.0} ms"
@@ -147,12 +142,7 @@ pub fn scheduling(g: &TickGaps, involuntary_switches: Option<u64>) -> Verdict {
     );
     let claim = "threads: OS-based (preemptive) scheduling; async: event-loop based (cooperative)";
     let (Some(gap), Some(invol)) = (g.loop_blocked, involuntary_switches) else {
-        return Verdict::new(
-            claim,
-            criterion,
-            Holds::NotRun("needs both models (--model both)".into()),
-            "",
-        );
+        return super::not_run_without_both(claim, criterion);
     };
     let detail = format!(
         "loop: not interrupted for {gap:.0} ms; threads: {invol} involuntary context switches"

@@ -25,12 +25,7 @@ pub fn c10k(loop_side: Option<Held>, threads: Option<Held>) -> Verdict {
                      (a stack) per connection and more RSS per connection than the loop; a negative growth is a measurement error";
     let claim = "seed 000/001: asyncio scales to many connections, threads cost a stack each";
     let (Some(l), Some(t)) = (loop_side, threads) else {
-        return Verdict::new(
-            claim,
-            criterion,
-            Holds::NotRun("needs both models (--model both)".into()),
-            "",
-        );
+        return super::not_run_without_both(claim, criterion);
     };
     let detail = format!(
         "loop: {} of {} connections on {} thread(s), {:.0} B RSS each; threads: {} connections on {} threads, {:.0} B RSS and {:.0} KiB of address space each ({:.1}x the loop's RSS)",

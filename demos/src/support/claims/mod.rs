@@ -67,9 +67,14 @@ pub fn all_of(claim: &str, parts: &[Verdict]) -> Verdict {
 
 /// A claim that compares the two models, when one of them was not run.
 pub fn needs_both(claim: &str) -> Verdict {
+    not_run_without_both(claim, "compares the two models")
+}
+
+/// [`needs_both`] with the claim's own criterion.
+fn not_run_without_both(claim: &str, criterion: impl Into<String>) -> Verdict {
     Verdict::new(
         claim,
-        "compares the two models",
+        criterion,
         Holds::NotRun("needs both models (--model both)".into()),
         "",
     )
