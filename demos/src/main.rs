@@ -140,7 +140,7 @@ fn main() {
 /// this puts the default action (terminate, silently) back. Sockets are
 /// unaffected: `std::net` and `runtime::net` write with `MSG_NOSIGNAL`.
 /// The child processes the demos start die with their parent
-/// (`PR_SET_PDEATHSIG`, in `child.rs`), so none is left behind.
+/// (`PR_SET_PDEATHSIG`, in `support/child.rs`), so none is left behind.
 fn quiet_on_a_closed_pipe() {
     // SAFETY: signal(2) with SIG_DFL installs no handler, so there is no
     // handler code to be async-signal-safe; it is called first thing in

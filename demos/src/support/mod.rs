@@ -1,7 +1,8 @@
 //! What the subcommands share that is not a measurement: the flags, the
 //! verdicts and the claims that compute them, how a timing is repeated and
-//! summarised, JSON output, child processes, `/proc/self`, the descriptor
-//! limit, the HTTP codec, and the ptrace syscall counter.
+//! summarised, JSON output, child processes, `/proc`, the descriptor
+//! limit, the local listener, the HTTP codec, and the ptrace syscall
+//! counter.
 
 pub mod child;
 pub mod claims;

@@ -2,7 +2,7 @@
 //! follows.
 //!
 //! A [`Verdict`] is computed, never written by hand: the functions in
-//! `claims.rs` take measured numbers and return one, with the criterion
+//! `support/claims/` take measured numbers and return one, with the criterion
 //! they applied spelled out next to the result. Every demo prints each
 //! verdict as
 //!

@@ -1,13 +1,12 @@
 //! `demo compare`: seed 000's "Key Differences" table, measured: quick
 //! versions of `switch`, `cpu` and `blocking`, memory and threads per idle
 //! task or thread, on both models. Each row's verdict is computed by a
-//! function of `claims.rs` from the row's numbers, and printed with its
+//! function of `support/claims/` from the row's numbers, and printed with its
 //! criterion; a row that needs both models says "not run" when one was not.
 //!
 //! Order: the idle tasks first (so that `/proc/self/task` shows the loop's
 //! thread alone, before any other step has started a thread), then the
 //! idle threads, then the timed steps, each model's runs interleaved.
-
 //!
 //! The measurements are in `workloads/` (shared with `switch`, `cpu`,
 //! `blocking`, `c10k`); the rows and their verdicts in `rows.rs`; the text
@@ -61,7 +60,7 @@ struct Measured {
 }
 
 /// Syscalls per switch of `demo switch` on `model`: this program run twice
-/// under ptrace (`syscalls.rs`), with `rounds` round trips and with a tenth
+/// under ptrace (`support/syscalls/`), with `rounds` round trips and with a tenth
 /// of them; the difference divided by the difference in switches removes
 /// what starting and stopping cost.
 fn syscalls_per_switch(model: Model, rounds: u64) -> Result<f64, String> {

@@ -1,4 +1,4 @@
-//! `demo serve`: a minimal HTTP/1.1 server on either model (`http.rs` parses
+//! `demo serve`: a minimal HTTP/1.1 server on either model (`support/http/` parses
 //! the requests).
 //!
 //! Loop: one `runtime` task per connection on one thread. Threads: one OS
