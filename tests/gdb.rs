@@ -140,7 +140,7 @@ fn runtime_dump_tasks_is_callable_from_gdb_in_the_demo() {
     assert!(text.contains("2 live tasks"), "{text}");
     assert_eq!(
         text.lines()
-            .filter(|l| l.contains("spawned at demos/src/sleep.rs:") && l.contains("timer"))
+            .filter(|l| l.contains("spawned at demos/src/cmd/sleep.rs:") && l.contains("timer"))
             .count(),
         2,
         "{text}"

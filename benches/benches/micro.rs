@@ -5,57 +5,28 @@
 
 use std::time::Duration;
 
-use benches::workloads::{pingpong, spawn, timer_cancel, yield_now};
+use benches::workloads::{Imp, pingpong, spawn, timer_cancel, yield_now};
 use criterion::{Criterion, criterion_group, criterion_main};
 
-type Imp = (&'static str, fn(usize) -> Duration);
+/// The implementations compared here (the thread models have their own
+/// rows in `benches table`).
+const COMPARED: &[&str] = &["ours", "tokio", "smol"];
 
+/// A criterion group for `name`: the `COMPARED` implementations of `imps`.
 fn group(c: &mut Criterion, name: &str, imps: &[Imp]) {
     let mut g = c.benchmark_group(name);
-    for &(imp, f) in imps {
+    for &(imp, f) in imps.iter().filter(|(imp, _)| COMPARED.contains(imp)) {
         g.bench_function(imp, |b| b.iter_custom(|iters| f(iters as usize)));
     }
     g.finish();
 }
 
 fn micro(c: &mut Criterion) {
-    group(
-        c,
-        "spawn",
-        &[
-            ("ours", spawn::ours),
-            ("tokio", spawn::tokio),
-            ("smol", spawn::smol),
-        ],
-    );
-    group(
-        c,
-        "yield",
-        &[
-            ("ours", yield_now::ours),
-            ("tokio", yield_now::tokio),
-            ("smol", yield_now::smol),
-        ],
-    );
+    group(c, "spawn", spawn::IMPLS);
+    group(c, "yield", yield_now::IMPLS);
     // One iteration = one round trip = two switches.
-    group(
-        c,
-        "pingpong",
-        &[
-            ("ours", pingpong::ours),
-            ("tokio", pingpong::tokio),
-            ("smol", pingpong::smol),
-        ],
-    );
-    group(
-        c,
-        "timer-cancel",
-        &[
-            ("ours", timer_cancel::ours),
-            ("tokio", timer_cancel::tokio),
-            ("smol", timer_cancel::smol),
-        ],
-    );
+    group(c, "pingpong", pingpong::IMPLS);
+    group(c, "timer-cancel", timer_cancel::IMPLS);
 }
 
 criterion_group! {

@@ -1,31 +1,17 @@
 //! `demo`: the claims of the seed articles, measured on both of this
 //! project's models (the event loop and thread-per-task).
 
-mod blocking;
-mod c10k;
-mod child;
-mod claims;
-mod cli;
-mod compare;
-mod cpu;
-mod errors;
-mod fdlimit;
-mod fetch;
-mod files;
-mod http;
-mod json;
-mod load;
-mod measure;
-mod proc_self;
-mod serve;
-mod sleep;
-mod switch;
-mod syscall_names;
-mod syscalls;
-mod timeline;
-mod verdict;
+mod cmd;
+mod support;
+mod workloads;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Parser, Subcommand};
+
+use cmd::{
+    blocking, c10k, compare, cpu, errors, fetch, files, load, serve, sleep, switch, syscalls,
+    timeline,
+};
+use support::cli::Model;
 
 /// The rules every subcommand follows, shown at the end of `demo --help`.
 const RULES: &str = "\
@@ -58,28 +44,6 @@ struct Cli {
     check: bool,
     #[command(subcommand)]
     command: Command,
-}
-
-/// Which concurrency model(s) a demo runs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum Model {
-    /// The single-threaded event loop (`runtime`).
-    Loop,
-    /// One OS thread per task (`runtime::threaded`).
-    Threads,
-    /// Both, one after the other.
-    Both,
-}
-
-impl Model {
-    /// Whether the event loop runs.
-    pub fn has_loop(self) -> bool {
-        matches!(self, Model::Loop | Model::Both)
-    }
-    /// Whether the thread model runs.
-    pub fn has_threads(self) -> bool {
-        matches!(self, Model::Threads | Model::Both)
-    }
 }
 
 #[derive(Subcommand)]
@@ -151,7 +115,7 @@ fn main() {
     quiet_on_a_closed_pipe();
     let cli = Cli::parse();
     if cli.syscalls {
-        std::process::exit(run_traced(cli.command.model()));
+        std::process::exit(syscalls::run_traced(cli.command.model()));
     }
     let outcome = match cli.command {
         Command::Sleep(args) => sleep::run(&args),
@@ -176,7 +140,7 @@ fn main() {
 /// this puts the default action (terminate, silently) back. Sockets are
 /// unaffected: `std::net` and `runtime::net` write with `MSG_NOSIGNAL`.
 /// The child processes the demos start die with their parent
-/// (`PR_SET_PDEATHSIG`, in `child.rs`), so none is left behind.
+/// (`PR_SET_PDEATHSIG`, in `support/child.rs`), so none is left behind.
 fn quiet_on_a_closed_pipe() {
     // SAFETY: signal(2) with SIG_DFL installs no handler, so there is no
     // handler code to be async-signal-safe; it is called first thing in
@@ -184,68 +148,4 @@ fn quiet_on_a_closed_pipe() {
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
-}
-
-/// `--syscalls`: runs this same command again in traced children, one per
-/// model, and prints their syscall counts side by side.
-fn run_traced(model: Option<Model>) -> i32 {
-    let exe = match std::env::current_exe() {
-        Ok(exe) => exe,
-        Err(e) => {
-            eprintln!("demo: --syscalls: cannot find this program: {e}");
-            return 2;
-        }
-    };
-    // The arguments without --syscalls and without --model.
-    let mut args: Vec<std::ffi::OsString> = Vec::new();
-    let mut skip_next = false;
-    for arg in std::env::args_os().skip(1) {
-        if skip_next {
-            skip_next = false;
-            continue;
-        }
-        let text = arg.to_string_lossy();
-        if text == "--syscalls" || text.starts_with("--model=") {
-            continue;
-        }
-        if text == "--model" {
-            skip_next = true;
-            continue;
-        }
-        args.push(arg);
-    }
-    let models: Vec<Option<Model>> = match model {
-        None => vec![None],
-        Some(Model::Both) => vec![Some(Model::Loop), Some(Model::Threads)],
-        Some(m) => vec![Some(m)],
-    };
-    let mut runs = Vec::new();
-    for m in models {
-        let mut child_args = args.clone();
-        let title = match m {
-            Some(Model::Loop) => "event loop",
-            Some(Model::Threads) => "threads",
-            _ => "count",
-        };
-        if let Some(m) = m {
-            child_args.push("--model".into());
-            child_args.push(if m == Model::Loop { "loop" } else { "threads" }.into());
-        }
-        eprintln!("demo: tracing the {title} run under ptrace...");
-        match syscalls::trace(&exe, &child_args, &[], false) {
-            Ok(counts) => runs.push((title, counts)),
-            Err(e) => {
-                eprintln!("demo: --syscalls: cannot trace the child: {e}");
-                return 2;
-            }
-        }
-    }
-    println!();
-    println!("syscalls made, counted with ptrace(PTRACE_SYSCALL) on every thread:");
-    let columns: Vec<(&str, &syscalls::Counts)> = runs.iter().map(|(t, c)| (*t, c)).collect();
-    syscalls::print_table(&columns);
-    runs.iter()
-        .map(|(_, c)| c.exit_code)
-        .find(|&c| c != 0)
-        .unwrap_or(0)
 }

@@ -6,56 +6,46 @@ mod common;
 
 #[test]
 fn both_models_hold_every_connection() {
-    let out = common::demo_ok(&["c10k", "--quick", "--json"]);
-    let text = String::from_utf8_lossy(&out.stdout);
-    let json: serde_json::Value = serde_json::from_str(&text).expect("stdout is JSON");
+    let json = common::demo_json(&["c10k", "--quick", "--json"]);
     // 1,000 unless this machine's hard RLIMIT_NOFILE forced fewer (the
     // demo then says so in a note).
     let n = json["connections"].as_u64().expect("connections");
-    assert!(n > 0 && n <= 1000, "{text}");
+    assert!(n > 0 && n <= 1000, "{json}");
     assert_eq!(
         json["event_loop"]["connections"].as_u64(),
         Some(n),
-        "{text}"
+        "{json}"
     );
     for model in ["event_loop", "threads"] {
         let side = &json[model];
         let held = side["held"].as_u64().unwrap_or(0);
-        assert!(held > 0, "{model}: {text}");
-        assert_eq!(side["connections"].as_u64(), Some(held), "{model}: {text}");
+        assert!(held > 0, "{model}: {json}");
+        assert_eq!(side["connections"].as_u64(), Some(held), "{model}: {json}");
         assert!(
             side["rss_per_conn_bytes"].as_f64().unwrap_or(0.0) > 0.0,
-            "{model}: {text}"
+            "{model}: {json}"
         );
     }
-    assert_eq!(json["event_loop"]["threads"], 1, "{text}");
+    assert_eq!(json["event_loop"]["threads"], 1, "{json}");
     assert!(
         json["threads"]["threads"].as_u64().unwrap_or(0)
             > json["threads"]["held"].as_u64().unwrap_or(u64::MAX),
-        "a thread per connection, plus the acceptor: {text}"
+        "a thread per connection, plus the acceptor: {json}"
     );
     // Each thread reserves a stack: far more address space than it touches.
     let threads = &json["threads"];
     assert!(
         threads["vm_per_conn_bytes"].as_f64().unwrap_or(0.0)
             > threads["rss_per_conn_bytes"].as_f64().unwrap_or(f64::MAX),
-        "{text}"
+        "{json}"
     );
     let verdict = &json["verdicts"][0];
-    assert!(verdict["holds"].is_string(), "{text}");
-    assert!(verdict["criterion"].is_string(), "{text}");
+    assert!(verdict["holds"].is_string(), "{json}");
+    assert!(verdict["criterion"].is_string(), "{json}");
 }
 
 #[test]
 fn zero_connections_is_rejected_with_exit_code_2() {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_demo"))
-        .args(["c10k", "--connections", "0"])
-        .output()
-        .expect("the demo binary runs");
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{err}");
-    assert!(
-        err.contains("--connections") && err.contains("must be at least 1"),
-        "{err}"
-    );
+    common::assert_bad_input(&["c10k", "--connections", "0"], "--connections");
+    common::assert_bad_input(&["c10k", "--connections", "0"], "must be at least 1");
 }

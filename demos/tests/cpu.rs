@@ -1,7 +1,7 @@
 //! `demo cpu` runs the same CPU-bound job on every model, interleaved and
 //! repeated; the thread model uses 4 threads, every model computes the same
 //! results, and each verdict comes with its criterion. (No speed-up is
-//! asserted: the test machine is noisy; `claims.rs` tests the bounds.)
+//! asserted: the test machine is noisy; `src/support/claims/cpu.rs` tests the bounds.)
 
 mod common;
 

@@ -104,10 +104,5 @@ fn load_against_a_thread_per_connection_server() {
 
 #[test]
 fn a_bad_duration_is_a_clap_error() {
-    let out = Command::new(env!("CARGO_BIN_EXE_demo"))
-        .args(["load", "--duration", "soon"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("not a duration"));
+    common::assert_bad_input(&["load", "--duration", "soon"], "not a duration");
 }

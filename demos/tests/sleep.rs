@@ -1,8 +1,6 @@
 //! `demo sleep` demonstrates seed 003's claim on both models: two sleeps
 //! gathered take about as long as the longer one, not the sum.
 
-use std::process::Command;
-
 mod common;
 
 #[test]
@@ -33,10 +31,5 @@ fn sleeps_overlap_on_both_models() {
 
 #[test]
 fn bad_arguments_get_a_clear_error() {
-    let out = Command::new(env!("CARGO_BIN_EXE_demo"))
-        .args(["sleep", "--sleeps", "abc"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("invalid value"));
+    common::assert_bad_input(&["sleep", "--sleeps", "abc"], "invalid value");
 }

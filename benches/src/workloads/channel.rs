@@ -9,32 +9,22 @@
 
 use std::time::{Duration, Instant};
 
-use super::Workload;
-use crate::measure::Sample;
 use crate::peers;
 
-/// See the module doc.
-pub const WORKLOAD: Workload = Workload {
+super::per_op_workload! {
     name: "channel",
-    metrics: &["channel"],
-    impls: &["ours", "tokio", "smol", "threads"],
-    run,
-};
-
-const CAP: usize = 128;
-
-fn run(imp: &str, quick: bool) -> Result<Vec<Sample>, String> {
-    let n = if quick { 200_000 } else { 1_000_000 };
-    let f: fn(usize) -> Duration = match imp {
+    unit: "ns/message",
+    n: (1_000_000, 200_000),
+    ops_per_n: 1,
+    impls: [
         "ours" => ours,
         "tokio" => tokio,
         "smol" => smol,
         "threads" => threads,
-        _ => return Err(super::unknown("channel", imp)),
-    };
-    f(n / 10);
-    Ok(vec![Sample::per_op("channel", imp, f(n), n, "ns/message")])
+    ],
 }
+
+const CAP: usize = 128;
 
 /// Our event loop: `runtime::sync::mpsc`, producer and consumer spawned.
 pub fn ours(n: usize) -> Duration {

@@ -10,37 +10,21 @@ use std::rc::Rc;
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
-use super::Workload;
-use crate::measure::Sample;
 use crate::peers;
 use crate::signal::Signal;
 
-/// See the module doc.
-pub const WORKLOAD: Workload = Workload {
+super::per_op_workload! {
     name: "pingpong",
-    metrics: &["pingpong"],
-    impls: &["ours", "ours+trace", "tokio", "smol", "threads"],
-    run,
-};
-
-fn run(imp: &str, quick: bool) -> Result<Vec<Sample>, String> {
-    let rounds = if quick { 10_000 } else { 50_000 };
-    let f: fn(usize) -> Duration = match imp {
+    unit: "ns/switch",
+    n: (50_000, 10_000),
+    ops_per_n: 2,
+    impls: [
         "ours" => ours,
         "ours+trace" => ours_traced,
         "tokio" => tokio,
         "smol" => smol,
         "threads" => threads,
-        _ => return Err(super::unknown("pingpong", imp)),
-    };
-    f(rounds / 10);
-    Ok(vec![Sample::per_op(
-        "pingpong",
-        imp,
-        f(rounds),
-        2 * rounds,
-        "ns/switch",
-    )])
+    ],
 }
 
 /// Our event loop: two spawned tasks and two [`Signal`]s.

@@ -8,7 +8,7 @@
 
 use std::time::{Duration, Instant};
 
-use super::Workload;
+use super::{Imp, Workload};
 use crate::measure::Sample;
 use crate::peers;
 
@@ -20,23 +20,24 @@ pub const WORKLOAD: Workload = Workload {
     run,
 };
 
+/// The executors' functions (the thread models spawn a tenth as many, and
+/// without a warm-up: `run`).
+pub const IMPLS: &[Imp] = &[
+    ("ours", ours),
+    ("ours+trace", ours_traced),
+    ("tokio", tokio),
+    ("smol", smol),
+];
+
 fn run(imp: &str, quick: bool) -> Result<Vec<Sample>, String> {
     let n = if quick { 20_000 } else { 100_000 };
-    let f: fn(usize) -> Duration = match imp {
-        "ours" => ours,
-        "ours+trace" => ours_traced,
-        "tokio" => tokio,
-        "smol" => smol,
-        "threads" => return Ok(vec![per_task(imp, threads(n / 10), n / 10)]),
-        "threaded" => return Ok(vec![per_task(imp, threaded(n / 10), n / 10)]),
-        _ => return Err(super::unknown("spawn", imp)),
+    let os_threads: fn(usize) -> Duration = match imp {
+        "threads" => threads,
+        "threaded" => threaded,
+        _ => return super::per_op("spawn", imp, IMPLS, n, 1, "ns/task"),
     };
-    f(n / 10); // warm-up: the allocator's arenas, the slab's first growth
-    Ok(vec![per_task(imp, f(n), n)])
-}
-
-fn per_task(imp: &str, took: Duration, n: usize) -> Sample {
-    Sample::per_op("spawn", imp, took, n, "ns/task")
+    let took = os_threads(n / 10);
+    Ok(vec![Sample::per_op("spawn", imp, took, n / 10, "ns/task")])
 }
 
 /// Our event loop: `runtime::spawn`, then `.await` each `JoinHandle`.

@@ -10,37 +10,21 @@ use std::time::{Duration, Instant};
 
 use futures_lite::future::poll_once;
 
-use super::Workload;
-use crate::measure::Sample;
 use crate::peers;
 
-/// See the module doc.
-pub const WORKLOAD: Workload = Workload {
+super::per_op_workload! {
     name: "timer-cancel",
-    metrics: &["timer-cancel"],
-    impls: &["ours", "tokio", "smol"],
-    run,
-};
-
-const LONG: Duration = Duration::from_secs(60);
-
-fn run(imp: &str, quick: bool) -> Result<Vec<Sample>, String> {
-    let n = if quick { 20_000 } else { 100_000 };
-    let f: fn(usize) -> Duration = match imp {
+    unit: "ns/timeout",
+    n: (100_000, 20_000),
+    ops_per_n: 1,
+    impls: [
         "ours" => ours,
         "tokio" => tokio,
         "smol" => smol,
-        _ => return Err(super::unknown("timer-cancel", imp)),
-    };
-    f(n / 10);
-    Ok(vec![Sample::per_op(
-        "timer-cancel",
-        imp,
-        f(n),
-        n,
-        "ns/timeout",
-    )])
+    ],
 }
+
+const LONG: Duration = Duration::from_secs(60);
 
 /// Registers each future (one poll, which must be `Pending`), then drops all.
 async fn register_then_cancel<F: Future>(n: usize, make: impl Fn() -> F) -> Duration {

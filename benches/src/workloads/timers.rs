@@ -10,28 +10,18 @@
 
 use std::time::{Duration, Instant};
 
-use super::Workload;
-use crate::measure::Sample;
 use crate::peers;
 
-/// See the module doc.
-pub const WORKLOAD: Workload = Workload {
+super::per_op_workload! {
     name: "timers",
-    metrics: &["timers"],
-    impls: &["ours", "tokio", "smol"],
-    run,
-};
-
-fn run(imp: &str, quick: bool) -> Result<Vec<Sample>, String> {
-    let n = if quick { 20_000 } else { 100_000 };
-    let f: fn(usize) -> Duration = match imp {
+    unit: "ns/timer",
+    n: (100_000, 20_000),
+    ops_per_n: 1,
+    impls: [
         "ours" => ours,
         "tokio" => tokio,
         "smol" => smol,
-        _ => return Err(super::unknown("timers", imp)),
-    };
-    f(n / 10);
-    Ok(vec![Sample::per_op("timers", imp, f(n), n, "ns/timer")])
+    ],
 }
 
 fn delay(i: usize) -> Duration {

@@ -6,29 +6,19 @@
 
 use std::time::{Duration, Instant};
 
-use super::Workload;
-use crate::measure::Sample;
 use crate::peers;
 
-/// See the module doc.
-pub const WORKLOAD: Workload = Workload {
+super::per_op_workload! {
     name: "yield",
-    metrics: &["yield"],
-    impls: &["ours", "tokio", "smol", "threads"],
-    run,
-};
-
-fn run(imp: &str, quick: bool) -> Result<Vec<Sample>, String> {
-    let n = if quick { 100_000 } else { 1_000_000 };
-    let f: fn(usize) -> Duration = match imp {
+    unit: "ns/yield",
+    n: (1_000_000, 100_000),
+    ops_per_n: 1,
+    impls: [
         "ours" => ours,
         "tokio" => tokio,
         "smol" => smol,
         "threads" => threads,
-        _ => return Err(super::unknown("yield", imp)),
-    };
-    f(n / 10);
-    Ok(vec![Sample::per_op("yield", imp, f(n), n, "ns/yield")])
+    ],
 }
 
 /// Our event loop: a spawned task calling `runtime::yield_now`.
