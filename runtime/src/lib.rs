@@ -14,6 +14,7 @@
 
 mod blocking;
 mod builder;
+pub mod compat;
 mod context;
 mod coop;
 mod driver;
