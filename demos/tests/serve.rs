@@ -69,14 +69,14 @@ fn read_response(s: &mut TcpStream) -> (u16, String) {
                 .and_then(|v| v.trim().parse().ok())
                 .expect("Content-Length");
             while buf.len() < end + 4 + len {
-                let n = s.read(&mut chunk).expect("read body");
+                let n = read_retrying(s, &mut chunk).expect("read body");
                 assert!(n > 0, "closed inside the body");
                 buf.extend_from_slice(&chunk[..n]);
             }
             let body = String::from_utf8_lossy(&buf[end + 4..end + 4 + len]).to_string();
             return (status, body);
         }
-        let n = s.read(&mut chunk).expect("read head");
+        let n = read_retrying(s, &mut chunk).expect("read head");
         assert!(
             n > 0,
             "closed before a response: {:?}",
@@ -86,10 +86,22 @@ fn read_response(s: &mut TcpStream) -> (u16, String) {
     }
 }
 
+/// `read(2)`, retried when a signal interrupts it (`EINTR`: std does not
+/// retry; this test process gets signals, e.g. when a child it spawned
+/// exits).
+fn read_retrying(s: &mut TcpStream, buf: &mut [u8]) -> std::io::Result<usize> {
+    loop {
+        match s.read(buf) {
+            Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+            other => return other,
+        }
+    }
+}
+
 /// Whether the server closed the connection (EOF, or a reset).
 fn closed(s: &mut TcpStream) -> bool {
     let mut byte = [0u8; 1];
-    matches!(s.read(&mut byte), Ok(0) | Err(_))
+    matches!(read_retrying(s, &mut byte), Ok(0) | Err(_))
 }
 
 fn good_requests_get_200_with_keep_alive(model: &str) {
@@ -266,12 +278,22 @@ fn trickle(s: &mut TcpStream, start: Instant, bytes: &[u8], every: Duration) -> 
         sent += 1;
         s.set_read_timeout(Some(every)).unwrap();
         match s.peek(&mut byte) {
-            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    ErrorKind::WouldBlock | ErrorKind::TimedOut | ErrorKind::Interrupted
+                ) => {}
             _ => break, // bytes, EOF or a reset
         }
     }
     s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
-    let status = match s.peek(&mut byte) {
+    let peeked = loop {
+        match s.peek(&mut byte) {
+            Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+            other => break other,
+        }
+    };
+    let status = match peeked {
         Ok(n) if n > 0 => Some(read_response(s).0),
         _ => None,
     };
@@ -292,7 +314,7 @@ fn until_closed(s: &mut TcpStream, start: Instant) -> (Vec<u8>, Duration) {
     let mut got = Vec::new();
     let mut chunk = [0u8; 1024];
     loop {
-        match s.read(&mut chunk) {
+        match read_retrying(s, &mut chunk) {
             Ok(0) => return (got, start.elapsed()),
             Ok(n) => got.extend_from_slice(&chunk[..n]),
             Err(e) => panic!("not closed (or reset) after {:?}: {e}", start.elapsed()),
