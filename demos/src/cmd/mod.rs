@@ -39,6 +39,7 @@ pub mod errors;
 pub mod fetch;
 pub mod files;
 pub mod load;
+pub mod report;
 pub mod serve;
 pub mod sleep;
 pub mod switch;
