@@ -62,6 +62,7 @@ fn the_report_page_has_every_section_and_chart_in_chromium() {
     let out = Command::new(env!("CARGO_BIN_EXE_demo"))
         .args(["report", "--quick", "--json", "--only", ONLY, "--out"])
         .arg(&page)
+        .env("TMPDIR", dir) // the timeline's page, before it is embedded
         .output()
         .expect("the demo binary runs");
     let stderr = String::from_utf8_lossy(&out.stderr);

@@ -1,23 +1,23 @@
-//! The pictures of a claim, from its `--json` output: a line chart for
-//! every `series` array found anywhere in it (the subcommands that
-//! measure a curve emit `{"series": [{"label", "x", "y", "x_label",
-//! "y_label"}]}`), then the bar charts made here for the subcommands whose
-//! numbers are a handful of values per model (compare's rows, a switch's
-//! cost, a speed-up against its threshold...).
+//! The pictures of a claim, from its `--json` output: the charts of its
+//! `series` (`series.rs`), then the bar charts made here for the
+//! subcommands whose numbers are a handful of values per model and that
+//! emit no series (compare's rows, a switch's cost, a speed-up against its
+//! threshold...).
 //!
 //! Every value is read from the JSON by its pointer; a value that is
 //! missing draws no bar, and a chart with no bar is not drawn. Reference
 //! lines are the criteria's own thresholds, read from the JSON or from
 //! `support/claims/`, never a number typed here.
 
-use crate::cmd::report::svg::{Bar, Bars, Group, Lines, Series};
+use crate::cmd::report::series;
+use crate::cmd::report::svg::{Bar, Bars, Group};
 use crate::support::claims::MIN_PARALLEL_SPEEDUP;
 use crate::support::json::Value;
 
 /// Every chart for subcommand `name`'s JSON, as SVG text.
 pub fn figures(name: &str, json: &Value) -> Vec<String> {
     let mut out = Vec::new();
-    series_charts(json, "", &mut out);
+    series::charts(json, "", &mut out);
     let made = match name {
         "compare" => compare(json),
         "switch" => vec![one(
@@ -51,80 +51,6 @@ pub fn figures(name: &str, json: &Value) -> Vec<String> {
     out
 }
 
-/// A line chart per `series` array in `json` (recursively), one line per
-/// entry; entries with other axis labels get a chart of their own.
-fn series_charts(json: &Value, path: &str, out: &mut Vec<String>) {
-    match json {
-        Value::Object(map) => {
-            for (key, value) in map {
-                if key == "series" {
-                    if let Value::Array(items) = value {
-                        lines(items, path, out);
-                    }
-                } else {
-                    series_charts(value, &format!("{path}/{key}"), out);
-                }
-            }
-        }
-        Value::Array(items) => {
-            for (i, item) in items.iter().enumerate() {
-                series_charts(item, &format!("{path}/{i}"), out);
-            }
-        }
-        _ => {}
-    }
-}
-
-/// The charts of one `series` array.
-fn lines(items: &[Value], path: &str, out: &mut Vec<String>) {
-    let text = |v: &Value, k: &str| v[k].as_str().unwrap_or("").to_string();
-    let mut charts: Vec<Lines> = Vec::new();
-    for item in items {
-        let (x_label, y_label) = (text(item, "x_label"), text(item, "y_label"));
-        let (Some(x), Some(y)) = (item["x"].as_array(), item["y"].as_array()) else {
-            continue;
-        };
-        let points = x
-            .iter()
-            .zip(y)
-            .map(|(a, b)| {
-                (
-                    a.as_f64().unwrap_or(f64::NAN),
-                    b.as_f64().unwrap_or(f64::NAN),
-                )
-            })
-            .collect();
-        let series = Series {
-            label: text(item, "label"),
-            points,
-        };
-        match charts
-            .iter_mut()
-            .find(|c| c.x_label == x_label && c.y_label == y_label)
-        {
-            Some(chart) => chart.series.push(series),
-            None => {
-                let at = path.trim_start_matches('/');
-                let title = format!(
-                    "{y_label} vs {x_label}{}",
-                    if at.is_empty() {
-                        String::new()
-                    } else {
-                        format!(" ({at})")
-                    }
-                );
-                charts.push(Lines {
-                    title,
-                    x_label,
-                    y_label,
-                    series: vec![series],
-                });
-            }
-        }
-    }
-    out.extend(charts.iter().filter_map(Lines::svg));
-}
-
 /// A bar from the value at `pointer`: a number, or a spread (`median`,
 /// with `min`..`max` as its whisker).
 fn bar(label: &str, json: &Value, pointer: &str) -> Option<Bar> {
@@ -153,6 +79,7 @@ fn one(
 ) -> Option<String> {
     Bars {
         title: title.into(),
+        x_label: String::new(),
         y_label: y_label.into(),
         groups: vec![Group {
             label: String::new(),
@@ -366,6 +293,7 @@ fn files(json: &Value) -> Vec<Option<String>> {
     vec![
         Bars {
             title: format!("opening connections at once{limit}"),
+            x_label: String::new(),
             y_label: "connections".into(),
             groups,
             refs: num(json, "/connections")
@@ -407,6 +335,7 @@ fn load(json: &Value) -> Vec<Option<String>> {
     vec![
         Bars {
             title: "latency distribution under load".into(),
+            x_label: "percentile".into(),
             y_label: "µs".into(),
             groups,
             refs: vec![],
@@ -424,23 +353,6 @@ fn load(json: &Value) -> Vec<Option<String>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn every_series_is_drawn_grouped_by_axes() {
-        let json: Value = serde_json::from_str(
-            r#"{"a": {"series": [
-                {"label": "loop", "x": [1, 10, 1000], "y": [5, 6, 7], "x_label": "tasks", "y_label": "MiB"},
-                {"label": "threads", "x": [1, 10], "y": [8, null], "x_label": "tasks", "y_label": "MiB"},
-                {"label": "x", "x": [1], "y": [1], "x_label": "workers", "y_label": "req/s"}]},
-              "verdicts": []}"#,
-        )
-        .unwrap();
-        let charts = figures("new-claim", &json);
-        assert_eq!(charts.len(), 2, "{charts:?}");
-        assert_eq!(charts[0].matches("<polyline").count(), 2);
-        assert!(charts[0].contains("MiB vs tasks (a)"));
-        assert!(charts[0].contains("tasks (log)"));
-    }
 
     #[test]
     fn missing_numbers_draw_no_chart() {

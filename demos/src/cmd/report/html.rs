@@ -1,8 +1,8 @@
 //! The report page: one self-contained HTML file (inline CSS and SVG, one
 //! small inline script, no network). On top, the machine and a summary
-//! line per claim; then a section per claim: the seed's sentence, each
-//! verdict (coloured by its result) with the numbers behind it and its
-//! criterion, the charts (`figures.rs`) and the measured numbers
+//! line per claim; then a section per claim: the seed's sentence, the
+//! charts (`figures.rs`), each verdict (coloured by its result) with the
+//! numbers behind it and its criterion, and the measured numbers
 //! (`numbers.rs`); last, the timeline page, embedded whole in an
 //! `<iframe srcdoc>`.
 //!
@@ -55,6 +55,8 @@ blockquote.seed cite { font-style: normal; color: #666; margin-left: 6px; }
 .not-run .holds, .chip.not-run { background: #757575; }
 .could-not-run .holds, .chip.could-not-run { background: #000; }
 .claim-text { font-weight: 600; }
+.json-title { font-weight: 600; margin: 4px 0; }
+ul.notes { color: #444; margin: 6px 0; }
 .criterion { color: #555; font-size: 13px; }
 .figures { display: flex; flex-wrap: wrap; gap: 10px; margin: 10px 0; }
 svg.chart { background: #fff; border: 1px solid #e2e2e2; font: 11px system-ui, sans-serif; }
@@ -101,10 +103,11 @@ fn verdicts(json: &Value) -> Vec<[String; 5]> {
 /// `1.2 s`, `2 min 5 s`.
 pub fn took(d: Duration) -> String {
     let s = d.as_secs_f64();
-    if s < 60.0 {
+    if s < 59.95 {
         format!("{s:.1} s")
     } else {
-        format!("{} min {:.0} s", (s / 60.0).floor(), s % 60.0)
+        let whole = s.round() as u64;
+        format!("{} min {} s", whole / 60, whole % 60)
     }
 }
 
@@ -185,7 +188,15 @@ fn section(claim: &Claim, run: &Run, out: &mut String) {
             return;
         }
     };
-    out.push_str("<div class=\"verdicts\">");
+    if let Some(title) = json.get("title").and_then(Value::as_str) {
+        out.push_str(&format!("<p class=\"json-title\">{}</p>", esc(title)));
+    }
+    // The pictures first: what people look at before they read.
+    out.push_str("<div class=\"figures\">");
+    for svg in figures(claim.name, json) {
+        out.push_str(&svg);
+    }
+    out.push_str("</div><div class=\"verdicts\">");
     for [holds, claim, detail, criterion, reason] in verdicts(json) {
         let reason = if reason.is_empty() {
             String::new()
@@ -202,11 +213,20 @@ fn section(claim: &Claim, run: &Run, out: &mut String) {
             esc(&criterion)
         ));
     }
-    out.push_str("</div><div class=\"figures\">");
-    for svg in figures(claim.name, json) {
-        out.push_str(&svg);
+    out.push_str("</div>");
+    let notes: Vec<&str> = json
+        .get("notes")
+        .and_then(Value::as_array)
+        .map(|n| n.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    if !notes.is_empty() {
+        out.push_str("<ul class=\"notes\">");
+        for note in notes {
+            out.push_str(&format!("<li>{}</li>", esc(note)));
+        }
+        out.push_str("</ul>");
     }
-    out.push_str("</div><details open><summary>measured numbers</summary>");
+    out.push_str("<details open><summary>measured numbers</summary>");
     out.push_str(&numbers::html(json));
     out.push_str("</details></section>");
 }

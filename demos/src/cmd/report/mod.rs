@@ -5,8 +5,9 @@
 //! forwarded to ours between the report's own progress lines (which claim,
 //! how many of how many, the time so far); then one self-contained HTML
 //! page is written (`html.rs`): per claim the seed's sentence, its
-//! verdicts with their numbers and criteria, charts (`figures.rs`, drawn
-//! by `svg.rs`) and the measured numbers (`numbers.rs`, with `text.rs`); the timeline page
+//! verdicts with their numbers and criteria, charts (`series.rs` for the
+//! curves a subcommand emits, `figures.rs` for the rest, drawn by `svg.rs`
+//! on `axis.rs`) and the measured numbers (`numbers.rs`, with `text.rs`); the timeline page
 //! embedded at the end. With `--json`, stdout carries one JSON object and
 //! nothing else: every claim's verdicts and the page's path.
 //!
@@ -14,11 +15,13 @@
 //! read back. A child that could not run is shown as such on the page,
 //! and makes the report exit 1 once the page is written.
 
+mod axis;
 mod claims;
 mod figures;
 mod html;
 mod numbers;
 mod run;
+mod series;
 mod svg;
 mod text;
 

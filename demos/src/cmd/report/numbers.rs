@@ -32,6 +32,9 @@ const SHOWN_ELSEWHERE: &[&str] = &[
     "holds",
     "reason",
     "agrees",
+    "command",
+    "title",
+    "notes",
 ];
 
 /// The parameters and tables of `json`, as HTML.
@@ -68,12 +71,16 @@ fn spread(v: &Value) -> Option<String> {
         .get("samples")
         .and_then(Value::as_array)
         .map_or(0, Vec::len);
-    Some(format!(
-        "{} ({}..{}, {n} runs)",
-        short(median),
-        short(min),
-        short(max)
-    ))
+    Some(match n {
+        1 => short(median),
+        _ if min == max => format!("{} ({n} runs)", short(median)),
+        _ => format!(
+            "{} ({}..{}, {n} runs)",
+            short(median),
+            short(min),
+            short(max)
+        ),
+    })
 }
 
 /// A scalar's text, or `None` for an object or an array of objects.

@@ -1,39 +1,52 @@
 //! The report's charts, drawn as inline SVG text: a line chart (series of
-//! x, y points) and a grouped bar chart (bars with an optional min..max
-//! whisker, and horizontal reference lines for a criterion's thresholds).
+//! x, y points) and a grouped bar chart (bars side by side under each
+//! category), both with an optional min..max whisker per value (the range
+//! of the repetitions), and reference lines for a criterion's thresholds
+//! on the bar chart.
 //!
-//! Both have axes with ticks at round numbers (1, 2 or 5 times a power of
-//! ten), axis labels, a title and a legend. An axis whose values are all
-//! positive and span more than two decades is logarithmic, with a tick
-//! per decade: a thread switch at 20 µs and a task switch at 200 ns stay
-//! readable on one chart. A chart with nothing finite to draw is `None`,
-//! never an empty frame.
+//! Both have axes (`axis.rs`) with ticks, axis labels, a title and a
+//! legend; long category labels wrap onto up to three lines, and a bar
+//! chart widens with its number of bars. A chart with nothing finite to
+//! draw is `None`, never an empty frame.
 
 use std::fmt::Write as _;
 
-use crate::cmd::report::text::{esc, short};
+use crate::cmd::report::axis::Axis;
+use crate::cmd::report::text::{esc, short, wrap};
 
-/// The size of every chart, in CSS pixels.
-const W: f64 = 400.0;
-const H: f64 = 270.0;
+/// The height of every chart, and the width of a line chart, in CSS
+/// pixels; a bar chart is at least as wide.
+const W: f64 = 380.0;
+const H: f64 = 280.0;
 /// The plot area's margins: the y ticks and label on the left, the title
-/// and legend on top, the x ticks and label below.
+/// and legend on top, the x ticks (three lines) and label below.
 const LEFT: f64 = 66.0;
 const RIGHT: f64 = 18.0;
 const TOP: f64 = 50.0;
-const BOTTOM: f64 = 50.0;
+const BOTTOM: f64 = 60.0;
+/// About how wide a character of the tick font is.
+const CHAR: f64 = 5.8;
 
-/// One line: `(x, y)` points, drawn in x order.
-pub struct Series {
-    pub label: String,
-    pub points: Vec<(f64, f64)>,
+/// One measured point, with the range of its repetitions if it has one.
+#[derive(Clone, Copy, Debug)]
+pub struct Point {
+    pub x: f64,
+    pub y: f64,
+    pub range: Option<(f64, f64)>,
 }
 
-/// A line chart.
+/// One line, drawn in x order.
+pub struct Series {
+    pub label: String,
+    pub points: Vec<Point>,
+}
+
+/// A line chart; `x_log` asks for a logarithmic x axis.
 pub struct Lines {
     pub title: String,
     pub x_label: String,
     pub y_label: String,
+    pub x_log: bool,
     pub series: Vec<Series>,
 }
 
@@ -53,89 +66,41 @@ pub struct Group {
 /// A grouped bar chart, with reference lines (`label`, `y`).
 pub struct Bars {
     pub title: String,
+    pub x_label: String,
     pub y_label: String,
     pub groups: Vec<Group>,
     pub refs: Vec<(String, f64)>,
 }
 
-/// One axis: the range shown, linear or logarithmic.
-#[derive(Clone, Copy, Debug, PartialEq)]
-struct Axis {
-    lo: f64,
-    hi: f64,
-    log: bool,
+/// Where the plot area is in a chart `w` wide.
+struct Plot {
+    w: f64,
+    x0: f64,
+    x1: f64,
+    y0: f64,
+    y1: f64,
 }
 
-impl Axis {
-    /// An axis that shows every finite value (and 0 when `zero`, unless it
-    /// comes out logarithmic); `None` if there is no finite value.
-    fn fit(values: impl IntoIterator<Item = f64>, zero: bool) -> Option<Axis> {
-        let v: Vec<f64> = values.into_iter().filter(|v| v.is_finite()).collect();
-        let min = v.iter().copied().fold(f64::INFINITY, f64::min);
-        let max = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        if v.is_empty() {
-            return None;
+impl Plot {
+    fn new(w: f64) -> Plot {
+        Plot {
+            w,
+            x0: LEFT,
+            x1: w - RIGHT,
+            y0: TOP,
+            y1: H - BOTTOM,
         }
-        if min > 0.0 && max / min > 100.0 {
-            // A decade below a minimum that is a power of ten, so that its
-            // bar is seen.
-            let lo = 10f64.powf((min.log10() - 0.01).floor());
-            let hi = 10f64.powf(max.log10().ceil());
-            return Some(Axis { lo, hi, log: true });
-        }
-        let (min, max) = if zero {
-            (min.min(0.0), max.max(0.0))
-        } else {
-            (min, max)
-        };
-        let (min, max) = if max - min > 0.0 {
-            (min, max)
-        } else {
-            (min - 1.0, max + 1.0)
-        };
-        let step = step(max - min);
-        Some(Axis {
-            lo: (min / step).floor() * step,
-            hi: (max / step).ceil() * step,
-            log: false,
-        })
     }
 
-    /// Where `v` falls, 0 at `lo` and 1 at `hi` (clamped).
-    fn at(&self, v: f64) -> f64 {
-        let f = if self.log {
-            (v.max(self.lo).log10() - self.lo.log10()) / (self.hi.log10() - self.lo.log10())
-        } else {
-            (v - self.lo) / (self.hi - self.lo)
-        };
-        f.clamp(0.0, 1.0)
+    /// The pixel row of `v` on axis `y`.
+    fn y(&self, y: &Axis, v: f64) -> f64 {
+        self.y1 - y.at(v) * (self.y1 - self.y0)
     }
 
-    /// The ticks: every decade (every other past 6), or every round step.
-    fn ticks(&self) -> Vec<f64> {
-        if self.log {
-            let (a, b) = (
-                self.lo.log10().round() as i32,
-                self.hi.log10().round() as i32,
-            );
-            let every = if b - a > 6 { 2 } else { 1 };
-            return (a..=b).step_by(every).map(|e| 10f64.powi(e)).collect();
-        }
-        let step = step(self.hi - self.lo);
-        let n = ((self.hi - self.lo) / step).round() as i64;
-        (0..=n).map(|i| self.lo + i as f64 * step).collect()
+    /// The pixel column of `v` on axis `x`.
+    fn x(&self, x: &Axis, v: f64) -> f64 {
+        self.x0 + x.at(v) * (self.x1 - self.x0)
     }
-}
-
-/// A round step (1, 2 or 5 times a power of ten) giving 3 to 7 ticks.
-fn step(span: f64) -> f64 {
-    let raw = span / 5.0;
-    let p = 10f64.powf(raw.log10().floor());
-    [1.0, 2.0, 5.0, 10.0]
-        .into_iter()
-        .map(|m| m * p)
-        .find(|s| span / s <= 6.0)
-        .unwrap_or(10.0 * p)
 }
 
 /// The colour of each label: the event loop blue, threads orange (the
@@ -169,19 +134,19 @@ fn colours(labels: &[&str]) -> Vec<&'static str> {
 /// and grid, the y label and the x label.
 fn frame(
     kind: &str,
+    p: &Plot,
     title: &str,
     legend: &[(&str, &str)],
     y: &Axis,
-    y_label: &str,
-    x_label: &str,
+    labels: (&str, &str),
 ) -> String {
-    let mut s = String::new();
-    let (px0, px1, py0, py1) = (LEFT, W - RIGHT, TOP, H - BOTTOM);
+    let (w, mut s) = (p.w, String::new());
     let _ = write!(
         s,
-        r#"<svg class="chart" data-kind="{kind}" xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" viewBox="0 0 {W} {H}" role="img"><title>{t}</title><text class="title" x="{cx}" y="16" text-anchor="middle">{t}</text>"#,
+        r#"<svg class="chart" data-kind="{kind}" xmlns="http://www.w3.org/2000/svg" width="{w}" height="{H}" viewBox="0 0 {w} {H}" role="img"><title>{t}</title><text class="title" x="{cx}" y="16" text-anchor="middle"{fit}>{t}</text>"#,
         t = esc(title),
-        cx = W / 2.0
+        cx = w / 2.0,
+        fit = squeeze(title, 7.5, w - 10.0),
     );
     let mut lx = LEFT;
     for (label, colour) in legend {
@@ -194,44 +159,71 @@ fn frame(
         lx += 24.0 + 6.2 * label.chars().count() as f64;
     }
     for t in y.ticks() {
-        let yy = py1 - y.at(t) * (py1 - py0);
+        let yy = p.y(y, t);
         let _ = write!(
             s,
-            r##"<line class="grid" x1="{px0}" x2="{px1}" y1="{yy:.1}" y2="{yy:.1}" stroke="#e4e4e4"/><text class="tick" x="{tx}" y="{ty:.1}" text-anchor="end">{v}</text>"##,
-            tx = px0 - 5.0,
-            ty = yy + 4.0,
-            v = short(t)
+            r##"<line class="grid" x1="{}" x2="{}" y1="{yy:.1}" y2="{yy:.1}" stroke="#e4e4e4"/><text class="tick" x="{}" y="{:.1}" text-anchor="end">{}</text>"##,
+            p.x0,
+            p.x1,
+            p.x0 - 5.0,
+            yy + 4.0,
+            short(t)
         );
     }
+    let (y_label, x_label) = labels;
     let _ = write!(
         s,
-        r##"<line class="axis" x1="{px0}" x2="{px0}" y1="{py0}" y2="{py1}" stroke="#444"/><line class="axis" x1="{px0}" x2="{px1}" y1="{py1}" y2="{py1}" stroke="#444"/><text class="label" transform="translate(14 {my}) rotate(-90)" text-anchor="middle">{yl}{log}</text><text class="label" x="{mx}" y="{xy}" text-anchor="middle">{xl}</text>"##,
-        my = (py0 + py1) / 2.0,
+        r##"<path class="axis" d="M{x0},{y0}V{y1}H{x1}" stroke="#444" fill="none"/><text class="label" transform="translate(14 {my}) rotate(-90)" text-anchor="middle"{yfit}>{yl}{log}</text><text class="label" x="{mx}" y="{xy}" text-anchor="middle"{xfit}>{xl}</text>"##,
+        x0 = p.x0,
+        x1 = p.x1,
+        y0 = p.y0,
+        y1 = p.y1,
+        my = (p.y0 + p.y1) / 2.0,
         yl = esc(y_label),
+        yfit = squeeze(&format!("{y_label} (log)"), 6.6, p.y1 - 10.0),
+        xfit = squeeze(x_label, 6.6, p.w - 10.0),
         log = if y.log { " (log)" } else { "" },
-        mx = (px0 + px1) / 2.0,
+        mx = (p.x0 + p.x1) / 2.0,
         xy = H - 6.0,
         xl = esc(x_label),
     );
     s
 }
 
+/// The attributes that squeeze a text into `room` px when its `chars`
+/// at about `px` each would not fit (SVG's `textLength`), else none.
+fn squeeze(text: &str, px: f64, room: f64) -> String {
+    if text.chars().count() as f64 * px > room {
+        format!(r#" textLength="{room:.0}" lengthAdjust="spacingAndGlyphs""#)
+    } else {
+        String::new()
+    }
+}
+
+/// A min..max whisker at column `x`, from row `lo` to row `hi`.
+fn whisker(x: f64, lo: f64, hi: f64) -> String {
+    format!(
+        r##"<path class="whisker" d="M{x:.1},{lo:.1}V{hi:.1}M{:.1},{lo:.1}h8M{:.1},{hi:.1}h8" stroke="#222" fill="none"/>"##,
+        x - 4.0,
+        x - 4.0
+    )
+}
+
 impl Lines {
     /// The chart, or `None` if no series has a finite point.
     pub fn svg(&self) -> Option<String> {
-        let finite = |p: &&(f64, f64)| p.0.is_finite() && p.1.is_finite();
-        let x = Axis::fit(
+        let points = || {
             self.series
                 .iter()
-                .flat_map(|s| s.points.iter().filter(finite).map(|p| p.0)),
-            false,
-        )?;
-        let y = Axis::fit(
-            self.series
-                .iter()
-                .flat_map(|s| s.points.iter().filter(finite).map(|p| p.1)),
-            true,
-        )?;
+                .flat_map(|s| s.points.iter())
+                .filter(|p| p.x.is_finite() && p.y.is_finite())
+        };
+        let x = Axis::fit(points().map(|p| p.x), false, self.x_log)?;
+        let ys = points().flat_map(|p| {
+            let (lo, hi) = p.range.unwrap_or((p.y, p.y));
+            [p.y, lo, hi]
+        });
+        let y = Axis::fit(ys, true, false)?;
         let labels: Vec<&str> = self.series.iter().map(|s| s.label.as_str()).collect();
         let colours = colours(&labels);
         let legend: Vec<(&str, &str)> = labels
@@ -240,38 +232,54 @@ impl Lines {
             .zip(colours.iter().copied())
             .collect();
         let x_label = format!("{}{}", self.x_label, if x.log { " (log)" } else { "" });
-        let mut s = frame("lines", &self.title, &legend, &y, &self.y_label, &x_label);
-        let (px0, px1, py0, py1) = (LEFT, W - RIGHT, TOP, H - BOTTOM);
+        let p = Plot::new(W);
+        let mut s = frame(
+            "lines",
+            &p,
+            &self.title,
+            &legend,
+            &y,
+            (&self.y_label, &x_label),
+        );
         for t in x.ticks() {
-            let xx = px0 + x.at(t) * (px1 - px0);
+            let xx = p.x(&x, t);
             let _ = write!(
                 s,
-                r##"<line x1="{xx:.1}" x2="{xx:.1}" y1="{py1}" y2="{ty}" stroke="#444"/><text class="tick" x="{xx:.1}" y="{ly}" text-anchor="middle">{v}</text>"##,
-                ty = py1 + 4.0,
-                ly = py1 + 16.0,
-                v = short(t)
+                r##"<line x1="{xx:.1}" x2="{xx:.1}" y1="{}" y2="{}" stroke="#444"/><text class="tick" x="{xx:.1}" y="{}" text-anchor="middle">{}</text>"##,
+                p.y1,
+                p.y1 + 4.0,
+                p.y1 + 16.0,
+                short(t)
             );
         }
         for (series, colour) in self.series.iter().zip(&colours) {
-            let mut pts: Vec<(f64, f64)> = series.points.iter().filter(finite).copied().collect();
-            pts.sort_by(|a, b| a.0.total_cmp(&b.0));
-            let xy: Vec<(f64, f64)> = pts
+            let mut pts: Vec<Point> = series
+                .points
                 .iter()
-                .map(|&(a, b)| (px0 + x.at(a) * (px1 - px0), py1 - y.at(b) * (py1 - py0)))
+                .filter(|p| p.x.is_finite() && p.y.is_finite())
+                .copied()
                 .collect();
-            let path: Vec<String> = xy.iter().map(|(a, b)| format!("{a:.1},{b:.1}")).collect();
+            pts.sort_by(|a, b| a.x.total_cmp(&b.x));
+            let path: Vec<String> = pts
+                .iter()
+                .map(|q| format!("{:.1},{:.1}", p.x(&x, q.x), p.y(&y, q.y)))
+                .collect();
             let _ = write!(
                 s,
                 r#"<polyline class="series" fill="none" stroke="{colour}" stroke-width="2" points="{}"/>"#,
                 path.join(" ")
             );
-            for ((a, b), (px, py)) in pts.iter().zip(&xy) {
+            for q in &pts {
+                let (px, py) = (p.x(&x, q.x), p.y(&y, q.y));
+                if let Some((lo, hi)) = q.range.filter(|(lo, hi)| hi > lo) {
+                    s.push_str(&whisker(px, p.y(&y, lo), p.y(&y, hi)));
+                }
                 let _ = write!(
                     s,
                     r#"<circle cx="{px:.1}" cy="{py:.1}" r="3" fill="{colour}"><title>{}: {}, {}</title></circle>"#,
                     esc(&series.label),
-                    short(*a),
-                    short(*b)
+                    short(q.x),
+                    short(q.y)
                 );
             }
         }
@@ -306,14 +314,12 @@ impl Bars {
                 [b.value, lo, hi]
             })
         });
-        let y = Axis::fit(values.chain(self.refs.iter().map(|r| r.1)), true)?;
+        let y = Axis::fit(values.chain(self.refs.iter().map(|r| r.1)), true, false)?;
         // One colour per bar label, across groups.
         let mut labels: Vec<&str> = Vec::new();
-        for (_, bars) in &groups {
-            for b in bars {
-                if !labels.contains(&b.label.as_str()) {
-                    labels.push(&b.label);
-                }
+        for b in groups.iter().flat_map(|(_, bars)| bars) {
+            if !labels.contains(&b.label.as_str()) {
+                labels.push(&b.label);
             }
         }
         let colours = colours(&labels);
@@ -325,16 +331,28 @@ impl Bars {
         } else {
             labels.iter().map(|l| (*l, colour(l))).collect()
         };
-        let mut s = frame("bars", &self.title, &legend, &y, &self.y_label, "");
-        let (px0, px1, py0, py1) = (LEFT, W - RIGHT, TOP, H - BOTTOM);
-        let gw = (px1 - px0) / groups.len() as f64;
-        let ypx = |v: f64| py1 - y.at(v) * (py1 - py0);
+        // Room for every group: at least 90 px, 30 px a bar (80 px a bar
+        // labelled under itself).
+        let per_group = groups
+            .iter()
+            .map(|(_, b)| (b.len() as f64 * if single { 80.0 } else { 30.0 }).max(90.0))
+            .fold(0.0, f64::max);
+        let p = Plot::new(W.max(LEFT + RIGHT + per_group * groups.len() as f64));
+        let mut s = frame(
+            "bars",
+            &p,
+            &self.title,
+            &legend,
+            &y,
+            (&self.y_label, &self.x_label),
+        );
+        let gw = (p.x1 - p.x0) / groups.len() as f64;
+        let base = if y.log { p.y1 } else { p.y(&y, 0.0) };
         for (gi, (glabel, bars)) in groups.iter().enumerate() {
             let bw = (gw * 0.85 / bars.len() as f64).min(80.0);
-            let x0 = px0 + gi as f64 * gw + (gw - bw * bars.len() as f64) / 2.0;
+            let x0 = p.x0 + gi as f64 * gw + (gw - bw * bars.len() as f64) / 2.0;
             for (bi, b) in bars.iter().enumerate() {
-                let (bx, top) = (x0 + bi as f64 * bw, ypx(b.value));
-                let base = if y.log { py1 } else { ypx(0.0) };
+                let (bx, top) = (x0 + bi as f64 * bw, p.y(&y, b.value));
                 let _ = write!(
                     s,
                     r#"<rect class="bar" x="{bx:.1}" y="{:.1}" width="{:.1}" height="{:.1}" fill="{}"><title>{}: {}</title></rect>"#,
@@ -347,15 +365,9 @@ impl Bars {
                 );
                 let cx = bx + (bw - 3.0) / 2.0;
                 let mut label_y = top - 4.0;
-                if let Some((lo, hi)) = b.range {
-                    let (ylo, yhi) = (ypx(lo), ypx(hi));
-                    let _ = write!(
-                        s,
-                        r##"<path class="whisker" d="M{cx:.1},{ylo:.1}V{yhi:.1}M{:.1},{ylo:.1}h8M{:.1},{yhi:.1}h8" stroke="#222" fill="none"/>"##,
-                        cx - 4.0,
-                        cx - 4.0
-                    );
-                    label_y = label_y.min(yhi - 4.0);
+                if let Some((lo, hi)) = b.range.filter(|(lo, hi)| hi > lo) {
+                    s.push_str(&whisker(cx, p.y(&y, lo), p.y(&y, hi)));
+                    label_y = label_y.min(p.y(&y, hi) - 4.0);
                 }
                 let _ = write!(
                     s,
@@ -364,19 +376,21 @@ impl Bars {
                     short(b.value)
                 );
                 if single {
-                    s.push_str(&under(cx, py1, &b.label));
+                    s.push_str(&under(cx, p.y1, gw / bars.len() as f64, &b.label));
                 }
             }
             if !single {
-                s.push_str(&under(px0 + (gi as f64 + 0.5) * gw, py1, glabel));
+                s.push_str(&under(p.x0 + (gi as f64 + 0.5) * gw, p.y1, gw, glabel));
             }
         }
         for (label, v) in &self.refs {
-            let yy = ypx(*v);
+            let yy = p.y(&y, *v);
             let _ = write!(
                 s,
-                r##"<line class="ref" x1="{px0}" x2="{px1}" y1="{yy:.1}" y2="{yy:.1}" stroke="#b03030" stroke-dasharray="5 3"/><text class="ref-label" x="{:.1}" y="{:.1}" text-anchor="end" fill="#b03030">{}</text>"##,
-                px1 - 2.0,
+                r##"<line class="ref" x1="{}" x2="{}" y1="{yy:.1}" y2="{yy:.1}" stroke="#b03030" stroke-dasharray="5 3"/><text class="ref-label" x="{:.1}" y="{:.1}" text-anchor="end" fill="#b03030">{}</text>"##,
+                p.x0,
+                p.x1,
+                p.x1 - 2.0,
                 yy - 3.0,
                 esc(label)
             );
@@ -386,20 +400,17 @@ impl Bars {
     }
 }
 
-/// A label under the x axis at `x`, on two lines if it has a `: ` (the
-/// model, then what it ran: `loop:` / `spawn_blocking`).
-fn under(x: f64, axis_y: f64, label: &str) -> String {
+/// A label under the x axis at `x`, `width` px wide: wrapped (see
+/// [`wrap`]), one `<tspan>` a line.
+fn under(x: f64, axis_y: f64, width: f64, label: &str) -> String {
     let mut s = format!(
         r#"<text class="tick" x="{x:.1}" y="{:.1}" text-anchor="middle">"#,
         axis_y + 14.0
     );
-    for (i, part) in label.split_inclusive(": ").enumerate() {
+    let chars = ((width - 4.0) / CHAR).max(6.0) as usize;
+    for (i, line) in wrap(label, chars).iter().enumerate() {
         let dy = if i == 0 { 0 } else { 12 };
-        let _ = write!(
-            s,
-            r#"<tspan x="{x:.1}" dy="{dy}">{}</tspan>"#,
-            esc(part.trim())
-        );
+        let _ = write!(s, r#"<tspan x="{x:.1}" dy="{dy}">{}</tspan>"#, esc(line));
     }
     s.push_str("</text>");
     s
@@ -409,20 +420,8 @@ fn under(x: f64, axis_y: f64, label: &str) -> String {
 mod tests {
     use super::*;
 
-    #[test]
-    fn axes_are_logarithmic_past_two_decades() {
-        let a = Axis::fit([150.0, 20_000.0], true).unwrap();
-        assert_eq!((a.lo, a.hi, a.log), (100.0, 100_000.0, true));
-        assert_eq!(a.ticks(), [100.0, 1000.0, 10_000.0, 100_000.0]);
-        let one = Axis::fit([1.0, 1001.0], true).unwrap();
-        assert_eq!((one.lo, one.hi), (0.1, 10_000.0), "a bar at 1 is seen");
-        let b = Axis::fit([3.0, 97.0], true).unwrap();
-        assert!(!b.log);
-        assert_eq!((b.lo, b.hi), (0.0, 100.0));
-        assert_eq!(b.ticks().len(), 6);
-        assert!(Axis::fit([f64::NAN], true).is_none());
-        let flat = Axis::fit([5.0, 5.0], false).unwrap();
-        assert!(flat.hi > flat.lo);
+    fn point(x: f64, y: f64) -> Point {
+        Point { x, y, range: None }
     }
 
     #[test]
@@ -431,14 +430,22 @@ mod tests {
             title: "t<".into(),
             x_label: "tasks".into(),
             y_label: "bytes".into(),
+            x_log: false,
             series: vec![
                 Series {
                     label: "loop".into(),
-                    points: vec![(10.0, 1.0), (10_000.0, 3.0)],
+                    points: vec![
+                        point(10.0, 1.0),
+                        Point {
+                            x: 10_000.0,
+                            y: 3.0,
+                            range: Some((2.0, 4.0)),
+                        },
+                    ],
                 },
                 Series {
                     label: "threads".into(),
-                    points: vec![(10.0, 2.0), (f64::NAN, 1.0)],
+                    points: vec![point(10.0, 2.0), point(f64::NAN, 1.0)],
                 },
             ],
         };
@@ -449,22 +456,21 @@ mod tests {
         );
         assert_eq!(svg.matches("<polyline").count(), 2);
         assert_eq!(svg.matches("<circle").count(), 3);
+        assert_eq!(svg.matches("class=\"whisker\"").count(), 1);
+        let bar = |label: &str, value, range| Bar {
+            label: label.into(),
+            value,
+            range,
+        };
         let bars = Bars {
             title: "b".into(),
+            x_label: String::new(),
             y_label: "ns".into(),
             groups: vec![Group {
                 label: "g".into(),
                 bars: vec![
-                    Bar {
-                        label: "loop".into(),
-                        value: 200.0,
-                        range: Some((150.0, 300.0)),
-                    },
-                    Bar {
-                        label: "threads".into(),
-                        value: f64::NAN,
-                        range: None,
-                    },
+                    bar("loop", 200.0, Some((150.0, 300.0))),
+                    bar("threads", f64::NAN, None),
                 ],
             }],
             refs: vec![("limit".into(), 100.0)],
@@ -472,9 +478,31 @@ mod tests {
         let svg = bars.svg().unwrap();
         assert_eq!(svg.matches("class=\"bar\"").count(), 1);
         assert!(svg.contains("class=\"whisker\"") && svg.contains("limit"));
+        let many = Bars {
+            title: "m".into(),
+            x_label: "server".into(),
+            y_label: "ms".into(),
+            groups: (0..5)
+                .map(|i| Group {
+                    label: format!("g{i}"),
+                    bars: vec![
+                        bar("p50", 1.0, None),
+                        bar("p99", 2.0, None),
+                        bar("p99.9", 3.0, None),
+                    ],
+                })
+                .collect(),
+            refs: vec![],
+        };
+        let svg = many.svg().unwrap();
+        assert!(
+            svg.contains("width=\"534\""),
+            "5 groups of 90 px and the margins"
+        );
         let empty = Bars {
             title: "e".into(),
-            y_label: "".into(),
+            x_label: String::new(),
+            y_label: String::new(),
             groups: vec![],
             refs: vec![],
         };

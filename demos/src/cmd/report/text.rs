@@ -1,5 +1,6 @@
 //! Text for the page and its charts: numbers made short enough for a
-//! tick, a bar or a table cell, and escaping for HTML and SVG.
+//! tick, a bar or a table cell, labels wrapped to a width, and escaping
+//! for HTML and SVG.
 
 /// A number short enough for a tick or a bar: 3 significant digits at
 /// most, `k`, `M`, `G` above 10,000.
@@ -34,6 +35,41 @@ pub fn esc(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
+/// `label` in lines of at most `chars` characters, three at most (the
+/// last cut with `…`): a break after each `: `, then between words.
+pub fn wrap(label: &str, chars: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for part in label.split_inclusive(": ") {
+        let mut line = String::new();
+        for word in part.split_whitespace() {
+            if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > chars {
+                lines.push(std::mem::take(&mut line));
+            }
+            if !line.is_empty() {
+                line.push(' ');
+            }
+            line.push_str(word);
+        }
+        if !line.is_empty() {
+            lines.push(line);
+        }
+    }
+    if lines.len() > 3 {
+        let rest = lines.split_off(2).join(" ");
+        lines.push(rest);
+    }
+    for line in &mut lines {
+        if line.chars().count() > chars {
+            *line = line
+                .chars()
+                .take(chars.saturating_sub(1))
+                .collect::<String>()
+                + "…";
+        }
+    }
+    lines
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -46,5 +82,23 @@ mod tests {
         assert_eq!(short(0.016), "0.016");
         assert_eq!(short(1.5), "1.5");
         assert_eq!(short(100.0), "100");
+    }
+
+    #[test]
+    fn long_labels_wrap_onto_three_lines_at_most() {
+        assert_eq!(
+            wrap("loop: spawn_blocking", 20),
+            ["loop:", "spawn_blocking"]
+        );
+        assert_eq!(
+            wrap("files, 100 x 4096 B from the page cache", 16),
+            ["files, 100 x", "4096 B from the", "page cache"]
+        );
+        let cut = wrap("a b c d e f g h i j k l m n o p", 4);
+        assert_eq!(cut.len(), 3);
+        assert!(
+            cut[2].ends_with('…') && cut[2].chars().count() == 4,
+            "{cut:?}"
+        );
     }
 }
