@@ -4,12 +4,13 @@
 //! child process of this binary with `--json` (`run.rs`), its stderr
 //! forwarded to ours between the report's own progress lines (which claim,
 //! how many of how many, the time so far); then one self-contained HTML
-//! page is written (`html.rs`): per claim the seed's sentence, its
-//! verdicts with their numbers and criteria, charts (`series.rs` for the
-//! curves a subcommand emits, `figures.rs` for the rest, drawn by `svg.rs`
-//! on `axis.rs`) and the measured numbers (`numbers.rs`, with `text.rs`); the timeline page
-//! embedded at the end. With `--json`, stdout carries one JSON object and
-//! nothing else: every claim's verdicts and the page's path.
+//! page is written (`html.rs`): per claim the seed's sentence, charts
+//! (`series.rs` for the curves a subcommand emits, `figures.rs` for the
+//! rest, drawn by `svg.rs` on `axis.rs`), its verdicts with their numbers
+//! and criteria, and the measured numbers (`numbers.rs`; `text.rs` for
+//! both); the timeline page embedded at the end. With `--json`, stdout
+//! carries one JSON object and nothing else: every claim's verdicts and
+//! the page's path.
 //!
 //! The report concludes nothing of its own: its verdicts are the children's,
 //! read back. A child that could not run is shown as such on the page,
@@ -45,9 +46,8 @@ pub struct Args {
     #[arg(long, default_value = "report.html")]
     out: PathBuf,
     /// Only these subcommands, comma-separated (e.g. `sleep,switch,timeline`);
-    /// the page keeps its own order. Default: all of them (`compare`,
-    /// `sleep`, `switch`, `cpu`, `blocking`, `c10k`, `files`, `fetch`,
-    /// `load`, `errors`, `timeline`).
+    /// the page keeps its own order. Default: every one the report runs
+    /// (a name it does not run is refused with the list).
     #[arg(long)]
     only: Option<String>,
 }
@@ -97,15 +97,14 @@ pub fn run(args: &Args) -> Outcome {
         );
         runs.push((claim, run));
     }
-    let page = std::fs::read_to_string(&timeline_page)
-        .map_err(|e| format!("cannot read the page `demo timeline` wrote: {e}"));
-    let _ = std::fs::remove_file(&timeline_page);
     let load_after = run::load_averages();
+    // The timeline's page, read and removed (it is embedded whole).
     let timeline = runs.iter().find(|(c, _)| c.name == TIMELINE).map(|(c, r)| {
-        let page = match &r.json {
-            Ok(_) => page,
-            Err(e) => Err(e.clone()),
-        };
+        let page = r.json.as_ref().map_err(String::clone).and_then(|_| {
+            std::fs::read_to_string(&timeline_page)
+                .map_err(|e| format!("cannot read the page `demo timeline` wrote: {e}"))
+        });
+        let _ = std::fs::remove_file(&timeline_page);
         (*c, r, page)
     });
     let mut command = vec!["report".to_string()];
