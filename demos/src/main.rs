@@ -8,8 +8,8 @@ mod workloads;
 use clap::{Parser, Subcommand};
 
 use cmd::{
-    blocking, c10k, compare, cpu, errors, fetch, files, load, serve, sleep, switch, syscalls,
-    timeline,
+    blocking, c10k, compare, cpu, errors, fetch, files, load, report, serve, sleep, switch,
+    syscalls, timeline,
 };
 use support::cli::Model;
 
@@ -89,6 +89,11 @@ enum Command {
     /// Seed 002: N requests to a server with injected latency, C at a time:
     /// tasks + Semaphore on the loop, a ThreadPool on threads.
     Fetch(fetch::Args),
+    /// Run every claim (each subcommand as a child with --json; --only a,b
+    /// for some) and write one self-contained HTML page: per claim the
+    /// seed's sentence, the verdicts, criteria, numbers and charts; the
+    /// timeline embedded. Progress on stderr.
+    Report(report::Args),
 }
 
 impl Command {
@@ -107,6 +112,7 @@ impl Command {
             Command::Serve(args) => Some(args.model.into()),
             Command::Load(_) => None,
             Command::Fetch(args) => Some(args.common.model),
+            Command::Report(_) => None,
         }
     }
 }
@@ -130,6 +136,7 @@ fn main() {
         Command::Serve(args) => std::process::exit(serve::run(&args)),
         Command::Load(args) => load::run(&args),
         Command::Fetch(args) => fetch::run(&args),
+        Command::Report(args) => report::run(&args),
     };
     std::process::exit(outcome.code(cli.check));
 }

@@ -24,7 +24,13 @@
 //! 5. Its test in `demos/tests/foo.rs` (`tests/common/`: run the binary,
 //!    parse its JSON, check a refusal).
 //!
-//! A subcommand never calls into another: what two of them share moves out
+//! 6. For `demo report` to run it and draw it: an entry in
+//!    `cmd/report/claims.rs` (the seed sentence it measures); with `--json`,
+//!    a curve it measured as `{"series": [{"label", "x", "y", "x_label",
+//!    "y_label"}]}` anywhere in its object is plotted as it is.
+//!
+//! A subcommand never calls into another (`report` runs the others as child
+//! processes, by name): what two of them share moves out
 //! of `cmd/`, to `workloads/` if it is a measurement (a function from sizes
 //! to numbers that prints nothing: `compare` runs `switch`'s, `cpu`'s and
 //! `blocking`'s), to `support/` if it is a tool (child processes, `/proc`,
@@ -39,6 +45,7 @@ pub mod errors;
 pub mod fetch;
 pub mod files;
 pub mod load;
+pub mod report;
 pub mod serve;
 pub mod sleep;
 pub mod switch;

@@ -5,7 +5,8 @@
 //!
 //! The child talks back through its stdout, one line at a time; a reader
 //! thread forwards the lines so that the parent can wait for one with a
-//! timeout. Its stderr (progress messages) goes straight to ours.
+//! timeout. Its stderr (progress messages) goes straight to ours, or, for
+//! a parent that keeps it ([`Child::spawn_keeping_stderr`]), to a pipe.
 //!
 //! The child also dies with the parent even when no destructor runs (the
 //! parent killed, or ended by `SIGPIPE` on a closed stdout): it asks the
@@ -15,7 +16,7 @@
 
 use std::io::BufRead;
 use std::os::unix::process::CommandExt;
-use std::process::{Command, ExitStatus, Stdio};
+use std::process::{ChildStderr, Command, ExitStatus, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
@@ -47,6 +48,23 @@ pub struct Child {
 impl Child {
     /// Starts `demo args...`; `what` names it in error messages.
     pub fn spawn(args: &[String], what: &str) -> Result<Child, String> {
+        Child::start(args, what, Stdio::inherit())
+    }
+
+    /// [`Child::spawn`] with the child's stderr on a pipe, for the parent
+    /// to read with [`Child::take_stderr`] (`demo report` forwards it and
+    /// keeps its last lines for the page).
+    pub fn spawn_keeping_stderr(args: &[String], what: &str) -> Result<Child, String> {
+        Child::start(args, what, Stdio::piped())
+    }
+
+    /// The read end of the child's stderr, once, if it was piped.
+    pub fn take_stderr(&mut self) -> Option<ChildStderr> {
+        self.process.stderr.take()
+    }
+
+    /// Starts `demo args...` with the given stderr.
+    fn start(args: &[String], what: &str, stderr: Stdio) -> Result<Child, String> {
         let exe = std::env::current_exe()
             .map_err(|e| format!("cannot find this program to start the {what}: {e}"))?;
         let mut command = Command::new(exe);
@@ -54,7 +72,7 @@ impl Child {
             .args(args)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit());
+            .stderr(stderr);
         // SAFETY: the closure runs in the child between fork and exec, where
         // only async-signal-safe calls are allowed: it makes one prctl(2)
         // call (a raw syscall), allocates nothing and takes no lock.

@@ -50,6 +50,20 @@ impl Holds {
         }
     }
 
+    /// The result a word printed after `->` names ([`Holds::word`] read
+    /// back, with the reason a measurement error or a claim not run
+    /// carries); `None` for a word that is none of them.
+    pub fn from_word(word: &str, reason: &str) -> Option<Holds> {
+        Some(match word {
+            "yes" => Holds::Yes,
+            "no" => Holds::No,
+            "partly" => Holds::Partly,
+            "measurement error" => Holds::MeasurementError(reason.into()),
+            "not run" => Holds::NotRun(reason.into()),
+            _ => return None,
+        })
+    }
+
     /// Why, for a measurement error or a claim not run.
     pub fn reason(&self) -> Option<&str> {
         match self {
@@ -133,6 +147,22 @@ impl Verdict {
             .str("holds", self.holds.word())
             .value("reason", self.holds.reason())
             .str("detail", &self.detail)
+    }
+}
+
+impl Verdict {
+    /// A verdict read back from [`Verdict::json`]'s object (another
+    /// demo's output: `demo report` runs each claim as a child), or `None`
+    /// if it is not one.
+    pub fn from_json(v: &json::Value) -> Option<Verdict> {
+        let text = |k: &str| v.get(k).and_then(json::Value::as_str);
+        let holds = Holds::from_word(text("holds")?, text("reason").unwrap_or(""))?;
+        Some(Verdict::new(
+            text("claim")?,
+            text("criterion")?,
+            holds,
+            text("detail").unwrap_or(""),
+        ))
     }
 }
 
@@ -223,6 +253,24 @@ mod tests {
             t,
             "claim: a claim -> measurement error (x above the bound): x = 9\n  criterion: x > 1"
         );
+    }
+
+    #[test]
+    fn the_json_reads_back() {
+        for holds in [
+            Holds::Yes,
+            Holds::No,
+            Holds::Partly,
+            Holds::MeasurementError("m".into()),
+            Holds::NotRun("n".into()),
+        ] {
+            let v = Verdict::new("a", "b", holds, "d");
+            let back: json::Value = serde_json::from_str(&v.json().to_string()).unwrap();
+            assert_eq!(Verdict::from_json(&back), Some(v));
+        }
+        let odd: json::Value =
+            serde_json::from_str(r#"{"claim": "a", "criterion": "b", "holds": "maybe"}"#).unwrap();
+        assert_eq!(Verdict::from_json(&odd), None);
     }
 
     #[test]

@@ -1,0 +1,149 @@
+//! What `demo report` runs: one entry per subcommand, in the order the page
+//! shows them, each with the seed sentence it measures.
+//!
+//! Adding a claim to the report is one entry here: the subcommand (run as
+//! `demo <name> --json [--quick] --model M <args>`), its extra arguments,
+//! the seed article and the sentence quoted from it (verbatim, with the
+//! article's `**bold**` markers left out; a row of seed 000's table as
+//! `Aspect: its multithreading cell | its Async IO cell`). Its JSON is rendered
+//! generically (`html.rs`, `numbers.rs`), every `series` in it is plotted
+//! (`figures.rs`); a hand-made figure for it is optional (`figures.rs`).
+
+/// One subcommand the report runs.
+#[derive(Debug)]
+pub struct Claim {
+    /// The subcommand's name (`demo <name>`).
+    pub name: &'static str,
+    /// Arguments added after `--json`, `--quick` and `--model`.
+    pub args: &'static [&'static str],
+    /// The seed article, as its file in `shared/seeds/` starts (`000`).
+    pub seed: &'static str,
+    /// The sentence of the seed the subcommand measures.
+    pub quote: &'static str,
+}
+
+/// The subcommand that draws the timelines: embedded at the end of the
+/// page, not rendered as a claim (it has no verdict).
+pub const TIMELINE: &str = "timeline";
+
+/// Every claim, in the page's order. `timeline` last: embedded, not
+/// rendered as a claim.
+pub const CLAIMS: &[Claim] = &[
+    Claim {
+        name: "compare",
+        args: &[],
+        seed: "000",
+        quote: "Key Differences: Scheduling & Memory (Aspect: Multithreading | Async IO). Scheduling: OS-based | Event-loop based. Context Switch: Costly (kernel-managed) | Lightweight (user-managed). Memory Footprint: Larger (stack per thread) | Smaller (single thread). Blocking Call Handling: Thread blocked | Coroutine suspends only itself.",
+    },
+    Claim {
+        name: "sleep",
+        args: &[],
+        seed: "003",
+        quote: "This schedules task1 and task2 to run concurrently, but they will be handled on the same thread in an efficient event loop instead of blocking.",
+    },
+    Claim {
+        name: "switch",
+        args: &[],
+        seed: "001",
+        quote: "Asyncio uses an event loop to manage tasks within a single thread, meaning context switching happens at the program level with less overhead.",
+    },
+    Claim {
+        name: "cpu",
+        args: &[],
+        seed: "003",
+        quote: "Now task1 and task2 literally run in parallel on separate CPU cores. This works well for CPU-bound processing.",
+    },
+    Claim {
+        name: "blocking",
+        args: &[],
+        seed: "000",
+        quote: "Blocking Call Handling (Multithreading | Async IO): Thread blocked | Coroutine suspends only itself.",
+    },
+    Claim {
+        name: "c10k",
+        args: &[],
+        seed: "001",
+        quote: "Asyncio is generally more efficient in terms of resource consumption because it doesn’t create multiple threads. It’s ideal for handling thousands of I/O-bound tasks without overwhelming the system.",
+    },
+    Claim {
+        name: "files",
+        args: &[],
+        seed: "001",
+        quote: "Without explicit rate limiting, it’s possible to overwhelm the system with too many I/O-bound tasks, such as opening too many files at once, leading to resource exhaustion (e.g., file descriptor limits or memory issues).",
+    },
+    Claim {
+        name: "fetch",
+        args: &[],
+        seed: "002",
+        quote: "Async IO: Ideal for I/O-bound tasks with waiting periods as it doesn’t block other operations during these intervals.",
+    },
+    Claim {
+        name: "load",
+        args: &[],
+        seed: "001",
+        quote: "Asyncio doesn’t use multiple threads; instead, it operates within a single thread and runs tasks concurrently by pausing and resuming them when they encounter I/O-bound operations.",
+    },
+    Claim {
+        name: "errors",
+        args: &[],
+        seed: "002",
+        quote: "Error handling can be more intricate in multithreaded applications due to shared state concerns compared to the streamlined exception handling capabilities of asyncio.",
+    },
+    Claim {
+        name: TIMELINE,
+        args: &[],
+        seed: "001",
+        quote: "Unlike multithreading, where the OS switches between threads, asyncio uses a single event loop to manage all tasks.",
+    },
+];
+
+/// The claims named in `--only a,b` (every one without it), in the page's
+/// order, or which name is not one.
+pub fn select(only: Option<&str>) -> Result<Vec<&'static Claim>, String> {
+    let Some(only) = only else {
+        return Ok(CLAIMS.iter().collect());
+    };
+    let names: Vec<&str> = only
+        .split(',')
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .collect();
+    if names.is_empty() {
+        return Err("--only names no subcommand".into());
+    }
+    if let Some(bad) = names.iter().find(|n| !CLAIMS.iter().any(|c| c.name == **n)) {
+        let known: Vec<&str> = CLAIMS.iter().map(|c| c.name).collect();
+        return Err(format!(
+            "--only: {bad:?} is not one of the report's subcommands ({})",
+            known.join(", ")
+        ));
+    }
+    Ok(CLAIMS.iter().filter(|c| names.contains(&c.name)).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_keeps_the_page_order_and_refuses_unknown_names() {
+        let all = select(None).unwrap();
+        assert_eq!(all.len(), CLAIMS.len());
+        let two: Vec<&str> = select(Some("errors, sleep"))
+            .unwrap()
+            .iter()
+            .map(|c| c.name)
+            .collect();
+        assert_eq!(two, ["sleep", "errors"]);
+        assert!(select(Some("sleep,nope")).unwrap_err().contains("\"nope\""));
+        assert!(select(Some(" , ")).is_err());
+    }
+
+    #[test]
+    fn names_are_unique_and_quotes_are_there() {
+        for (i, c) in CLAIMS.iter().enumerate() {
+            assert!(CLAIMS[..i].iter().all(|d| d.name != c.name), "{}", c.name);
+            assert!(c.quote.len() > 20 && c.seed.len() == 3, "{}", c.name);
+        }
+    }
+}
