@@ -5,50 +5,123 @@
 //! `Builder::seed`, each pop takes a pseudo-random entry instead, drawn from
 //! a xorshift generator seeded by the user, so one seed replays one order.
 
-use std::collections::VecDeque;
-
 use crate::task::TaskId;
 
+/// The queue's memory as a debugger reads it (`async-queue` in
+/// `runtime/gdb/runtime_gdb.py`, also on a core dump and a release build):
+/// `#[repr(C)]`, published by address in the runtime's debug header
+/// (`inspect/debug_table.rs`). 32 bytes.
+///
+/// | offset | field | meaning |
+/// |--------|-------|---------|
+/// | 0  | `ptr: *const TaskId` | the ring's slots (`TaskId` is `#[repr(C)]`: key, id; 16 bytes) |
+/// | 8  | `cap: u64` | slots in the ring (a power of two) |
+/// | 16 | `head: u64` | the slot of the next task to pop |
+/// | 24 | `len: u64` | tasks queued: slots `head`, `head + 1`, ... modulo `cap` |
+#[repr(C)]
+pub(crate) struct RingDesc {
+    ptr: *const TaskId,
+    cap: u64,
+    head: u64,
+    len: u64,
+}
+
+/// A FIFO ring of task ids over a `Vec` that is always full (every slot
+/// initialised, `TaskId` is `Copy`), so no `unsafe` is needed; the live
+/// part is `len` slots from `head`, wrapping. Written here rather than
+/// using `VecDeque` (whose layout is private) so that a debugger can list
+/// the queue in order from memory alone.
 pub(crate) struct RunQueue {
-    queue: VecDeque<TaskId>,
+    desc: RingDesc,
+    slots: Vec<TaskId>,
     rng: Option<XorShift>,
 }
 
+/// What an unused slot holds.
+const EMPTY: TaskId = TaskId { key: 0, id: 0 };
+
 impl RunQueue {
     pub(crate) fn new(seed: Option<u64>) -> RunQueue {
+        let slots = vec![EMPTY; 256];
         RunQueue {
-            queue: VecDeque::with_capacity(256),
+            desc: RingDesc {
+                ptr: slots.as_ptr(),
+                cap: slots.len() as u64,
+                head: 0,
+                len: 0,
+            },
+            slots,
             rng: seed.map(XorShift::new),
         }
     }
 
+    /// The descriptor's address, for the debug header: stable for as long
+    /// as the queue does not move (it lives in the scheduler, behind an `Rc`).
+    pub(crate) fn desc(&self) -> *const RingDesc {
+        &self.desc
+    }
+
+    /// The slot of the `i`-th queued task (`cap` is a power of two).
+    #[inline]
+    fn slot(&self, i: u64) -> usize {
+        ((self.desc.head + i) & (self.desc.cap - 1)) as usize
+    }
+
     #[inline]
     pub(crate) fn push(&mut self, task: TaskId) {
-        self.queue.push_back(task);
+        if self.desc.len == self.desc.cap {
+            self.grow();
+        }
+        let slot = self.slot(self.desc.len);
+        self.slots[slot] = task;
+        self.desc.len += 1;
+    }
+
+    /// Doubles the ring, moving the queued tasks to its start in order.
+    #[cold]
+    fn grow(&mut self) {
+        let mut slots = Vec::with_capacity(self.slots.len() * 2);
+        slots.extend((0..self.desc.len).map(|i| self.slots[self.slot(i)]));
+        slots.resize(self.slots.len() * 2, EMPTY);
+        self.slots = slots;
+        self.desc.ptr = self.slots.as_ptr();
+        self.desc.cap = self.slots.len() as u64;
+        self.desc.head = 0;
     }
 
     #[inline]
     pub(crate) fn pop(&mut self) -> Option<TaskId> {
+        if self.desc.len == 0 {
+            return None;
+        }
         match &mut self.rng {
-            None => self.queue.pop_front(),
+            None => {
+                let task = self.slots[self.slot(0)];
+                self.desc.head = (self.desc.head + 1) & (self.desc.cap - 1);
+                self.desc.len -= 1;
+                Some(task)
+            }
             Some(rng) => {
-                let len = self.queue.len();
-                if len == 0 {
-                    return None;
-                }
-                let index = (rng.next() % len as u64) as usize;
-                self.queue.swap_remove_back(index)
+                // A random entry; the last one takes its place
+                // (`VecDeque::swap_remove_back`).
+                let index = rng.next() % self.desc.len;
+                let (at, last) = (self.slot(index), self.slot(self.desc.len - 1));
+                let task = self.slots[at];
+                self.slots[at] = self.slots[last];
+                self.desc.len -= 1;
+                Some(task)
             }
         }
     }
 
     #[inline]
     pub(crate) fn is_empty(&self) -> bool {
-        self.queue.is_empty()
+        self.desc.len == 0
     }
 
     pub(crate) fn clear(&mut self) {
-        self.queue.clear();
+        self.desc.head = 0;
+        self.desc.len = 0;
     }
 }
 
@@ -112,5 +185,40 @@ mod tests {
         let mut sorted = run(7);
         sorted.sort();
         assert_eq!(sorted, (0..16).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn wraps_and_grows_in_order() {
+        let mut q = RunQueue::new(None);
+        let mut next = 0;
+        let mut expected = std::collections::VecDeque::new();
+        // Wrap the 256-slot ring several times, then grow it while wrapped.
+        for round in 0..2000 {
+            for _ in 0..(1 + round % 3) {
+                q.push(task(next));
+                expected.push_back(next);
+                next += 1;
+            }
+            if round % 2 == 0 {
+                assert_eq!(q.pop().map(|t| t.key), expected.pop_front());
+            }
+        }
+        assert!(q.desc.cap > 256, "it grew");
+        while let Some(t) = q.pop() {
+            assert_eq!(Some(t.key), expected.pop_front());
+        }
+        assert!(expected.is_empty() && q.is_empty());
+    }
+
+    #[test]
+    #[cfg(target_pointer_width = "64")]
+    fn the_descriptor_has_the_tabled_layout() {
+        assert_eq!(std::mem::size_of::<RingDesc>(), 32);
+        assert_eq!(std::mem::offset_of!(RingDesc, cap), 8);
+        assert_eq!(std::mem::offset_of!(RingDesc, head), 16);
+        assert_eq!(std::mem::offset_of!(RingDesc, len), 24);
+        assert_eq!(std::mem::size_of::<TaskId>(), 16);
+        assert_eq!(std::mem::offset_of!(TaskId, key), 0);
+        assert_eq!(std::mem::offset_of!(TaskId, id), 8);
     }
 }

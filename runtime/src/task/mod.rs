@@ -44,7 +44,11 @@ use std::panic::Location;
 use std::task::Waker;
 
 /// Names one task: where it lives in the slab, and which spawn it was.
+///
+/// `#[repr(C)]` (key at 0, id at 8): debuggers read it in the run queue
+/// (`scheduler/run_queue.rs`) and in a waker's cell (`waker.rs`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[repr(C)]
 pub(crate) struct TaskId {
     /// The slab key (a reserved one for the future given to `block_on`:
     /// [`TaskId::is_main`]).
@@ -97,6 +101,24 @@ pub(crate) struct TaskSlot {
     pub(crate) aborted: bool,
     /// A `JoinHandle` still exists; without one, a finished task is removed.
     pub(crate) has_join_handle: bool,
+}
+
+/// The offsets a debugger reads past the task record (the table in
+/// `inspect/debug_table.rs`, `SlotLayout`).
+pub(crate) fn slot_layout() -> crate::inspect::debug_table::SlotLayout {
+    use std::mem::offset_of;
+    let byte = |offset: usize| u8::try_from(offset).unwrap_or(u8::MAX);
+    let cell = crate::waker::cell_layout();
+    crate::inspect::debug_table::SlotLayout([
+        byte(offset_of!(TaskSlot, task)),
+        byte(offset_of!(TaskSlot, queued)),
+        byte(offset_of!(TaskSlot, aborted)),
+        byte(offset_of!(TaskSlot, has_join_handle)),
+        byte(offset_of!(TaskSlot, join_waker)),
+        cell[0],
+        cell[1],
+        cell[2],
+    ])
 }
 
 impl TaskSlot {

@@ -129,6 +129,15 @@ impl TaskTable {
         keys.into_iter().map(|k| self.remove(k)).collect()
     }
 
+    /// Where the scheduler and its run queue live, for debuggers.
+    pub(crate) fn set_scheduler(
+        &mut self,
+        sched: *const (),
+        queue: *const crate::scheduler::run_queue::RingDesc,
+    ) {
+        self.header.set_scheduler(sched, queue);
+    }
+
     /// The loop's clock, for debuggers.
     pub(crate) fn set_now(&mut self, now_ms: u64) {
         self.header.set_now(now_ms);
