@@ -2,14 +2,19 @@
 //! and DEBUGGING.md: while one task stops at `gdb_breakpoint_here`, the
 //! others wait on a timer, a join, a semaphore (three `framed` async fns
 //! deep) and a timeout; one more is in the run queue and the stopping task
-//! itself was woken from another thread (a pending remote wake).
+//! itself was woken from another thread (a pending remote wake). Beside
+//! the event loop, four threads of the thread model (`runtime::threaded`)
+//! block on a semaphore, a join, a sleep and an `accept`, for
+//! `info threaded-tasks`.
 
 use std::rc::Rc;
+use std::sync::Arc;
 use std::task::{Poll, Waker};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use runtime::inspect::framed;
 use runtime::sync::Semaphore;
+use runtime::threaded;
 
 /// gdb stops here (`break gdb_breakpoint_here`), inside a running task.
 #[inline(never)]
@@ -41,7 +46,35 @@ async fn query(semaphore: Rc<Semaphore>) {
     .await
 }
 
+/// The thread model's side: four threads, each blocked in a different
+/// call by the time this returns (it waits until `threaded::tasks` says
+/// so). They stay blocked until the process exits.
+fn start_threads() {
+    let blocked = Arc::new(threaded::Semaphore::new(0));
+    let waiter = {
+        let gate = blocked.clone();
+        threaded::spawn(move || drop(gate.acquire()))
+    };
+    let _joiner = threaded::spawn(move || waiter.join().is_ok());
+    let _sleeper = threaded::spawn(|| threaded::sleep(Duration::from_secs(3600)));
+    let _acceptor = threaded::spawn(|| {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0");
+        threaded::blocking_io(|| listener.map(|l| l.accept().is_ok()))
+    });
+    let wanted = ["I/O", "join", "semaphore", "sleep"];
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(10) {
+        let mut states: Vec<_> = threaded::tasks().iter().map(|t| t.blocked_on).collect();
+        states.sort_unstable();
+        if states == wanted {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    }
+}
+
 fn main() {
+    start_threads();
     let rt = match runtime::Runtime::builder().paused_clock(true).build() {
         Ok(rt) => rt,
         Err(e) => {

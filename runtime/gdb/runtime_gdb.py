@@ -520,21 +520,43 @@ def threaded_records():
     (runtime/src/threaded/debug.rs)."""
     head = _symbol_address("THREADED_DEBUG_HEAD")
     if head is None:
-        raise gdb.GdbError("THREADED_DEBUG_HEAD not found: is this program linked with "
-                           "the runtime crate?")
+        raise gdb.GdbError("THREADED_DEBUG_HEAD not found: this program does not use "
+                           "runtime::threaded (or is not linked with the runtime crate)")
     node = _u64(head)
     seen = set()
     while node and node not in seen and len(seen) < 100000:
         seen.add(node)
-        raw = _read(node, 64)
-        magic, nxt, tid, name, name_len, since_ms, what, clock_ms = struct.unpack(
-            "<QQQQQQQQ", raw)
+        magic, nxt, tid, name, name_len, since_ns, what, started_ns = struct.unpack(
+            "<QQQQQQQQ", _read(node, 64))
         if magic != THREAD_MAGIC:
             raise gdb.GdbError("thread record at 0x%x: bad magic" % node)
         text = _read(name, name_len).decode("utf-8", "replace") if name_len else "?"
-        yield {"tid": tid, "name": text, "since_ms": since_ms, "what": what,
-               "clock_ms": clock_ms}
+        yield {"tid": tid, "name": text, "since_ns": since_ns, "what": what,
+               "started_ns": started_ns}
         node = nxt
+
+
+def _is_core_dump():
+    return "core dump" in gdb.execute("info target", to_string=True).lower()
+
+
+def _monotonic_now_ns():
+    """CLOCK_MONOTONIC now, for a live process on this machine (the clock the
+    records were stamped with); None for a core dump, whose "now" is gone."""
+    if _is_core_dump():
+        return None
+    import time
+    return time.clock_gettime_ns(time.CLOCK_MONOTONIC)
+
+
+def _threaded_state(record, now_ns):
+    what = BLOCKED.get(record["what"], "?")
+    if now_ns is not None:
+        span = "for %d ms" % max(0, (now_ns - record["since_ns"]) // 1000000)
+    else:
+        span = "since %d ms after its start" % max(
+            0, (record["since_ns"] - record["started_ns"]) // 1000000)
+    return ("blocked on %s %s" % (what, span)) if record["what"] else ("running " + span)
 
 
 class InfoThreadedTasks(gdb.Command):
@@ -543,23 +565,18 @@ class InfoThreadedTasks(gdb.Command):
 Usage: info threaded-tasks
 One OS thread per task: its Linux thread id (gdb's `LWP`), its name (the
 spawn site), what it is blocked on (join, semaphore, sleep, I/O, other) and
-for how long. Reads memory only (works on core dumps too)."""
+for how long (on a core dump: since when, counted from the thread's start).
+Reads memory only (works on core dumps too)."""
 
     def __init__(self):
         super().__init__("info threaded-tasks", gdb.COMMAND_STATUS)
 
     def invoke(self, argument, from_tty):
         records = list(threaded_records())
-        clock = max([r["clock_ms"] for r in records] + [0])
-        gdb.write("%d threaded task%s (clock %d ms)\n" % (
-            len(records), "" if len(records) == 1 else "s", clock))
+        now = _monotonic_now_ns()
+        gdb.write("%d threaded task%s\n" % (len(records), "" if len(records) == 1 else "s"))
         for r in sorted(records, key=lambda r: r["tid"]):
-            what = BLOCKED.get(r["what"], "?")
-            if r["what"]:
-                state = "blocked on %s for %d ms" % (what, max(0, clock - r["since_ms"]))
-            else:
-                state = "running"
-            gdb.write("  LWP %-8d %-40s %s\n" % (r["tid"], r["name"], state))
+            gdb.write("  LWP %-8d %-18s %s\n" % (r["tid"], r["name"], _threaded_state(r, now)))
 
 
 # --- pretty-printers --------------------------------------------------------
