@@ -78,11 +78,16 @@ impl RunQueue {
     }
 
     /// Doubles the ring, moving the queued tasks to its start in order.
+    /// Called only when it is full, so the queued tasks are the whole ring
+    /// from `head` on, wrapping: two slice copies.
     #[cold]
     fn grow(&mut self) {
-        let mut slots = Vec::with_capacity(self.slots.len() * 2);
-        slots.extend((0..self.desc.len).map(|i| self.slots[self.slot(i)]));
-        slots.resize(self.slots.len() * 2, EMPTY);
+        let head = self.desc.head as usize;
+        let cap = self.slots.len();
+        let mut slots = Vec::with_capacity(cap * 2);
+        slots.extend_from_slice(&self.slots[head..]);
+        slots.extend_from_slice(&self.slots[..head]);
+        slots.resize(cap * 2, EMPTY);
         self.slots = slots;
         self.desc.ptr = self.slots.as_ptr();
         self.desc.cap = self.slots.len() as u64;
