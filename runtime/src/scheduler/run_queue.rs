@@ -5,6 +5,8 @@
 //! `Builder::seed`, each pop takes a pseudo-random entry instead, drawn from
 //! a xorshift generator seeded by the user, so one seed replays one order.
 
+use std::mem::MaybeUninit;
+
 use crate::task::TaskId;
 
 /// The queue's memory as a debugger reads it (`async-queue` in
@@ -14,7 +16,7 @@ use crate::task::TaskId;
 ///
 /// | offset | field | meaning |
 /// |--------|-------|---------|
-/// | 0  | `ptr: *const TaskId` | the ring's slots (`TaskId` is `#[repr(C)]`: key, id; 16 bytes) |
+/// | 0  | `ptr: *const TaskId` | the ring's slots (`TaskId` is `#[repr(C)]`: key, id; 16 bytes); only the `len` from `head` are initialised |
 /// | 8  | `cap: u64` | slots in the ring (a power of two) |
 /// | 16 | `head: u64` | the slot of the next task to pop |
 /// | 24 | `len: u64` | tasks queued: slots `head`, `head + 1`, ... modulo `cap` |
@@ -26,26 +28,24 @@ pub(crate) struct RingDesc {
     len: u64,
 }
 
-/// A FIFO ring of task ids over a `Vec` that is always full (every slot
-/// initialised, `TaskId` is `Copy`), so no `unsafe` is needed; the live
-/// part is `len` slots from `head`, wrapping. Written here rather than
-/// using `VecDeque` (whose layout is private) so that a debugger can list
-/// the queue in order from memory alone.
+/// A FIFO ring of task ids: the live part is `len` slots from `head`,
+/// wrapping; the other slots are uninitialised (a grow copies the live part
+/// and writes nothing else, where filling the new half would cost a
+/// `memset` of it). Written here rather than using `VecDeque` (whose
+/// layout is private) so that a debugger can list the queue in order from
+/// memory alone.
 pub(crate) struct RunQueue {
     desc: RingDesc,
-    slots: Vec<TaskId>,
+    slots: Box<[MaybeUninit<TaskId>]>,
     rng: Option<XorShift>,
 }
 
-/// What an unused slot holds.
-const EMPTY: TaskId = TaskId { key: 0, id: 0 };
-
 impl RunQueue {
     pub(crate) fn new(seed: Option<u64>) -> RunQueue {
-        let slots = vec![EMPTY; 256];
+        let slots = Box::new_uninit_slice(256);
         RunQueue {
             desc: RingDesc {
-                ptr: slots.as_ptr(),
+                ptr: slots.as_ptr().cast(),
                 cap: slots.len() as u64,
                 head: 0,
                 len: 0,
@@ -73,7 +73,7 @@ impl RunQueue {
             self.grow();
         }
         let slot = self.slot(self.desc.len);
-        self.slots[slot] = task;
+        self.slots[slot] = MaybeUninit::new(task);
         self.desc.len += 1;
     }
 
@@ -84,12 +84,11 @@ impl RunQueue {
     fn grow(&mut self) {
         let head = self.desc.head as usize;
         let cap = self.slots.len();
-        let mut slots = Vec::with_capacity(cap * 2);
-        slots.extend_from_slice(&self.slots[head..]);
-        slots.extend_from_slice(&self.slots[..head]);
-        slots.resize(cap * 2, EMPTY);
+        let mut slots = Box::new_uninit_slice(cap * 2);
+        slots[..cap - head].copy_from_slice(&self.slots[head..]);
+        slots[cap - head..cap].copy_from_slice(&self.slots[..head]);
         self.slots = slots;
-        self.desc.ptr = self.slots.as_ptr();
+        self.desc.ptr = self.slots.as_ptr().cast();
         self.desc.cap = self.slots.len() as u64;
         self.desc.head = 0;
     }
@@ -101,7 +100,9 @@ impl RunQueue {
         }
         match &mut self.rng {
             None => {
-                let task = self.slots[self.slot(0)];
+                // SAFETY: slot `head` is live (`len > 0`): written by `push`
+                // or copied by `grow` from a live slot.
+                let task = unsafe { self.slots[self.slot(0)].assume_init() };
                 self.desc.head = (self.desc.head + 1) & (self.desc.cap - 1);
                 self.desc.len -= 1;
                 Some(task)
@@ -111,7 +112,8 @@ impl RunQueue {
                 // (`VecDeque::swap_remove_back`).
                 let index = rng.next() % self.desc.len;
                 let (at, last) = (self.slot(index), self.slot(self.desc.len - 1));
-                let task = self.slots[at];
+                // SAFETY: `index < len`, so slot `at` is live (as above).
+                let task = unsafe { self.slots[at].assume_init() };
                 self.slots[at] = self.slots[last];
                 self.desc.len -= 1;
                 Some(task)
