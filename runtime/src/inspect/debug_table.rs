@@ -19,8 +19,6 @@ use std::sync::atomic::{AtomicPtr, Ordering};
 use std::panic::Location;
 use std::task::RawWakerVTable;
 
-use crate::scheduler::run_queue::RingDesc;
-
 /// `b"RTDEBUG4"` as a little-endian integer: the script checks it (3: the
 /// task record of `debug_task.rs` and `location`; 4: `slot`, `queue`,
 /// `sched`, `vtable`).
@@ -61,6 +59,25 @@ pub struct DebugRuntime {
     vtable: *const RawWakerVTable,
 }
 
+/// The run queue's memory (`scheduler/run_queue.rs`) as a debugger reads it (`async-queue` in
+/// `runtime/gdb/runtime_gdb.py`, also on a core dump and a release build):
+/// `#[repr(C)]`, published by address in the runtime's debug header
+/// (`inspect/debug_table.rs`). 32 bytes.
+///
+/// | offset | field | meaning |
+/// |--------|-------|---------|
+/// | 0  | `ptr: *const TaskId` | the ring's slots, 16 bytes each (`TaskId` is `#[repr(C)]`: key, id); only the `len` from `head` are initialised |
+/// | 8  | `cap: u64` | slots in the ring (a power of two) |
+/// | 16 | `head: u64` | the slot of the next task to pop |
+/// | 24 | `len: u64` | tasks queued: slots `head`, `head + 1`, ... modulo `cap` |
+#[repr(C)]
+pub(crate) struct RingDesc {
+    pub(crate) ptr: *const u8,
+    pub(crate) cap: u64,
+    pub(crate) head: u64,
+    pub(crate) len: u64,
+}
+
 /// Offsets, in bytes, that a debugger needs beyond the task record (8
 /// bytes, measured with `offset_of!`, so they follow the code):
 ///
@@ -93,7 +110,14 @@ pub(crate) struct DebugHeader {
 }
 
 impl DebugHeader {
-    pub(crate) fn new(stride: usize) -> DebugHeader {
+    /// A header for a table of `stride`-byte slots laid out as `slot`
+    /// says, whose tasks' wakers use `vtable` (both given by `task/`, which
+    /// this module does not name: it sits below the task table).
+    pub(crate) fn new(
+        stride: usize,
+        slot: SlotLayout,
+        vtable: &'static RawWakerVTable,
+    ) -> DebugHeader {
         // SAFETY: `gettid` has no preconditions and cannot fail.
         let thread = unsafe { libc::syscall(libc::SYS_gettid) } as u64;
         let mut header = Box::new(DebugRuntime {
@@ -105,10 +129,10 @@ impl DebugHeader {
             thread,
             now_ms: 0,
             location: location_layout(),
-            slot: crate::task::slot_layout(),
+            slot,
             queue: ptr::null(),
             sched: ptr::null(),
-            vtable: &crate::waker::VTABLE,
+            vtable,
         });
         let _guard = LIST_LOCK
             .lock()

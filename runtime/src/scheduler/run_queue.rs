@@ -7,26 +7,8 @@
 
 use std::mem::MaybeUninit;
 
+use crate::inspect::debug_table::RingDesc;
 use crate::task::TaskId;
-
-/// The queue's memory as a debugger reads it (`async-queue` in
-/// `runtime/gdb/runtime_gdb.py`, also on a core dump and a release build):
-/// `#[repr(C)]`, published by address in the runtime's debug header
-/// (`inspect/debug_table.rs`). 32 bytes.
-///
-/// | offset | field | meaning |
-/// |--------|-------|---------|
-/// | 0  | `ptr: *const TaskId` | the ring's slots (`TaskId` is `#[repr(C)]`: key, id; 16 bytes); only the `len` from `head` are initialised |
-/// | 8  | `cap: u64` | slots in the ring (a power of two) |
-/// | 16 | `head: u64` | the slot of the next task to pop |
-/// | 24 | `len: u64` | tasks queued: slots `head`, `head + 1`, ... modulo `cap` |
-#[repr(C)]
-pub(crate) struct RingDesc {
-    ptr: *const TaskId,
-    cap: u64,
-    head: u64,
-    len: u64,
-}
 
 /// A FIFO ring of task ids: the live part is `len` slots from `head`,
 /// wrapping; the other slots are uninitialised (a grow copies the live part

@@ -103,24 +103,6 @@ pub(crate) struct TaskSlot {
     pub(crate) has_join_handle: bool,
 }
 
-/// The offsets a debugger reads past the task record (the table in
-/// `inspect/debug_table.rs`, `SlotLayout`).
-pub(crate) fn slot_layout() -> crate::inspect::debug_table::SlotLayout {
-    use std::mem::offset_of;
-    let byte = |offset: usize| u8::try_from(offset).unwrap_or(u8::MAX);
-    let cell = crate::waker::cell_layout();
-    crate::inspect::debug_table::SlotLayout([
-        byte(offset_of!(TaskSlot, task)),
-        byte(offset_of!(TaskSlot, queued)),
-        byte(offset_of!(TaskSlot, aborted)),
-        byte(offset_of!(TaskSlot, has_join_handle)),
-        byte(offset_of!(TaskSlot, join_waker)),
-        cell[0],
-        cell[1],
-        cell[2],
-    ])
-}
-
 impl TaskSlot {
     /// A new task, runnable, with its future and waker.
     pub(crate) fn new(id: u64, task: TaskPtr, at: &'static Location<'static>) -> TaskSlot {
