@@ -278,6 +278,14 @@ def _scheduler(rt):
         sched_type = gdb.lookup_type("runtime::scheduler::Scheduler")
     except gdb.error:
         return None
+    # A release build (`debug = 1`: line tables only) may declare the type
+    # without its fields.
+    try:
+        fields = [f.name for f in sched_type.strip_typedefs().fields()]
+    except TypeError:
+        return None
+    if "driver" not in fields:
+        return None
     return gdb.Value(rt["sched"]).cast(sched_type.pointer()).dereference()
 
 
@@ -404,7 +412,13 @@ argument)."""
         task_id = _parse_id(argument, "async-break TASK-ID")
         if task_id is None:
             raise gdb.GdbError("usage: async-break TASK-ID")
-        gdb.execute("break runtime::scheduler::Scheduler::run_task if task.id == %d" % task_id)
+        try:
+            gdb.execute("break runtime::scheduler::Scheduler::run_task if task.id == %d"
+                        % task_id)
+        except gdb.error as e:
+            raise gdb.GdbError(
+                "async-break: %s: it needs the debug build, where `run_task` is a function "
+                "with its `task` argument (a release build inlines it)" % e)
         gdb.write("stops when task %d is next polled\n" % task_id)
 
 
@@ -651,6 +665,11 @@ class SemaphorePrinter:
 
 def _lookup_printer(value):
     name = value.type.strip_typedefs().unqualified().tag or ""
+    try:
+        if not value.type.strip_typedefs().fields():
+            return None  # declared without its fields (a release build)
+    except TypeError:
+        return None
     if name.startswith("runtime::task::join::JoinHandle<"):
         return JoinHandlePrinter(value)
     if name == "core::task::wake::Waker":
