@@ -9,7 +9,7 @@
 //!   root: `cargo ...` with the cargo running this test, `gdb ...` in batch
 //!   mode (`gdb -batch -nx -x script ...`, the script being the block's
 //!   `(gdb) ` lines, which the page shows as typed), anything else with
-//!   `sh -c`. Paths under `/tmp/` go to a scratch directory of this test
+//!   `sh -c` (`lldb ...` too, with lldb's Python path set right). Paths under `/tmp/` go to a scratch directory of this test
 //!   (removed at the end), and are written back as `/tmp/` in the output.
 //! - Every other line is a line the command must print (stdout and stderr
 //!   together, in order; in a block fenced ```` ```console any-order ````,
@@ -28,7 +28,7 @@
 //! writes the build's numbers into the page; anything else needs an edit by
 //! hand.
 //!
-//! gdb or strace missing fails the test with the install command, unless
+//! gdb, lldb or strace missing fails the test with the install command, unless
 //! `RUNTIME_TEST_SKIP_TOOLS` lists the tool (its blocks are then skipped).
 
 use std::fs::File;
@@ -36,7 +36,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use integration_tests::tools::{require_tool, target_dir, workspace_root};
+use integration_tests::tools::{lldb_command, require_tool, target_dir, workspace_root};
 
 /// One `$` command of a block, with its gdb script and expected lines.
 #[derive(Debug, Default)]
@@ -370,6 +370,22 @@ fn replay(step: &Step, scratch: &Path, target: &Path) -> Option<String> {
                 .args(&words[1..]);
             Some(run(c, scratch, Duration::from_secs(120)))
         }
+        Some("lldb") => {
+            if !require_tool("lldb", "--version", "apt-get install -y lldb") {
+                return None;
+            }
+            // Through the shell (the page quotes lldb's `-o` commands), with
+            // the Python path lldb 14 gets wrong on Debian set right.
+            let lldb = lldb_command();
+            let mut c = Command::new("sh");
+            c.args(["-c", &command]);
+            for (key, value) in lldb.get_envs() {
+                if let Some(value) = value {
+                    c.env(key, value);
+                }
+            }
+            Some(run(c, scratch, Duration::from_secs(120)))
+        }
         Some(program) => {
             if program == "strace" && !require_tool("strace", "-V", "apt-get install -y strace") {
                 return None;
@@ -469,7 +485,7 @@ fn every_file_and_function_debugging_md_names_exists() {
     let page = std::fs::read_to_string(page_path()).expect("DEBUGGING.md");
     let root = workspace_root();
     let mut sources = String::new();
-    for dir in ["runtime/src", "demos/src", "tests"] {
+    for dir in ["runtime/src", "runtime/examples", "demos/src", "tests"] {
         collect_sources(&root.join(dir), &mut sources);
     }
     let mut missing = Vec::new();

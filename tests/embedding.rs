@@ -312,7 +312,11 @@ fn a_deadlock_names_what_block_on_waits_on_at_the_callers_line() {
     std::panic::set_hook(previous);
     let msg = message(panic.expect_err("nothing can set the event"));
     assert!(
-        msg.contains("pending: the future given to block_on (waiting on event)"),
+        // The reason, then where block_on's future waits (`event.wait()`).
+        msg.contains(&format!(
+            "pending: the future given to block_on (waiting on event at {}:",
+            file!()
+        )),
         "{msg}"
     );
     assert_eq!(

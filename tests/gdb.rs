@@ -11,7 +11,12 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use integration_tests::tools::{SKIP_TOOLS, debug_binaries, defined_symbols, require_tool};
+use integration_tests::tools::{
+    SKIP_TOOLS, debug_binaries, defined_symbols, line_of, require_tool,
+};
+
+/// The purpose-built target, relative to the workspace root.
+const TARGET: &str = "tests/gdb_target.rs";
 
 fn gdb_installed() -> bool {
     require_tool("gdb", "--version", "apt-get install -y gdb")
@@ -63,9 +68,13 @@ fn gdb_shows_live_tasks_with_their_spawn_sites() {
         .filter(|l| l.contains("spawned at") && !l.contains("last poll"))
         .collect();
     let process_lines: Vec<&str> = text.lines().filter(|l| l.contains("last poll")).collect();
-    // The three tasks of gdb_target.rs, by spawn line.
-    for line in [23, 24, 25] {
-        let site = format!("gdb_target.rs:{line}");
+    // The tasks of gdb_target.rs, by spawn line (found by their text).
+    for needle in [
+        "let sleeper = runtime::spawn(",
+        "let joiner = runtime::spawn(",
+        "let worker = runtime::spawn(",
+    ] {
+        let site = format!("gdb_target.rs:{}:", line_of(TARGET, needle));
         assert_eq!(
             script_lines.iter().filter(|l| l.contains(&site)).count(),
             1,
@@ -79,6 +88,10 @@ fn gdb_shows_live_tasks_with_their_spawn_sites() {
     }
     let info = script_lines.join("\n");
     assert!(info.contains("timer (fires in 30000 ms)"), "{info}");
+    assert!(
+        info.contains("semaphore permit at tests/gdb_target.rs:"),
+        "{info}"
+    );
     assert!(info.contains("join of task"), "{info}");
     assert!(info.contains("running"), "{info}");
     assert!(
@@ -178,4 +191,211 @@ fn without_gdb_the_test_fails_unless_skipped() {
         "{}",
         String::from_utf8_lossy(&skipped.stdout)
     );
+}
+
+fn script_path() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../runtime/gdb/runtime_gdb.py")
+}
+
+/// `file:line:` of the first line of the target holding `needle`.
+fn target_site(needle: &str) -> String {
+    format!("gdb_target.rs:{}:", line_of(TARGET, needle))
+}
+
+/// Issue #19: where each task waits and how it got there, from the script
+/// alone (memory reads), on the live target: the await sites, the three
+/// framed async fns of the worker, `async-where`'s waker count and queue
+/// flags, the run queue in order with the pending remote wake, the timers
+/// with their tasks, and the threads of the thread model.
+#[test]
+fn gdb_commands_show_await_sites_frames_queues_and_timers() {
+    if !gdb_installed() {
+        return;
+    }
+    let text = gdb_batch(
+        Path::new(env!("CARGO_BIN_EXE_gdb-target")),
+        &[
+            &format!("source {}", script_path().display()),
+            "break gdb_breakpoint_here",
+            "run",
+            "info async-tasks",
+            "echo ==where\\n",
+            "async-where 4",
+            "echo ==queue\\n",
+            "async-queue",
+            "echo ==timers\\n",
+            "async-timers",
+            "echo ==threads\\n",
+            "info threaded-tasks",
+            "echo ==end\\n",
+            "kill",
+        ],
+    );
+    let section = |name: &str| -> String {
+        let start = text
+            .find(&format!("=={name}\n"))
+            .unwrap_or_else(|| panic!("no {name} section:\n{text}"));
+        let rest = &text[start..];
+        rest[..rest[3..].find("\n==").map_or(rest.len(), |e| e + 4)].to_string()
+    };
+    let acquire = target_site("semaphore.acquire().await");
+    // info async-tasks: the worker's await site and its frames, outermost first.
+    let worker = format!("waits on: semaphore permit at tests/{acquire}");
+    assert!(text.contains(&worker), "{worker}:\n{text}");
+    let frames: Vec<&str> = text
+        .lines()
+        .filter(|l| l.trim_start().starts_with('#') && l.contains(" at tests/gdb_target.rs:"))
+        .collect();
+    for (depth, (name, needle)) in [
+        ("handler", "framed(\"handler\""),
+        ("route", "framed(\"route\""),
+        ("query", "framed(\"query\""),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let want = format!("#{depth} {name} at tests/{}", target_site(needle));
+        assert!(
+            frames.iter().any(|l| l.trim_start().starts_with(&want)),
+            "{want}:\n{text}"
+        );
+    }
+    let timeout = target_site("runtime::time::timeout(");
+    assert!(
+        text.contains(&format!(
+            "waits on: timer (fires in 60000 ms) at tests/{timeout}"
+        )),
+        "{text}"
+    );
+    let where_ = section("where");
+    for want in [
+        "task 4: waiting, polled 1 time",
+        "waits on:  semaphore permit",
+        &format!("suspended at tests/{acquire}"),
+        "#0 handler at",
+        "#2 query at",
+        "waker: 2 references (the task table's and 1 waker)",
+        "run queue: not queued",
+        "cross-thread queue: not queued",
+        "join handle: alive",
+    ] {
+        assert!(
+            where_.contains(want),
+            "async-where lacks {want:?}:\n{where_}"
+        );
+    }
+    let queue = section("queue");
+    let ready = target_site("let ready = runtime::spawn(");
+    let stopper = target_site("let stopper = runtime::spawn(");
+    assert!(
+        queue.contains(&format!("1. task 7 (runnable, spawned at tests/{ready}")),
+        "{queue}"
+    );
+    assert!(queue.contains("remote wakes: 1 pending"), "{queue}");
+    assert!(
+        queue.contains(&format!("task 6 (running, spawned at tests/{stopper}")),
+        "{queue}"
+    );
+    let timers = section("timers");
+    let lines: Vec<&str> = timers.lines().filter(|l| l.contains("wakes")).collect();
+    assert_eq!(lines.len(), 2, "{timers}");
+    assert!(
+        lines[0].contains("at 30000 ms (in 30000 ms)") && lines[0].contains("wakes task 2 "),
+        "{timers}"
+    );
+    assert!(
+        lines[1].contains("at 60000 ms (in 60000 ms)") && lines[1].contains("wakes task 5 "),
+        "{timers}"
+    );
+    let threads = section("threads");
+    assert!(threads.contains("4 threaded tasks"), "{threads}");
+    for what in ["semaphore", "join", "sleep", "I/O"] {
+        assert!(
+            threads.contains(&format!("blocked on {what} for ")),
+            "{what}:\n{threads}"
+        );
+    }
+    assert!(!text.contains("Python Exception"), "{text}");
+}
+
+/// The pretty-printers name the task a `JoinHandle` or a `Waker` stands
+/// for, and a `Semaphore`'s permits and waiters; `async-break 4` stops at
+/// task 4's next poll, skipping the polls of every other task.
+#[test]
+fn gdb_pretty_printers_and_async_break() {
+    if !gdb_installed() {
+        return;
+    }
+    let text = gdb_batch(
+        Path::new(env!("CARGO_BIN_EXE_gdb-target")),
+        &[
+            &format!("source {}", script_path().display()),
+            "break gdb_target::gdb_values_here",
+            "run",
+            "print *handle",
+            "print *waker",
+            "print *semaphore",
+            "async-break 4",
+            "continue",
+            "print task.id",
+            "async-where 4",
+            "kill",
+        ],
+    );
+    let joiner = target_site("let joiner = runtime::spawn(");
+    let stopper = target_site("let stopper = runtime::spawn(");
+    for want in [
+        format!("= JoinHandle(task 3: waiting, spawned at tests/{joiner}"),
+        "waits on: join of task 2)".to_string(),
+        format!("= Waker(task 6 (running, spawned at tests/{stopper}"),
+        "= Semaphore(0 permits free, 1 waiting: task 4 (lacks 1))".to_string(),
+        "stops when task 4 is next polled".to_string(),
+        "runtime::scheduler::Scheduler::run_task".to_string(),
+        "= 4".to_string(),
+        // Polled now because the stopping task added a permit.
+        "task 4: runnable".to_string(),
+    ] {
+        assert!(text.contains(&want), "{want:?}:\n{text}");
+    }
+    assert!(!text.contains("Python Exception"), "{text}");
+}
+
+/// A core dump of a deadlocked program (runtime/examples/deadlock.rs: two
+/// tasks each holding one mutex and waiting for the other's, aborted by a
+/// watchdog) read back in a fresh gdb: both tasks wait on a mutex, at the
+/// same line, the second lock of `transfer`.
+#[test]
+fn a_core_dump_of_a_deadlock_lists_what_each_task_waits_on() {
+    if !gdb_installed() {
+        return;
+    }
+    let scratch = std::env::temp_dir().join(format!("runtime-gdb-core-{}", std::process::id()));
+    std::fs::create_dir_all(&scratch).expect("a scratch directory");
+    let example = debug_binaries().join("examples/deadlock");
+    let core = scratch.join("deadlock.core");
+    let made = gdb_batch(
+        &example,
+        &["run", &format!("generate-core-file {}", core.display())],
+    );
+    assert!(made.contains("Saved corefile"), "{made}");
+    let mut gdb = Command::new("gdb");
+    gdb.args(["-batch", "-nx"])
+        .args(["-ex", &format!("source {}", script_path().display())])
+        .args(["-ex", "info async-tasks"])
+        .arg(&example)
+        .arg(&core);
+    let out = gdb.output().expect("gdb runs");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let _ = std::fs::remove_dir_all(&scratch);
+    let second_lock = line_of("runtime/examples/deadlock.rs", "let mut target = to.lock()");
+    let waiting: Vec<&str> = text
+        .lines()
+        .filter(|l| {
+            l.contains(&format!(
+                "waits on: mutex at runtime/examples/deadlock.rs:{second_lock}:"
+            ))
+        })
+        .collect();
+    assert_eq!(waiting.len(), 2, "both transfers wait on a mutex:\n{text}");
+    assert!(text.contains("2 live tasks"), "{text}");
 }

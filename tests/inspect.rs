@@ -264,8 +264,8 @@ fn dump_names_sync_io_and_blocking_waits() {
             );
         }
         assert!(
-            text.lines()
-                .any(|l| l.contains("waits on: fd ") && l.ends_with(" readable")),
+            text.lines().any(|l| l.contains("waits on: fd ")
+                && (l.ends_with(" readable") || l.contains(" readable at "))),
             "the accept's fd missing:\n{text}"
         );
         gate_tx.send(()).unwrap();
@@ -450,4 +450,158 @@ fn a_dump_shows_where_each_task_is_suspended() {
         msg.contains(&format!("waiting on timer (never fires) at {}:", file!())),
         "{msg}"
     );
+}
+
+/// Issue #19: the sync primitives and the sockets record where the task
+/// waits too: each task below is suspended on the line that made its leaf
+/// future (`#[track_caller]` on `acquire`, `wait`, `lock`, `recv`, `send`,
+/// `reserve`, `read`, `accept`, `recv_from`, ...), and the dump says so.
+#[test]
+fn sync_and_socket_waits_show_their_await_site() {
+    use runtime::net::{TcpListener, TcpStream, UdpSocket, UnixStream};
+    use runtime::sync::{Event, Mutex, Semaphore, mpsc};
+    use std::rc::Rc;
+    let rt = Runtime::builder().paused_clock(true).build().unwrap();
+    rt.block_on(async {
+        let sem = Rc::new(Semaphore::new(0));
+        let event = Rc::new(Event::new());
+        let mutex = Rc::new(Mutex::new(()));
+        let guard = mutex.lock().await;
+        let (_tx, mut rx) = mpsc::channel::<u8>(1);
+        let (tx, _full_rx) = mpsc::channel::<u8>(1);
+        tx.send(0).await.unwrap(); // full: the next send waits
+        let full_tx = tx.clone();
+        let (_utx, mut urx) = mpsc::unbounded_channel::<u8>();
+        let (_keep, mut many) = mpsc::channel::<u8>(1);
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let other = TcpListener::bind("127.0.0.1:0").unwrap();
+        let mut client = TcpStream::connect(other.local_addr().unwrap())
+            .await
+            .unwrap();
+        let (server, _) = other.accept().await.unwrap();
+        let udp = UdpSocket::bind("127.0.0.1:0").unwrap();
+        let (mut unix, _unix_peer) = UnixStream::pair().unwrap();
+        let (s, e, m) = (sem.clone(), event.clone(), mutex.clone());
+        // (task, the call it waits in, found by text below, what it waits on)
+        let mut expect: Vec<(runtime::JoinHandle<()>, &str, &str)> = Vec::new();
+        expect.push((
+            spawn(async move {
+                let _ = s.acquire().await;
+            }),
+            "s.acquire(",
+            "semaphore permit",
+        ));
+        expect.push((spawn(async move { e.wait().await }), "e.wait(", "event"));
+        expect.push((
+            spawn(async move {
+                let _ = m.lock().await;
+            }),
+            "m.lock(",
+            "mutex",
+        ));
+        expect.push((
+            spawn(async move {
+                let _ = rx.recv().await;
+            }),
+            "rx.recv(",
+            "channel recv",
+        ));
+        expect.push((
+            spawn(async move {
+                let _ = urx.recv().await;
+            }),
+            "urx.recv(",
+            "channel recv",
+        ));
+        let mut buf = Vec::new();
+        expect.push((
+            spawn(async move {
+                let _ = many.recv_many(&mut buf, 4).await;
+            }),
+            "many.recv_many(",
+            "channel recv",
+        ));
+        expect.push((
+            spawn(async move {
+                let _ = full_tx.send(1).await;
+            }),
+            "full_tx.send(",
+            "channel send",
+        ));
+        expect.push((
+            spawn(async move {
+                let _ = tx.reserve().await;
+            }),
+            "tx.reserve(",
+            "channel send",
+        ));
+        expect.push((
+            spawn(async move {
+                let _ = listener.accept().await;
+            }),
+            "listener.accept(",
+            "readable",
+        ));
+        expect.push((
+            spawn(async move {
+                let _ = client.read(&mut [0; 8]).await;
+            }),
+            "client.read(",
+            "readable",
+        ));
+        expect.push((
+            spawn(async move {
+                let _ = udp.recv_from(&mut [0; 8]).await;
+            }),
+            "udp.recv_from(",
+            "readable",
+        ));
+        expect.push((
+            spawn(async move {
+                let _ = unix.read(&mut [0; 8]).await;
+            }),
+            "unix.read(",
+            "readable",
+        ));
+        for _ in 0..3 {
+            yield_now().await;
+        }
+        let dump = runtime::inspect::dump();
+        let text = dump.to_string();
+        let source = include_str!("inspect.rs");
+        for (handle, call, reason) in &expect {
+            // Searched from this test's start (earlier tests make the same calls).
+            let start = source
+                .lines()
+                .position(|l| l.contains("fn sync_and_socket_waits_show_their_await_site"))
+                .expect("this test");
+            let line = source
+                .lines()
+                .skip(start)
+                .position(|l| {
+                    l.contains(&format!("let _ = {call}")) || l.contains(&format!("{{ {call}"))
+                })
+                .map(|i| (start + i) as u32 + 1)
+                .unwrap_or_else(|| panic!("{call} not in this file"));
+            let task = dump
+                .tasks
+                .iter()
+                .find(|t| t.id == handle.id())
+                .unwrap_or_else(|| panic!("task {} missing:\n{text}", handle.id()));
+            assert_eq!(task.state, DumpState::Waiting, "line {line}:\n{text}");
+            assert!(
+                task.waiting_on.to_string().contains(reason),
+                "line {line}: waits on {}, not {reason}:\n{text}",
+                task.waiting_on
+            );
+            let at = task
+                .awaiting_at
+                .unwrap_or_else(|| panic!("line {line}: no await site:\n{text}"));
+            assert_eq!((at.file(), at.line()), (file!(), line), "{call}:\n{text}");
+        }
+        drop((guard, server));
+        for (handle, _, _) in &expect {
+            handle.abort();
+        }
+    });
 }

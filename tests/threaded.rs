@@ -629,3 +629,56 @@ fn semaphore_try_acquire_does_not_barge_past_a_queued_waiter() {
     assert_eq!(sem.available_permits(), 1);
     assert!(sem.try_acquire().is_some());
 }
+
+/// Issue #19: each thread of the model says what it is blocked on (the
+/// record a debugger's `info threaded-tasks` reads), and is gone from the
+/// list once it ends.
+#[test]
+fn tasks_lists_what_each_thread_is_blocked_on() {
+    let gate = Arc::new(Semaphore::new(1));
+    let held = gate.acquire(); // this thread is not one of the model's
+    let waiter = {
+        let gate = gate.clone();
+        Builder::new()
+            .name("i19-semaphore")
+            .spawn(move || drop(gate.acquire()))
+            .unwrap()
+    };
+    let joiner = Builder::new()
+        .name("i19-join")
+        .spawn(move || waiter.join().is_ok())
+        .unwrap();
+    let (io_tx, io_rx) = std::sync::mpsc::channel::<()>();
+    let reader = Builder::new()
+        .name("i19-io")
+        .spawn(move || threaded::blocking_io(|| io_rx.recv().is_ok()))
+        .unwrap();
+    // Other tests run threads too: only ours, by name.
+    let state = |name: &str| {
+        threaded::tasks()
+            .into_iter()
+            .find(|t| t.name == name)
+            .map(|t| t.blocked_on)
+    };
+    let wanted = [
+        ("i19-semaphore", "semaphore"),
+        ("i19-join", "join"),
+        ("i19-io", "I/O"),
+    ];
+    let started = Instant::now();
+    while !wanted.iter().all(|(name, what)| state(name) == Some(*what)) {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "threads never blocked: {:?}",
+            threaded::tasks()
+        );
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    io_tx.send(()).unwrap();
+    assert!(reader.join().unwrap());
+    drop(held);
+    assert!(joiner.join().unwrap());
+    for (name, _) in wanted {
+        assert_eq!(state(name), None, "{name} ended: its record is unlinked");
+    }
+}

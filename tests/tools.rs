@@ -122,3 +122,57 @@ pub fn defined_symbols(binary: &Path) -> Vec<String> {
         .filter_map(|l| l.split_whitespace().nth(2).map(str::to_string))
         .collect()
 }
+
+/// The 1-based line of the first line of `file` (relative to the workspace
+/// root) that contains `needle`: the debugger tests find a site by its
+/// text, so that editing the target does not break them.
+pub fn line_of(file: &str, needle: &str) -> u32 {
+    let text = std::fs::read_to_string(workspace_root().join(file))
+        .unwrap_or_else(|e| panic!("{file}: {e}"));
+    let index = text
+        .lines()
+        .position(|l| l.contains(needle))
+        .unwrap_or_else(|| panic!("{file} has no line with {needle:?}"));
+    u32::try_from(index + 1).expect("a file of fewer than 4 billion lines")
+}
+
+/// Runs lldb with its Python module found: lldb 14 on Debian 12 looks for
+/// it in a directory that does not exist (`lldb -P` says
+/// `/usr/lib/local/lib/python3.11/dist-packages`) and fails with "No module
+/// named 'lldb.embedded_interpreter'"; the module is under
+/// `/usr/lib/llvm-*/lib/python3*/dist-packages`. Returns the command with
+/// `PYTHONPATH` set to that directory when `lldb -P`'s is wrong.
+pub fn lldb_command() -> Command {
+    let mut lldb = Command::new("lldb");
+    let said = Command::new("lldb").arg("-P").output();
+    let reported = said
+        .ok()
+        .map(|o| PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()))
+        .filter(|p| p.join("lldb/embedded_interpreter.py").is_file());
+    if reported.is_none()
+        && let Some(dir) = debian_lldb_python()
+    {
+        lldb.env("PYTHONPATH", dir);
+    }
+    lldb
+}
+
+/// `/usr/lib/llvm-N/lib/python3.M/dist-packages` holding lldb's module.
+fn debian_lldb_python() -> Option<PathBuf> {
+    let lib = Path::new("/usr/lib");
+    for llvm in std::fs::read_dir(lib).ok()?.flatten() {
+        let name = llvm.file_name().to_string_lossy().into_owned();
+        if !name.starts_with("llvm-") {
+            continue;
+        }
+        for python in std::fs::read_dir(llvm.path().join("lib")).ok()?.flatten() {
+            let dir = python.path().join("dist-packages");
+            if python.file_name().to_string_lossy().starts_with("python3")
+                && dir.join("lldb/embedded_interpreter.py").is_file()
+            {
+                return Some(dir);
+            }
+        }
+    }
+    None
+}

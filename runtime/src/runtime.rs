@@ -47,9 +47,9 @@ impl Runtime {
     }
 
     pub(crate) fn from_config(config: Config) -> std::io::Result<Runtime> {
-        Ok(Runtime {
-            sched: Rc::new(Scheduler::new(config)?),
-        })
+        let sched = Rc::new(Scheduler::new(config)?);
+        sched.publish();
+        Ok(Runtime { sched })
     }
 
     /// Runs `future` to completion on this thread, running spawned tasks

@@ -60,6 +60,18 @@ pub(crate) struct WakerCell {
     release: unsafe fn(NonNull<WakerCell>),
 }
 
+/// The offsets of a cell's `refs`, `task` and `queued`, for debuggers
+/// (`SlotLayout` in `inspect/debug_table.rs`).
+pub(crate) fn cell_layout() -> [u8; 3] {
+    use std::mem::offset_of;
+    let byte = |offset: usize| u8::try_from(offset).unwrap_or(u8::MAX);
+    [
+        byte(offset_of!(WakerCell, refs)),
+        byte(offset_of!(WakerCell, task)),
+        byte(offset_of!(WakerCell, queued)),
+    ]
+}
+
 impl WakerCell {
     /// A cell with one reference, to be placed at the head of an allocation
     /// that `release` frees.

@@ -17,12 +17,14 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicPtr, Ordering};
 
 use std::panic::Location;
+use std::task::RawWakerVTable;
 
-/// `b"RTDEBUG3"` as a little-endian integer: the script checks it (3: the
-/// 48-byte task record of `debug_task.rs`, and `location` below).
-pub(crate) const MAGIC: u64 = u64::from_le_bytes(*b"RTDEBUG3");
+/// `b"RTDEBUG4"` as a little-endian integer: the script checks it (3: the
+/// task record of `debug_task.rs` and `location`; 4: `slot`, `queue`,
+/// `sched`, `vtable`).
+pub(crate) const MAGIC: u64 = u64::from_le_bytes(*b"RTDEBUG4");
 
-/// One runtime (64 bytes).
+/// One runtime (96 bytes).
 ///
 /// | offset | field | meaning |
 /// |--------|-------|---------|
@@ -34,6 +36,10 @@ pub(crate) const MAGIC: u64 = u64::from_le_bytes(*b"RTDEBUG3");
 /// | 40 | `thread: u64` | the Linux thread id (`gettid`) that built it |
 /// | 48 | `now_ms: u64` | the loop's clock at its last turn (ms since start) |
 /// | 56 | `location: [u8; 8]` | how to read a `std::panic::Location` (a task's spawn and await sites): offsets of its file pointer, file length, line and column, then its size; all `0xff` if this build's layout could not be measured |
+/// | 64 | `slot: [u8; 8]` | how to read a task slot past its record and the task's waker cell ([`SlotLayout`]) |
+/// | 72 | `queue: *const RingDesc` | the run queue (`scheduler/run_queue.rs`), null until the scheduler is in place |
+/// | 80 | `sched: *const Scheduler` | the scheduler, for a debugger with the build's type information (DWARF) to read the timer wheel and the cross-thread queue; null until in place |
+/// | 88 | `vtable: *const RawWakerVTable` | the runtime's waker vtable (`waker::VTABLE`): a `Waker` whose vtable is this one points at a `WakerCell` |
 ///
 /// Public only so that the exported [`RUNTIME_DEBUG_HEAD`] can name it; its
 /// fields are for debuggers, not for Rust code.
@@ -47,7 +53,47 @@ pub struct DebugRuntime {
     thread: u64,
     now_ms: u64,
     location: [u8; 8],
+    slot: SlotLayout,
+    queue: *const RingDesc,
+    sched: *const (),
+    vtable: *const RawWakerVTable,
 }
+
+/// The run queue's memory (`scheduler/run_queue.rs`) as a debugger reads it (`async-queue` in
+/// `runtime/gdb/runtime_gdb.py`, also on a core dump and a release build):
+/// `#[repr(C)]`, published by address in the runtime's debug header
+/// (`inspect/debug_table.rs`). 32 bytes.
+///
+/// | offset | field | meaning |
+/// |--------|-------|---------|
+/// | 0  | `ptr: *const TaskId` | the ring's slots, 16 bytes each (`TaskId` is `#[repr(C)]`: key, id); only the `len` from `head` are initialised |
+/// | 8  | `cap: u64` | slots in the ring (a power of two) |
+/// | 16 | `head: u64` | the slot of the next task to pop |
+/// | 24 | `len: u64` | tasks queued: slots `head`, `head + 1`, ... modulo `cap` |
+#[repr(C)]
+pub(crate) struct RingDesc {
+    pub(crate) ptr: *const u8,
+    pub(crate) cap: u64,
+    pub(crate) head: u64,
+    pub(crate) len: u64,
+}
+
+/// Offsets, in bytes, that a debugger needs beyond the task record (8
+/// bytes, measured with `offset_of!`, so they follow the code):
+///
+/// | byte | offset of |
+/// |------|-----------|
+/// | 0 | `TaskSlot::task` (the task's allocation, a thin pointer; null while it is polled) |
+/// | 1 | `TaskSlot::queued` (`bool`) |
+/// | 2 | `TaskSlot::aborted` (`bool`) |
+/// | 3 | `TaskSlot::has_join_handle` (`bool`) |
+/// | 4 | `TaskSlot::join_waker` (an `Option<Waker>`, std's layout: read it with DWARF) |
+/// | 5 | `WakerCell::refs` in the allocation (a `usize`: the waker's reference count) |
+/// | 6 | `WakerCell::task` (a `TaskId`: key, then id) |
+/// | 7 | `WakerCell::queued` (`bool`: in the cross-thread queue) |
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct SlotLayout(pub(crate) [u8; 8]);
 
 /// The head of the list of live runtimes, for debuggers (`info async-tasks`
 /// in `runtime/gdb/runtime_gdb.py` starts here).
@@ -64,7 +110,14 @@ pub(crate) struct DebugHeader {
 }
 
 impl DebugHeader {
-    pub(crate) fn new(stride: usize) -> DebugHeader {
+    /// A header for a table of `stride`-byte slots laid out as `slot`
+    /// says, whose tasks' wakers use `vtable` (both given by `task/`, which
+    /// this module does not name: it sits below the task table).
+    pub(crate) fn new(
+        stride: usize,
+        slot: SlotLayout,
+        vtable: &'static RawWakerVTable,
+    ) -> DebugHeader {
         // SAFETY: `gettid` has no preconditions and cannot fail.
         let thread = unsafe { libc::syscall(libc::SYS_gettid) } as u64;
         let mut header = Box::new(DebugRuntime {
@@ -76,6 +129,10 @@ impl DebugHeader {
             thread,
             now_ms: 0,
             location: location_layout(),
+            slot,
+            queue: ptr::null(),
+            sched: ptr::null(),
+            vtable,
         });
         let _guard = LIST_LOCK
             .lock()
@@ -97,6 +154,14 @@ impl DebugHeader {
 
     pub(crate) fn set_now(&mut self, now_ms: u64) {
         self.header.now_ms = now_ms;
+    }
+
+    /// Records where the scheduler and its run queue live, once they are
+    /// in place (behind the runtime's `Rc`): both addresses stay valid
+    /// until the header is dropped with the task table, which they own.
+    pub(crate) fn set_scheduler(&mut self, sched: *const (), queue: *const RingDesc) {
+        self.header.sched = sched;
+        self.header.queue = queue;
     }
 }
 
@@ -187,6 +252,17 @@ fn location_layout() -> [u8; 8] {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    #[cfg(target_pointer_width = "64")]
+    fn the_header_is_96_bytes_with_the_tabled_offsets() {
+        assert_eq!(std::mem::size_of::<DebugRuntime>(), 96);
+        assert_eq!(std::mem::offset_of!(DebugRuntime, location), 56);
+        assert_eq!(std::mem::offset_of!(DebugRuntime, slot), 64);
+        assert_eq!(std::mem::offset_of!(DebugRuntime, queue), 72);
+        assert_eq!(std::mem::offset_of!(DebugRuntime, sched), 80);
+        assert_eq!(std::mem::offset_of!(DebugRuntime, vtable), 88);
+    }
 
     #[test]
     fn the_location_layout_is_measured_and_reads_back() {

@@ -60,3 +60,13 @@ pub(crate) fn note(wait: WaitReason) {
 pub(crate) fn note_at(wait: WaitReason, at: &'static std::panic::Location<'static>) {
     crate::context::with_current(|sched| sched.note_wait_at(wait::WaitNote::Other(wait), at));
 }
+
+/// [`note_at`] when the leaf future knows its site, else [`note`] (a poll
+/// function called by hand, `Receiver::poll_recv`, has none).
+#[inline]
+pub(crate) fn note_maybe_at(wait: WaitReason, at: Option<&'static std::panic::Location<'static>>) {
+    match at {
+        Some(at) => note_at(wait, at),
+        None => note(wait),
+    }
+}

@@ -5,6 +5,7 @@
 
 use std::future::poll_fn;
 use std::io;
+use std::panic::Location;
 use std::time::Duration;
 
 use super::registration::{Registration, Waiter};
@@ -26,9 +27,10 @@ const BACKOFF_MAX: Duration = Duration::from_millis(100);
 pub(super) async fn accept<T>(
     reg: &Registration,
     mut op: impl FnMut() -> io::Result<T>,
+    at: &'static Location<'static>,
 ) -> io::Result<T> {
     let mut backoff = BACKOFF_MIN;
-    let mut waiter = Waiter::new(reg, Direction::Read);
+    let mut waiter = Waiter::new(reg, Direction::Read, at);
     loop {
         match poll_fn(|cx| waiter.poll_io(cx, &mut op)).await {
             Ok(accepted) => {
@@ -39,7 +41,7 @@ pub(super) async fn accept<T>(
             Err(e) if is_out_of_resources(&e) => {
                 // Readiness stays set (the backlog still holds the
                 // connection): after the pause, accept4 is tried again.
-                crate::time::sleep(backoff).await;
+                crate::time::sleep(backoff).sited(at).await;
                 backoff = (backoff * 2).min(BACKOFF_MAX);
             }
             Err(e) if e.kind() == io::ErrorKind::ConnectionAborted => {}

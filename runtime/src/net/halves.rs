@@ -128,40 +128,70 @@ macro_rules! read_half_methods {
             ///
             /// # Errors
             /// As the stream's.
-            pub async fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-                self.0.inner.read(buf).await
+            #[track_caller]
+            pub fn read(&mut self, buf: &mut [u8]) -> impl std::future::Future<Output = io::Result<usize>> {
+                // Not an `async fn`, to be `#[track_caller]`: the caller's site is
+                // the task's await site while it waits (`inspect::note_at`).
+                let at = std::panic::Location::caller();
+                async move {
+                    self.0.inner.read(buf, at).await
+                }
             }
 
             #[doc = concat!("As [`", stringify!($stream), "::read_exact`].")]
             ///
             /// # Errors
             /// As the stream's.
-            pub async fn read_exact(&mut self, buf: &mut [u8]) -> io::Result<()> {
-                self.0.inner.read_exact(buf).await
+            #[track_caller]
+            pub fn read_exact(&mut self, buf: &mut [u8]) -> impl std::future::Future<Output = io::Result<()>> {
+                // Not an `async fn`, to be `#[track_caller]`: the caller's site is
+                // the task's await site while it waits (`inspect::note_at`).
+                let at = std::panic::Location::caller();
+                async move {
+                    self.0.inner.read_exact(buf, at).await
+                }
             }
 
             #[doc = concat!("As [`", stringify!($stream), "::read_buf`]: into uninitialised memory.")]
             ///
             /// # Errors
             /// As the stream's.
-            pub async fn read_buf(&mut self, buf: &mut ReadBuf<'_>) -> io::Result<usize> {
-                self.0.inner.read_buf(buf).await
+            #[track_caller]
+            pub fn read_buf(&mut self, buf: &mut ReadBuf<'_>) -> impl std::future::Future<Output = io::Result<usize>> {
+                // Not an `async fn`, to be `#[track_caller]`: the caller's site is
+                // the task's await site while it waits (`inspect::note_at`).
+                let at = std::panic::Location::caller();
+                async move {
+                    self.0.inner.read_buf(buf, at).await
+                }
             }
 
             #[doc = concat!("As [`", stringify!($stream), "::read_vectored`] (`readv(2)`).")]
             ///
             /// # Errors
             /// As the stream's.
-            pub async fn read_vectored(&mut self, bufs: &mut [IoSliceMut<'_>]) -> io::Result<usize> {
-                self.0.inner.read_vectored(bufs).await
+            #[track_caller]
+            pub fn read_vectored(&mut self, bufs: &mut [IoSliceMut<'_>]) -> impl std::future::Future<Output = io::Result<usize>> {
+                // Not an `async fn`, to be `#[track_caller]`: the caller's site is
+                // the task's await site while it waits (`inspect::note_at`).
+                let at = std::panic::Location::caller();
+                async move {
+                    self.0.inner.read_vectored(bufs, at).await
+                }
             }
 
             #[doc = concat!("As [`", stringify!($stream), "::peek`] (`MSG_PEEK`).")]
             ///
             /// # Errors
             /// As the stream's.
-            pub async fn peek(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-                self.0.inner.peek(buf).await
+            #[track_caller]
+            pub fn peek(&mut self, buf: &mut [u8]) -> impl std::future::Future<Output = io::Result<usize>> {
+                // Not an `async fn`, to be `#[track_caller]`: the caller's site is
+                // the task's await site while it waits (`inspect::note_at`).
+                let at = std::panic::Location::caller();
+                async move {
+                    self.0.inner.peek(buf, at).await
+                }
             }
         }
     };
@@ -175,30 +205,57 @@ macro_rules! write_half_methods {
             ///
             /// # Errors
             /// As the stream's.
-            pub async fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-                let $s = &*self;
-                let stream: &$stream = $get;
-                stream.inner.write(buf).await
+            #[track_caller]
+            pub fn write(
+                &mut self,
+                buf: &[u8],
+            ) -> impl std::future::Future<Output = io::Result<usize>> {
+                // Not an `async fn`, to be `#[track_caller]`: the caller's site is
+                // the task's await site while it waits (`inspect::note_at`).
+                let at = std::panic::Location::caller();
+                async move {
+                    let $s = &*self;
+                    let stream: &$stream = $get;
+                    stream.inner.write(buf, at).await
+                }
             }
 
             #[doc = concat!("As [`", stringify!($stream), "::write_all`].")]
             ///
             /// # Errors
             /// As the stream's.
-            pub async fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
-                let $s = &*self;
-                let stream: &$stream = $get;
-                stream.inner.write_all(buf).await
+            #[track_caller]
+            pub fn write_all(
+                &mut self,
+                buf: &[u8],
+            ) -> impl std::future::Future<Output = io::Result<()>> {
+                // Not an `async fn`, to be `#[track_caller]`: the caller's site is
+                // the task's await site while it waits (`inspect::note_at`).
+                let at = std::panic::Location::caller();
+                async move {
+                    let $s = &*self;
+                    let stream: &$stream = $get;
+                    stream.inner.write_all(buf, at).await
+                }
             }
 
             #[doc = concat!("As [`", stringify!($stream), "::write_vectored`] (`sendmsg(2)`).")]
             ///
             /// # Errors
             /// As the stream's.
-            pub async fn write_vectored(&mut self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
-                let $s = &*self;
-                let stream: &$stream = $get;
-                stream.inner.write_vectored(bufs).await
+            #[track_caller]
+            pub fn write_vectored(
+                &mut self,
+                bufs: &[IoSlice<'_>],
+            ) -> impl std::future::Future<Output = io::Result<usize>> {
+                // Not an `async fn`, to be `#[track_caller]`: the caller's site is
+                // the task's await site while it waits (`inspect::note_at`).
+                let at = std::panic::Location::caller();
+                async move {
+                    let $s = &*self;
+                    let stream: &$stream = $get;
+                    stream.inner.write_vectored(bufs, at).await
+                }
             }
 
             /// `shutdown(2)` of the write direction: the peer reads EOF.

@@ -12,6 +12,7 @@
 
 use std::io;
 use std::os::fd::RawFd;
+use std::panic::Location;
 use std::task::{Context, Poll, Waker};
 
 use mio::event::Source;
@@ -36,8 +37,9 @@ pub(crate) struct Registration {
 enum Who<'a> {
     /// A `poll_*` call: one waker per task, until the next event.
     Polled,
-    /// An async method's wait, owned by its [`Waiter`].
-    Waiter(&'a mut Option<(usize, u64)>),
+    /// An async method's wait, owned by its [`Waiter`], made by the user's
+    /// call at this site (the task's await site while it waits).
+    Waiter(&'a mut Option<(usize, u64)>, &'static Location<'static>),
 }
 
 impl Registration {
@@ -158,14 +160,20 @@ impl Registration {
     /// Leaves the task's waker for `dir` and notes what it waits on.
     fn wait(&self, sched: &Scheduler, who: &mut Who<'_>, dir: Direction, waker: &Waker) {
         let fd = self.fd;
-        sched.note_wait(WaitNote::Other(match dir {
+        let wait = WaitNote::Other(match dir {
             Direction::Read => WaitReason::Readable { fd },
             Direction::Write => WaitReason::Writable { fd },
-        }));
+        });
         let reactor = sched.driver().reactor();
         match who {
-            Who::Polled => reactor.add_polled(self.key, dir, waker),
-            Who::Waiter(entry) => reactor.set_waiter(self.key, dir, entry, waker),
+            Who::Polled => {
+                sched.note_wait(wait);
+                reactor.add_polled(self.key, dir, waker);
+            }
+            Who::Waiter(entry, at) => {
+                sched.note_wait_at(wait, at);
+                reactor.set_waiter(self.key, dir, entry, waker);
+            }
         }
     }
 }
@@ -179,14 +187,21 @@ pub(crate) struct Waiter<'a> {
     /// The waker's key in the direction's list and the list's generation
     /// when it was added; `None` until the operation first waits.
     entry: Option<(usize, u64)>,
+    /// The user's call that started the operation (its await site).
+    at: &'static Location<'static>,
 }
 
 impl<'a> Waiter<'a> {
-    pub(crate) fn new(reg: &'a Registration, dir: Direction) -> Waiter<'a> {
+    pub(crate) fn new(
+        reg: &'a Registration,
+        dir: Direction,
+        at: &'static Location<'static>,
+    ) -> Waiter<'a> {
         Waiter {
             reg,
             dir,
             entry: None,
+            at,
         }
     }
 
@@ -197,13 +212,13 @@ impl<'a> Waiter<'a> {
         op: impl FnMut() -> io::Result<R>,
     ) -> Poll<io::Result<R>> {
         self.reg
-            .poll_io_as(Who::Waiter(&mut self.entry), self.dir, cx, op)
+            .poll_io_as(Who::Waiter(&mut self.entry, self.at), self.dir, cx, op)
     }
 
     /// Waits until the fd is reported ready for this waiter's direction.
     pub(crate) fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         self.reg
-            .poll_ready_as(Who::Waiter(&mut self.entry), self.dir, cx)
+            .poll_ready_as(Who::Waiter(&mut self.entry, self.at), self.dir, cx)
     }
 }
 

@@ -16,6 +16,7 @@
 use std::future::poll_fn;
 use std::io::{self, IoSlice, IoSliceMut};
 use std::os::fd::{AsRawFd, RawFd};
+use std::panic::Location;
 use std::task::{Context, Poll};
 
 use mio::event::Source;
@@ -56,12 +57,13 @@ impl<S: Source + AsRawFd> Stream<S> {
         &self,
         take_error: impl Fn(&S) -> io::Result<Option<io::Error>>,
         is_connected: impl Fn(&S) -> io::Result<()>,
+        at: &'static Location<'static>,
     ) -> io::Result<()> {
         // The slot starts out "ready"; for a connect in progress, wait for
         // the real EPOLLOUT (epoll reports it even if it came before the
         // registration).
         self.reg.clear_ready(Direction::Write);
-        let mut waiter = Waiter::new(&self.reg, Direction::Write);
+        let mut waiter = Waiter::new(&self.reg, Direction::Write, at);
         loop {
             poll_fn(|cx| waiter.poll_ready(cx)).await?;
             if let Some(e) = take_error(&self.io)? {
@@ -145,41 +147,63 @@ impl<S: Source + AsRawFd> Stream<S> {
             .poll_io(Direction::Write, cx, || sys::send_vectored(fd, bufs))
     }
 
-    // The async forms: each holds a `Waiter` for the whole operation.
+    // The async forms: each holds a `Waiter` for the whole operation; `at`
+    // is the user's call (`#[track_caller]` on the public method), the
+    // task's await site while it waits.
 
-    pub(crate) async fn read(&self, buf: &mut [u8]) -> io::Result<usize> {
+    pub(crate) async fn read(
+        &self,
+        buf: &mut [u8],
+        at: &'static Location<'static>,
+    ) -> io::Result<usize> {
         if buf.is_empty() {
             return Ok(0);
         }
         let fd = self.fd();
-        let mut waiter = Waiter::new(&self.reg, Direction::Read);
+        let mut waiter = Waiter::new(&self.reg, Direction::Read, at);
         poll_fn(|cx| waiter.poll_io(cx, || sys::recv(fd, buf, 0))).await
     }
 
-    pub(crate) async fn read_buf(&self, buf: &mut ReadBuf<'_>) -> io::Result<usize> {
+    pub(crate) async fn read_buf(
+        &self,
+        buf: &mut ReadBuf<'_>,
+        at: &'static Location<'static>,
+    ) -> io::Result<usize> {
         if buf.remaining() == 0 {
             return Ok(0);
         }
         let fd = self.fd();
-        let mut waiter = Waiter::new(&self.reg, Direction::Read);
+        let mut waiter = Waiter::new(&self.reg, Direction::Read, at);
         poll_fn(|cx| waiter.poll_io(cx, || sys::recv_buf(fd, buf, 0))).await
     }
 
-    pub(crate) async fn read_vectored(&self, bufs: &mut [IoSliceMut<'_>]) -> io::Result<usize> {
+    pub(crate) async fn read_vectored(
+        &self,
+        bufs: &mut [IoSliceMut<'_>],
+        at: &'static Location<'static>,
+    ) -> io::Result<usize> {
         let fd = self.fd();
-        let mut waiter = Waiter::new(&self.reg, Direction::Read);
+        let mut waiter = Waiter::new(&self.reg, Direction::Read, at);
         poll_fn(|cx| waiter.poll_io(cx, || sys::readv(fd, bufs))).await
     }
 
-    pub(crate) async fn peek(&self, buf: &mut [u8]) -> io::Result<usize> {
+    pub(crate) async fn peek(
+        &self,
+        buf: &mut [u8],
+        at: &'static Location<'static>,
+    ) -> io::Result<usize> {
         let fd = self.fd();
-        let mut waiter = Waiter::new(&self.reg, Direction::Read);
+        let mut waiter = Waiter::new(&self.reg, Direction::Read, at);
         poll_fn(|cx| waiter.poll_io(cx, || sys::recv(fd, buf, libc::MSG_PEEK))).await
     }
 
-    pub(crate) async fn read_exact(&self, mut buf: &mut [u8]) -> io::Result<()> {
+    pub(crate) async fn read_exact(
+        &self,
+        mut buf: &mut [u8],
+        at: &'static Location<'static>,
+    ) -> io::Result<()> {
         let fd = self.fd();
-        let mut waiter = Waiter::new(&self.reg, Direction::Read);
+        let mut waiter = Waiter::new(&self.reg, Direction::Read, at);
         while !buf.is_empty() {
             let read = poll_fn(|cx| waiter.poll_io(cx, || sys::recv(fd, buf, 0))).await;
             match read? {
@@ -195,21 +219,33 @@ impl<S: Source + AsRawFd> Stream<S> {
         Ok(())
     }
 
-    pub(crate) async fn write(&self, buf: &[u8]) -> io::Result<usize> {
+    pub(crate) async fn write(
+        &self,
+        buf: &[u8],
+        at: &'static Location<'static>,
+    ) -> io::Result<usize> {
         let fd = self.fd();
-        let mut waiter = Waiter::new(&self.reg, Direction::Write);
+        let mut waiter = Waiter::new(&self.reg, Direction::Write, at);
         poll_fn(|cx| waiter.poll_io(cx, || sys::send(fd, buf))).await
     }
 
-    pub(crate) async fn write_vectored(&self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
+    pub(crate) async fn write_vectored(
+        &self,
+        bufs: &[IoSlice<'_>],
+        at: &'static Location<'static>,
+    ) -> io::Result<usize> {
         let fd = self.fd();
-        let mut waiter = Waiter::new(&self.reg, Direction::Write);
+        let mut waiter = Waiter::new(&self.reg, Direction::Write, at);
         poll_fn(|cx| waiter.poll_io(cx, || sys::send_vectored(fd, bufs))).await
     }
 
-    pub(crate) async fn write_all(&self, mut buf: &[u8]) -> io::Result<()> {
+    pub(crate) async fn write_all(
+        &self,
+        mut buf: &[u8],
+        at: &'static Location<'static>,
+    ) -> io::Result<()> {
         let fd = self.fd();
-        let mut waiter = Waiter::new(&self.reg, Direction::Write);
+        let mut waiter = Waiter::new(&self.reg, Direction::Write, at);
         while !buf.is_empty() {
             let written = poll_fn(|cx| waiter.poll_io(cx, || sys::send(fd, buf))).await;
             match written? {

@@ -1,9 +1,11 @@
 //! [`TcpListener`]: accepting TCP connections on the loop's reactor.
 
 use std::fmt;
+use std::future::Future;
 use std::io;
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::os::fd::{AsRawFd, RawFd};
+use std::panic::Location;
 
 use super::TcpStream;
 use super::registration::Registration;
@@ -65,9 +67,15 @@ impl TcpListener {
     ///
     /// # Errors
     /// Other errors of `accept4(2)` or `epoll_ctl(2)`.
-    pub async fn accept(&self) -> io::Result<(TcpStream, SocketAddr)> {
-        let (io, addr) = super::accept::accept(&self.reg, || self.io.accept()).await?;
-        Ok((TcpStream::from_mio(io)?, addr))
+    #[track_caller]
+    pub fn accept(&self) -> impl Future<Output = io::Result<(TcpStream, SocketAddr)>> {
+        // Not an `async fn`, to be `#[track_caller]`: the caller's site is
+        // the task's await site while it waits (`inspect::note_at`).
+        let at = Location::caller();
+        async move {
+            let (io, addr) = super::accept::accept(&self.reg, || self.io.accept(), at).await?;
+            Ok((TcpStream::from_mio(io)?, addr))
+        }
     }
 
     /// The address it listens on (`getsockname(2)`): where the port chosen

@@ -2,10 +2,12 @@
 //! on before `bind(2)`/`listen(2)` or `connect(2)`.
 
 use std::fmt;
+use std::future::Future;
 use std::io;
 use std::mem::ManuallyDrop;
 use std::net::SocketAddr;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
+use std::panic::Location;
 use std::time::Duration;
 
 use super::{TcpListener, TcpStream, sockopt};
@@ -260,22 +262,28 @@ impl TcpSocket {
     /// # Errors
     /// `ConnectionRefused`, `TimedOut`, ... as for [`TcpStream::connect`];
     /// `Other` outside a runtime.
-    pub async fn connect(self, addr: SocketAddr) -> io::Result<TcpStream> {
-        let (storage, len) = sockaddr(&addr);
-        // SAFETY: as in `bind`.
-        let ret = unsafe { libc::connect(self.raw(), (&raw const storage).cast(), len) };
-        if ret != 0 {
-            let e = io::Error::last_os_error();
-            // EINPROGRESS: the handshake goes on; EINTR: it goes on too
-            // (POSIX), and its outcome is reported the same way.
-            if !matches!(e.raw_os_error(), Some(libc::EINPROGRESS | libc::EINTR)) {
-                return Err(e);
+    #[track_caller]
+    pub fn connect(self, addr: SocketAddr) -> impl Future<Output = io::Result<TcpStream>> {
+        // Not an `async fn`, to be `#[track_caller]`: the caller's site is
+        // the task's await site while it waits (`inspect::note_at`).
+        let at = Location::caller();
+        async move {
+            let (storage, len) = sockaddr(&addr);
+            // SAFETY: as in `bind`.
+            let ret = unsafe { libc::connect(self.raw(), (&raw const storage).cast(), len) };
+            if ret != 0 {
+                let e = io::Error::last_os_error();
+                // EINPROGRESS: the handshake goes on; EINTR: it goes on too
+                // (POSIX), and its outcome is reported the same way.
+                if !matches!(e.raw_os_error(), Some(libc::EINPROGRESS | libc::EINTR)) {
+                    return Err(e);
+                }
             }
+            let std = std::net::TcpStream::from(self.fd);
+            let stream = TcpStream::from_mio(mio::net::TcpStream::from_std(std))?;
+            stream.finish_connect(at).await?;
+            Ok(stream)
         }
-        let std = std::net::TcpStream::from(self.fd);
-        let stream = TcpStream::from_mio(mio::net::TcpStream::from_std(std))?;
-        stream.finish_connect().await?;
-        Ok(stream)
     }
 
     fn raw(&self) -> RawFd {

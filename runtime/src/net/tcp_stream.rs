@@ -6,9 +6,11 @@ mod options;
 mod split;
 
 use std::fmt;
+use std::future::Future;
 use std::io::{self, IoSlice, IoSliceMut};
 use std::net::{Shutdown, SocketAddr, ToSocketAddrs};
 use std::os::fd::{AsRawFd, RawFd};
+use std::panic::Location;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
@@ -89,29 +91,40 @@ impl TcpStream {
     /// The last address's error (`ConnectionRefused`, `TimedOut`, ...), or
     /// `InvalidInput` if `addr` resolves to nothing; `Other` outside a
     /// runtime.
-    pub async fn connect<A: ToSocketAddrs>(addr: A) -> io::Result<TcpStream> {
-        let mut last = None;
-        for addr in addr.to_socket_addrs()? {
-            match TcpStream::connect_one(addr).await {
-                Ok(stream) => return Ok(stream),
-                Err(e) => last = Some(e),
+    #[track_caller]
+    pub fn connect<A: ToSocketAddrs>(addr: A) -> impl Future<Output = io::Result<TcpStream>> {
+        // Not an `async fn`, to be `#[track_caller]`: the caller's site is
+        // the task's await site while it waits (`inspect::note_at`).
+        let at = Location::caller();
+        async move {
+            let mut last = None;
+            for addr in addr.to_socket_addrs()? {
+                match TcpStream::connect_one(addr, at).await {
+                    Ok(stream) => return Ok(stream),
+                    Err(e) => last = Some(e),
+                }
             }
+            Err(last.unwrap_or_else(super::no_addresses))
         }
-        Err(last.unwrap_or_else(super::no_addresses))
     }
 
-    async fn connect_one(addr: SocketAddr) -> io::Result<TcpStream> {
+    async fn connect_one(
+        addr: SocketAddr,
+        at: &'static Location<'static>,
+    ) -> io::Result<TcpStream> {
         let stream = TcpStream::from_mio(mio::net::TcpStream::connect(addr)?)?;
-        stream.finish_connect().await?;
+        stream.finish_connect(at).await?;
         Ok(stream)
     }
 
     /// Waits for a `connect(2)` in progress to succeed or fail.
-    pub(super) async fn finish_connect(&self) -> io::Result<()> {
+    pub(super) async fn finish_connect(&self, at: &'static Location<'static>) -> io::Result<()> {
         self.inner
-            .finish_connect(mio::net::TcpStream::take_error, |io| {
-                io.peer_addr().map(drop)
-            })
+            .finish_connect(
+                mio::net::TcpStream::take_error,
+                |io| io.peer_addr().map(drop),
+                at,
+            )
             .await
     }
 
@@ -121,8 +134,12 @@ impl TcpStream {
     ///
     /// # Errors
     /// The OS's (`ConnectionReset`, ...).
-    pub async fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        self.inner.read(buf).await
+    #[track_caller]
+    pub fn read(&mut self, buf: &mut [u8]) -> impl Future<Output = io::Result<usize>> {
+        // Not an `async fn`, to be `#[track_caller]`: the caller's site is
+        // the task's await site while it waits (`inspect::note_at`).
+        let at = Location::caller();
+        async move { self.inner.read(buf, at).await }
     }
 
     /// Fills all of `buf`, with as many `recv(2)`s as it takes.
@@ -130,8 +147,12 @@ impl TcpStream {
     /// # Errors
     /// [`io::ErrorKind::UnexpectedEof`] if the peer closes before `buf` is
     /// full (what was read stays in `buf`), or the OS's.
-    pub async fn read_exact(&mut self, buf: &mut [u8]) -> io::Result<()> {
-        self.inner.read_exact(buf).await
+    #[track_caller]
+    pub fn read_exact(&mut self, buf: &mut [u8]) -> impl Future<Output = io::Result<()>> {
+        // Not an `async fn`, to be `#[track_caller]`: the caller's site is
+        // the task's await site while it waits (`inspect::note_at`).
+        let at = Location::caller();
+        async move { self.inner.read_exact(buf, at).await }
     }
 
     /// Reads into the unfilled part of `buf` (one `recv(2)` into its raw
@@ -161,8 +182,12 @@ impl TcpStream {
     ///
     /// # Errors
     /// The OS's (`ConnectionReset`, ...).
-    pub async fn read_buf(&mut self, buf: &mut ReadBuf<'_>) -> io::Result<usize> {
-        self.inner.read_buf(buf).await
+    #[track_caller]
+    pub fn read_buf(&mut self, buf: &mut ReadBuf<'_>) -> impl Future<Output = io::Result<usize>> {
+        // Not an `async fn`, to be `#[track_caller]`: the caller's site is
+        // the task's await site while it waits (`inspect::note_at`).
+        let at = Location::caller();
+        async move { self.inner.read_buf(buf, at).await }
     }
 
     /// Reads into `bufs`, front to back, with one `readv(2)`. Returns how
@@ -170,8 +195,15 @@ impl TcpStream {
     ///
     /// # Errors
     /// The OS's.
-    pub async fn read_vectored(&mut self, bufs: &mut [IoSliceMut<'_>]) -> io::Result<usize> {
-        self.inner.read_vectored(bufs).await
+    #[track_caller]
+    pub fn read_vectored(
+        &mut self,
+        bufs: &mut [IoSliceMut<'_>],
+    ) -> impl Future<Output = io::Result<usize>> {
+        // Not an `async fn`, to be `#[track_caller]`: the caller's site is
+        // the task's await site while it waits (`inspect::note_at`).
+        let at = Location::caller();
+        async move { self.inner.read_vectored(bufs, at).await }
     }
 
     /// Copies the next bytes into `buf` without taking them off the socket
@@ -180,8 +212,12 @@ impl TcpStream {
     ///
     /// # Errors
     /// The OS's.
-    pub async fn peek(&self, buf: &mut [u8]) -> io::Result<usize> {
-        self.inner.peek(buf).await
+    #[track_caller]
+    pub fn peek(&self, buf: &mut [u8]) -> impl Future<Output = io::Result<usize>> {
+        // Not an `async fn`, to be `#[track_caller]`: the caller's site is
+        // the task's await site while it waits (`inspect::note_at`).
+        let at = Location::caller();
+        async move { self.inner.peek(buf, at).await }
     }
 
     /// Writes some of `buf` (one `send(2)`), waiting until there is room in
@@ -189,8 +225,12 @@ impl TcpStream {
     ///
     /// # Errors
     /// The OS's: `BrokenPipe` or `ConnectionReset` if the peer is gone.
-    pub async fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.inner.write(buf).await
+    #[track_caller]
+    pub fn write(&mut self, buf: &[u8]) -> impl Future<Output = io::Result<usize>> {
+        // Not an `async fn`, to be `#[track_caller]`: the caller's site is
+        // the task's await site while it waits (`inspect::note_at`).
+        let at = Location::caller();
+        async move { self.inner.write(buf, at).await }
     }
 
     /// Writes all of `buf`, with as many `send(2)`s as it takes.
@@ -199,8 +239,12 @@ impl TcpStream {
     /// The OS's: `BrokenPipe` or `ConnectionReset` if the peer is gone
     /// (part of `buf` may have been sent); `WriteZero` if a `send(2)` took
     /// nothing.
-    pub async fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
-        self.inner.write_all(buf).await
+    #[track_caller]
+    pub fn write_all(&mut self, buf: &[u8]) -> impl Future<Output = io::Result<()>> {
+        // Not an `async fn`, to be `#[track_caller]`: the caller's site is
+        // the task's await site while it waits (`inspect::note_at`).
+        let at = Location::caller();
+        async move { self.inner.write_all(buf, at).await }
     }
 
     /// Writes some of `bufs`, front to back, with one `sendmsg(2)` (a
@@ -230,8 +274,15 @@ impl TcpStream {
     ///
     /// # Errors
     /// As [`write`](TcpStream::write).
-    pub async fn write_vectored(&mut self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
-        self.inner.write_vectored(bufs).await
+    #[track_caller]
+    pub fn write_vectored(
+        &mut self,
+        bufs: &[IoSlice<'_>],
+    ) -> impl Future<Output = io::Result<usize>> {
+        // Not an `async fn`, to be `#[track_caller]`: the caller's site is
+        // the task's await site while it waits (`inspect::note_at`).
+        let at = Location::caller();
+        async move { self.inner.write_vectored(bufs, at).await }
     }
 
     /// The `&self` form of [`read`](TcpStream::read), for hand-written

@@ -1,10 +1,12 @@
 //! [`UdpSocket`]: datagrams on the loop's reactor.
 
 use std::fmt;
+use std::future::Future;
 use std::future::poll_fn;
 use std::io;
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::os::fd::{AsRawFd, RawFd};
+use std::panic::Location;
 use std::task::{Context, Poll};
 
 use super::registration::{Registration, Waiter};
@@ -55,13 +57,23 @@ impl UdpSocket {
     /// # Errors
     /// `InvalidInput` if `target` resolves to nothing; the OS's
     /// (`EMSGSIZE` for a datagram too large, ...).
-    pub async fn send_to<A: ToSocketAddrs>(&self, buf: &[u8], target: A) -> io::Result<usize> {
-        let target = target
-            .to_socket_addrs()?
-            .next()
-            .ok_or_else(super::no_addresses)?;
-        let mut waiter = Waiter::new(&self.reg, Direction::Write);
-        poll_fn(|cx| waiter.poll_io(cx, || self.io.send_to(buf, target))).await
+    #[track_caller]
+    pub fn send_to<A: ToSocketAddrs>(
+        &self,
+        buf: &[u8],
+        target: A,
+    ) -> impl Future<Output = io::Result<usize>> {
+        // Not an `async fn`, to be `#[track_caller]`: the caller's site is
+        // the task's await site while it waits (`inspect::note_at`).
+        let at = Location::caller();
+        async move {
+            let target = target
+                .to_socket_addrs()?
+                .next()
+                .ok_or_else(super::no_addresses)?;
+            let mut waiter = Waiter::new(&self.reg, Direction::Write, at);
+            poll_fn(|cx| waiter.poll_io(cx, || self.io.send_to(buf, target))).await
+        }
     }
 
     /// Receives one datagram into `buf` (`recvfrom(2)`), waiting until one
@@ -70,9 +82,18 @@ impl UdpSocket {
     ///
     /// # Errors
     /// The OS's (`ConnectionRefused` after an ICMP port unreachable, ...).
-    pub async fn recv_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
-        let mut waiter = Waiter::new(&self.reg, Direction::Read);
-        poll_fn(|cx| waiter.poll_io(cx, || self.io.recv_from(buf))).await
+    #[track_caller]
+    pub fn recv_from(
+        &self,
+        buf: &mut [u8],
+    ) -> impl Future<Output = io::Result<(usize, SocketAddr)>> {
+        // Not an `async fn`, to be `#[track_caller]`: the caller's site is
+        // the task's await site while it waits (`inspect::note_at`).
+        let at = Location::caller();
+        async move {
+            let mut waiter = Waiter::new(&self.reg, Direction::Read, at);
+            poll_fn(|cx| waiter.poll_io(cx, || self.io.recv_from(buf))).await
+        }
     }
 
     /// The poll form of [`send_to`](UdpSocket::send_to), with the target

@@ -162,6 +162,16 @@ impl Scheduler {
         })
     }
 
+    /// Publishes the scheduler's and the run queue's addresses in the
+    /// debug header (`inspect/debug_table.rs`): called once the scheduler
+    /// is in its `Rc`, where it stays until dropped.
+    pub(crate) fn publish(&self) {
+        let queue = self.queue.borrow().desc();
+        self.tasks
+            .borrow_mut()
+            .set_scheduler((self as *const Scheduler).cast(), queue);
+    }
+
     /// This runtime's id (`handle.rs`).
     #[inline]
     pub(crate) fn id(&self) -> RuntimeId {

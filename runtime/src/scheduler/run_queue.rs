@@ -5,50 +5,112 @@
 //! `Builder::seed`, each pop takes a pseudo-random entry instead, drawn from
 //! a xorshift generator seeded by the user, so one seed replays one order.
 
-use std::collections::VecDeque;
+use std::mem::MaybeUninit;
 
+use crate::inspect::debug_table::RingDesc;
 use crate::task::TaskId;
 
+/// A FIFO ring of task ids: the live part is `len` slots from `head`,
+/// wrapping; the other slots are uninitialised (a grow copies the live part
+/// and writes nothing else, where filling the new half would cost a
+/// `memset` of it). Written here rather than using `VecDeque` (whose
+/// layout is private) so that a debugger can list the queue in order from
+/// memory alone.
 pub(crate) struct RunQueue {
-    queue: VecDeque<TaskId>,
+    desc: RingDesc,
+    slots: Box<[MaybeUninit<TaskId>]>,
     rng: Option<XorShift>,
 }
 
 impl RunQueue {
     pub(crate) fn new(seed: Option<u64>) -> RunQueue {
+        let slots = Box::new_uninit_slice(256);
         RunQueue {
-            queue: VecDeque::with_capacity(256),
+            desc: RingDesc {
+                ptr: slots.as_ptr().cast(),
+                cap: slots.len() as u64,
+                head: 0,
+                len: 0,
+            },
+            slots,
             rng: seed.map(XorShift::new),
         }
     }
 
+    /// The descriptor's address, for the debug header: stable for as long
+    /// as the queue does not move (it lives in the scheduler, behind an `Rc`).
+    pub(crate) fn desc(&self) -> *const RingDesc {
+        &self.desc
+    }
+
+    /// The slot of the `i`-th queued task (`cap` is a power of two).
+    #[inline]
+    fn slot(&self, i: u64) -> usize {
+        ((self.desc.head + i) & (self.desc.cap - 1)) as usize
+    }
+
     #[inline]
     pub(crate) fn push(&mut self, task: TaskId) {
-        self.queue.push_back(task);
+        if self.desc.len == self.desc.cap {
+            self.grow();
+        }
+        let slot = self.slot(self.desc.len);
+        self.slots[slot] = MaybeUninit::new(task);
+        self.desc.len += 1;
+    }
+
+    /// Doubles the ring, moving the queued tasks to its start in order.
+    /// Called only when it is full, so the queued tasks are the whole ring
+    /// from `head` on, wrapping: two slice copies.
+    #[cold]
+    fn grow(&mut self) {
+        let head = self.desc.head as usize;
+        let cap = self.slots.len();
+        let mut slots = Box::new_uninit_slice(cap * 2);
+        slots[..cap - head].copy_from_slice(&self.slots[head..]);
+        slots[cap - head..cap].copy_from_slice(&self.slots[..head]);
+        self.slots = slots;
+        self.desc.ptr = self.slots.as_ptr().cast();
+        self.desc.cap = self.slots.len() as u64;
+        self.desc.head = 0;
     }
 
     #[inline]
     pub(crate) fn pop(&mut self) -> Option<TaskId> {
+        if self.desc.len == 0 {
+            return None;
+        }
         match &mut self.rng {
-            None => self.queue.pop_front(),
+            None => {
+                // SAFETY: slot `head` is live (`len > 0`): written by `push`
+                // or copied by `grow` from a live slot.
+                let task = unsafe { self.slots[self.slot(0)].assume_init() };
+                self.desc.head = (self.desc.head + 1) & (self.desc.cap - 1);
+                self.desc.len -= 1;
+                Some(task)
+            }
             Some(rng) => {
-                let len = self.queue.len();
-                if len == 0 {
-                    return None;
-                }
-                let index = (rng.next() % len as u64) as usize;
-                self.queue.swap_remove_back(index)
+                // A random entry; the last one takes its place
+                // (`VecDeque::swap_remove_back`).
+                let index = rng.next() % self.desc.len;
+                let (at, last) = (self.slot(index), self.slot(self.desc.len - 1));
+                // SAFETY: `index < len`, so slot `at` is live (as above).
+                let task = unsafe { self.slots[at].assume_init() };
+                self.slots[at] = self.slots[last];
+                self.desc.len -= 1;
+                Some(task)
             }
         }
     }
 
     #[inline]
     pub(crate) fn is_empty(&self) -> bool {
-        self.queue.is_empty()
+        self.desc.len == 0
     }
 
     pub(crate) fn clear(&mut self) {
-        self.queue.clear();
+        self.desc.head = 0;
+        self.desc.len = 0;
     }
 }
 
@@ -112,5 +174,40 @@ mod tests {
         let mut sorted = run(7);
         sorted.sort();
         assert_eq!(sorted, (0..16).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn wraps_and_grows_in_order() {
+        let mut q = RunQueue::new(None);
+        let mut next = 0;
+        let mut expected = std::collections::VecDeque::new();
+        // Wrap the 256-slot ring several times, then grow it while wrapped.
+        for round in 0..2000 {
+            for _ in 0..(1 + round % 3) {
+                q.push(task(next));
+                expected.push_back(next);
+                next += 1;
+            }
+            if round % 2 == 0 {
+                assert_eq!(q.pop().map(|t| t.key), expected.pop_front());
+            }
+        }
+        assert!(q.desc.cap > 256, "it grew");
+        while let Some(t) = q.pop() {
+            assert_eq!(Some(t.key), expected.pop_front());
+        }
+        assert!(expected.is_empty() && q.is_empty());
+    }
+
+    #[test]
+    #[cfg(target_pointer_width = "64")]
+    fn the_descriptor_has_the_tabled_layout() {
+        assert_eq!(std::mem::size_of::<RingDesc>(), 32);
+        assert_eq!(std::mem::offset_of!(RingDesc, cap), 8);
+        assert_eq!(std::mem::offset_of!(RingDesc, head), 16);
+        assert_eq!(std::mem::offset_of!(RingDesc, len), 24);
+        assert_eq!(std::mem::size_of::<TaskId>(), 16);
+        assert_eq!(std::mem::offset_of!(TaskId, key), 0);
+        assert_eq!(std::mem::offset_of!(TaskId, id), 8);
     }
 }

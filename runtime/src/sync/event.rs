@@ -2,6 +2,7 @@
 
 use std::fmt;
 use std::future::Future;
+use std::panic::Location;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
@@ -113,10 +114,12 @@ impl Event {
     }
 
     /// Waits until the flag is set; completes at once if it already is.
+    #[track_caller]
     pub fn wait(&self) -> Wait<'_> {
         Wait {
             event: self,
             state: WaitState::Init,
+            at: Location::caller(),
         }
     }
 }
@@ -140,6 +143,8 @@ impl fmt::Debug for Event {
 pub struct Wait<'a> {
     event: &'a Event,
     state: WaitState,
+    /// Where `wait` was called: the task's await site while it waits.
+    at: &'static Location<'static>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -163,13 +168,13 @@ impl Future for Wait<'_> {
                 let generation = inner.generation;
                 let key = inner.waiters.push_back(cx.waker().clone(), generation);
                 self.state = WaitState::Queued(key);
-                crate::inspect::note(crate::inspect::WaitReason::Event);
+                crate::inspect::note_at(crate::inspect::WaitReason::Event, self.at);
                 Poll::Pending
             }
             WaitState::Queued(key) => {
                 if inner.waiters.is_linked(key) {
                     inner.waiters.set_waker(key, cx.waker());
-                    crate::inspect::note(crate::inspect::WaitReason::Event);
+                    crate::inspect::note_at(crate::inspect::WaitReason::Event, self.at);
                     return Poll::Pending;
                 }
                 inner.waiters.remove(key);

@@ -57,6 +57,7 @@ impl<T> Mutex<T> {
 
 impl<T: ?Sized> Mutex<T> {
     /// Waits for the lock, in FIFO order with the other waiters.
+    #[track_caller]
     pub fn lock(&self) -> Lock<'_, T> {
         Lock {
             mutex: self,
@@ -119,7 +120,8 @@ impl<'a, T: ?Sized> Future for Lock<'a, T> {
         let mutex = self.mutex;
         let poll = Pin::new(&mut self.acquire).poll(cx);
         if poll.is_pending() {
-            // Overrides the semaphore's note: the user waits on a mutex.
+            // Overrides the semaphore's note: the user waits on a mutex (at
+            // the semaphore's await site, which is the caller of `lock`).
             crate::inspect::note(crate::inspect::WaitReason::Mutex);
         }
         poll.map(|permit| MutexGuard {

@@ -44,7 +44,11 @@ use std::panic::Location;
 use std::task::Waker;
 
 /// Names one task: where it lives in the slab, and which spawn it was.
+///
+/// `#[repr(C)]` (key at 0, id at 8): debuggers read it in the run queue
+/// (`scheduler/run_queue.rs`) and in a waker's cell (`waker.rs`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[repr(C)]
 pub(crate) struct TaskId {
     /// The slab key (a reserved one for the future given to `block_on`:
     /// [`TaskId::is_main`]).

@@ -21,6 +21,24 @@ use crate::inspect::debug_task::DebugTask;
 /// `u32::MAX` tasks: hundreds of gigabytes of them.
 const NIL: u32 = u32::MAX;
 
+/// The offsets a debugger reads past the task record (the table in
+/// `inspect/debug_table.rs`, `SlotLayout`).
+fn slot_layout() -> crate::inspect::debug_table::SlotLayout {
+    use std::mem::offset_of;
+    let byte = |offset: usize| u8::try_from(offset).unwrap_or(u8::MAX);
+    let cell = crate::waker::cell_layout();
+    crate::inspect::debug_table::SlotLayout([
+        byte(offset_of!(TaskSlot, task)),
+        byte(offset_of!(TaskSlot, queued)),
+        byte(offset_of!(TaskSlot, aborted)),
+        byte(offset_of!(TaskSlot, has_join_handle)),
+        byte(offset_of!(TaskSlot, join_waker)),
+        cell[0],
+        cell[1],
+        cell[2],
+    ])
+}
+
 pub(crate) struct TaskTable {
     slots: Vec<TaskSlot>,
     free: u32,
@@ -34,7 +52,11 @@ impl TaskTable {
             slots: Vec::new(),
             free: NIL,
             len: 0,
-            header: DebugHeader::new(mem::size_of::<TaskSlot>()),
+            header: DebugHeader::new(
+                mem::size_of::<TaskSlot>(),
+                slot_layout(),
+                &crate::waker::VTABLE,
+            ),
         }
     }
 
@@ -127,6 +149,15 @@ impl TaskTable {
     pub(crate) fn drain(&mut self) -> Vec<TaskSlot> {
         let keys: Vec<usize> = self.iter().map(|(k, _)| k).collect();
         keys.into_iter().map(|k| self.remove(k)).collect()
+    }
+
+    /// Where the scheduler and its run queue live, for debuggers.
+    pub(crate) fn set_scheduler(
+        &mut self,
+        sched: *const (),
+        queue: *const crate::inspect::debug_table::RingDesc,
+    ) {
+        self.header.set_scheduler(sched, queue);
     }
 
     /// The loop's clock, for debuggers.

@@ -209,14 +209,17 @@ fn spawn_os_thread_traced(
             "thread name may not contain a NUL byte",
         ));
     }
-    let mut builder = std::thread::Builder::new().name(name);
+    let mut builder = std::thread::Builder::new().name(name.clone());
     if let Some(bytes) = stack_size {
         builder = builder.stack_size(bytes);
     }
     let live = LiveThread::enter();
+    let record_name = name.clone();
     // On failure std drops the closure unrun, and `live` with it.
     let thread = builder.spawn(move || {
         let _live = live;
+        // What a debugger lists (`info threaded-tasks`), until the end.
+        let _record = super::debug::Registered::new(&record_name);
         super::trace::thread_start(flow);
         main();
         super::trace::thread_end();

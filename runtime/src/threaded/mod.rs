@@ -61,6 +61,7 @@
 // crate root.
 
 mod builder;
+mod debug;
 mod gather;
 mod join;
 mod pool;
@@ -71,6 +72,7 @@ pub mod trace;
 use std::time::Duration;
 
 pub use builder::{Builder, MAX_COMM_LEN, site_name, spawn};
+pub use debug::{THREADED_DEBUG_HEAD, ThreadInfo, ThreadRecord, tasks};
 pub use gather::gather;
 pub use join::{JoinError, JoinHandle};
 pub use pool::ThreadPool;
@@ -98,4 +100,23 @@ pub use stats::{Stats, reset_peak, stats};
 pub fn sleep(duration: Duration) {
     let _blocked = trace::block("sleep: clock_nanosleep");
     std::thread::sleep(duration);
+}
+
+/// Runs `io`, a blocking I/O call (a `std::net` read, an `accept`, a file
+/// read), marked as such: the thread's trace shows a `blocked` slice for it
+/// and a debugger (`info threaded-tasks`) and [`tasks`] say the thread is
+/// blocked on I/O. Only the marking is added; `io` runs as it is.
+///
+/// ```
+/// use runtime::threaded;
+/// use std::io::Read;
+///
+/// let mut data = &b"hello"[..];
+/// let mut buf = [0u8; 5];
+/// let n = threaded::blocking_io(|| data.read(&mut buf)).unwrap();
+/// assert_eq!(&buf[..n], b"hello");
+/// ```
+pub fn blocking_io<R>(io: impl FnOnce() -> R) -> R {
+    let _blocked = trace::block("io: blocking call");
+    io()
 }

@@ -102,6 +102,13 @@ impl Sleep {
         self.deadline
     }
 
+    /// The same sleep, shown in dumps as waiting at `at` (a wait the
+    /// runtime makes on its user's behalf, e.g. `accept`'s backoff).
+    pub(crate) fn sited(mut self, at: &'static Location<'static>) -> Sleep {
+        self.at = at;
+        self
+    }
+
     /// Whether the deadline was reached (the future returned `Ready`).
     pub fn is_elapsed(&self) -> bool {
         matches!(self.state, SleepState::Done)

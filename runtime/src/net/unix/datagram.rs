@@ -1,11 +1,13 @@
 //! [`UnixDatagram`]: Unix datagrams on the loop's reactor.
 
 use std::fmt;
+use std::future::Future;
 use std::future::poll_fn;
 use std::io;
 use std::net::Shutdown;
 use std::os::fd::{AsRawFd, RawFd};
 use std::os::unix::net::SocketAddr;
+use std::panic::Location;
 use std::path::Path;
 use std::task::{Context, Poll};
 
@@ -96,9 +98,15 @@ impl UnixDatagram {
     ///
     /// # Errors
     /// `NotConnected` without a peer, or the OS's.
-    pub async fn send(&self, buf: &[u8]) -> io::Result<usize> {
-        let mut waiter = Waiter::new(&self.reg, Direction::Write);
-        poll_fn(|cx| waiter.poll_io(cx, || self.io.send(buf))).await
+    #[track_caller]
+    pub fn send(&self, buf: &[u8]) -> impl Future<Output = io::Result<usize>> {
+        // Not an `async fn`, to be `#[track_caller]`: the caller's site is
+        // the task's await site while it waits (`inspect::note_at`).
+        let at = Location::caller();
+        async move {
+            let mut waiter = Waiter::new(&self.reg, Direction::Write, at);
+            poll_fn(|cx| waiter.poll_io(cx, || self.io.send(buf))).await
+        }
     }
 
     /// Receives one datagram (`recv(2)`); one longer than `buf` is
@@ -106,28 +114,53 @@ impl UnixDatagram {
     ///
     /// # Errors
     /// The OS's.
-    pub async fn recv(&self, buf: &mut [u8]) -> io::Result<usize> {
-        let mut waiter = Waiter::new(&self.reg, Direction::Read);
-        poll_fn(|cx| waiter.poll_io(cx, || self.io.recv(buf))).await
+    #[track_caller]
+    pub fn recv(&self, buf: &mut [u8]) -> impl Future<Output = io::Result<usize>> {
+        // Not an `async fn`, to be `#[track_caller]`: the caller's site is
+        // the task's await site while it waits (`inspect::note_at`).
+        let at = Location::caller();
+        async move {
+            let mut waiter = Waiter::new(&self.reg, Direction::Read, at);
+            poll_fn(|cx| waiter.poll_io(cx, || self.io.recv(buf))).await
+        }
     }
 
     /// Sends one datagram to the socket bound to `path` (`sendto(2)`).
     ///
     /// # Errors
     /// `NotFound`, `ConnectionRefused`, or the OS's.
-    pub async fn send_to<P: AsRef<Path>>(&self, buf: &[u8], path: P) -> io::Result<usize> {
-        let path = path.as_ref();
-        let mut waiter = Waiter::new(&self.reg, Direction::Write);
-        poll_fn(|cx| waiter.poll_io(cx, || self.io.send_to(buf, path))).await
+    #[track_caller]
+    pub fn send_to<P: AsRef<Path>>(
+        &self,
+        buf: &[u8],
+        path: P,
+    ) -> impl Future<Output = io::Result<usize>> {
+        // Not an `async fn`, to be `#[track_caller]`: the caller's site is
+        // the task's await site while it waits (`inspect::note_at`).
+        let at = Location::caller();
+        async move {
+            let path = path.as_ref();
+            let mut waiter = Waiter::new(&self.reg, Direction::Write, at);
+            poll_fn(|cx| waiter.poll_io(cx, || self.io.send_to(buf, path))).await
+        }
     }
 
     /// Receives one datagram and its sender's address (`recvfrom(2)`).
     ///
     /// # Errors
     /// The OS's.
-    pub async fn recv_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
-        let mut waiter = Waiter::new(&self.reg, Direction::Read);
-        poll_fn(|cx| waiter.poll_io(cx, || self.io.recv_from(buf))).await
+    #[track_caller]
+    pub fn recv_from(
+        &self,
+        buf: &mut [u8],
+    ) -> impl Future<Output = io::Result<(usize, SocketAddr)>> {
+        // Not an `async fn`, to be `#[track_caller]`: the caller's site is
+        // the task's await site while it waits (`inspect::note_at`).
+        let at = Location::caller();
+        async move {
+            let mut waiter = Waiter::new(&self.reg, Direction::Read, at);
+            poll_fn(|cx| waiter.poll_io(cx, || self.io.recv_from(buf))).await
+        }
     }
 
     /// The poll form of [`send`](UnixDatagram::send).

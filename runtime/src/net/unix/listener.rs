@@ -1,9 +1,11 @@
 //! [`UnixListener`]: accepting Unix stream connections on the loop's reactor.
 
 use std::fmt;
+use std::future::Future;
 use std::io;
 use std::os::fd::{AsRawFd, RawFd};
 use std::os::unix::net::SocketAddr;
+use std::panic::Location;
 use std::path::Path;
 
 use super::UnixStream;
@@ -72,9 +74,15 @@ impl UnixListener {
     ///
     /// # Errors
     /// Other errors of `accept4(2)` or `epoll_ctl(2)`.
-    pub async fn accept(&self) -> io::Result<(UnixStream, SocketAddr)> {
-        let (io, addr) = crate::net::accept::accept(&self.reg, || self.io.accept()).await?;
-        Ok((UnixStream::from_mio(io)?, addr))
+    #[track_caller]
+    pub fn accept(&self) -> impl Future<Output = io::Result<(UnixStream, SocketAddr)>> {
+        // Not an `async fn`, to be `#[track_caller]`: the caller's site is
+        // the task's await site while it waits (`inspect::note_at`).
+        let at = Location::caller();
+        async move {
+            let (io, addr) = crate::net::accept::accept(&self.reg, || self.io.accept(), at).await?;
+            Ok((UnixStream::from_mio(io)?, addr))
+        }
     }
 
     /// The address it listens on (`getsockname(2)`).

@@ -1,10 +1,12 @@
 //! [`UnixStream`]: a Unix stream connection on the loop's reactor.
 
 use std::fmt;
+use std::future::Future;
 use std::io::{self, IoSlice, IoSliceMut};
 use std::net::Shutdown;
 use std::os::fd::{AsRawFd, RawFd};
 use std::os::unix::net::SocketAddr;
+use std::panic::Location;
 use std::path::Path;
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -52,8 +54,12 @@ impl UnixStream {
     /// listens on it, `WouldBlock` if the listener's backlog is full (Linux
     /// fails a non-blocking Unix connect at once then); `Other` outside a
     /// runtime.
-    pub async fn connect<P: AsRef<Path>>(path: P) -> io::Result<UnixStream> {
-        UnixStream::connect_addr(&SocketAddr::from_pathname(path)?).await
+    #[track_caller]
+    pub fn connect<P: AsRef<Path>>(path: P) -> impl Future<Output = io::Result<UnixStream>> {
+        // Not an `async fn`, to be `#[track_caller]`: the caller's site is
+        // the task's await site while it waits (`inspect::note_at`).
+        let at = Location::caller();
+        async move { UnixStream::connect_addr_at(&SocketAddr::from_pathname(path)?, at).await }
     }
 
     /// As [`connect`](UnixStream::connect), to any address (an abstract name
@@ -61,13 +67,25 @@ impl UnixStream {
     ///
     /// # Errors
     /// As [`connect`](UnixStream::connect).
-    pub async fn connect_addr(addr: &SocketAddr) -> io::Result<UnixStream> {
+    #[track_caller]
+    pub fn connect_addr(addr: &SocketAddr) -> impl Future<Output = io::Result<UnixStream>> {
+        // Not an `async fn`, to be `#[track_caller]` (the await site).
+        UnixStream::connect_addr_at(addr, Location::caller())
+    }
+
+    /// [`connect_addr`](UnixStream::connect_addr), waiting at `at`.
+    async fn connect_addr_at(
+        addr: &SocketAddr,
+        at: &'static Location<'static>,
+    ) -> io::Result<UnixStream> {
         let stream = UnixStream::from_mio(mio::net::UnixStream::connect_addr(addr)?)?;
         stream
             .inner
-            .finish_connect(mio::net::UnixStream::take_error, |io| {
-                io.peer_addr().map(drop)
-            })
+            .finish_connect(
+                mio::net::UnixStream::take_error,
+                |io| io.peer_addr().map(drop),
+                at,
+            )
             .await?;
         Ok(stream)
     }
@@ -87,16 +105,24 @@ impl UnixStream {
     ///
     /// # Errors
     /// The OS's.
-    pub async fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        self.inner.read(buf).await
+    #[track_caller]
+    pub fn read(&mut self, buf: &mut [u8]) -> impl Future<Output = io::Result<usize>> {
+        // Not an `async fn`, to be `#[track_caller]`: the caller's site is
+        // the task's await site while it waits (`inspect::note_at`).
+        let at = Location::caller();
+        async move { self.inner.read(buf, at).await }
     }
 
     /// Fills all of `buf`.
     ///
     /// # Errors
     /// `UnexpectedEof` if the peer closes first, or the OS's.
-    pub async fn read_exact(&mut self, buf: &mut [u8]) -> io::Result<()> {
-        self.inner.read_exact(buf).await
+    #[track_caller]
+    pub fn read_exact(&mut self, buf: &mut [u8]) -> impl Future<Output = io::Result<()>> {
+        // Not an `async fn`, to be `#[track_caller]`: the caller's site is
+        // the task's await site while it waits (`inspect::note_at`).
+        let at = Location::caller();
+        async move { self.inner.read_exact(buf, at).await }
     }
 
     /// As [`TcpStream::read_buf`](crate::net::TcpStream::read_buf): one
@@ -104,48 +130,78 @@ impl UnixStream {
     ///
     /// # Errors
     /// The OS's.
-    pub async fn read_buf(&mut self, buf: &mut ReadBuf<'_>) -> io::Result<usize> {
-        self.inner.read_buf(buf).await
+    #[track_caller]
+    pub fn read_buf(&mut self, buf: &mut ReadBuf<'_>) -> impl Future<Output = io::Result<usize>> {
+        // Not an `async fn`, to be `#[track_caller]`: the caller's site is
+        // the task's await site while it waits (`inspect::note_at`).
+        let at = Location::caller();
+        async move { self.inner.read_buf(buf, at).await }
     }
 
     /// One `readv(2)` into `bufs`, front to back.
     ///
     /// # Errors
     /// The OS's.
-    pub async fn read_vectored(&mut self, bufs: &mut [IoSliceMut<'_>]) -> io::Result<usize> {
-        self.inner.read_vectored(bufs).await
+    #[track_caller]
+    pub fn read_vectored(
+        &mut self,
+        bufs: &mut [IoSliceMut<'_>],
+    ) -> impl Future<Output = io::Result<usize>> {
+        // Not an `async fn`, to be `#[track_caller]`: the caller's site is
+        // the task's await site while it waits (`inspect::note_at`).
+        let at = Location::caller();
+        async move { self.inner.read_vectored(bufs, at).await }
     }
 
     /// Copies the next bytes without taking them (`MSG_PEEK`).
     ///
     /// # Errors
     /// The OS's.
-    pub async fn peek(&self, buf: &mut [u8]) -> io::Result<usize> {
-        self.inner.peek(buf).await
+    #[track_caller]
+    pub fn peek(&self, buf: &mut [u8]) -> impl Future<Output = io::Result<usize>> {
+        // Not an `async fn`, to be `#[track_caller]`: the caller's site is
+        // the task's await site while it waits (`inspect::note_at`).
+        let at = Location::caller();
+        async move { self.inner.peek(buf, at).await }
     }
 
     /// One `send(2)` with `MSG_NOSIGNAL`.
     ///
     /// # Errors
     /// `BrokenPipe` if the peer is gone, or the OS's.
-    pub async fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.inner.write(buf).await
+    #[track_caller]
+    pub fn write(&mut self, buf: &[u8]) -> impl Future<Output = io::Result<usize>> {
+        // Not an `async fn`, to be `#[track_caller]`: the caller's site is
+        // the task's await site while it waits (`inspect::note_at`).
+        let at = Location::caller();
+        async move { self.inner.write(buf, at).await }
     }
 
     /// Writes all of `buf`.
     ///
     /// # Errors
     /// `BrokenPipe` if the peer is gone, `WriteZero`, or the OS's.
-    pub async fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
-        self.inner.write_all(buf).await
+    #[track_caller]
+    pub fn write_all(&mut self, buf: &[u8]) -> impl Future<Output = io::Result<()>> {
+        // Not an `async fn`, to be `#[track_caller]`: the caller's site is
+        // the task's await site while it waits (`inspect::note_at`).
+        let at = Location::caller();
+        async move { self.inner.write_all(buf, at).await }
     }
 
     /// One `sendmsg(2)` gathering `bufs`, with `MSG_NOSIGNAL`.
     ///
     /// # Errors
     /// As [`write`](UnixStream::write).
-    pub async fn write_vectored(&mut self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
-        self.inner.write_vectored(bufs).await
+    #[track_caller]
+    pub fn write_vectored(
+        &mut self,
+        bufs: &[IoSlice<'_>],
+    ) -> impl Future<Output = io::Result<usize>> {
+        // Not an `async fn`, to be `#[track_caller]`: the caller's site is
+        // the task's await site while it waits (`inspect::note_at`).
+        let at = Location::caller();
+        async move { self.inner.write_vectored(bufs, at).await }
     }
 
     /// The `&self` form of [`read`](UnixStream::read), as

@@ -4,6 +4,7 @@
 
 use std::fmt;
 use std::future::{Future, poll_fn};
+use std::panic::Location;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -46,11 +47,13 @@ impl<T> Sender<T> {
     /// message is sent exactly when the future returns `Ready(Ok(()))`:
     /// dropping it before then withdraws the value (it is dropped with the
     /// future) and passes its place to the next waiting sender. Cancel-safe.
+    #[track_caller]
     pub fn send(&self, value: T) -> Send<'_, T> {
         Send {
             shared: &self.tx.shared,
             value: Some(value),
             key: None,
+            at: Location::caller(),
         }
     }
 
@@ -85,6 +88,7 @@ impl<T> Sender<T> {
     ///     assert_eq!(err, Err(SendTimeoutError::Timeout(2)));
     /// });
     /// ```
+    #[track_caller]
     pub fn send_timeout(&self, value: T, timeout: Duration) -> SendTimeout<'_, T> {
         SendTimeout {
             send: self.send(value),
@@ -185,6 +189,8 @@ pub struct Send<'a, T> {
     /// Its node in `blocked` while it waits (linked) or once a slot was
     /// granted to it (unlinked).
     key: Option<usize>,
+    /// Where `send` was called: the task's await site while it waits.
+    at: &'static Location<'static>,
 }
 
 // The value is only ever moved, never pinned, so `Send` may move freely.
@@ -198,7 +204,7 @@ impl<T> Future for Send<'_, T> {
         if this.value.is_none() {
             panic!("`Send` polled after completion");
         }
-        let result = std::task::ready!(chan::poll_slot(this.shared, &mut this.key, cx));
+        let result = std::task::ready!(chan::poll_slot(this.shared, &mut this.key, cx, this.at));
         let Some(value) = this.value.take() else {
             unreachable!("checked at the top of poll");
         };
@@ -310,8 +316,12 @@ impl<T> Receiver<T> {
     /// every [`Sender`] is dropped, or the channel was
     /// [closed](Receiver::close) and no [`Permit`](super::Permit) is
     /// outstanding. Cancel-safe: a dropped `recv` takes no message.
+    #[track_caller]
     pub fn recv(&mut self) -> Recv<'_, T> {
-        Recv { rx: &mut self.rx }
+        Recv {
+            rx: &mut self.rx,
+            at: Location::caller(),
+        }
     }
 
     /// Receives up to `limit` messages into `buffer` (appended), waiting
@@ -333,8 +343,13 @@ impl<T> Receiver<T> {
     ///     assert_eq!(got, [0, 1, 2, 3, 4]);
     /// });
     /// ```
-    pub async fn recv_many(&mut self, buffer: &mut Vec<T>, limit: usize) -> usize {
-        poll_fn(|cx| self.rx.poll_recv_many(cx, buffer, limit)).await
+    #[track_caller]
+    pub fn recv_many(&mut self, buffer: &mut Vec<T>, limit: usize) -> impl Future<Output = usize> {
+        // Not an `async fn`: those cannot be `#[track_caller]`, and the
+        // caller's site is the task's await site while it waits.
+        let at = Location::caller();
+        let rx = &mut self.rx;
+        poll_fn(move |cx| rx.poll_recv_many(cx, buffer, limit, Some(at)))
     }
 
     /// Receives a message if one is buffered right now.
@@ -351,7 +366,7 @@ impl<T> Receiver<T> {
     /// Polls for the next message: the building block of
     /// [`recv`](Receiver::recv), for hand-written futures.
     pub fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Option<T>> {
-        self.rx.poll_recv(cx)
+        self.rx.poll_recv(cx, None)
     }
 
     /// Polls [`recv_many`](Receiver::recv_many).
@@ -361,7 +376,7 @@ impl<T> Receiver<T> {
         buffer: &mut Vec<T>,
         limit: usize,
     ) -> Poll<usize> {
-        self.rx.poll_recv_many(cx, buffer, limit)
+        self.rx.poll_recv_many(cx, buffer, limit, None)
     }
 
     /// Closes the channel without dropping the receiver: every later send
@@ -410,13 +425,16 @@ impl<T> fmt::Debug for Receiver<T> {
 #[must_use = "futures do nothing unless polled"]
 pub struct Recv<'a, T> {
     pub(super) rx: &'a mut Rx<T>,
+    /// Where `recv` was called: the task's await site while it waits.
+    pub(super) at: &'static Location<'static>,
 }
 
 impl<T> Future for Recv<'_, T> {
     type Output = Option<T>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
-        self.rx.poll_recv(cx)
+        let at = self.at;
+        self.rx.poll_recv(cx, Some(at))
     }
 }
 

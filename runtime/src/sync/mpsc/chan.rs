@@ -26,6 +26,7 @@
 //! [`Receiver::close`]: super::Receiver::close
 
 use std::collections::VecDeque;
+use std::panic::Location;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::task::{Context, Poll, Waker};
 
@@ -157,6 +158,7 @@ pub(super) fn poll_slot<'c, T>(
     shared: &'c Shared<T>,
     key: &mut Option<usize>,
     cx: &mut Context<'_>,
+    at: &'static Location<'static>,
 ) -> Poll<Result<MutexGuard<'c, Chan<T>>, ()>> {
     let mut chan = lock(shared);
     if chan.closed {
@@ -170,12 +172,12 @@ pub(super) fn poll_slot<'c, T>(
         None if chan.has_room() => {}
         None => {
             *key = Some(chan.blocked.push_back(cx.waker().clone(), ()));
-            crate::inspect::note(crate::inspect::WaitReason::ChannelSend);
+            crate::inspect::note_at(crate::inspect::WaitReason::ChannelSend, at);
             return Poll::Pending;
         }
         Some(k) if chan.blocked.is_linked(k) => {
             chan.blocked.set_waker(k, cx.waker());
-            crate::inspect::note(crate::inspect::WaitReason::ChannelSend);
+            crate::inspect::note_at(crate::inspect::WaitReason::ChannelSend, at);
             return Poll::Pending;
         }
         Some(k) => {
@@ -314,8 +316,14 @@ pub(super) struct Rx<T> {
 
 impl<T> Rx<T> {
     /// Takes the next message, or registers `cx`'s waker.
+    /// `at`: the `recv` call that made the future, if any (the task's
+    /// await site while it waits).
     #[inline]
-    pub(super) fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Option<T>> {
+    pub(super) fn poll_recv(
+        &mut self,
+        cx: &mut Context<'_>,
+        at: Option<&'static Location<'static>>,
+    ) -> Poll<Option<T>> {
         let mut chan = lock(&self.shared);
         if let Some(value) = chan.buffer.pop_front() {
             let waker = chan.grant_next();
@@ -330,7 +338,7 @@ impl<T> Rx<T> {
             Some(old) if old.will_wake(cx.waker()) => {}
             _ => chan.recv_waker = Some(cx.waker().clone()),
         }
-        crate::inspect::note(crate::inspect::WaitReason::ChannelRecv);
+        crate::inspect::note_maybe_at(crate::inspect::WaitReason::ChannelRecv, at);
         Poll::Pending
     }
 
@@ -354,6 +362,7 @@ impl<T> Rx<T> {
         cx: &mut Context<'_>,
         out: &mut Vec<T>,
         limit: usize,
+        at: Option<&'static Location<'static>>,
     ) -> Poll<usize> {
         if limit == 0 {
             return Poll::Ready(0);
@@ -367,7 +376,7 @@ impl<T> Rx<T> {
                 Some(old) if old.will_wake(cx.waker()) => {}
                 _ => chan.recv_waker = Some(cx.waker().clone()),
             }
-            crate::inspect::note(crate::inspect::WaitReason::ChannelRecv);
+            crate::inspect::note_maybe_at(crate::inspect::WaitReason::ChannelRecv, at);
             return Poll::Pending;
         }
         let n = limit.min(chan.buffer.len());

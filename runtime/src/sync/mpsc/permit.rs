@@ -10,6 +10,7 @@
 
 use std::fmt;
 use std::future::Future;
+use std::panic::Location;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
@@ -34,10 +35,12 @@ impl<T> Sender<T> {
     ///     assert_eq!(tx.capacity(), 1);
     /// });
     /// ```
+    #[track_caller]
     pub fn reserve(&self) -> Reserve<'_, T> {
         Reserve {
             sender: self,
             key: None,
+            at: Location::caller(),
         }
     }
 
@@ -50,10 +53,12 @@ impl<T> Sender<T> {
     /// Like [`reserve`](Sender::reserve), but the permit holds the sender
     /// by value: it can be stored or moved into another task. The sender
     /// comes back from [`OwnedPermit::send`] or [`OwnedPermit::release`].
+    #[track_caller]
     pub fn reserve_owned(self) -> ReserveOwned<T> {
         ReserveOwned {
             sender: Some(self),
             key: None,
+            at: Location::caller(),
         }
     }
 
@@ -85,8 +90,9 @@ fn poll_reserve<T>(
     shared: &Shared<T>,
     key: &mut Option<usize>,
     cx: &mut Context<'_>,
+    at: &'static Location<'static>,
 ) -> Poll<Result<(), SendError<()>>> {
-    match std::task::ready!(chan::poll_slot(shared, key, cx)) {
+    match std::task::ready!(chan::poll_slot(shared, key, cx, at)) {
         Ok(mut chan) => {
             chan.reserved += 1;
             Poll::Ready(Ok(()))
@@ -100,6 +106,8 @@ fn poll_reserve<T>(
 pub struct Reserve<'a, T> {
     sender: &'a Sender<T>,
     key: Option<usize>,
+    /// Where `reserve` was called: the task's await site while it waits.
+    at: &'static Location<'static>,
 }
 
 impl<'a, T> Future for Reserve<'a, T> {
@@ -108,7 +116,7 @@ impl<'a, T> Future for Reserve<'a, T> {
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = &mut *self;
         let sender = this.sender;
-        poll_reserve(&sender.tx.shared, &mut this.key, cx).map_ok(|()| Permit { sender })
+        poll_reserve(&sender.tx.shared, &mut this.key, cx, this.at).map_ok(|()| Permit { sender })
     }
 }
 
@@ -132,6 +140,8 @@ pub struct ReserveOwned<T> {
     /// `None` once it moved into the permit (or was dropped on failure).
     sender: Option<Sender<T>>,
     key: Option<usize>,
+    /// Where `reserve_owned` was called: the await site while it waits.
+    at: &'static Location<'static>,
 }
 
 // Nothing is pinned: the sender is only moved out.
@@ -145,7 +155,7 @@ impl<T> Future for ReserveOwned<T> {
         let Some(sender) = this.sender.as_ref() else {
             panic!("`ReserveOwned` polled after completion");
         };
-        let result = std::task::ready!(poll_reserve(&sender.tx.shared, &mut this.key, cx));
+        let result = std::task::ready!(poll_reserve(&sender.tx.shared, &mut this.key, cx, this.at));
         let sender = this.sender.take();
         Poll::Ready(result.map(|()| OwnedPermit { sender }))
     }

@@ -7,7 +7,8 @@
 //! async, or it must never block on the consumer).
 
 use std::fmt;
-use std::future::poll_fn;
+use std::future::{Future, poll_fn};
+use std::panic::Location;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
@@ -138,14 +139,22 @@ pub struct UnboundedReceiver<T> {
 impl<T> UnboundedReceiver<T> {
     /// Receives the next message; `None` once every sender is gone (or the
     /// channel is closed) and the buffer is drained. Cancel-safe.
+    #[track_caller]
     pub fn recv(&mut self) -> Recv<'_, T> {
-        Recv { rx: &mut self.rx }
+        Recv {
+            rx: &mut self.rx,
+            at: Location::caller(),
+        }
     }
 
     /// Receives up to `limit` messages into `buffer`, waiting for at least
     /// one; see [`Receiver::recv_many`](super::Receiver::recv_many).
-    pub async fn recv_many(&mut self, buffer: &mut Vec<T>, limit: usize) -> usize {
-        poll_fn(|cx| self.rx.poll_recv_many(cx, buffer, limit)).await
+    #[track_caller]
+    pub fn recv_many(&mut self, buffer: &mut Vec<T>, limit: usize) -> impl Future<Output = usize> {
+        // Not an `async fn`, to be `#[track_caller]` (see `Receiver::recv_many`).
+        let at = Location::caller();
+        let rx = &mut self.rx;
+        poll_fn(move |cx| rx.poll_recv_many(cx, buffer, limit, Some(at)))
     }
 
     /// Receives a message if one is buffered right now.
@@ -161,7 +170,7 @@ impl<T> UnboundedReceiver<T> {
 
     /// Polls for the next message.
     pub fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Option<T>> {
-        self.rx.poll_recv(cx)
+        self.rx.poll_recv(cx, None)
     }
 
     /// Polls [`recv_many`](UnboundedReceiver::recv_many).
@@ -171,7 +180,7 @@ impl<T> UnboundedReceiver<T> {
         buffer: &mut Vec<T>,
         limit: usize,
     ) -> Poll<usize> {
-        self.rx.poll_recv_many(cx, buffer, limit)
+        self.rx.poll_recv_many(cx, buffer, limit, None)
     }
 
     /// Closes the channel without dropping the receiver; buffered messages

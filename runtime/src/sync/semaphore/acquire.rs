@@ -6,6 +6,7 @@
 use std::fmt;
 use std::future::Future;
 use std::ops::Deref;
+use std::panic::Location;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -29,6 +30,9 @@ use super::{AcquireError, OwnedSemaphorePermit, Semaphore, SemaphorePermit};
 #[derive(Debug)]
 pub(super) struct Waiter {
     state: State,
+    /// Where the acquire was called (`#[track_caller]`): the task's await
+    /// site in dumps and the debugger while it waits (`inspect::note_at`).
+    at: &'static Location<'static>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,8 +46,12 @@ enum State {
 }
 
 impl Waiter {
+    #[track_caller]
     pub(super) fn new() -> Self {
-        Waiter { state: State::Init }
+        Waiter {
+            state: State::Init,
+            at: Location::caller(),
+        }
     }
 
     /// Polls the request: `Ready(Ok(()))` once the caller owns `wanted`
@@ -76,13 +84,13 @@ impl Waiter {
                 inner.permits = 0;
                 let key = inner.waiters.push_back(cx.waker().clone(), lacks);
                 self.state = State::Queued(key);
-                crate::inspect::note(crate::inspect::WaitReason::Semaphore);
+                crate::inspect::note_at(crate::inspect::WaitReason::Semaphore, self.at);
                 Poll::Pending
             }
             State::Queued(key) => {
                 if inner.waiters.is_linked(key) {
                     inner.waiters.set_waker(key, cx.waker());
-                    crate::inspect::note(crate::inspect::WaitReason::Semaphore);
+                    crate::inspect::note_at(crate::inspect::WaitReason::Semaphore, self.at);
                     return Poll::Pending;
                 }
                 let lacks = inner.waiters.remove_unlinked(key);
@@ -133,6 +141,7 @@ pub struct Acquire<'a> {
 }
 
 impl<'a> Acquire<'a> {
+    #[track_caller]
     pub(super) fn new(semaphore: &'a Semaphore) -> Self {
         Acquire {
             semaphore,
@@ -181,6 +190,7 @@ pub struct AcquireMany<'a> {
 }
 
 impl<'a> AcquireMany<'a> {
+    #[track_caller]
     pub(super) fn new(semaphore: &'a Semaphore, wanted: usize) -> Self {
         AcquireMany {
             semaphore,
@@ -231,6 +241,7 @@ pub struct AcquireOwned<S: Deref<Target = Semaphore> = Arc<Semaphore>> {
 impl<S: Deref<Target = Semaphore>> Unpin for AcquireOwned<S> {}
 
 impl<S: Deref<Target = Semaphore>> AcquireOwned<S> {
+    #[track_caller]
     pub(super) fn new(semaphore: S, wanted: usize) -> Self {
         AcquireOwned {
             semaphore: Some(semaphore),

@@ -169,12 +169,14 @@ impl Semaphore {
     /// semaphore is closed while it waits). Use
     /// [`acquire_checked`](Semaphore::acquire_checked) to get an
     /// [`AcquireError`] instead.
+    #[track_caller]
     pub fn acquire(&self) -> Acquire<'_> {
         Acquire::new(self)
     }
 
     /// Waits for a permit, like [`acquire`](Semaphore::acquire), but fails
     /// with [`AcquireError`] if the semaphore is closed: tokio's `acquire`.
+    #[track_caller]
     pub fn acquire_checked(&self) -> AcquireMany<'_> {
         AcquireMany::new(self, 1)
     }
@@ -196,6 +198,7 @@ impl Semaphore {
     ///     assert_eq!(sem.available_permits(), 2);
     /// });
     /// ```
+    #[track_caller]
     pub fn acquire_many(&self, n: u32) -> AcquireMany<'_> {
         AcquireMany::new(self, n as usize)
     }

@@ -189,11 +189,13 @@ impl<S: Deref<Target = Semaphore>> fmt::Debug for OwnedSemaphorePermit<S> {
 /// ```
 pub trait SharedSemaphore: Deref<Target = Semaphore> + Sized {
     /// Waits for one permit; see [`Semaphore::acquire_checked`].
+    #[track_caller]
     fn acquire_owned(self) -> AcquireOwned<Self> {
         AcquireOwned::new(self, 1)
     }
 
     /// Waits for `n` permits; see [`Semaphore::acquire_many`].
+    #[track_caller]
     fn acquire_many_owned(self, n: u32) -> AcquireOwned<Self> {
         AcquireOwned::new(self, n as usize)
     }
@@ -217,11 +219,13 @@ impl SharedSemaphore for Rc<Semaphore> {}
 impl Semaphore {
     /// Waits for one permit, holding the semaphore through the `Arc`; fails
     /// if the semaphore is closed. See [`OwnedSemaphorePermit`].
+    #[track_caller]
     pub fn acquire_owned(self: Arc<Self>) -> AcquireOwned<Arc<Semaphore>> {
         SharedSemaphore::acquire_owned(self)
     }
 
     /// Waits for `n` permits, holding the semaphore through the `Arc`.
+    #[track_caller]
     pub fn acquire_many_owned(self: Arc<Self>, n: u32) -> AcquireOwned<Arc<Semaphore>> {
         SharedSemaphore::acquire_many_owned(self, n)
     }
