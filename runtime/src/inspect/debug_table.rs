@@ -28,7 +28,7 @@ pub(crate) const MAGIC: u64 = u64::from_le_bytes(*b"RTDEBUG4");
 ///
 /// | offset | field | meaning |
 /// |--------|-------|---------|
-/// | 0  | `magic: u64` | `b"RTDEBUG3"` |
+/// | 0  | `magic: u64` | `b"RTDEBUG4"` |
 /// | 8  | `slots: *const u8` | the task table's first slot |
 /// | 16 | `len: u64` | slots in the table (free ones have `id == 0`) |
 /// | 24 | `stride: u64` | bytes from one slot to the next |
@@ -100,13 +100,24 @@ pub(crate) struct SlotLayout(pub(crate) [u8; 8]);
 #[unsafe(no_mangle)]
 pub static RUNTIME_DEBUG_HEAD: AtomicPtr<DebugRuntime> = AtomicPtr::new(ptr::null_mut());
 
-/// Serialises changes to the list (runtimes on several threads).
+/// Serialises changes to the list (runtimes on several threads), and every
+/// dereference of a node that is not the caller's own.
 static LIST_LOCK: Mutex<()> = Mutex::new(());
 
-/// A runtime's entry in the list: a boxed header (stable address) that the
-/// task table keeps pointing at its slots.
+/// A runtime's entry in the list: a heap-allocated header at a stable
+/// address, which the task table keeps pointing at its slots.
+///
+/// The node is owned through the raw pointer that `Box::into_raw` returned
+/// and is freed with `Box::from_raw` only after it was unlinked. It is never
+/// held as a `Box` or reached through a `&mut DebugRuntime` while linked:
+/// the list and other threads hold copies of this very pointer, and a `Box`
+/// (retagged unique whenever it moves) or a `&mut` to the whole struct would
+/// invalidate those copies under Rust's aliasing rules (the bug Miri found:
+/// unlinking a runtime that was not the head read the next node through a
+/// stale pointer). The owner writes its own plain fields through the raw
+/// pointer; other threads touch only `next`, atomically, under [`LIST_LOCK`].
 pub(crate) struct DebugHeader {
-    header: Box<DebugRuntime>,
+    node: *mut DebugRuntime,
 }
 
 impl DebugHeader {
@@ -120,7 +131,7 @@ impl DebugHeader {
     ) -> DebugHeader {
         // SAFETY: `gettid` has no preconditions and cannot fail.
         let thread = unsafe { libc::syscall(libc::SYS_gettid) } as u64;
-        let mut header = Box::new(DebugRuntime {
+        let node = Box::into_raw(Box::new(DebugRuntime {
             magic: MAGIC,
             slots: ptr::null(),
             len: 0,
@@ -133,60 +144,87 @@ impl DebugHeader {
             queue: ptr::null(),
             sched: ptr::null(),
             vtable,
-        });
+        }));
         let _guard = LIST_LOCK
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        header.next.store(
+        // SAFETY: `node` came from `Box::into_raw` above and is not yet
+        // linked, so nothing else can reach it; a shared reference to its
+        // atomic `next` field is valid.
+        let next = unsafe { &(*node).next };
+        next.store(
             RUNTIME_DEBUG_HEAD.load(Ordering::Acquire),
             Ordering::Release,
         );
-        RUNTIME_DEBUG_HEAD.store(&mut *header, Ordering::Release);
-        DebugHeader { header }
+        RUNTIME_DEBUG_HEAD.store(node, Ordering::Release);
+        DebugHeader { node }
     }
 
     /// Records where the slots are now (after the table grew).
     #[inline]
     pub(crate) fn set_slots(&mut self, slots: *const u8, len: usize) {
-        self.header.slots = slots;
-        self.header.len = len as u64;
+        let node = self.node;
+        // SAFETY: `node` is live until `drop` (we own it). Only this owner
+        // writes `slots` and `len`; other threads read only `next`, a
+        // different field, so these field writes through the raw pointer
+        // (no reference to the whole struct is made) race with nothing.
+        unsafe {
+            (*node).slots = slots;
+            (*node).len = len as u64;
+        }
     }
 
     pub(crate) fn set_now(&mut self, now_ms: u64) {
-        self.header.now_ms = now_ms;
+        // SAFETY: as in `set_slots`: our own live node, a field only we touch.
+        unsafe { (*self.node).now_ms = now_ms };
     }
 
     /// Records where the scheduler and its run queue live, once they are
     /// in place (behind the runtime's `Rc`): both addresses stay valid
     /// until the header is dropped with the task table, which they own.
     pub(crate) fn set_scheduler(&mut self, sched: *const (), queue: *const RingDesc) {
-        self.header.sched = sched;
-        self.header.queue = queue;
+        let node = self.node;
+        // SAFETY: as in `set_slots`: our own live node, fields only we touch.
+        unsafe {
+            (*node).sched = sched;
+            (*node).queue = queue;
+        }
     }
 }
 
 impl Drop for DebugHeader {
     fn drop(&mut self) {
-        let _guard = LIST_LOCK
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let me: *mut DebugRuntime = &mut *self.header;
-        let mut link: &AtomicPtr<DebugRuntime> = &RUNTIME_DEBUG_HEAD;
-        // Walk the list to the pointer that points at us and unlink.
-        loop {
-            let current = link.load(Ordering::Acquire);
-            if current.is_null() {
-                return;
+        let me = self.node;
+        {
+            let _guard = LIST_LOCK
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let mut link: &AtomicPtr<DebugRuntime> = &RUNTIME_DEBUG_HEAD;
+            // Walk the list to the pointer that points at us and unlink.
+            loop {
+                let current = link.load(Ordering::Acquire);
+                if current.is_null() {
+                    debug_assert!(false, "a runtime's debug node was not in the list");
+                    break;
+                }
+                // SAFETY: every node in the list is the live node of a
+                // `DebugHeader`: a node is unlinked, under LIST_LOCK (held
+                // here), before it is freed. A shared reference to its
+                // atomic `next` field overlaps no field its owner writes.
+                let current_next = unsafe { &(*current).next };
+                if current == me {
+                    link.store(current_next.load(Ordering::Acquire), Ordering::Release);
+                    break;
+                }
+                link = current_next;
             }
-            if current == me {
-                link.store(self.header.next.load(Ordering::Acquire), Ordering::Release);
-                return;
-            }
-            // SAFETY: every node in the list is the boxed header of a live
-            // `DebugHeader`: a node unlinks itself, under LIST_LOCK (held
-            // here), before its box is freed.
-            link = unsafe { &(*current).next };
         }
+        // SAFETY: `me` came from `Box::into_raw` in `new` and is freed only
+        // here, once. It is unlinked, so no list pointer leads to it; other
+        // threads dereference nodes only under LIST_LOCK, and the lock orders
+        // every such walk either before our unlink or after it, when our
+        // node is no longer reachable.
+        drop(unsafe { Box::from_raw(me) });
     }
 }
 
