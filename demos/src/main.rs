@@ -8,8 +8,8 @@ mod workloads;
 use clap::{Parser, Subcommand};
 
 use cmd::{
-    blocking, c10k, compare, cpu, errors, fetch, files, load, serve, sleep, switch, syscalls,
-    timeline,
+    blocking, c10k, compare, counter, cpu, errors, fetch, files, latency, load, serve, sleep,
+    switch, switch_scale, syscalls, timeline, unbounded,
 };
 use support::cli::Model;
 
@@ -89,6 +89,22 @@ enum Command {
     /// Seed 002: N requests to a server with injected latency, C at a time:
     /// tasks + Semaphore on the loop, a ThreadPool on threads.
     Fetch(fetch::Args),
+    /// Seed 001: the switch cost as the threads multiply: ping-pong in
+    /// pairs among 2, 16, 128 and 1,024 threads (and as many tasks), a
+    /// curve of ns per switch and involuntary context switches.
+    SwitchScale(switch_scale::Args),
+    /// Seed 003: shared-memory synchronization costs: a counter under a
+    /// Mutex, with atomics, per-thread, and a Cell on the loop (ns per
+    /// increment).
+    Counter(counter::Args),
+    /// Seed 001: N tasks (and N threads) each holding a buffer, without a
+    /// bound and behind a Semaphore, in a child process with a lowered
+    /// RLIMIT_AS: peak RSS, and an allocation failure or completion.
+    Unbounded(unbounded::Args),
+    /// Seed 002: p50/p99/p99.9 of the loop and thread servers, with I/O
+    /// only, then with a CPU-heavy request in the mix (inline on the loop,
+    /// on threads, on spawn_blocking).
+    Latency(latency::Args),
 }
 
 impl Command {
@@ -107,6 +123,10 @@ impl Command {
             Command::Serve(args) => Some(args.model.into()),
             Command::Load(_) => None,
             Command::Fetch(args) => Some(args.common.model),
+            Command::SwitchScale(args) => Some(args.common.model),
+            Command::Counter(args) => Some(args.common.model),
+            Command::Unbounded(args) => Some(args.common.model),
+            Command::Latency(args) => Some(args.common.model),
         }
     }
 }
@@ -130,6 +150,10 @@ fn main() {
         Command::Serve(args) => std::process::exit(serve::run(&args)),
         Command::Load(args) => load::run(&args),
         Command::Fetch(args) => fetch::run(&args),
+        Command::SwitchScale(args) => switch_scale::run(&args),
+        Command::Counter(args) => counter::run(&args),
+        Command::Unbounded(args) => unbounded::run(&args),
+        Command::Latency(args) => latency::run(&args),
     };
     std::process::exit(outcome.code(cli.check));
 }

@@ -34,13 +34,17 @@
 pub mod blocking;
 pub mod c10k;
 pub mod compare;
+pub mod counter;
 pub mod cpu;
 pub mod errors;
 pub mod fetch;
 pub mod files;
+pub mod latency;
 pub mod load;
 pub mod serve;
 pub mod sleep;
 pub mod switch;
+pub mod switch_scale;
 pub mod syscalls;
 pub mod timeline;
+pub mod unbounded;

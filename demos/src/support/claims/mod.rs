@@ -19,6 +19,10 @@ mod connections;
 mod cpu;
 mod errors;
 mod footprint;
+mod latency;
+mod memory;
+mod scaling;
+mod sharing;
 mod switching;
 mod waits;
 
@@ -27,6 +31,10 @@ pub use connections::*;
 pub use cpu::*;
 pub use errors::*;
 pub use footprint::*;
+pub use latency::*;
+pub use memory::*;
+pub use scaling::*;
+pub use sharing::*;
 pub use switching::*;
 pub use waits::*;
 
