@@ -8,8 +8,8 @@ mod workloads;
 use clap::{Parser, Subcommand};
 
 use cmd::{
-    blocking, c10k, compare, counter, cpu, errors, fetch, files, latency, load, serve, sleep,
-    switch, switch_scale, syscalls, timeline, unbounded,
+    baseline, blocking, c10k, compare, counter, cpu, errors, fetch, files, hybrid, latency, load,
+    scale, serve, sleep, switch, switch_scale, syscalls, timeline, unbounded,
 };
 use support::cli::Model;
 
@@ -105,6 +105,16 @@ enum Command {
     /// only, then with a CPU-heavy request in the mix (inline on the loop,
     /// on threads, on spawn_blocking).
     Latency(latency::Args),
+    /// Seed 002: one mixed CPU + I/O workload on the loop alone, threads
+    /// alone, and the loop with a thread pool for the CPU part (wall time
+    /// and latency).
+    Hybrid(hybrid::Args),
+    /// Seeds 000/001: CPU-bound requests served by 1 event loop, 2 event
+    /// loops (serve --workers 2, SO_REUSEPORT) and threads: throughput.
+    Scale(scale::Args),
+    /// Seed 002: the synchronous program measured beside both models on
+    /// the fetch and files workloads: where concurrency stops paying.
+    Baseline(baseline::Args),
 }
 
 impl Command {
@@ -127,6 +137,9 @@ impl Command {
             Command::Counter(args) => Some(args.common.model),
             Command::Unbounded(args) => Some(args.common.model),
             Command::Latency(args) => Some(args.common.model),
+            Command::Hybrid(args) => Some(args.common.model),
+            Command::Scale(args) => Some(args.common.model),
+            Command::Baseline(args) => Some(args.common.model),
         }
     }
 }
@@ -154,6 +167,9 @@ fn main() {
         Command::Counter(args) => counter::run(&args),
         Command::Unbounded(args) => unbounded::run(&args),
         Command::Latency(args) => latency::run(&args),
+        Command::Hybrid(args) => hybrid::run(&args),
+        Command::Scale(args) => scale::run(&args),
+        Command::Baseline(args) => baseline::run(&args),
     };
     std::process::exit(outcome.code(cli.check));
 }

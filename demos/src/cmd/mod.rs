@@ -31,6 +31,7 @@
 //! limits, the local listener, JSON, the HTTP codec, ptrace).
 //! `demos/tests/roles.rs` checks this, and the file sizes.
 
+pub mod baseline;
 pub mod blocking;
 pub mod c10k;
 pub mod compare;
@@ -39,8 +40,10 @@ pub mod cpu;
 pub mod errors;
 pub mod fetch;
 pub mod files;
+pub mod hybrid;
 pub mod latency;
 pub mod load;
+pub mod scale;
 pub mod serve;
 pub mod sleep;
 pub mod switch;

@@ -11,27 +11,3 @@ pub fn step(command: &str, step: usize, of: usize, what: &str) {
 pub fn note(command: &str, what: &str) {
     eprintln!("{command}: {what}");
 }
-
-/// Counts the steps of a run so that each call says how far it is.
-pub struct Steps {
-    command: &'static str,
-    done: usize,
-    of: usize,
-}
-
-impl Steps {
-    /// `of` steps of `command`.
-    pub fn new(command: &'static str, of: usize) -> Steps {
-        Steps {
-            command,
-            done: 0,
-            of,
-        }
-    }
-
-    /// The next step: prints it.
-    pub fn next(&mut self, what: &str) {
-        self.done += 1;
-        step(self.command, self.done, self.of.max(self.done), what);
-    }
-}

@@ -98,17 +98,21 @@ pub fn offload_restores(inline_p99: &Spread, offload_p: (&Spread, &Spread), io_m
 /// `hybrid`: `what` (wall time, p99) of the loop alone and of threads
 /// alone over the hybrid's, as per-turn ratios (above 1: the hybrid did
 /// better). `max_over_loop` bounds what the hybrid can gain on the loop
-/// (its pool adds at most the cores).
+/// (its pool adds at most the cores); `floor` is the smallest value
+/// measured on any side and the least it can physically be (ms).
 pub fn hybrid_best(
     what: &str,
     over_loop: &Spread,
     over_threads: &Spread,
     max_over_loop: f64,
+    floor: (f64, f64),
 ) -> Verdict {
+    let (smallest, least) = floor;
     let criterion = format!(
         "{what}: median of the per-turn ratios (interleaved runs) of the loop alone and of threads alone to the hybrid: \
          both >= {BETTER_BY}x: yes; over the loop only (threads as good, within {BETTER_BY}x, or better): partly; \
-         else no; a ratio <= 0, or over the loop above {max_over_loop:.1}x (the pool's cores plus the loop), is a measurement error"
+         else no; a ratio <= 0, over the loop above {max_over_loop:.1}x (the pool's cores plus the loop), \
+         or any {what} under {least:.1} ms (the I/O waits alone) less 1 ms, is a measurement error"
     );
     let detail = format!(
         "{what}: loop alone / hybrid {}, threads alone / hybrid {}",
@@ -117,6 +121,10 @@ pub fn hybrid_best(
     );
     let holds = if over_loop.min <= 0.0 || over_threads.min <= 0.0 {
         Holds::MeasurementError("a ratio <= 0".into())
+    } else if smallest + 1.0 < least {
+        Holds::MeasurementError(format!(
+            "{smallest:.1} ms is less than the {least:.1} ms of I/O waits"
+        ))
     } else if over_loop.median > max_over_loop {
         Holds::MeasurementError(format!(
             "{:.2}x over the loop alone is more than the pool's cores can give",
@@ -176,23 +184,15 @@ mod tests {
 
     #[test]
     fn hybrid_yes_partly_no_and_bounds() {
-        assert_eq!(
-            hybrid_best("wall", &s(&[1.8]), &s(&[1.2]), 3.3).holds,
-            Holds::Yes
-        );
-        assert_eq!(
-            hybrid_best("wall", &s(&[1.8]), &s(&[1.0]), 3.3).holds,
-            Holds::Partly
-        );
-        assert_eq!(
-            hybrid_best("wall", &s(&[1.8]), &s(&[0.7]), 3.3).holds,
-            Holds::Partly
-        );
-        assert_eq!(
-            hybrid_best("wall", &s(&[1.05]), &s(&[1.5]), 3.3).holds,
-            Holds::No
-        );
-        assert!(is_error(&hybrid_best("wall", &s(&[4.0]), &s(&[1.5]), 3.3)));
-        assert!(is_error(&hybrid_best("wall", &s(&[1.5]), &s(&[0.0]), 3.3)));
+        let f = (100.0, 50.0);
+        let h = |l: f64, t: f64| hybrid_best("wall", &s(&[l]), &s(&[t]), 3.3, f);
+        assert_eq!(h(1.8, 1.2).holds, Holds::Yes);
+        assert_eq!(h(1.8, 1.0).holds, Holds::Partly);
+        assert_eq!(h(1.8, 0.7).holds, Holds::Partly);
+        assert_eq!(h(1.05, 1.5).holds, Holds::No);
+        assert!(is_error(&h(4.0, 1.5)));
+        assert!(is_error(&h(1.5, 0.0)));
+        let v = hybrid_best("wall", &s(&[1.5]), &s(&[1.5]), 3.3, (40.0, 50.0));
+        assert!(is_error(&v), "faster than its waits: {v:?}");
     }
 }

@@ -14,6 +14,7 @@
 
 use crate::support::verdict::{Holds, Verdict};
 
+mod baseline;
 mod blocking;
 mod connections;
 mod cpu;
@@ -26,6 +27,7 @@ mod sharing;
 mod switching;
 mod waits;
 
+pub use baseline::*;
 pub use blocking::*;
 pub use connections::*;
 pub use cpu::*;
