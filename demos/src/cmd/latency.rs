@@ -181,6 +181,7 @@ pub fn run(args: &Args) -> Outcome {
         .collect();
     let io_ms = io.as_secs_f64() * 1e3;
     let verdicts = verdicts_of(&summaries, io_ms);
+    let notes = notes(io);
     let params = Params {
         connections,
         duration,
@@ -191,11 +192,32 @@ pub fn run(args: &Args) -> Outcome {
         repetitions,
     };
     if c.json {
-        print_json(&params, &summaries, &verdicts);
+        print_json(&params, &summaries, &verdicts, &notes);
     } else {
-        print_text(&params, &summaries, &verdicts);
+        print_text(&params, &summaries, &verdicts, &notes);
     }
     Outcome::Ran(verdicts)
+}
+
+/// What a reader needs to weigh the numbers: how the I/O wait is made on
+/// each model, and (on a busy machine) how the kernel shares the CPU.
+fn notes(io: Duration) -> Vec<String> {
+    let mut out = vec![format!(
+        "the server's I/O wait is a timer: on the loop the timer wheel's, whose 1 ms ticks round a deadline up \
+         (a {io:?} wait takes {io:?} to {:?}); on threads nanosleep(2), precise to tens of microseconds: \
+         part of the loop's p50 is that rounding",
+        io + Duration::from_millis(1)
+    )];
+    let cores = measure::cores();
+    if let Some(load) = measure::load_average()
+        && load > cores as f64
+    {
+        out.push(format!(
+            "the machine was busy (load average {load:.1} on {cores} cores): the kernel shares CPU time per thread, \
+             so a server of one thread per connection gets a larger share against the other processes than one loop thread"
+        ));
+    }
+    out
 }
 
 /// The servers: loop, loop with `--offload`, threads (those `--model`
@@ -269,10 +291,10 @@ struct Params {
     repetitions: usize,
 }
 
-fn print_text(p: &Params, s: &[Option<Summary>], verdicts: &[Verdict]) {
+fn print_text(p: &Params, s: &[Option<Summary>], verdicts: &[Verdict], notes: &[String]) {
     println!(
         "seed 002: {} connections, one request in flight each, every request waiting {:?} on the server (I/O it awaits); \
-         the CPU-heavy request: /cpu?iters={} ({:?} of CPU here) every {:?} on one more connection",
+         the CPU-heavy request: /cpu?iters={} (about {:?} of CPU, calibrated here at the start) every {:?} on one more connection",
         p.connections, p.io, p.iters, p.cpu, p.every
     );
     println!(
@@ -302,12 +324,15 @@ fn print_text(p: &Params, s: &[Option<Summary>], verdicts: &[Verdict]) {
     println!(
         "  (percentiles of the I/O requests; CPU req.: the CPU-heavy request's own median latency)"
     );
+    for n in notes {
+        println!("  note: {n}");
+    }
     for v in verdicts {
         v.print();
     }
 }
 
-fn print_json(p: &Params, s: &[Option<Summary>], verdicts: &[Verdict]) {
+fn print_json(p: &Params, s: &[Option<Summary>], verdicts: &[Verdict], notes: &[String]) {
     let mut series = Vec::new();
     for (label, f) in [
         ("p50", (|r: &Summary| &r.p50) as fn(&Summary) -> &Spread),
@@ -354,6 +379,6 @@ fn print_json(p: &Params, s: &[Option<Summary>], verdicts: &[Verdict]) {
         params,
     )
     .with("configs", rows)
-    .finish(&series, verdicts, &[]);
+    .finish(&series, verdicts, notes);
     println!("{out}");
 }

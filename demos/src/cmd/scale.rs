@@ -149,11 +149,20 @@ pub fn run(args: &Args) -> Outcome {
         None => claims::needs_both(THREADS_CLAIM),
     });
     let spreads: Vec<Option<Spread>> = rates.iter().map(|r| Spread::of(r.as_deref()?)).collect();
+    let mut notes = vec![BEYOND.to_string()];
+    if let Some(load) = measure::load_average()
+        && load > cores as f64
+    {
+        notes.push(format!(
+            "the machine was busy (load average {load:.1} on {cores} cores): a second loop, or more threads, \
+             can only serve more with a core that would otherwise sit idle"
+        ));
+    }
     let p = (connections, duration, cpu, iters, repetitions);
     if c.json {
-        print_json(p, &spreads, &verdicts);
+        print_json(p, &spreads, &verdicts, &notes);
     } else {
-        print_text(p, &spreads, &verdicts);
+        print_text(p, &spreads, &verdicts, &notes);
     }
     Outcome::Ran(verdicts)
 }
@@ -164,6 +173,7 @@ fn print_text(
     (connections, duration, cpu, iters, repetitions): Params,
     rates: &[Option<Spread>],
     verdicts: &[Verdict],
+    notes: &[String],
 ) {
     println!(
         "seeds 000/001: {connections} connections, each request CPU-bound on the server (/cpu?iters={iters}, about {cpu:?} here); \
@@ -176,7 +186,9 @@ fn print_text(
         }
     }
     println!("  (the load generator shares this machine's cores with the server)");
-    println!("  {BEYOND}");
+    for n in notes {
+        println!("  {n}");
+    }
     for v in verdicts {
         v.print();
     }
@@ -186,6 +198,7 @@ fn print_json(
     (connections, duration, cpu, iters, repetitions): Params,
     rates: &[Option<Spread>],
     verdicts: &[Verdict],
+    notes: &[String],
 ) {
     let bars = SERVERS.iter().zip(rates).fold(
         Series::new("throughput", "requests/s", "server", "requests per second"),
@@ -211,6 +224,6 @@ fn print_json(
         params,
     )
     .with("servers", servers)
-    .finish(&[bars], verdicts, &[BEYOND.to_string()]);
+    .finish(&[bars], verdicts, notes);
     println!("{out}");
 }

@@ -54,3 +54,50 @@ impl Gate {
         self.cond.notify_all();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    fn started(
+        n: usize,
+    ) -> (
+        Arc<Gate>,
+        Arc<AtomicUsize>,
+        Vec<std::thread::JoinHandle<()>>,
+    ) {
+        let (gate, ran) = (Arc::new(Gate::default()), Arc::new(AtomicUsize::new(0)));
+        let handles = (0..n)
+            .map(|_| {
+                let (g, r) = (gate.clone(), ran.clone());
+                std::thread::spawn(move || {
+                    if g.arrive_and_wait() {
+                        r.fetch_add(1, Ordering::SeqCst);
+                    }
+                })
+            })
+            .collect();
+        (gate, ran, handles)
+    }
+
+    #[test]
+    fn nobody_runs_before_the_gate_opens_then_all_do() {
+        let (gate, ran, handles) = started(4);
+        gate.wait_for(4);
+        assert_eq!(ran.load(Ordering::SeqCst), 0);
+        gate.open(true);
+        handles.into_iter().for_each(|h| h.join().unwrap());
+        assert_eq!(ran.load(Ordering::SeqCst), 4);
+    }
+
+    #[test]
+    fn a_closed_gate_sends_everyone_home() {
+        let (gate, ran, handles) = started(3);
+        gate.wait_for(3);
+        gate.open(false);
+        handles.into_iter().for_each(|h| h.join().unwrap());
+        assert_eq!(ran.load(Ordering::SeqCst), 0);
+    }
+}
