@@ -11,7 +11,10 @@
 //! The load generator runs in this process and needs CPU too: on a 2-core
 //! machine it shares the cores with the server, so a second loop can
 //! approach 2x only while the client's share is small (hence CPU-heavy
-//! requests). Scaling past one machine is not this project's job: a load
+//! requests). Each server's CPU time (`/proc/<pid>/stat`) over the run
+//! says how many cores it kept busy: on a machine shared with other work
+//! one loop may get less than a core, which bounds what is possible (the
+//! verdicts' measurement-error bounds use it). Scaling past one machine is not this project's job: a load
 //! balancer in front of several hosts is (HAProxy, nginx, a cloud load
 //! balancer, DNS), each host running a server like these.
 
@@ -24,6 +27,7 @@ use crate::support::claims;
 use crate::support::cli::{Common, Model, positive_duration, positive_usize};
 use crate::support::json::{self, Object};
 use crate::support::measure::{self, Spread};
+use crate::support::proc_self::cpu_time_of;
 use crate::support::progress;
 use crate::support::report::{Report, Series};
 use crate::support::server::{self, Server};
@@ -100,17 +104,26 @@ pub fn run(args: &Args) -> Outcome {
     };
     let total = chosen.len() * (repetitions + 1);
     let done = RefCell::new(0usize);
+    // Cores each server kept busy in each run (the warm-up first).
+    let busy: Vec<RefCell<Vec<f64>>> = SERVERS.iter().map(|_| RefCell::default()).collect();
     let mut closures: Vec<Box<dyn FnMut() -> Result<f64, String> + '_>> = chosen
         .iter()
         .map(|&i| {
             let addr = servers[i]
                 .as_ref()
                 .map_or(String::new(), |s| s.addr.to_string());
-            let (load, done) = (&load, &done);
+            let pid = servers[i].as_ref().map_or(0, |s| s.child.id());
+            let (load, done, busy) = (&load, &done, &busy);
             Box::new(move || {
                 *done.borrow_mut() += 1;
                 progress::step("scale", *done.borrow(), total, SERVERS[i].0);
+                let unread = || format!("cannot read /proc/{pid}/stat of the server");
+                let before = cpu_time_of(pid).ok_or_else(unread)?;
                 let m = http_load::measure(&addr, load)?;
+                let after = cpu_time_of(pid).ok_or_else(unread)?;
+                busy[i].borrow_mut().push(
+                    after.saturating_sub(before).as_secs_f64() / m.took.as_secs_f64().max(1e-9),
+                );
                 if m.errors > 0 {
                     return Err(format!(
                         "{}: {} errors; first: {}",
@@ -140,12 +153,27 @@ pub fn run(args: &Args) -> Outcome {
     let ratio = |i: usize| -> Option<Spread> {
         Spread::of(&measure::ratios(rates[i].as_ref()?, rates[0].as_ref()?))
     };
+    let busy: Vec<Option<Spread>> = busy
+        .into_iter()
+        .map(|b| Spread::of(b.into_inner().get(1..).unwrap_or_default()))
+        .collect();
+    // Every run read its server's CPU time (or the demo failed above).
+    let used = |i: usize| {
+        let one = busy[0].as_ref().map_or(f64::NAN, |s| s.median);
+        (one, busy[i].as_ref().map_or(f64::NAN, |s| s.max))
+    };
     let mut verdicts = Vec::new();
     if let Some(r) = ratio(1) {
-        verdicts.push(claims::throughput_scales(LOOPS_CLAIM, &r, 2, cores));
+        verdicts.push(claims::throughput_scales(
+            LOOPS_CLAIM,
+            &r,
+            2,
+            cores,
+            used(1),
+        ));
     }
     verdicts.push(match ratio(2) {
-        Some(r) => claims::throughput_scales(THREADS_CLAIM, &r, connections, cores),
+        Some(r) => claims::throughput_scales(THREADS_CLAIM, &r, connections, cores, used(2)),
         None => claims::needs_both(THREADS_CLAIM),
     });
     let spreads: Vec<Option<Spread>> = rates.iter().map(|r| Spread::of(r.as_deref()?)).collect();
@@ -160,18 +188,21 @@ pub fn run(args: &Args) -> Outcome {
     }
     let p = (connections, duration, cpu, iters, repetitions);
     if c.json {
-        print_json(p, &spreads, &verdicts, &notes);
+        print_json(p, (&spreads, &busy), &verdicts, &notes);
     } else {
-        print_text(p, &spreads, &verdicts, &notes);
+        print_text(p, (&spreads, &busy), &verdicts, &notes);
     }
     Outcome::Ran(verdicts)
 }
 
 type Params = (usize, Duration, Duration, u64, usize);
 
+/// Each server's requests per second and cores kept busy.
+type Rows<'a> = (&'a [Option<Spread>], &'a [Option<Spread>]);
+
 fn print_text(
     (connections, duration, cpu, iters, repetitions): Params,
-    rates: &[Option<Spread>],
+    (rates, busy): Rows,
     verdicts: &[Verdict],
     notes: &[String],
 ) {
@@ -180,9 +211,14 @@ fn print_text(
          1 warm-up run, then {repetitions} runs of {duration:?} per server taking turns; median (range); {}",
         measure::load_text(measure::cores())
     );
-    for ((label, ..), r) in SERVERS.iter().zip(rates) {
+    for (((label, ..), r), b) in SERVERS.iter().zip(rates).zip(busy) {
         if let Some(r) = r {
-            println!("  {label:<32} {}", r.text(0, " requests/s"));
+            println!(
+                "  {label:<32} {}, {} cores kept busy",
+                r.text(0, " requests/s"),
+                b.as_ref()
+                    .map_or("?".into(), |b| format!("{:.2}", b.median))
+            );
         }
     }
     println!("  (the load generator shares this machine's cores with the server)");
@@ -196,7 +232,7 @@ fn print_text(
 
 fn print_json(
     (connections, duration, cpu, iters, repetitions): Params,
-    rates: &[Option<Spread>],
+    (rates, busy): Rows,
     verdicts: &[Verdict],
     notes: &[String],
 ) {
@@ -204,13 +240,16 @@ fn print_json(
         Series::new("throughput", "requests/s", "server", "requests per second"),
         |s, ((label, ..), r)| s.spread(*label, r.as_ref()),
     );
-    let servers = json::array(SERVERS.iter().zip(rates).map(|((label, model, loops), r)| {
-        Object::new()
-            .str("server", label)
-            .str("model", model.flag())
-            .int("event_loops", *loops as u64)
-            .value("requests_per_s", r.as_ref().map(Spread::json))
-    }));
+    let servers = json::array(SERVERS.iter().zip(rates).zip(busy).map(
+        |(((label, model, loops), r), b)| {
+            Object::new()
+                .str("server", label)
+                .str("model", model.flag())
+                .int("event_loops", *loops as u64)
+                .value("requests_per_s", r.as_ref().map(Spread::json))
+                .value("cores_busy", b.as_ref().map(Spread::json))
+        },
+    ));
     let params = Object::new()
         .int("connections", connections as u64)
         .num("duration_ms", duration.as_secs_f64() * 1e3)

@@ -157,3 +157,38 @@ impl PeakRss {
         self.peak.load(Ordering::Relaxed) as f64
     }
 }
+
+/// CPU time process `pid` has used so far, user plus system, every thread
+/// (fields 14 and 15 of `/proc/<pid>/stat`, in clock ticks of
+/// `sysconf(_SC_CLK_TCK)`: 10 ms at the usual 100 Hz).
+pub(crate) fn cpu_time_of(pid: u32) -> Option<Duration> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The command name (field 2) may hold spaces; the fields after it
+    // start past its closing parenthesis.
+    let rest = &stat[stat.rfind(')')? + 1..];
+    let mut fields = rest.split_whitespace().skip(11); // field 14 is the 12th after ')'
+    let utime: u64 = fields.next()?.parse().ok()?;
+    let stime: u64 = fields.next()?.parse().ok()?;
+    // SAFETY: sysconf has no preconditions.
+    let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as f64;
+    Some(Duration::from_secs_f64((utime + stime) as f64 / hz))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_process_cpu_time_is_read_from_proc_and_grows() {
+        let pid = std::process::id();
+        let before = cpu_time_of(pid).expect("/proc/self/stat");
+        let start = std::time::Instant::now();
+        let mut x = 0u64;
+        while start.elapsed() < Duration::from_millis(50) {
+            x = std::hint::black_box(x.wrapping_add(1));
+        }
+        let after = cpu_time_of(pid).expect("/proc/self/stat");
+        assert!(after >= before, "{before:?} -> {after:?}");
+        assert!(cpu_time() >= after.saturating_sub(Duration::from_millis(20)));
+    }
+}
