@@ -8,8 +8,8 @@ mod workloads;
 use clap::{Parser, Subcommand};
 
 use cmd::{
-    blocking, c10k, compare, cpu, errors, fetch, files, load, report, serve, sleep, switch,
-    syscalls, timeline,
+    baseline, blocking, c10k, compare, counter, cpu, errors, fetch, files, hybrid, latency, load,
+    report, scale, serve, sleep, switch, switch_scale, syscalls, timeline, unbounded,
 };
 use support::cli::Model;
 
@@ -89,6 +89,32 @@ enum Command {
     /// Seed 002: N requests to a server with injected latency, C at a time:
     /// tasks + Semaphore on the loop, a ThreadPool on threads.
     Fetch(fetch::Args),
+    /// Seed 001: the switch cost as the threads multiply: ping-pong in
+    /// pairs among 2, 16, 128 and 1,024 threads (and as many tasks), a
+    /// curve of ns per switch and involuntary context switches.
+    SwitchScale(switch_scale::Args),
+    /// Seed 003: shared-memory synchronization costs: a counter under a
+    /// Mutex, with atomics, per-thread, and a Cell on the loop (ns per
+    /// increment).
+    Counter(counter::Args),
+    /// Seed 001: N tasks (and N threads) each holding a buffer, without a
+    /// bound and behind a Semaphore, in a child process with a lowered
+    /// RLIMIT_AS: peak RSS, and an allocation failure or completion.
+    Unbounded(unbounded::Args),
+    /// Seed 002: p50/p99/p99.9 of the loop and thread servers, with I/O
+    /// only, then with a CPU-heavy request in the mix (inline on the loop,
+    /// on threads, on spawn_blocking).
+    Latency(latency::Args),
+    /// Seed 002: one mixed CPU + I/O workload on the loop alone, threads
+    /// alone, and the loop with a thread pool for the CPU part (wall time
+    /// and latency).
+    Hybrid(hybrid::Args),
+    /// Seeds 000/001: CPU-bound requests served by 1 event loop, 2 event
+    /// loops (serve --workers 2, SO_REUSEPORT) and threads: throughput.
+    Scale(scale::Args),
+    /// Seed 002: the synchronous program measured beside both models on
+    /// the fetch and files workloads: where concurrency stops paying.
+    Baseline(baseline::Args),
     /// Run every claim (each subcommand as a child with --json; --only a,b
     /// for some) and write one self-contained HTML page: per claim the
     /// seed's sentence, the verdicts, criteria, numbers and charts; the
@@ -112,6 +138,13 @@ impl Command {
             Command::Serve(args) => Some(args.model.into()),
             Command::Load(_) => None,
             Command::Fetch(args) => Some(args.common.model),
+            Command::SwitchScale(args) => Some(args.common.model),
+            Command::Counter(args) => Some(args.common.model),
+            Command::Unbounded(args) => Some(args.common.model),
+            Command::Latency(args) => Some(args.common.model),
+            Command::Hybrid(args) => Some(args.common.model),
+            Command::Scale(args) => Some(args.common.model),
+            Command::Baseline(args) => Some(args.common.model),
             Command::Report(_) => None,
         }
     }
@@ -136,6 +169,13 @@ fn main() {
         Command::Serve(args) => std::process::exit(serve::run(&args)),
         Command::Load(args) => load::run(&args),
         Command::Fetch(args) => fetch::run(&args),
+        Command::SwitchScale(args) => switch_scale::run(&args),
+        Command::Counter(args) => counter::run(&args),
+        Command::Unbounded(args) => unbounded::run(&args),
+        Command::Latency(args) => latency::run(&args),
+        Command::Hybrid(args) => hybrid::run(&args),
+        Command::Scale(args) => scale::run(&args),
+        Command::Baseline(args) => baseline::run(&args),
         Command::Report(args) => report::run(&args),
     };
     std::process::exit(outcome.code(cli.check));

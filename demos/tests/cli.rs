@@ -11,9 +11,25 @@ use std::process::{Command, Stdio};
 use common::{assert_bad_input, demo, demo_json, demo_ok, holds};
 
 /// Every subcommand but `serve` (a server: one model, no verdict).
-const DEMOS: [&str; 11] = [
-    "sleep", "compare", "errors", "blocking", "cpu", "switch", "timeline", "files", "c10k", "load",
+const DEMOS: [&str; 18] = [
+    "sleep",
+    "compare",
+    "errors",
+    "blocking",
+    "cpu",
+    "switch",
+    "timeline",
+    "files",
+    "c10k",
+    "load",
     "fetch",
+    "switch-scale",
+    "counter",
+    "unbounded",
+    "latency",
+    "hybrid",
+    "scale",
+    "baseline",
 ];
 
 #[test]

@@ -28,6 +28,19 @@ fn thread_model_uses_four_threads_and_results_match() {
             .any(|l| l.starts_with("claim: threads give true parallelism") && l.contains("GIL")),
         "{text}"
     );
+    // The GIL, said plainly: what carries over to Rust and what does not.
+    assert!(
+        text.contains("what of the seeds' GIL claim carries over to Rust:"),
+        "{text}"
+    );
+    assert!(
+        text.contains("  does not carry over: CPU-bound threads get no speed-up"),
+        "{text}"
+    );
+    assert!(
+        text.contains("  carries over: an event loop runs CPU-bound work"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -56,4 +69,7 @@ fn json_has_the_spreads_and_verdicts() {
         "{json}"
     );
     assert!(v["holds"].is_string(), "{json}");
+    let gil = json["gil"].as_array().expect("gil");
+    assert_eq!(gil.len(), 3, "{json}");
+    assert_eq!(gil[0]["measured"], "not run (--model)", "{json}");
 }

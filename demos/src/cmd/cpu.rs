@@ -8,7 +8,9 @@
 //! of the same turn, summarised as the median and range. The verdicts
 //! (`support/claims/cpu.rs`) refuse a speed-up above the cores the process may use
 //! (`sched_getaffinity`), and a one-thread speed-up other than ~1.0, as
-//! measurement errors.
+//! measurement errors. Last, it says plainly which parts of the seeds'
+//! GIL claim carry over to Rust and which do not (`claims::gil_parts`),
+//! each with what this run measured.
 
 use clap::Args as ClapArgs;
 
@@ -74,10 +76,21 @@ pub fn run(args: &Args) -> Outcome {
         Err(e) => return verdict::failed("cpu", &e),
     };
     let verdicts = verdicts(&m);
+    let find = |claim: &str| verdicts.iter().find(|v| v.claim.starts_with(claim));
+    let gil = claims::gil_parts(
+        find("the event loop runs CPU-bound"),
+        find(claims::THREADS_CLAIM),
+        find(claims::POOL_CLAIM),
+    );
     if c.json {
-        print_json(iterations, repetitions, &m, &verdicts);
+        print_json(iterations, repetitions, &m, &verdicts, &gil);
     } else {
         print_text(iterations, repetitions, &m, &verdicts);
+        println!("what of the seeds' GIL claim carries over to Rust:");
+        for g in &gil {
+            println!("  {}: {}", g.carries_over, g.part);
+            println!("    {}", g.measured);
+        }
     }
     if !m.same_results {
         return verdict::failed("cpu", "the models computed different results");
@@ -134,7 +147,13 @@ fn side_json(side: Option<(&Spread, &Spread, u64)>) -> Option<Object> {
     })
 }
 
-fn print_json(iterations: u64, repetitions: usize, m: &Measured, verdicts: &[Verdict]) {
+fn print_json(
+    iterations: u64,
+    repetitions: usize,
+    m: &Measured,
+    verdicts: &[Verdict],
+    gil: &[claims::GilPart],
+) {
     let out = Object::new()
         .int("iterations", iterations)
         .int("parts", PARTS)
@@ -155,6 +174,15 @@ fn print_json(iterations: u64, repetitions: usize, m: &Measured, verdicts: &[Ver
             side_json(m.threads.as_ref().map(|(t, s, n)| (t, s, *n))),
         )
         .bool("same_results", m.same_results)
-        .value("verdicts", verdict::json_array(verdicts));
+        .value("verdicts", verdict::json_array(verdicts))
+        .value(
+            "gil",
+            crate::support::json::array(gil.iter().map(|g| {
+                Object::new()
+                    .str("part", g.part)
+                    .str("carries_over", g.carries_over)
+                    .str("measured", &g.measured)
+            })),
+        );
     println!("{out}");
 }

@@ -9,8 +9,6 @@
 //! The claim: I/O-bound work overlaps its waits, so the wall time is about
 //! ceil(N / C) × latency, not N × latency, on either model.
 
-use std::io::{Read, Write};
-use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use clap::Args as ClapArgs;
@@ -19,10 +17,10 @@ use crate::support::child::{self, Child};
 use crate::support::claims::{self, Fetched};
 use crate::support::cli::Model;
 use crate::support::cli::{Common, positive_duration, positive_usize};
-use crate::support::http;
 use crate::support::json::{self, Object};
 use crate::support::proc_self::{ThreadSampler, status_bytes};
 use crate::support::verdict::{self, Outcome, Verdict};
+use crate::workloads::fetch::{fetch_loop, fetch_threads};
 
 /// Arguments of `demo fetch`.
 #[derive(ClapArgs, Debug)]
@@ -249,97 +247,4 @@ fn client_process(model: Model, addr: &str, requests: usize, concurrency: usize)
         peak.max(1),
     );
     0
-}
-
-const REQUEST: &[u8] = b"GET / HTTP/1.1\r\nHost: demo\r\nConnection: close\r\n\r\n";
-
-/// Checks a whole response read to EOF.
-fn check(response: &[u8]) -> Result<(), String> {
-    match http::response_head(response)? {
-        Some((200, total)) if response.len() >= total => Ok(()),
-        Some((200, _)) => Err("the response was cut short".into()),
-        Some((status, _)) => Err(format!("the server answered {status}")),
-        None => Err("no whole response before EOF".into()),
-    }
-}
-
-/// The loop: N tasks, at most C past the semaphore at once.
-fn fetch_loop(
-    addr: &str,
-    requests: usize,
-    concurrency: usize,
-) -> Result<Vec<Result<(), String>>, String> {
-    let rt = runtime::Runtime::new().map_err(|e| format!("cannot start the runtime: {e}"))?;
-    Ok(rt.block_on(async {
-        let permits = Rc::new(runtime::sync::Semaphore::new(concurrency));
-        let tasks: Vec<_> = (0..requests)
-            .map(|_| {
-                let (permits, addr) = (permits.clone(), addr.to_string());
-                runtime::spawn(async move {
-                    let _permit = permits.acquire().await;
-                    let mut stream = runtime::net::TcpStream::connect(addr.as_str())
-                        .await
-                        .map_err(|e| format!("connect: {e}"))?;
-                    stream
-                        .write_all(REQUEST)
-                        .await
-                        .map_err(|e| format!("write: {e}"))?;
-                    let mut response = Vec::new();
-                    let mut chunk = [0u8; 1024];
-                    loop {
-                        let n = stream
-                            .read(&mut chunk)
-                            .await
-                            .map_err(|e| format!("read: {e}"))?;
-                        if n == 0 {
-                            break;
-                        }
-                        response.extend_from_slice(&chunk[..n]);
-                    }
-                    check(&response)
-                })
-            })
-            .collect();
-        let mut outcomes = Vec::with_capacity(requests);
-        for t in tasks {
-            outcomes.push(
-                t.await
-                    .unwrap_or_else(|e| Err(format!("the task failed: {e}"))),
-            );
-        }
-        outcomes
-    }))
-}
-
-/// Threads: a pool of C, each request a blocking job.
-fn fetch_threads(
-    addr: &str,
-    requests: usize,
-    concurrency: usize,
-) -> Result<Vec<Result<(), String>>, String> {
-    let pool = runtime::threaded::ThreadPool::new(concurrency);
-    let jobs: Vec<_> = (0..requests)
-        .map(|_| {
-            let addr = addr.to_string();
-            pool.submit(move || -> Result<(), String> {
-                let mut stream = std::net::TcpStream::connect(addr.as_str())
-                    .map_err(|e| format!("connect: {e}"))?;
-                stream
-                    .write_all(REQUEST)
-                    .map_err(|e| format!("write: {e}"))?;
-                let mut response = Vec::new();
-                stream
-                    .read_to_end(&mut response)
-                    .map_err(|e| format!("read: {e}"))?;
-                check(&response)
-            })
-        })
-        .collect();
-    Ok(jobs
-        .into_iter()
-        .map(|j| {
-            j.join()
-                .unwrap_or_else(|e| Err(format!("the job failed: {e}")))
-        })
-        .collect())
 }

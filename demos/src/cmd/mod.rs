@@ -17,7 +17,11 @@
 //!    sides of its line.
 //! 3. Its output: text, each verdict with `Verdict::print`; with `--json`,
 //!    one [`Object`](crate::support::json::Object) with a `verdicts` key
-//!    (`verdict::json_array`).
+//!    (`verdict::json_array`); a new claim's subcommand builds it with
+//!    [`Report`](crate::support::report::Report), so that a report page
+//!    can plot it without knowing it (title, seeds, sizes, series,
+//!    verdicts, notes: the shape is in `support/report.rs`). Progress of a
+//!    long run goes to stderr (`support/progress.rs`).
 //! 4. A `pub mod foo;` below, and a variant of `Command` in `main.rs` (its
 //!    doc comment is the subcommand's `--help` line), dispatched in `main`
 //!    and named in `Command::model`.
@@ -37,17 +41,24 @@
 //! limits, the local listener, JSON, the HTTP codec, ptrace).
 //! `demos/tests/roles.rs` checks this, and the file sizes.
 
+pub mod baseline;
 pub mod blocking;
 pub mod c10k;
 pub mod compare;
+pub mod counter;
 pub mod cpu;
 pub mod errors;
 pub mod fetch;
 pub mod files;
+pub mod hybrid;
+pub mod latency;
 pub mod load;
 pub mod report;
+pub mod scale;
 pub mod serve;
 pub mod sleep;
 pub mod switch;
+pub mod switch_scale;
 pub mod syscalls;
 pub mod timeline;
+pub mod unbounded;

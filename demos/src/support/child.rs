@@ -154,6 +154,22 @@ impl Child {
         }
     }
 
+    /// Like [`Child::line`], but a child that exits first is not an error:
+    /// `Ok(None)`, and [`Child::wait`] gives its status (a child expected
+    /// to die, such as one that runs out of memory).
+    pub fn line_or_end(
+        &mut self,
+        prefix: &str,
+        timeout: Duration,
+    ) -> Result<Option<String>, String> {
+        match self.line(prefix, timeout) {
+            Ok(line) => Ok(Some(line)),
+            Err(_) if self.process.try_wait().ok().flatten().is_some() => Ok(None),
+            Err(e) if e.contains(" ended (") => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
     /// Waits for the child to exit, at most `timeout` (then kills it).
     pub fn wait(&mut self, timeout: Duration) -> Result<ExitStatus, String> {
         let deadline = Instant::now() + timeout;

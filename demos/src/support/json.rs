@@ -10,6 +10,11 @@
 //! them, floats with 3 decimals and `null` for a float that is not finite
 //! (JSON has no NaN or infinity). The timeline page's embedded data is
 //! `serde_json` too (`cmd/timeline.rs`).
+//!
+//! The subcommands of the claims of issue #16 print one self-describing
+//! object (command, seeds, title, params, machine, measurements, series to
+//! plot, verdicts, notes) so that a report page can show any of them
+//! without knowing it: that shape is written down in `report.rs`.
 
 use std::fmt;
 use std::io;

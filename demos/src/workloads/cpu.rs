@@ -23,6 +23,22 @@ pub fn work(part: u64, iters: u64) -> u64 {
     h
 }
 
+/// How many steps of [`work`] this machine does per millisecond: the
+/// fastest of 5 timed runs of 1,000,000 steps (the fastest: a run slowed
+/// by a neighbour says less about the machine). `latency`, `hybrid` and
+/// `scale` size their CPU-bound requests with it.
+pub fn steps_per_ms() -> f64 {
+    const STEPS: u64 = 1_000_000;
+    let best = (0..5)
+        .map(|i| {
+            let start = Instant::now();
+            std::hint::black_box(work(i, STEPS));
+            ms(start.elapsed())
+        })
+        .fold(f64::INFINITY, f64::min);
+    STEPS as f64 / best.max(1e-6)
+}
+
 /// The timings of one `cpu` run (ms), `None` for the models not run.
 pub struct Measured {
     /// Cores the OS lets this process use (`sched_getaffinity`).

@@ -1,13 +1,16 @@
-//! The context-switch ping-pong of `demo switch` and `demo compare`: two
-//! tasks handing a turn back and forth on the event loop, two OS threads
-//! doing the same through a `Mutex` + `Condvar`.
+//! The context-switch ping-pong of `demo switch`, `demo compare` and
+//! `demo switch-scale`: two tasks handing a turn back and forth on the
+//! event loop, two OS threads doing the same through a `Mutex` +
+//! `Condvar`; and many such pairs at once (`switch-scale`'s curve).
 
 use std::rc::Rc;
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::support::cli::Model;
+use crate::support::gate::Gate;
 use crate::support::measure::{self, Spread};
+use crate::support::proc_self::cpu_time;
 
 /// What one ping-pong run measured.
 pub struct Measured {
@@ -15,6 +18,11 @@ pub struct Measured {
     pub switches: u64,
     /// Wall time of the whole run.
     pub took: Duration,
+    /// CPU time of the process meanwhile (`getrusage(2)`, every thread).
+    pub cpu: Duration,
+    /// Involuntary context switches of the process meanwhile
+    /// (`getrusage(2)`): the kernel preempting a thread that could run on.
+    pub involuntary: u64,
     /// What the model counted meanwhile (wakes, kernel switches).
     pub counters: String,
 }
@@ -23,6 +31,12 @@ impl Measured {
     /// Nanoseconds per switch.
     pub fn ns_per_switch(&self) -> f64 {
         self.took.as_nanos() as f64 / self.switches.max(1) as f64
+    }
+
+    /// CPU nanoseconds per switch: what a switch costs the machine, not
+    /// how long it waited for a core on a busy one.
+    pub fn cpu_ns_per_switch(&self) -> f64 {
+        self.cpu.as_nanos() as f64 / self.switches.max(1) as f64
     }
 }
 
@@ -93,38 +107,53 @@ impl Both {
 
 /// Two tasks on the loop hand the turn over through two `Event`s.
 pub fn run_loop(rounds: u64) -> Result<Measured, String> {
+    run_loop_pairs(1, rounds)
+}
+
+/// `pairs` pairs of tasks on one loop, each pair handing a turn back and
+/// forth through two `Event`s `rounds` times; timed from when every task
+/// is spawned to when the last ends.
+pub fn run_loop_pairs(pairs: usize, rounds: u64) -> Result<Measured, String> {
     let rt = runtime::Runtime::builder()
         .build()
         .map_err(|e| format!("cannot build the runtime: {e}"))?;
+    let before = runtime::threaded::Stats::snapshot();
     let took = rt.block_on(async move {
-        let ping = Rc::new(runtime::sync::Event::new());
-        let pong = Rc::new(runtime::sync::Event::new());
-        let (ping2, pong2) = (ping.clone(), pong.clone());
-        let start = Instant::now();
-        let a = runtime::spawn(async move {
-            for _ in 0..rounds {
-                ping.set();
-                pong.wait().await;
-                pong.clear();
-            }
-        });
-        let b = runtime::spawn(async move {
-            for _ in 0..rounds {
-                ping2.wait().await;
-                ping2.clear();
-                pong2.set();
-            }
-        });
-        let ra = a.await;
-        let rb = b.await;
-        let took = start.elapsed();
-        ra.and(rb).map(|_| took)
+        let mut tasks = Vec::with_capacity(2 * pairs);
+        for _ in 0..pairs {
+            let ping = Rc::new(runtime::sync::Event::new());
+            let pong = Rc::new(runtime::sync::Event::new());
+            let (ping2, pong2) = (ping.clone(), pong.clone());
+            tasks.push(runtime::spawn(async move {
+                for _ in 0..rounds {
+                    ping.set();
+                    pong.wait().await;
+                    pong.clear();
+                }
+            }));
+            tasks.push(runtime::spawn(async move {
+                for _ in 0..rounds {
+                    ping2.wait().await;
+                    ping2.clear();
+                    pong2.set();
+                }
+            }));
+        }
+        let (start, cpu) = (Instant::now(), cpu_time());
+        let mut result = Ok(());
+        for t in tasks {
+            result = result.and(t.await);
+        }
+        result.map(|()| (start.elapsed(), cpu_time().saturating_sub(cpu)))
     });
-    let took = took.map_err(|e| format!("a ping-pong task failed: {e}"))?;
+    let (took, cpu) = took.map_err(|e| format!("a ping-pong task failed: {e}"))?;
+    let kernel = runtime::threaded::Stats::snapshot().since(&before);
     let stats = rt.stats();
     Ok(Measured {
-        switches: rounds * 2,
+        switches: rounds * 2 * pairs as u64,
         took,
+        cpu,
+        involuntary: kernel.involuntary_switches,
         counters: format!(
             "loop: {} polls, {} local wakes (no syscall), {} epoll_wait calls",
             stats.polls, stats.local_wakes, stats.epoll_waits
@@ -134,7 +163,15 @@ pub fn run_loop(rounds: u64) -> Result<Measured, String> {
 
 /// Two OS threads hand the turn over through a `Mutex<u64>` + `Condvar`.
 pub fn run_threads(rounds: u64) -> Result<Measured, String> {
-    let shared = Arc::new((Mutex::new(0u64), Condvar::new()));
+    run_thread_pairs(1, rounds)
+}
+
+/// `pairs` pairs of OS threads (64 KiB stacks), each pair handing a turn
+/// back and forth through a `Mutex<u64>` + `Condvar` `rounds` times; timed
+/// from when every thread is started and waiting at the gate to when the
+/// last ends (their creation is not timed). A thread the OS refuses is an
+/// error, after the ones started were released and joined.
+pub fn run_thread_pairs(pairs: usize, rounds: u64) -> Result<Measured, String> {
     let total = rounds * 2;
     let player = |parity: u64, shared: Arc<(Mutex<u64>, Condvar)>| {
         move || {
@@ -153,25 +190,55 @@ pub fn run_threads(rounds: u64) -> Result<Measured, String> {
             }
         }
     };
+    let gate = Arc::new(Gate::default());
+    let mut handles = Vec::with_capacity(2 * pairs);
+    let mut refused = None;
+    'spawn: for _ in 0..pairs {
+        let shared = Arc::new((Mutex::new(0u64), Condvar::new()));
+        for parity in [0, 1] {
+            let (g, play) = (gate.clone(), player(parity, shared.clone()));
+            let spawned = runtime::threaded::Builder::new()
+                .name(if parity == 0 { "ping" } else { "pong" })
+                .stack_size(64 * 1024)
+                .spawn(move || {
+                    if g.arrive_and_wait() {
+                        play();
+                    }
+                });
+            match spawned {
+                Ok(h) => handles.push(h),
+                Err(e) => {
+                    refused = Some(e);
+                    break 'spawn;
+                }
+            }
+        }
+    }
+    let started = handles.len();
+    gate.wait_for(started);
     let before = runtime::threaded::Stats::snapshot();
-    let start = Instant::now();
-    let a = runtime::threaded::Builder::new()
-        .name("ping".to_string())
-        .spawn(player(0, shared.clone()))
-        .map_err(|e| format!("cannot start a thread: {e}"))?;
-    let b = runtime::threaded::Builder::new()
-        .name("pong".to_string())
-        .spawn(player(1, shared.clone()))
-        .map_err(|e| format!("cannot start a thread: {e}"))?;
-    let ra = a.join();
-    let rb = b.join();
+    let (start, cpu) = (Instant::now(), cpu_time());
+    gate.open(refused.is_none());
+    let mut result = Ok(());
+    for h in handles {
+        result = result.and(h.join());
+    }
     let took = start.elapsed();
-    ra.and(rb)
-        .map_err(|e| format!("a ping-pong thread failed: {e}"))?;
+    let cpu = cpu_time().saturating_sub(cpu);
     let stats = runtime::threaded::Stats::snapshot().since(&before);
+    if let Some(e) = refused {
+        return Err(format!(
+            "the OS refused thread {} of {}: {e}",
+            started + 1,
+            2 * pairs
+        ));
+    }
+    result.map_err(|e| format!("a ping-pong thread failed: {e}"))?;
     Ok(Measured {
-        switches: total,
+        switches: total * pairs as u64,
         took,
+        cpu,
+        involuntary: stats.involuntary_switches,
         counters: format!(
             "threads: {} voluntary / {} involuntary kernel context switches",
             stats.voluntary_switches, stats.involuntary_switches

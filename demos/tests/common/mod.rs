@@ -57,3 +57,47 @@ pub fn assert_bad_input(args: &[&str], says: &str) {
         String::from_utf8_lossy(&out.stdout)
     );
 }
+
+/// Asserts the self-describing shape of a claim's `--json`
+/// (`src/support/report.rs`): its keys, series whose `x` and `y` (and
+/// ranges) have the same length, and verdicts with a claim, a criterion
+/// and one of the five words. Returns the verdicts' words.
+pub fn assert_report(json: &serde_json::Value, command: &str) -> Vec<String> {
+    for key in [
+        "command", "seeds", "title", "params", "machine", "series", "verdicts", "notes",
+    ] {
+        assert!(json.get(key).is_some(), "no {key:?} in {json}");
+    }
+    assert_eq!(json["command"], command, "{json}");
+    assert!(
+        json["machine"]["cores"].as_u64().unwrap_or(0) >= 1,
+        "{json}"
+    );
+    let series = json["series"].as_array().expect("series");
+    assert!(!series.is_empty(), "no series to plot: {json}");
+    for s in series {
+        for key in ["plot", "label", "x_label", "y_label"] {
+            assert!(s[key].is_string(), "series without {key}: {s}");
+        }
+        let n = s["x"].as_array().expect("x").len();
+        assert!(n > 0, "an empty series: {s}");
+        for key in ["y", "y_min", "y_max"] {
+            if let Some(v) = s.get(key) {
+                assert_eq!(v.as_array().map(Vec::len), Some(n), "{key} of {s}");
+            }
+        }
+    }
+    let words = holds(json);
+    assert!(!words.is_empty(), "no verdict: {json}");
+    for v in json["verdicts"].as_array().expect("verdicts") {
+        assert!(!v["claim"].as_str().unwrap_or("").is_empty(), "{v}");
+        assert!(!v["criterion"].as_str().unwrap_or("").is_empty(), "{v}");
+    }
+    for w in &words {
+        assert!(
+            ["yes", "no", "partly", "measurement error", "not run"].contains(&w.as_str()),
+            "{w}"
+        );
+    }
+    words
+}

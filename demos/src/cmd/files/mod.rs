@@ -35,12 +35,12 @@
 //! the connections queued behind them), so there each connection is held
 //! for a fixed `HOLD` and then closed, giving its permit to the next.
 //!
-//! Files: part 1 in `read.rs`; part 2's server in `server.rs`, its client
-//! process in `emfile.rs`; the output in `print.rs`.
+//! Files: part 1's reads in `workloads/files.rs` (`baseline` reads the
+//! same files); part 2's server in `server.rs`, its client process in
+//! `emfile.rs`; the output in `print.rs`.
 
 mod emfile;
 mod print;
-mod read;
 mod server;
 
 use std::net::SocketAddr;
@@ -52,8 +52,8 @@ use crate::support::claims::{self, Opened};
 use crate::support::cli::{Common, Model};
 use crate::support::fdlimit;
 use crate::support::verdict::{self, Outcome, Verdict};
+use crate::workloads::files::{self as read, ReadRun};
 use emfile::ConnectRun;
-use read::ReadRun;
 
 /// Arguments of `demo files`.
 #[derive(ClapArgs, Debug)]
@@ -167,7 +167,7 @@ fn run_parent(args: &Args, p: Params) -> Result<Verdict, String> {
         p.files, p.size
     );
     let dir = read::TempDir::create()?;
-    let paths = read::write_files(&dir, p)?;
+    let paths = read::write_files(&dir, p.files, p.size)?;
     let lp = if args.common.model.has_loop() {
         eprintln!("files: part 1: event loop, runtime::fs::read gathered...");
         Some(read::on_loop(&paths, p.size)?)

@@ -2,11 +2,13 @@
 //! of C connections sends a keep-alive `GET`, waits for the whole response,
 //! and sends the next, until the time is up; latencies are recorded per
 //! request. Without `--addr` it starts `demo serve --port 0` as a child
-//! process and stops it at the end (also on error).//!
-//! Files: the runs and their verdicts here; the clients in `client.rs`;
-//! the output in `print.rs`.
+//! process (with `--workers N` event loops for the loop model) and stops it
+//! at the end (also on error).
+//!
+//! Files: the runs and their verdicts here; the clients in
+//! `workloads/http_load.rs` (`latency` and `scale` load servers the same
+//! way); the output in `print.rs`.
 
-mod client;
 mod print;
 
 use std::net::{SocketAddr, ToSocketAddrs};
@@ -18,8 +20,9 @@ use crate::support::child::Child;
 use crate::support::claims;
 use crate::support::cli::{Model, pick, positive_duration, positive_usize};
 use crate::support::proc_self::ThreadSampler;
+use crate::support::server;
 use crate::support::verdict::{self, Holds, Outcome, Verdict};
-use client::Measured;
+use crate::workloads::http_load::{self, Load, Measured};
 
 /// Arguments of `demo load`.
 #[derive(ClapArgs, Debug)]
@@ -42,6 +45,14 @@ pub struct Args {
     /// How long to load each server, above 0 [default: 5s; quick: 1s].
     #[arg(long, value_parser = positive_duration)]
     duration: Option<Duration>,
+    /// Event loops of the loop server this demo starts (`serve --workers`:
+    /// one listener each on the same port, SO_REUSEPORT) [default: 1].
+    #[arg(long, value_parser = positive_usize)]
+    workers: Option<usize>,
+    /// The request target every connection sends, e.g. `/cpu?iters=200000`
+    /// (CPU-bound work on the server) [default: /].
+    #[arg(long, default_value = "/", value_parser = parse_path)]
+    path: String,
     /// A short run: the smaller defaults shown as `quick:` (values given
     /// explicitly still win).
     #[arg(long)]
@@ -58,6 +69,17 @@ fn parse_addr(text: &str) -> Result<SocketAddr, String> {
         .next()
         .ok_or_else(|| format!("{text:?} resolves to no address"))
 }
+/// `--path`: an origin-form target, `/` then printable ASCII.
+fn parse_path(text: &str) -> Result<String, String> {
+    if text.starts_with('/') && text.bytes().all(|b| b.is_ascii_graphic()) {
+        Ok(text.to_string())
+    } else {
+        Err(format!(
+            "{text:?}: a target starts with / and has no spaces or control characters"
+        ))
+    }
+}
+
 /// How often the server's threads are counted during the load.
 const SAMPLE_EVERY: Duration = Duration::from_millis(10);
 
@@ -90,8 +112,15 @@ pub fn run(args: &Args) -> Outcome {
         Duration::from_secs(5),
         Duration::from_secs(1),
     );
+    let workers = args.workers.unwrap_or(1);
     let mut targets = Vec::new();
     if let Some(addr) = args.addr {
+        if args.workers.is_some() {
+            return verdict::bad_input(
+                "load",
+                "--workers sets the loop server this demo starts; not with --addr",
+            );
+        }
         if args.model.is_some() {
             return verdict::bad_input(
                 "load",
@@ -108,12 +137,28 @@ pub fn run(args: &Args) -> Outcome {
         });
     } else {
         let model = args.model.unwrap_or(Model::Both);
+        if workers > 1 && !model.has_loop() {
+            return verdict::bad_input(
+                "load",
+                "--workers is the number of event loops: it needs --model loop or both",
+            );
+        }
         for m in model.each() {
-            match start_server(m.flag(), connections) {
-                Ok((addr, child)) => targets.push(Target {
-                    addr,
+            let extra = if m == Model::Loop {
+                vec!["--workers".to_string(), workers.to_string()]
+            } else {
+                Vec::new()
+            };
+            match server::start(
+                m.flag(),
+                connections + 16,
+                &extra,
+                &format!("{} server", m.flag()),
+            ) {
+                Ok(s) => targets.push(Target {
+                    addr: s.addr,
                     started: Some(m),
-                    child: Some(child),
+                    child: Some(s.child),
                 }),
                 Err(e) => return verdict::failed("load", &e),
             }
@@ -127,11 +172,15 @@ pub fn run(args: &Args) -> Outcome {
         );
         let pid = t.child.as_ref().map(Child::id);
         let sampler = pid.map(|pid| ThreadSampler::start(pid, SAMPLE_EVERY));
-        let measured = client::measure(&t.addr.to_string(), connections, duration);
+        let load = Load {
+            path: args.path.clone(),
+            ..Load::plain(connections, duration)
+        };
+        let measured = http_load::measure(&t.addr.to_string(), &load);
         let server_threads = sampler.map(ThreadSampler::stop);
         match measured {
             Ok(m) => {
-                let verdicts = verdicts_of(t, pid, connections, &m, server_threads);
+                let verdicts = verdicts_of(t, pid, (connections, workers), &m, server_threads);
                 runs.push(Run {
                     target: t,
                     pid,
@@ -153,34 +202,12 @@ pub fn run(args: &Args) -> Outcome {
     Outcome::Ran(verdicts)
 }
 
-/// Starts `demo serve --model <name> --port 0` with room for every
-/// connection; returns its address.
-fn start_server(name: &str, connections: usize) -> Result<(SocketAddr, Child), String> {
-    let mut child = Child::spawn(
-        &[
-            "serve".to_string(),
-            "--model".into(),
-            name.into(),
-            "--port".into(),
-            "0".into(),
-            "--max-conns".into(),
-            (connections + 16).to_string(),
-        ],
-        &format!("{name} server"),
-    )?;
-    let addr = child.line("listening on http://", Duration::from_secs(10))?;
-    let addr = addr
-        .parse()
-        .map_err(|e| format!("the server printed a bad address {addr:?}: {e}"))?;
-    Ok((addr, child))
-}
-
 /// The verdicts of one server's run: it served every connection, and (if
 /// this demo started it) its model's thread count.
 fn verdicts_of(
     t: &Target,
     pid: Option<u32>,
-    connections: usize,
+    (connections, workers): (usize, usize),
     m: &Measured,
     server_threads: Option<usize>,
 ) -> Vec<Verdict> {
@@ -198,11 +225,17 @@ fn verdicts_of(
     };
     let threads = match (t.started, pid, server_threads) {
         (Some(Model::Loop), Some(pid), Some(n)) => claims::thread_count(
-            &format!("one event-loop thread serves {connections} keep-alive connections"),
+            &if workers == 1 {
+                format!("one event-loop thread serves {connections} keep-alive connections")
+            } else {
+                format!(
+                    "{workers} event-loop threads (serve --workers {workers}) serve {connections} keep-alive connections"
+                )
+            },
             &how(pid),
             n,
-            1,
-            1,
+            workers,
+            workers,
         ),
         (Some(Model::Threads), Some(pid), Some(n)) => claims::thread_count(
             &format!("the thread model serves {connections} connections with a thread each"),

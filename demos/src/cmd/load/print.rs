@@ -3,9 +3,9 @@
 use std::time::Duration;
 
 use super::Run;
-use super::client::percentile;
 use crate::support::json::{self, Object};
 use crate::support::verdict::{self, Verdict};
+use crate::workloads::http_load::percentile;
 
 /// Each run and its verdicts, as text.
 pub(super) fn text(connections: usize, runs: &[Run]) {
@@ -40,6 +40,7 @@ pub(super) fn json(connections: usize, duration: Duration, runs: &[Run], verdict
             .int("p50_us", percentile(&m.latencies_us, 50.0))
             .int("p90_us", percentile(&m.latencies_us, 90.0))
             .int("p99_us", percentile(&m.latencies_us, 99.0))
+            .int("p99_9_us", percentile(&m.latencies_us, 99.9))
             .int("max_us", m.latencies_us.last().copied().unwrap_or(0))
             .value("verdicts", verdict::json_array(&r.verdicts))
     }));
@@ -78,10 +79,11 @@ fn run_text(r: &Run, connections: usize) {
     println!("  throughput {rate:>10.0} req/s");
     println!("  errors     {:>10}", m.errors);
     println!(
-        "  latency    p50 {:.3} ms, p90 {:.3} ms, p99 {:.3} ms, max {:.3} ms",
+        "  latency    p50 {:.3} ms, p90 {:.3} ms, p99 {:.3} ms, p99.9 {:.3} ms, max {:.3} ms",
         ms(percentile(&m.latencies_us, 50.0)),
         ms(percentile(&m.latencies_us, 90.0)),
         ms(percentile(&m.latencies_us, 99.0)),
+        ms(percentile(&m.latencies_us, 99.9)),
         ms(m.latencies_us.last().copied().unwrap_or(0)),
     );
     if let Some(n) = threads {

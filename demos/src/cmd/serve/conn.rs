@@ -46,11 +46,14 @@ pub(super) enum Step {
     /// Read more bytes, waiting until `deadline` at most; whether or not
     /// some came, ask again.
     Read { deadline: Instant },
-    /// Send `reply`, after the `--latency` if `delayed`; then keep going, or
-    /// close (after a lingering close if the request was bad or too slow).
+    /// Send `reply`, after the `--latency` if `delayed` and after `cpu`
+    /// steps of CPU-bound work (a `/cpu?iters=N` request: `work(0, N)`,
+    /// the hash chain of `workloads/cpu.rs`); then keep going, or close
+    /// (after a lingering close if the request was bad or too slow).
     Reply {
         reply: Vec<u8>,
         delayed: bool,
+        cpu: u64,
         then: After,
     },
     /// Close now, without a word (an idle connection).
@@ -169,33 +172,60 @@ impl Conn {
                             self.model,
                         ),
                         delayed: false,
+                        cpu: 0,
                         then: After::Linger,
                     }
                 }
             }
-            Parse::Request(request) => {
-                counts.requests.fetch_add(1, Ordering::Relaxed);
-                self.replied = request.keep_alive;
-                Step::Reply {
-                    reply: http::response(Status::OK, BODY, request.keep_alive, self.model),
-                    delayed: true,
-                    then: if request.keep_alive {
-                        After::Continue
-                    } else {
-                        After::Close
-                    },
+            Parse::Request(request) => match cpu_iters(&request.target) {
+                Some(cpu) => {
+                    counts.requests.fetch_add(1, Ordering::Relaxed);
+                    self.replied = request.keep_alive;
+                    Step::Reply {
+                        reply: http::response(Status::OK, BODY, request.keep_alive, self.model),
+                        delayed: cpu == 0,
+                        cpu,
+                        then: if request.keep_alive {
+                            After::Continue
+                        } else {
+                            After::Close
+                        },
+                    }
                 }
-            }
-            Parse::Error(status) => {
-                counts.bad.fetch_add(1, Ordering::Relaxed);
-                Step::Reply {
-                    reply: http::response(status, status.reason().as_bytes(), false, self.model),
-                    delayed: false,
-                    then: After::Linger,
-                }
-            }
+                None => self.bad(Status::BAD_REQUEST, counts),
+            },
+            Parse::Error(status) => self.bad(status, counts),
         }
     }
+
+    /// A bad request: its status, then the lingering close.
+    fn bad(&self, status: Status, counts: &Counts) -> Step {
+        counts.bad.fetch_add(1, Ordering::Relaxed);
+        Step::Reply {
+            reply: http::response(status, status.reason().as_bytes(), false, self.model),
+            delayed: false,
+            cpu: 0,
+            then: After::Linger,
+        }
+    }
+}
+
+/// The most CPU work one request may ask for (about a minute here).
+pub(super) const MAX_CPU_ITERS: u64 = 100_000_000_000;
+
+/// The CPU work a request target asks for: `/cpu?iters=N` is N steps of
+/// the hash chain (1..=[`MAX_CPU_ITERS`]); any other target none. `None`:
+/// a `/cpu` target without a valid count (answered 400).
+fn cpu_iters(target: &str) -> Option<u64> {
+    let (path, query) = target.split_once('?').unwrap_or((target, ""));
+    if path != "/cpu" {
+        return Some(0);
+    }
+    query
+        .strip_prefix("iters=")?
+        .parse::<u64>()
+        .ok()
+        .filter(|n| (1..=MAX_CPU_ITERS).contains(n))
 }
 
 #[cfg(test)]
@@ -319,6 +349,49 @@ mod tests {
             Step::Read { deadline: at(800) }
         );
         assert_eq!(status(&c.next_step(at(800), &counts)), Some(408));
+    }
+
+    #[test]
+    fn a_cpu_request_asks_for_work_and_no_delay() {
+        let (mut c, at, counts) = conn();
+        c.feed(b"GET /cpu?iters=1000 HTTP/1.1\r\n\r\n");
+        let step = c.next_step(at(1), &counts);
+        assert!(
+            matches!(
+                step,
+                Step::Reply {
+                    cpu: 1000,
+                    delayed: false,
+                    ..
+                }
+            ),
+            "{step:?}"
+        );
+        c.feed(b"GET / HTTP/1.1\r\n\r\n");
+        let step = c.next_step(at(2), &counts);
+        assert!(
+            matches!(
+                step,
+                Step::Reply {
+                    cpu: 0,
+                    delayed: true,
+                    ..
+                }
+            ),
+            "{step:?}"
+        );
+        for bad in [
+            "/cpu",
+            "/cpu?iters=0",
+            "/cpu?iters=x",
+            "/cpu?n=5",
+            "/cpu?iters=999999999999999",
+        ] {
+            let (mut c, at, counts) = conn();
+            c.feed(format!("GET {bad} HTTP/1.1\r\n\r\n").as_bytes());
+            assert_eq!(status(&c.next_step(at(1), &counts)), Some(400), "{bad}");
+        }
+        assert_eq!(cpu_iters("/index.html?iters=5"), Some(0));
     }
 
     #[test]

@@ -1,13 +1,23 @@
 //! `demo serve`: a minimal HTTP/1.1 server on either model (`support/http/` parses
 //! the requests).
 //!
-//! Loop: one `runtime` task per connection on one thread. Threads: one OS
-//! thread per connection (`runtime::threaded`), blocking reads and writes.
+//! Loop: one `runtime` task per connection on one thread; with `--workers
+//! N`, N such loops, each on its own thread with its own listener on the
+//! same port (`SO_REUSEPORT`: the kernel spreads the connections over the
+//! listeners), the way nginx and thread-per-core runtimes scale a
+//! single-threaded loop (`event_loop.rs`). Threads: one OS thread per
+//! connection (`runtime::threaded`), blocking reads and writes
+//! (`thread_conn.rs`).
 //! Both answer `200 hello` with `Content-Length` and keep the connection
 //! for more requests (HTTP/1.1 keep-alive), answer a bad request with its
 //! status (400, 413, 501, 505) and close, and answer a connection over
 //! `--max-conns` with 503 and close. `--latency` delays every response (a
-//! backend's think time, for `demo fetch`).
+//! backend's think time, for `demo fetch`: I/O the handler awaits).
+//! `GET /cpu?iters=N` is CPU-bound instead: N steps of the hash chain of
+//! `workloads/cpu.rs` before the answer, in the connection's task (it
+//! holds its loop: head-of-line blocking) or, with `--offload`, on the
+//! loop's blocking pool (`spawn_blocking`); on threads, in the
+//! connection's thread, which the kernel preempts like any other.
 //!
 //! Slow clients cannot hold a slot forever: a request head due within
 //! `--header-timeout`, a body within `--body-timeout` (else 408 and close),
@@ -16,21 +26,19 @@
 //! is decided in one place for both models: [`conn`].
 
 mod conn;
+mod event_loop;
+mod thread_conn;
 
-use std::cell::Cell;
-use std::io::{ErrorKind, Read, Write};
 use std::net::SocketAddr;
-use std::rc::Rc;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
 use clap::Args as ClapArgs;
 
 use crate::support::child::report_line;
-use crate::support::cli::parse_duration;
-use crate::support::http::{self, Status};
-use conn::{After, Conn, Step, Timeouts};
+use crate::support::cli::{parse_duration, positive_usize};
+use conn::Timeouts;
 
 /// The model a server runs: one, so `both` is not offered.
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -82,6 +90,16 @@ pub struct Args {
     /// 408 and close.
     #[arg(long, value_parser = parse_timeout, default_value = "60s")]
     pub(crate) body_timeout: Duration,
+    /// Event loops, each on its own thread with its own listener on the
+    /// port (SO_REUSEPORT); loop model only. --max-conns is for all of
+    /// them together.
+    #[arg(long, value_parser = positive_usize, default_value_t = 1)]
+    pub(crate) workers: usize,
+    /// Loop model: run the CPU work of `/cpu` requests on the blocking
+    /// pool (spawn_blocking, at most one pool thread per core) instead of
+    /// in the connection's task.
+    #[arg(long)]
+    pub(crate) offload: bool,
 }
 
 impl Args {
@@ -115,6 +133,8 @@ const LINGER_BYTES: usize = 256 * 1024;
 /// What a server counted.
 #[derive(Default)]
 struct Counts {
+    /// Connections accepted by each event loop (`--workers`).
+    per_loop: Vec<AtomicU64>,
     connections: AtomicU64,
     requests: AtomicU64,
     refused: AtomicU64,
@@ -131,13 +151,30 @@ pub fn run(args: &Args) -> i32 {
         eprintln!("demo serve: --max-conns must be at least 1");
         return 2;
     }
-    let counts = Arc::new(Counts::default());
+    if args.model == ServerModel::Threads && (args.workers > 1 || args.offload) {
+        eprintln!(
+            "demo serve: --workers and --offload are for the loop model (a thread server already runs a thread per connection)"
+        );
+        return 2;
+    }
+    let counts = Arc::new(Counts {
+        per_loop: (0..args.workers).map(|_| AtomicU64::new(0)).collect(),
+        ..Counts::default()
+    });
     let result = match args.model {
-        ServerModel::Loop => serve_loop(args, &counts),
-        ServerModel::Threads => serve_threads(args, &counts),
+        ServerModel::Loop => event_loop::serve(args, &counts),
+        ServerModel::Threads => thread_conn::serve(args, &counts),
     };
     match result {
         Ok(()) => {
+            let per_loop: Vec<String> = counts
+                .per_loop
+                .iter()
+                .map(|n| n.load(Ordering::SeqCst).to_string())
+                .collect();
+            if args.workers > 1 {
+                println!("connections per event loop: {}", per_loop.join(", "));
+            }
             println!(
                 "served {} requests on {} connections ({} refused over the cap, {} bad requests, \
                  {} too slow (408), {} closed idle)",
@@ -159,266 +196,12 @@ pub fn run(args: &Args) -> i32 {
     }
 }
 
+/// Prints the line the demos that start a server wait for.
 fn announce(addr: SocketAddr) {
     report_line(&format!("listening on http://{addr}"));
 }
 
+/// The message when the port cannot be had.
 fn cannot_listen(port: u16, e: &std::io::Error) -> String {
     format!("cannot listen on 127.0.0.1:{port}: {e}")
-}
-
-/// The event loop: an accept loop spawning one task per connection.
-fn serve_loop(args: &Args, counts: &Arc<Counts>) -> Result<(), String> {
-    let rt = runtime::Runtime::new().map_err(|e| format!("cannot start the runtime: {e}"))?;
-    rt.block_on(async {
-        let listener = runtime::net::TcpListener::bind(("127.0.0.1", args.port))
-            .map_err(|e| cannot_listen(args.port, &e))?;
-        let addr = listener.local_addr().map_err(|e| e.to_string())?;
-        announce(addr);
-        let active = Rc::new(Cell::new(0usize));
-        let accept_loop = async {
-            loop {
-                let (mut stream, _) = match listener.accept().await {
-                    Ok(conn) => conn,
-                    Err(e) => {
-                        // EMFILE and friends: say so, let descriptors free up.
-                        eprintln!("demo serve: accept: {e}");
-                        runtime::time::sleep(Duration::from_millis(10)).await;
-                        continue;
-                    }
-                };
-                counts.connections.fetch_add(1, Ordering::Relaxed);
-                if active.get() >= args.max_conns {
-                    counts.refused.fetch_add(1, Ordering::Relaxed);
-                    runtime::spawn(async move {
-                        let reply = http::response(Status::UNAVAILABLE, b"busy\n", false, "loop");
-                        let _ = stream.write_all(&reply).await;
-                    });
-                    continue;
-                }
-                active.set(active.get() + 1);
-                let conn = Conn::new(
-                    args.timeouts(),
-                    runtime::time::Instant::now().into_std(),
-                    "loop",
-                );
-                let (active, counts, latency) = (active.clone(), counts.clone(), args.latency);
-                runtime::spawn(async move {
-                    let _ = connection_loop(stream, conn, latency, &counts).await;
-                    active.set(active.get() - 1);
-                });
-            }
-        };
-        match args.run_for {
-            Some(d) => {
-                let _ = runtime::time::timeout(d, accept_loop).await;
-            }
-            None => accept_loop.await,
-        }
-        Ok(())
-    })
-}
-
-/// One connection on the loop: the steps [`Conn`] gives, a read waiting
-/// until its deadline at most (`timeout_at`, a timer in the wheel).
-async fn connection_loop(
-    mut stream: runtime::net::TcpStream,
-    mut conn: Conn,
-    latency: Duration,
-    counts: &Counts,
-) -> std::io::Result<()> {
-    let mut buf = vec![0u8; 4096];
-    loop {
-        let now = runtime::time::Instant::now().into_std();
-        let (reply, delayed, then) = match conn.next_step(now, counts) {
-            Step::Read { deadline } => {
-                let deadline = runtime::time::Instant::from_std(deadline);
-                // Nothing by the deadline: ask `conn` again, it decides.
-                if let Ok(read) = runtime::time::timeout_at(deadline, stream.read(&mut buf)).await {
-                    match read? {
-                        0 => return Ok(()), // the client closed
-                        n => conn.feed(&buf[..n]),
-                    }
-                }
-                continue;
-            }
-            Step::Close => return Ok(()),
-            Step::Reply {
-                reply,
-                delayed,
-                then,
-            } => (reply, delayed, then),
-        };
-        if delayed && !latency.is_zero() {
-            runtime::time::sleep(latency).await;
-        }
-        stream.write_all(&reply).await?;
-        match then {
-            After::Continue => {}
-            After::Close => return Ok(()),
-            After::Linger => {
-                stream.shutdown(std::net::Shutdown::Write)?;
-                let _ = runtime::time::timeout(LINGER, async {
-                    let mut left = LINGER_BYTES;
-                    while left > 0 {
-                        match stream.read(&mut buf).await {
-                            Ok(0) | Err(_) => break,
-                            Ok(n) => left = left.saturating_sub(n),
-                        }
-                    }
-                })
-                .await;
-                return Ok(());
-            }
-        }
-    }
-}
-
-/// Thread per connection: the accept loop runs on its own thread so that
-/// `--for` can end the process from this one.
-fn serve_threads(args: &Args, counts: &Arc<Counts>) -> Result<(), String> {
-    let listener = std::net::TcpListener::bind(("127.0.0.1", args.port))
-        .map_err(|e| cannot_listen(args.port, &e))?;
-    let addr = listener.local_addr().map_err(|e| e.to_string())?;
-    announce(addr);
-    let (max, latency, counts_in) = (args.max_conns, args.latency, counts.clone());
-    let timeouts = args.timeouts();
-    let acceptor = runtime::threaded::Builder::new()
-        .name("accept")
-        .spawn(move || accept_threads(&listener, max, latency, timeouts, &counts_in))
-        .map_err(|e| format!("cannot start the accept thread: {e}"))?;
-    match args.run_for {
-        Some(d) => std::thread::sleep(d), // the process exits after, with the acceptor
-        None => {
-            let _ = acceptor.join();
-        }
-    }
-    Ok(())
-}
-
-fn accept_threads(
-    listener: &std::net::TcpListener,
-    max: usize,
-    latency: Duration,
-    timeouts: Timeouts,
-    counts: &Arc<Counts>,
-) {
-    let active = Arc::new(AtomicUsize::new(0));
-    loop {
-        let mut stream = match listener.accept() {
-            Ok((stream, _)) => stream,
-            Err(e) => {
-                eprintln!("demo serve: accept: {e}");
-                std::thread::sleep(Duration::from_millis(10));
-                continue;
-            }
-        };
-        counts.connections.fetch_add(1, Ordering::Relaxed);
-        if active.load(Ordering::SeqCst) >= max {
-            counts.refused.fetch_add(1, Ordering::Relaxed);
-            // A few bytes into a fresh socket's buffer: this does not block.
-            let _ = stream.write_all(&http::response(
-                Status::UNAVAILABLE,
-                b"busy\n",
-                false,
-                "threads",
-            ));
-            continue;
-        }
-        active.fetch_add(1, Ordering::SeqCst);
-        let conn = Conn::new(timeouts, Instant::now(), "threads");
-        let (active_in, counts_in) = (active.clone(), counts.clone());
-        let spawned = runtime::threaded::Builder::new()
-            .name("conn")
-            .stack_size(64 * 1024)
-            .spawn(move || {
-                let _ = connection_thread(stream, conn, latency, &counts_in);
-                active_in.fetch_sub(1, Ordering::SeqCst);
-            });
-        if let Err(e) = spawned {
-            // The stream went with the closure and is closed: the client
-            // sees a reset. Say why.
-            active.fetch_sub(1, Ordering::SeqCst);
-            counts.refused.fetch_add(1, Ordering::Relaxed);
-            eprintln!("demo serve: cannot start a connection thread: {e}");
-        }
-    }
-}
-
-/// One connection on its own thread, with blocking calls: the steps
-/// [`Conn`] gives, each read bounded by `SO_RCVTIMEO` (see [`read_until`]).
-fn connection_thread(
-    mut stream: std::net::TcpStream,
-    mut conn: Conn,
-    latency: Duration,
-    counts: &Counts,
-) -> std::io::Result<()> {
-    let mut buf = vec![0u8; 4096];
-    loop {
-        let (reply, delayed, then) = match conn.next_step(Instant::now(), counts) {
-            Step::Read { deadline } => {
-                // Nothing by the deadline: ask `conn` again, it decides.
-                match read_until(&mut stream, &mut buf, deadline)? {
-                    Some(0) => return Ok(()),
-                    Some(n) => conn.feed(&buf[..n]),
-                    None => {}
-                }
-                continue;
-            }
-            Step::Close => return Ok(()),
-            Step::Reply {
-                reply,
-                delayed,
-                then,
-            } => (reply, delayed, then),
-        };
-        if delayed && !latency.is_zero() {
-            std::thread::sleep(latency);
-        }
-        stream.write_all(&reply)?;
-        match then {
-            After::Continue => {}
-            After::Close => return Ok(()),
-            After::Linger => {
-                stream.shutdown(std::net::Shutdown::Write)?;
-                stream.set_read_timeout(Some(LINGER))?;
-                let mut left = LINGER_BYTES;
-                while left > 0 {
-                    match stream.read(&mut buf) {
-                        Ok(0) | Err(_) => break,
-                        Ok(n) => left = left.saturating_sub(n),
-                    }
-                }
-                return Ok(());
-            }
-        }
-    }
-}
-
-/// A blocking `read(2)` that gives up at `deadline`: `SO_RCVTIMEO` set to
-/// the time left (`setsockopt(2)` before every read, as the deadline is for
-/// a whole head or body, not for one read). `None`: no bytes by then.
-fn read_until(
-    stream: &mut std::net::TcpStream,
-    buf: &mut [u8],
-    deadline: Instant,
-) -> std::io::Result<Option<usize>> {
-    loop {
-        let left = deadline.saturating_duration_since(Instant::now());
-        if left.is_zero() {
-            return Ok(None); // and `set_read_timeout` refuses a zero
-        }
-        stream.set_read_timeout(Some(left))?;
-        match stream.read(buf) {
-            Ok(n) => return Ok(Some(n)),
-            // EAGAIN when SO_RCVTIMEO expired (WouldBlock; TimedOut on some
-            // systems), EINTR: check the time again.
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    ErrorKind::WouldBlock | ErrorKind::TimedOut | ErrorKind::Interrupted
-                ) => {}
-            Err(e) => return Err(e),
-        }
-    }
 }

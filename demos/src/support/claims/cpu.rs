@@ -74,6 +74,60 @@ pub fn one_thread_speedup(speedup: &Spread) -> Verdict {
     )
 }
 
+/// One part of the Python claim about the GIL, said plainly: whether it
+/// carries over to Rust, and what this run measured of it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct GilPart {
+    /// The part of the claim.
+    pub part: &'static str,
+    /// `carries over`, `does not carry over`, `carries over in part`.
+    pub carries_over: &'static str,
+    /// What this run measured, from the verdict that checks it.
+    pub measured: String,
+}
+
+/// `cpu`: which parts of the seeds' GIL claim carry over to Rust, each
+/// with the verdict of this run that checks it (`None`: the model was not
+/// run).
+pub fn gil_parts(
+    one_thread: Option<&Verdict>,
+    threads: Option<&Verdict>,
+    pool: Option<&Verdict>,
+) -> Vec<GilPart> {
+    let measured = |v: Option<&Verdict>, shown: &str| match v {
+        Some(v) if v.holds == Holds::Yes => format!("{shown}: {}", v.detail),
+        Some(v) => format!(
+            "not shown on this run ({}: {}); a busy machine may leave no idle core",
+            v.holds.word(),
+            v.detail
+        ),
+        None => "not run (--model)".into(),
+    };
+    vec![
+        GilPart {
+            part: "an event loop runs CPU-bound work one part at a time, as asyncio does: gathering CPU-bound tasks gives no speed-up",
+            carries_over: "carries over",
+            measured: measured(one_thread, "measured"),
+        },
+        GilPart {
+            part: "CPU-bound threads get no speed-up (CPython's GIL lets one thread run Python bytecode at a time), so only processes scale",
+            carries_over: "does not carry over",
+            measured: measured(
+                threads,
+                "Rust has no GIL; its threads ran the parts in parallel",
+            ),
+        },
+        GilPart {
+            part: "CPU work belongs off the event loop, in an executor (asyncio's run_in_executor; CPython needs a ProcessPoolExecutor for it to scale)",
+            carries_over: "carries over in part",
+            measured: measured(
+                pool,
+                "off the loop, yes; but here a pool of threads (spawn_blocking) scales, no processes needed",
+            ),
+        },
+    ]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -136,6 +190,24 @@ mod tests {
         assert!(v.criterion.contains(">= 1.5x with >= 2 cores"), "{v:?}");
         assert!(v.text().contains("criterion: "), "{}", v.text());
         assert!(v.detail.contains("1.90x"), "{v:?}");
+    }
+
+    #[test]
+    fn the_gil_parts_follow_the_verdicts() {
+        let yes = parallel_speedup(THREADS, &s(&[1.9]), 4, 2);
+        let no = parallel_speedup(THREADS, &s(&[1.1]), 4, 2);
+        let parts = gil_parts(None, Some(&yes), Some(&no));
+        assert_eq!(parts.len(), 3);
+        assert_eq!(parts[0].measured, "not run (--model)");
+        assert_eq!(parts[1].carries_over, "does not carry over");
+        assert!(
+            parts[1].measured.starts_with("Rust has no GIL"),
+            "{parts:?}"
+        );
+        assert!(
+            parts[2].measured.starts_with("not shown on this run (no"),
+            "{parts:?}"
+        );
     }
 
     #[test]

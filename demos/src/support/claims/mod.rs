@@ -14,19 +14,29 @@
 
 use crate::support::verdict::{Holds, Verdict};
 
+mod baseline;
 mod blocking;
 mod connections;
 mod cpu;
 mod errors;
 mod footprint;
+mod latency;
+mod memory;
+mod scaling;
+mod sharing;
 mod switching;
 mod waits;
 
+pub use baseline::*;
 pub use blocking::*;
 pub use connections::*;
 pub use cpu::*;
 pub use errors::*;
 pub use footprint::*;
+pub use latency::*;
+pub use memory::*;
+pub use scaling::*;
+pub use sharing::*;
 pub use switching::*;
 pub use waits::*;
 

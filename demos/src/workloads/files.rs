@@ -1,34 +1,36 @@
-//! Part 1 of `demo files`: N temporary files written, then read at once on
-//! each model (`runtime::fs::read` gathered on the loop, one thread per
-//! file on the thread model), every byte checked.
+//! Files read at once (part 1 of `demo files`, and `demo baseline`): N
+//! temporary files written, then read on each model (`runtime::fs::read`
+//! gathered on the loop, one thread per file on the thread model), or one
+//! after the other on this thread (`baseline`'s synchronous side), every
+//! byte checked.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use super::Params;
-
-/// Part 1 on one model.
-pub(super) struct ReadRun {
-    pub(super) wall: Duration,
+/// The files read on one model.
+pub struct ReadRun {
+    /// Wall time of all the reads.
+    pub wall: Duration,
     /// Files whose bytes came back exactly.
-    pub(super) ok: usize,
+    pub ok: usize,
     /// Files that failed to read, or read wrong; the first error.
-    pub(super) failed: usize,
-    pub(super) first_error: Option<String>,
+    pub failed: usize,
+    pub first_error: Option<String>,
     /// Threads alive at once at the peak (the loop's thread counted).
-    pub(super) threads: u64,
+    pub threads: u64,
     /// Threads created for the reads.
-    pub(super) threads_created: u64,
+    pub threads_created: u64,
 }
 
 /// A temporary directory, removed (with its files) when dropped: at the
 /// end, or on the way out of an error or a panic.
-pub(super) struct TempDir {
+pub struct TempDir {
     path: PathBuf,
 }
 
 impl TempDir {
-    pub(super) fn create() -> Result<TempDir, String> {
+    /// Creates an empty directory under the system's temporary one.
+    pub fn create() -> Result<TempDir, String> {
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.subsec_nanos());
@@ -58,11 +60,12 @@ fn contents(i: usize, size: usize) -> Vec<u8> {
     v
 }
 
-pub(super) fn write_files(dir: &TempDir, p: Params) -> Result<Vec<PathBuf>, String> {
-    (0..p.files)
+/// Writes `files` files of `size` bytes each into `dir`; their paths.
+pub fn write_files(dir: &TempDir, files: usize, size: usize) -> Result<Vec<PathBuf>, String> {
+    (0..files)
         .map(|i| {
             let path = dir.path.join(format!("{i:06}.bin"));
-            std::fs::write(&path, contents(i, p.size))
+            std::fs::write(&path, contents(i, size))
                 .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
             Ok(path)
         })
@@ -104,7 +107,9 @@ fn check(
     run
 }
 
-pub(super) fn on_loop(paths: &[PathBuf], size: usize) -> Result<ReadRun, String> {
+/// Every file read at once on a fresh loop: `runtime::fs::read`
+/// gathered (each read a job on the blocking pool).
+pub fn on_loop(paths: &[PathBuf], size: usize) -> Result<ReadRun, String> {
     let rt = runtime::Runtime::new().map_err(|e| format!("cannot build the runtime: {e}"))?;
     let start = Instant::now();
     let results = rt.block_on(runtime::gather(paths.iter().map(runtime::fs::read)));
@@ -117,7 +122,7 @@ pub(super) fn on_loop(paths: &[PathBuf], size: usize) -> Result<ReadRun, String>
 
 /// One thread per file, as `threaded::gather` does it, but spawned with
 /// `Builder::spawn` so that a thread the OS refuses is an error, not a panic.
-pub(super) fn on_threads(paths: &[PathBuf], size: usize) -> Result<ReadRun, String> {
+pub fn on_threads(paths: &[PathBuf], size: usize) -> Result<ReadRun, String> {
     runtime::threaded::reset_peak();
     let before = runtime::threaded::stats();
     let start = Instant::now();
@@ -158,6 +163,17 @@ pub(super) fn on_threads(paths: &[PathBuf], size: usize) -> Result<ReadRun, Stri
         wall,
         (1 + stats.peak_live, stats.spawned),
     ))
+}
+
+/// Every file read one after the other on this thread, blocking: the
+/// synchronous program concurrency is measured against.
+pub fn sequential(paths: &[PathBuf], size: usize) -> ReadRun {
+    let start = Instant::now();
+    let results = paths
+        .iter()
+        .map(|p| std::fs::read(p).map_err(|e| with_path(e, p)))
+        .collect();
+    check(results, size, start.elapsed(), (1, 0))
 }
 
 fn with_path(e: std::io::Error, path: &Path) -> std::io::Error {
