@@ -90,6 +90,48 @@ pub const CLAIMS: &[Claim] = &[
         quote: "Error handling can be more intricate in multithreaded applications due to shared state concerns compared to the streamlined exception handling capabilities of asyncio.",
     },
     Claim {
+        name: "switch-scale",
+        args: &[],
+        seed: "001",
+        quote: "OS-Level Context Switching: Threads are managed by the operating system, meaning context switching happens at the OS level. This introduces overhead, especially when dealing with a large number of threads.",
+    },
+    Claim {
+        name: "counter",
+        args: &[],
+        seed: "003",
+        quote: "However, threading has overheads from context switching and shared memory access to worry about. Asyncio avoids these issues.",
+    },
+    Claim {
+        name: "unbounded",
+        args: &[],
+        seed: "001",
+        quote: "Resource Consumption: Each thread consumes memory and system resources, and managing a large number of threads can quickly exhaust system resources, especially for large-scale I/O-bound tasks.",
+    },
+    Claim {
+        name: "latency",
+        args: &[],
+        seed: "002",
+        quote: "For network-bound tasks prioritizing latency, opt for Async IO due to its non-blocking nature.",
+    },
+    Claim {
+        name: "hybrid",
+        args: &[],
+        seed: "002",
+        quote: "If your task encompasses CPU-bound operations alongside I/O tasks, a hybrid approach combining both methods might yield superior outcomes.",
+    },
+    Claim {
+        name: "scale",
+        args: &[],
+        seed: "002",
+        quote: "Both techniques offer scalability benefits; however, effective application design leveraging their strengths necessitates tailored planning aligned with specific requirements.",
+    },
+    Claim {
+        name: "baseline",
+        args: &[],
+        seed: "002",
+        quote: "If your application isn’t heavily reliant on external resources like networks or databases, synchronous code may suffice without added complexity.",
+    },
+    Claim {
         name: TIMELINE,
         args: &[],
         seed: "001",
@@ -144,6 +186,24 @@ mod tests {
         for (i, c) in CLAIMS.iter().enumerate() {
             assert!(CLAIMS[..i].iter().all(|d| d.name != c.name), "{}", c.name);
             assert!(c.quote.len() > 20 && c.seed.len() == 3, "{}", c.name);
+        }
+    }
+
+    #[test]
+    fn every_subcommand_with_a_claim_is_in_the_report() {
+        use clap::CommandFactory;
+        // The tools, not claims: the server, the syscall counter, the
+        // report itself.
+        const NOT_CLAIMS: [&str; 3] = ["serve", "syscalls", "report"];
+        for sub in crate::Cli::command().get_subcommands() {
+            let name = sub.get_name();
+            if NOT_CLAIMS.contains(&name) {
+                continue;
+            }
+            assert!(
+                CLAIMS.iter().any(|c| c.name == name),
+                "`demo {name}` is not in the report's CLAIMS"
+            );
         }
     }
 }
