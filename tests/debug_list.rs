@@ -22,7 +22,7 @@ use runtime::Runtime;
 use runtime::inspect::{DebugRuntime, RUNTIME_DEBUG_HEAD};
 
 /// `DebugRuntime::magic` (offset 0).
-const MAGIC: u64 = u64::from_le_bytes(*b"RTDEBUG2");
+const MAGIC: u64 = u64::from_le_bytes(*b"RTDEBUG4");
 /// Offset of `DebugRuntime::next: AtomicPtr<DebugRuntime>`.
 const NEXT: usize = 32;
 /// Offset of `DebugRuntime::thread: u64` (the builder's `gettid`).
@@ -221,4 +221,53 @@ fn runtimes_built_and_dropped_concurrently_leave_an_empty_list() {
         j.join().unwrap();
     }
     assert_eq!(live_runtimes(), Vec::<u64>::new());
+}
+
+/// The thread model's list (`THREADED_DEBUG_HEAD`,
+/// `runtime/src/threaded/debug.rs`) is built the same way and had the same
+/// flaw: each record was a `Box` moved after its address was linked. Threads
+/// that end out of creation order must leave exactly the live ones listed.
+#[test]
+fn thread_model_records_unlinked_out_of_order() {
+    use runtime::threaded;
+    let _serial = serial();
+    let names = ["debug-list-a", "debug-list-b", "debug-list-c"];
+    let mut orders = Vec::new();
+    let mut handles = Vec::new();
+    for name in names {
+        let (order_tx, order_rx) = mpsc::channel::<Order>();
+        orders.push(order_tx);
+        handles.push(Some(
+            threaded::Builder::new()
+                .name(name)
+                .spawn(move || {
+                    let Ok(Order::Drop) = order_rx.recv() else {
+                        panic!("the main thread hung up");
+                    };
+                })
+                .unwrap(),
+        ));
+    }
+    let ours = || {
+        let mut listed: Vec<String> = threaded::tasks()
+            .into_iter()
+            .map(|t| t.name)
+            .filter(|n| n.starts_with("debug-list-"))
+            .collect();
+        listed.sort_unstable();
+        listed
+    };
+    // A record is linked first thing in its thread; wait until all three are.
+    while ours().len() < names.len() {
+        thread::yield_now();
+    }
+    let mut expected: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+    // The middle one, then the oldest, then the newest; `join` returns after
+    // the thread's record was unlinked and freed.
+    for i in [1, 0, 2] {
+        orders[i].send(Order::Drop).unwrap();
+        handles[i].take().unwrap().join().unwrap();
+        expected.retain(|n| n != names[i]);
+        assert_eq!(ours(), expected, "after thread {} ended", names[i]);
+    }
 }

@@ -108,7 +108,14 @@ fn monotonic_ns() -> u64 {
 
 /// A thread's record, linked while it lives: made first thing in the new
 /// thread, unlinked when dropped at its end.
-pub(crate) struct Registered(Box<ThreadRecord>);
+///
+/// The record is owned through the raw pointer `Box::into_raw` returned and
+/// freed with `Box::from_raw` after it is unlinked. It is never held as a
+/// `Box` while linked: moving a `Box` retags it unique, which would leave
+/// the copies of the pointer in the list (and in the neighbours' `prev` and
+/// `next`) stale under Rust's aliasing rules, the bug Miri found in the
+/// event loop's list of runtimes (`inspect/debug_table.rs`).
+pub(crate) struct Registered(*mut ThreadRecord);
 
 impl Registered {
     /// Links a record for the calling thread, named `name`.
@@ -117,7 +124,7 @@ impl Registered {
         let tid = unsafe { libc::syscall(libc::SYS_gettid) } as u64;
         let now = monotonic_ns();
         let name = name.to_string();
-        let mut record = Box::new(ThreadRecord {
+        let me = Box::into_raw(Box::new(ThreadRecord {
             magic: MAGIC,
             next: AtomicPtr::new(ptr::null_mut()),
             tid,
@@ -128,12 +135,13 @@ impl Registered {
             started_ns: now,
             prev: AtomicPtr::new(ptr::null_mut()),
             _name: name,
-        });
-        let me: *mut ThreadRecord = &mut *record;
+        }));
         {
             let _guard = LIST_LOCK.lock().unwrap_or_else(PoisonError::into_inner);
             let head = THREADED_DEBUG_HEAD.load(Ordering::Acquire);
-            record.next.store(head, Ordering::Release);
+            // SAFETY: `me` came from `Box::into_raw` above and is not linked
+            // yet; a shared reference to its atomic field is valid.
+            unsafe { (*me).next.store(head, Ordering::Release) };
             if !head.is_null() {
                 // SAFETY: `head` is a linked record; records are unlinked
                 // (under LIST_LOCK, held here) before they are freed.
@@ -142,29 +150,41 @@ impl Registered {
             THREADED_DEBUG_HEAD.store(me, Ordering::Release);
         }
         CURRENT.with(|c| c.set(me));
-        Registered(record)
+        Registered(me)
     }
 }
 
 impl Drop for Registered {
     fn drop(&mut self) {
+        let me = self.0;
         let _ = CURRENT.try_with(|c| c.set(ptr::null()));
-        let _guard = LIST_LOCK.lock().unwrap_or_else(PoisonError::into_inner);
-        let (prev, next) = (
-            self.0.prev.load(Ordering::Acquire),
-            self.0.next.load(Ordering::Acquire),
-        );
-        if prev.is_null() {
-            THREADED_DEBUG_HEAD.store(next, Ordering::Release);
-        } else {
-            // SAFETY: `prev` is linked, hence alive (see `new`), and the
-            // lock is held.
-            unsafe { (*prev).next.store(next, Ordering::Release) };
+        {
+            let _guard = LIST_LOCK.lock().unwrap_or_else(PoisonError::into_inner);
+            // SAFETY: `me` is our own record, alive until freed below; only
+            // its atomic fields are read, through shared references.
+            let (prev, next) = unsafe {
+                (
+                    (*me).prev.load(Ordering::Acquire),
+                    (*me).next.load(Ordering::Acquire),
+                )
+            };
+            if prev.is_null() {
+                THREADED_DEBUG_HEAD.store(next, Ordering::Release);
+            } else {
+                // SAFETY: `prev` is linked, hence alive (see `new`), and the
+                // lock is held.
+                unsafe { (*prev).next.store(next, Ordering::Release) };
+            }
+            if !next.is_null() {
+                // SAFETY: as above, for `next`.
+                unsafe { (*next).prev.store(prev, Ordering::Release) };
+            }
         }
-        if !next.is_null() {
-            // SAFETY: as above, for `next`.
-            unsafe { (*next).prev.store(prev, Ordering::Release) };
-        }
+        // SAFETY: `me` came from `Box::into_raw` in `new` and is freed only
+        // here, once. It is unlinked, so no list pointer leads to it: other
+        // threads reach records only under LIST_LOCK, which orders their
+        // walk before our unlink or after it; CURRENT no longer names it.
+        drop(unsafe { Box::from_raw(me) });
     }
 }
 
