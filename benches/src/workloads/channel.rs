@@ -7,10 +7,10 @@
 //! smol: `async_channel::bounded` (what `smol::channel` re-exports);
 //! threads: `std::sync::mpsc::sync_channel` between two OS threads.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use super::Workload;
-use crate::measure::Sample;
+use crate::measure::{Sample, Stopwatch};
 use crate::peers;
 
 /// See the module doc.
@@ -40,7 +40,7 @@ fn run(imp: &str, quick: bool) -> Result<Vec<Sample>, String> {
 pub fn ours(n: usize) -> Duration {
     peers::ours(async move {
         let (tx, mut rx) = runtime::sync::mpsc::channel::<u64>(CAP);
-        let start = Instant::now();
+        let start = Stopwatch::start();
         let producer = runtime::spawn(async move {
             for i in 0..n as u64 {
                 if tx.send(i).await.is_err() {
@@ -65,7 +65,7 @@ pub fn ours(n: usize) -> Duration {
 pub fn tokio(n: usize) -> Duration {
     peers::tokio(async move {
         let (tx, mut rx) = tokio::sync::mpsc::channel::<u64>(CAP);
-        let start = Instant::now();
+        let start = Stopwatch::start();
         let producer = tokio::task::spawn_local(async move {
             for i in 0..n as u64 {
                 tx.send(i).await.expect("receiver gone");
@@ -88,7 +88,7 @@ pub fn tokio(n: usize) -> Duration {
 pub fn smol(n: usize) -> Duration {
     peers::smol(|ex| async move {
         let (tx, rx) = async_channel::bounded::<u64>(CAP);
-        let start = Instant::now();
+        let start = Stopwatch::start();
         let producer = ex.spawn(async move {
             for i in 0..n as u64 {
                 tx.send(i).await.expect("receiver gone");
@@ -110,7 +110,7 @@ pub fn smol(n: usize) -> Duration {
 /// `std::sync::mpsc::sync_channel` between two OS threads.
 pub fn threads(n: usize) -> Duration {
     let (tx, rx) = std::sync::mpsc::sync_channel::<u64>(CAP);
-    let start = Instant::now();
+    let start = Stopwatch::start();
     let producer = std::thread::spawn(move || {
         for i in 0..n as u64 {
             tx.send(i).expect("receiver gone");

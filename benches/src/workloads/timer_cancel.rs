@@ -6,12 +6,12 @@
 
 use std::future::{Future, pending};
 use std::pin::Pin;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use futures_lite::future::poll_once;
 
 use super::Workload;
-use crate::measure::Sample;
+use crate::measure::{Sample, Stopwatch};
 use crate::peers;
 
 /// See the module doc.
@@ -44,7 +44,7 @@ fn run(imp: &str, quick: bool) -> Result<Vec<Sample>, String> {
 
 /// Registers each future (one poll, which must be `Pending`), then drops all.
 async fn register_then_cancel<F: Future>(n: usize, make: impl Fn() -> F) -> Duration {
-    let start = Instant::now();
+    let start = Stopwatch::start();
     let mut all: Vec<Pin<Box<F>>> = Vec::with_capacity(n);
     for _ in 0..n {
         let mut t = Box::pin(make());

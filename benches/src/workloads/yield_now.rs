@@ -4,10 +4,10 @@
 //! any cooperative scheduling. Threads: `std::thread::yield_now`
 //! (`sched_yield(2)`).
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use super::Workload;
-use crate::measure::Sample;
+use crate::measure::{Sample, Stopwatch};
 use crate::peers;
 
 /// See the module doc.
@@ -35,7 +35,7 @@ fn run(imp: &str, quick: bool) -> Result<Vec<Sample>, String> {
 pub fn ours(n: usize) -> Duration {
     peers::ours(async move {
         runtime::spawn(async move {
-            let start = Instant::now();
+            let start = Stopwatch::start();
             for _ in 0..n {
                 runtime::yield_now().await;
             }
@@ -50,7 +50,7 @@ pub fn ours(n: usize) -> Duration {
 pub fn tokio(n: usize) -> Duration {
     peers::tokio(async move {
         tokio::task::spawn_local(async move {
-            let start = Instant::now();
+            let start = Stopwatch::start();
             for _ in 0..n {
                 tokio::task::yield_now().await;
             }
@@ -65,7 +65,7 @@ pub fn tokio(n: usize) -> Duration {
 pub fn smol(n: usize) -> Duration {
     peers::smol(|ex| async move {
         ex.spawn(async move {
-            let start = Instant::now();
+            let start = Stopwatch::start();
             for _ in 0..n {
                 futures_lite::future::yield_now().await;
             }
@@ -77,7 +77,7 @@ pub fn smol(n: usize) -> Duration {
 
 /// One OS thread calling `std::thread::yield_now`.
 pub fn threads(n: usize) -> Duration {
-    let start = Instant::now();
+    let start = Stopwatch::start();
     for _ in 0..n {
         std::thread::yield_now();
     }
