@@ -26,10 +26,10 @@
 //!   the trace is written, with the rate measured over the whole trace.
 //! - **One clock read per poll, shared by its events.** A poll is stamped
 //!   when it begins. A wake or a spawn made while it runs is recorded as
-//!   just the task it concerns: its time (the poll's start: its instant sits
-//!   at the left edge of the poll slice that made it, in recording order)
-//!   and who made it (the polled task) are filled in when the trace is
-//!   written. A poll after which another task is ready records no end: it
+//!   just the task it concerns: who made it (the polled task) and when (the
+//!   `k`-th one of a poll is drawn `k` ns after the poll's start, inside its
+//!   slice and in order; its exact time inside the poll is not recorded) are
+//!   filled in when the trace is written. A poll after which another task is ready records no end: it
 //!   ends where the loop next reads the clock (the next poll's start, or the
 //!   turn's), so its slice includes the loop's hand-over to the next task,
 //!   tens of nanoseconds. A poll after which nothing is ready, one that
@@ -262,11 +262,14 @@ impl Trace {
     /// (matched when the trace is written).
     #[inline]
     pub(crate) fn wake(&mut self, task: TaskId, source: Source) {
+        // The common case first: the task being polled wakes another.
+        if let Source::Task(id) = source
+            && self.polling == Some(id)
+        {
+            self.push(Event::PollWake { task: task.id });
+            return;
+        }
         let (kind, by) = match source {
-            Source::Task(id) if self.polling == Some(id) => {
-                self.push(Event::PollWake { task: task.id });
-                return;
-            }
             Source::Task(id) => (SourceKind::Task, id),
             Source::Reactor => (SourceKind::Reactor, 0),
             Source::Timer => (SourceKind::Timer, 0),
@@ -334,9 +337,11 @@ impl Trace {
                 (
                     "event_times",
                     Arg::Str(
-                        "a wake or spawn made during a poll carries the time that poll \
-                         began; a poll after which another task was ready ends where the \
-                         next poll or turn begins (its slice includes the loop's hand-over)",
+                        "a poll reads the clock once, at its start; the k-th wake or spawn \
+                         it makes is drawn k ns after that start (their order is exact, \
+                         their time inside the poll is not recorded); a poll after which \
+                         another task was ready ends where the next poll or turn begins \
+                         (its slice includes the loop's hand-over, tens of ns)",
                     ),
                 ),
             ],
@@ -404,19 +409,26 @@ struct EventWriter {
     open: Option<OpenPoll>,
 }
 
-/// A poll slice waiting for its end.
+/// A poll slice waiting for its end, with the wakes and spawns it made.
 struct OpenPoll {
     t0: u64,
     task: u64,
     ready: bool,
     /// The flow arrow it ends (0: none).
     flow: u64,
+    /// What it did, in order: `(task spawned, None)` or `(task woken,
+    /// Some(flow id))`.
+    made: Vec<(u64, Option<u64>)>,
 }
 
 impl EventWriter {
     /// Writes the open poll slice, ending at `t1` ns (`None`: its end was
     /// never recorded, e.g. the runtime was dropped inside a poll; it is
-    /// written as an instant-long slice).
+    /// written as an instant-long slice), then what it made: the `k`-th
+    /// wake or spawn of a poll is drawn `k` ns after its start (never after
+    /// its end), which keeps their order and puts them inside the slice (a
+    /// viewer binds a wake's arrow to the slice around it); their exact
+    /// times inside the poll are not recorded.
     fn close(&mut self, json: &mut Chrome, t1: Option<u64>) {
         if let Some(p) = self.open.take() {
             let args = [("ready", Arg::Bool(p.ready))];
@@ -425,18 +437,35 @@ impl EventWriter {
             if p.flow != 0 {
                 json.flow_to("wake", p.flow, PID, p.task as i64, p.t0);
             }
+            for (k, &(task, flow)) in p.made.iter().enumerate() {
+                let t = (p.t0 + k as u64 + 1).min(t1);
+                match flow {
+                    Some(flow) => wake(json, t, task, p.task, "task", flow),
+                    None => spawn(json, t, task, p.task),
+                }
+            }
         }
     }
 
-    /// A wake of `task` at `t` ns, drawn on track `tid`.
-    fn wake(&mut self, json: &mut Chrome, t: u64, task: u64, tid: u64, from: &str) {
+    /// A new flow id for a wake of `task`, which its next poll ends.
+    fn flow(&mut self, task: u64) -> u64 {
         let flow = self.next_flow;
         self.next_flow += 1;
         self.pending.insert(task, flow);
-        let args = [("source", Arg::Str(from))];
-        let tid = tid as i64;
-        json.instant(&format!("wake task {task}"), "wake", PID, tid, t, &args);
-        json.flow_from("wake", flow, PID, tid, t);
+        flow
+    }
+
+    /// A wake or a spawn made by the poll that began last: kept with the
+    /// open slice, or written at once if that is already closed.
+    fn made(&mut self, json: &mut Chrome, task: u64, flow: Option<u64>) {
+        match (self.open.as_mut(), self.current) {
+            (Some(open), _) => open.made.push((task, flow)),
+            (None, Some((t0, by))) => match flow {
+                Some(flow) => wake(json, t0, task, by, "task", flow),
+                None => spawn(json, t0, task, by),
+            },
+            (None, None) => {}
+        }
     }
 
     /// One recorded event, as Chrome trace events.
@@ -448,14 +477,11 @@ impl EventWriter {
             let t = self.to_ns.ns(t);
             self.close(json, Some(t));
         }
-        let ns = |t: u64| self.to_ns.ns(t);
+        let to_ns = self.to_ns;
+        let ns = |t: u64| to_ns.ns(t);
         match *event {
-            Event::Spawn { t, task, parent } => self.spawn(json, ns(t), task, parent),
-            Event::PollSpawn { task } => {
-                if let Some((t0, parent)) = self.current {
-                    self.spawn(json, t0, task, parent);
-                }
-            }
+            Event::Spawn { t, task, parent } => spawn(json, ns(t), task, parent),
+            Event::PollSpawn { task } => self.made(json, task, None),
             Event::Poll { t0, task } => {
                 let t0 = ns(t0);
                 self.current = Some((t0, task));
@@ -464,6 +490,7 @@ impl EventWriter {
                     task,
                     ready: false,
                     flow: self.pending.remove(&task).unwrap_or(0),
+                    made: Vec::new(),
                 });
             }
             // Marked ready and closed above.
@@ -476,12 +503,12 @@ impl EventWriter {
                     SourceKind::Remote => (0, "other thread (eventfd)"),
                     SourceKind::Loop => (0, "the loop"),
                 };
-                self.wake(json, ns(t), task, tid, from);
+                let flow = self.flow(task);
+                wake(json, ns(t), task, tid, from, flow);
             }
             Event::PollWake { task } => {
-                if let Some((t0, by)) = self.current {
-                    self.wake(json, t0, task, by, "task");
-                }
+                let flow = self.flow(task);
+                self.made(json, task, Some(flow));
             }
             Event::Turn { t0, t1 } => {
                 json.slice("turn", "reactor", PID, 0, ns(t0), ns(t1), &[]);
@@ -509,11 +536,20 @@ impl EventWriter {
             }
         }
     }
+}
 
-    fn spawn(&mut self, json: &mut Chrome, t: u64, task: u64, parent: u64) {
-        let name = format!("spawn task {task}");
-        json.instant(&name, "task", PID, parent as i64, t, &[]);
-    }
+/// A wake of `task` at `t` ns, drawn on track `tid`, starting arrow `flow`.
+fn wake(json: &mut Chrome, t: u64, task: u64, tid: u64, from: &str, flow: u64) {
+    let args = [("source", Arg::Str(from))];
+    let tid = tid as i64;
+    json.instant(&format!("wake task {task}"), "wake", PID, tid, t, &args);
+    json.flow_from("wake", flow, PID, tid, t);
+}
+
+/// A spawn of `task` at `t` ns, on the track of its parent.
+fn spawn(json: &mut Chrome, t: u64, task: u64, parent: u64) {
+    let name = format!("spawn task {task}");
+    json.instant(&name, "task", PID, parent as i64, t, &[]);
 }
 
 #[cfg(test)]
