@@ -239,16 +239,17 @@ impl Trace {
         self.push(Event::Poll { t0, task });
     }
 
-    /// The poll begun by [`poll_begin`](Self::poll_begin) returned. With
-    /// `stamp_end` (or when it returned `Ready`) its end is read now;
-    /// otherwise the loop's next clock read is its end (module doc).
+    /// The poll begun by [`poll_begin`](Self::poll_begin) returned and its
+    /// end is read now: nothing else was ready, it returned `Ready`
+    /// (`ready`), or it was the `block_on` future's. A poll that returned
+    /// `Pending` with other tasks ready does not come here: the next clock
+    /// read is its end, and its wakes and spawns until then (a cancelled
+    /// task's destructors) are counted as its own (module doc).
     #[inline]
-    pub(crate) fn poll_end(&mut self, ready: bool, stamp_end: bool) {
+    pub(crate) fn poll_end(&mut self, ready: bool) {
         self.polling = None;
-        if stamp_end || ready {
-            let t = self.now();
-            self.push(Event::PollEnd { t, ready });
-        }
+        let t = self.now();
+        self.push(Event::PollEnd { t, ready });
     }
 
     /// The caller is about to run code of its own (`Runtime::tick` returns

@@ -52,12 +52,12 @@ impl Scheduler {
     /// A poll with tracing on: stamped at its start (that time is shared by
     /// the wakes and spawns it makes) and recorded on the task's track; the
     /// flow arrow of the wake that caused it is matched at write time. Its
-    /// end is read now only when nothing else is ready or it is the
-    /// `block_on` future's; otherwise the next poll's start ends it
-    /// (`inspect/trace.rs`, "What recording costs").
+    /// end is read now only when nothing else is ready, it returned `Ready`
+    /// or it is the `block_on` future's; otherwise the next poll's start
+    /// ends it (`inspect/trace.rs`, "What recording costs").
     ///
     /// Inlined, so that the poll itself stays in the caller: the recording
-    /// is two small out-of-line calls around it, which save few registers,
+    /// is small out-of-line calls around it, which save few registers,
     /// instead of one large function holding the poll and all of the
     /// caller's live state.
     #[inline(always)]
@@ -73,15 +73,13 @@ impl Scheduler {
         let guard = EndOnUnwind(trace);
         let result = poll();
         std::mem::forget(guard);
-        self.trace_poll_end(trace, task, result.is_ready());
+        // The common case, a pending task with others ready behind it,
+        // records nothing here: the next poll's start ends this one.
+        let ready = result.is_ready();
+        if ready || task.is_main() || self.queue.borrow().is_empty() {
+            trace_poll_end(trace, ready);
+        }
         result
-    }
-
-    #[cold]
-    #[inline(never)]
-    fn trace_poll_end(&self, trace: &RefCell<Trace>, task: TaskId, ready: bool) {
-        let stamp_end = task.is_main() || self.queue.borrow().is_empty();
-        trace.borrow_mut().poll_end(ready, stamp_end);
     }
 
     /// Ends the open poll slice (`Runtime::tick` returns to the caller's
@@ -99,13 +97,21 @@ fn trace_poll_begin(trace: &RefCell<Trace>, task: TaskId) {
     trace.borrow_mut().poll_begin(task.id);
 }
 
+/// A poll ended with nothing else ready, returned `Ready`, or was the
+/// `block_on` future's: its end is read now.
+#[cold]
+#[inline(never)]
+fn trace_poll_end(trace: &RefCell<Trace>, ready: bool) {
+    trace.borrow_mut().poll_end(ready);
+}
+
 /// Ends a traced poll that unwinds.
 struct EndOnUnwind<'a>(&'a RefCell<Trace>);
 
 impl Drop for EndOnUnwind<'_> {
     fn drop(&mut self) {
         if let Ok(mut trace) = self.0.try_borrow_mut() {
-            trace.poll_end(false, true);
+            trace.poll_end(false);
         }
     }
 }
