@@ -486,6 +486,7 @@ fn table(args: &[String]) -> Result<(), String> {
 
     println!(
         "{} rounds, interleaved, one process per run{}{}; median of the runs; \
+         min–max = the fastest and slowest run; \
          \"× best peer\" = this median / the best peer's median \
          (cost: lower is better; rt/s: higher is better).\n",
         rounds,
@@ -496,8 +497,8 @@ fn table(args: &[String]) -> Result<(), String> {
             ""
         }
     );
-    println!("| workload | impl | median | unit | × best peer | runs |");
-    println!("|---|---|---:|---|---:|---:|");
+    println!("| workload | impl | median | min–max | unit | × best peer | runs |");
+    println!("|---|---|---:|---:|---|---:|---:|");
     let mut summary = Vec::new();
     for w in &all {
         for metric in w.metrics {
@@ -525,7 +526,12 @@ fn table(args: &[String]) -> Result<(), String> {
                             Some((peer, b)) if b > 0.0 => format!("{:.2}× {peer}", m / b),
                             _ => "–".into(),
                         };
-                        println!("| {metric} | {imp} | {m:.1} | {unit} | {ratio} | {runs} |");
+                        // `median` sorted the values: the spread is the ends.
+                        let v = &values[&key];
+                        let (lo, hi) = (v[0], v[v.len() - 1]);
+                        println!(
+                            "| {metric} | {imp} | {m:.1} | {lo:.1}–{hi:.1} | {unit} | {ratio} | {runs} |"
+                        );
                         if *imp == "ours"
                             && let Some((peer, b)) = best
                         {
@@ -534,7 +540,7 @@ fn table(args: &[String]) -> Result<(), String> {
                     }
                     None => {
                         let why = errors.get(&key).map_or("no result", String::as_str);
-                        println!("| {metric} | {imp} | n/a | {unit} | {why} | 0 |");
+                        println!("| {metric} | {imp} | n/a | – | {unit} | {why} | 0 |");
                     }
                 }
             }

@@ -263,13 +263,19 @@ impl Trace {
     /// (matched when the trace is written).
     #[inline]
     pub(crate) fn wake(&mut self, task: TaskId, source: Source) {
-        // The common case first: the task being polled wakes another.
+        // The common case inline: the task being polled wakes another.
         if let Source::Task(id) = source
             && self.polling == Some(id)
         {
             self.push(Event::PollWake { task: task.id });
-            return;
+        } else {
+            self.wake_with_time(task, source);
         }
+    }
+
+    /// A wake from outside the poll running now: it reads the clock.
+    #[inline(never)]
+    fn wake_with_time(&mut self, task: TaskId, source: Source) {
         let (kind, by) = match source {
             Source::Task(id) => (SourceKind::Task, id),
             Source::Reactor => (SourceKind::Reactor, 0),
