@@ -14,7 +14,7 @@
 //!   block raises glibc's dynamic mmap threshold to its size, after which
 //!   the program's large vectors (the task table, the run queue) grow by
 //!   copying instead of by `mremap`: a traced run of `benches spawn` spent
-//!   8 % of its instructions in `memcpy` for that alone. A mapping of our
+//!   ~9 % of its instructions in `memcpy` for that alone. A mapping of our
 //!   own is returned with `munmap(2)` and leaves `malloc` as it was.
 //!
 //! If the kernel refuses the mapping, [`TraceBuf::with_capacity`] fails with
