@@ -158,6 +158,60 @@ fn trace_has_task_tracks_reactor_track_and_flow_arrows() {
     assert_eq!(trace["otherData"]["dropped_events"], 0);
 }
 
+/// The trace's times are honest whatever clock it used (rdtsc converted at
+/// write time, or `CLOCK_MONOTONIC`; `otherData.clock` says which): on each
+/// track the polls follow one another without overlapping, every wake
+/// arrow points forward in time to a poll of the woken task that starts at
+/// its finish, and the recorded span fits inside the wall time the program
+/// took.
+#[test]
+fn trace_times_are_monotonic_and_flows_point_forward() {
+    let started = std::time::Instant::now();
+    let trace = traced(None, "times.json");
+    let took_us = started.elapsed().as_secs_f64() * 1e6;
+    let clock = trace["otherData"]["clock"].as_str().unwrap_or("");
+    assert!(
+        clock.starts_with("rdtsc") || clock.starts_with("CLOCK_MONOTONIC"),
+        "otherData.clock: {clock:?}"
+    );
+    let evs = events(&trace);
+    let ts = |e: &serde_json::Value| e["ts"].as_f64().unwrap();
+    // Per track, poll slices in recording order start after the previous
+    // one ended.
+    let mut last_end: std::collections::HashMap<u64, f64> = Default::default();
+    for e in evs.iter().filter(|e| e["name"] == "poll") {
+        let tid = e["tid"].as_u64().unwrap();
+        let (start, dur) = (ts(e), e["dur"].as_f64().unwrap());
+        assert!(dur > 0.0, "{e}");
+        if let Some(&end) = last_end.get(&tid) {
+            assert!(start >= end - 0.0015, "poll at {start} before {end}: {e}");
+        }
+        last_end.insert(tid, start + dur);
+        assert!(
+            start + dur <= took_us,
+            "poll ends at {} µs of {took_us}: {e}",
+            start + dur
+        );
+    }
+    // Every flow: start, then finish at or after it, on a poll slice that
+    // starts exactly there.
+    let mut flows = 0;
+    for s in evs.iter().filter(|e| e["ph"] == "s") {
+        let id = &s["id"];
+        let Some(f) = evs.iter().find(|e| e["ph"] == "f" && &e["id"] == id) else {
+            continue; // a wake whose task was never polled again
+        };
+        flows += 1;
+        assert!(ts(f) >= ts(s), "flow {id} goes back in time: {s} -> {f}");
+        assert!(
+            evs.iter()
+                .any(|p| p["name"] == "poll" && p["tid"] == f["tid"] && ts(p) == ts(f)),
+            "flow {id} ends on no poll: {f}"
+        );
+    }
+    assert!(flows >= 6, "only {flows} flows");
+}
+
 #[test]
 fn same_seed_same_poll_order_and_different_seed_different_order() {
     let a = poll_order(&traced(Some(42), "seed-a.json"));

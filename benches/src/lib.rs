@@ -17,6 +17,8 @@ pub mod measure;
 #[cfg(feature = "peers")]
 pub mod peers;
 #[cfg(feature = "peers")]
+pub mod scale;
+#[cfg(feature = "peers")]
 pub mod signal;
 #[cfg(feature = "peers")]
 pub mod workloads;

@@ -2,9 +2,12 @@
 //! interleaved, medians and ratios in one table.
 //!
 //! ```text
-//! benches table [--quick] [--rounds N] [--only W1,W2] [--trace-baseline]
+//! benches table [--quick] [--rounds N] [--only W1,W2] [--trace-baseline] [--cpu]
 //!                                                       the table (markdown)
-//! benches run <workload> <impl> [--quick]               one run: RESULT lines
+//! benches run <workload> <impl> [--quick] [--cpu]       one run: RESULT lines
+//! benches scale [--rounds N] [--max N] [--only R1,R2] [--wall]
+//!                                                       cost per item at N = 10³ … 10⁶
+//! benches run-scale <row> <n> <impl> [--wall]           one run of it: RESULT lines
 //! benches loadgen <addr> <conns> <warm_ms> <dur_ms>     the echo client
 //! ```
 //!
@@ -26,10 +29,14 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("table") => table(&args[1..]),
         Some("run") => run(&args[1..]),
+        Some("scale") => scale(&args[1..]),
+        Some("run-scale") => run_scale(&args[1..]),
         Some("loadgen") => loadgen(&args[1..]),
         _ => Err(
-            "usage: benches table [--quick] [--rounds N] [--only W1,W2] [--trace-baseline]\n       \
-             benches run <workload> <impl> [--quick]\n       \
+            "usage: benches table [--quick] [--rounds N] [--only W1,W2] [--trace-baseline] [--cpu]\n       \
+             benches run <workload> <impl> [--quick] [--cpu]\n       \
+             benches scale [--rounds N] [--max N] [--only R1,R2] [--wall]\n       \
+             benches run-scale <row> <n> <impl> [--wall]\n       \
              benches loadgen <addr> <conns> <warm_ms> <dur_ms>"
                 .into(),
         ),
@@ -48,6 +55,7 @@ fn run(args: &[String]) -> Result<(), String> {
         return Err("usage: benches run <workload> <impl> [--quick]".into());
     };
     let quick = rest.iter().any(|a| a == "--quick");
+    benches::measure::use_cpu_clock(rest.iter().any(|a| a == "--cpu"));
     let w = workloads::find(workload).ok_or_else(|| format!("no workload {workload:?}"))?;
     for sample in (w.run)(imp, quick)? {
         println!("{}", sample.line());
@@ -72,6 +80,189 @@ fn loadgen(args: &[String]) -> Result<(), String> {
         Duration::from_millis(num(warm, "warm_ms")?),
         Duration::from_millis(num(dur, "dur_ms")?),
     )
+}
+
+/// `run-scale <row> <n> <impl> [--wall]`: one measurement of `benches
+/// scale`, in CPU time unless `--wall`.
+fn run_scale(args: &[String]) -> Result<(), String> {
+    let [row, n, imp, rest @ ..] = args else {
+        return Err("usage: benches run-scale <row> <n> <impl> [--wall]".into());
+    };
+    let n: usize = n
+        .parse()
+        .map_err(|_| format!("run-scale: N must be a number, not {n:?}"))?;
+    benches::measure::use_cpu_clock(!rest.iter().any(|a| a == "--wall"));
+    for sample in benches::scale::run(row, imp, n)? {
+        println!("{}", sample.line());
+    }
+    Ok(())
+}
+
+/// `scale`: every row × impl × N in its own process, rounds interleaved
+/// (each round visits every N, row and impl once), then one table of the
+/// medians per N with their spread, and one of page faults per item.
+fn scale(args: &[String]) -> Result<(), String> {
+    use benches::scale::{IMPLS, ROWS, SIZES, faults_metric, metric};
+    let mut rounds = 5;
+    let mut max = 1_000_000;
+    let mut rows: Vec<String> = ROWS.iter().map(|r| r.to_string()).collect();
+    let mut wall = false;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--wall" => wall = true,
+            "--rounds" => {
+                rounds = it
+                    .next()
+                    .and_then(|n| n.parse().ok())
+                    .filter(|&n| n > 0)
+                    .ok_or("--rounds needs a positive number")?;
+            }
+            "--max" => {
+                max = it
+                    .next()
+                    .and_then(|n| n.parse().ok())
+                    .ok_or("--max needs a number")?;
+            }
+            "--only" => {
+                let list = it.next().ok_or("--only needs a list")?;
+                rows = list.split(',').map(String::from).collect();
+            }
+            other => return Err(format!("scale: unknown argument {other:?}")),
+        }
+    }
+    if let Some(bad) = rows.iter().find(|r| !ROWS.contains(&r.as_str())) {
+        return Err(format!("scale: no row {bad:?} (rows: {})", ROWS.join(",")));
+    }
+    let sizes: Vec<usize> = SIZES.iter().copied().filter(|&n| n <= max).collect();
+    if sizes.is_empty() {
+        return Err(format!(
+            "scale: --max {max} leaves no size (sizes: {SIZES:?})"
+        ));
+    }
+    let extra: Vec<String> = if wall { vec!["--wall".into()] } else { vec![] };
+    let mut values: BTreeMap<(String, String), Vec<f64>> = BTreeMap::new();
+    let mut units: BTreeMap<String, String> = BTreeMap::new();
+    let mut errors: BTreeMap<(String, String), String> = BTreeMap::new();
+    let started = Instant::now();
+    for round in 0..rounds {
+        for &n in &sizes {
+            for row in &rows {
+                for imp in IMPLS {
+                    let what = format!("scale {row} {n}");
+                    match run_child(&what, imp, false, None, &extra) {
+                        Ok(samples) => {
+                            for s in samples {
+                                units.insert(s.metric.clone(), s.unit.clone());
+                                values.entry((s.metric, s.imp)).or_default().push(s.value);
+                            }
+                        }
+                        Err(e) => {
+                            eprintln!("round {round}: {what} {imp}: {e}");
+                            errors.insert((metric(row, n), imp.to_string()), e);
+                        }
+                    }
+                }
+            }
+        }
+        eprintln!(
+            "round {}/{rounds} done ({:.0?})",
+            round + 1,
+            started.elapsed()
+        );
+    }
+
+    let sup = |n: usize| match n {
+        1_000 => "10³".to_string(),
+        10_000 => "10⁴".to_string(),
+        100_000 => "10⁵".to_string(),
+        1_000_000 => "10⁶".to_string(),
+        n => n.to_string(),
+    };
+    println!(
+        "{rounds} rounds, interleaved (every N, row and impl once per round), one process \
+         per run; {}; median of the runs (min–max); last column: the median at the \
+         largest N over the median at the smallest (1.00 = flat).\n",
+        if wall {
+            "wall time"
+        } else {
+            "process CPU time (CLOCK_PROCESS_CPUTIME_ID)"
+        }
+    );
+    let mut header = "| row | impl | unit |".to_string();
+    let mut rule = "|---|---|---|".to_string();
+    for &n in &sizes {
+        header.push_str(&format!(" N = {} |", sup(n)));
+        rule.push_str("---:|");
+    }
+    println!("{header} largest ÷ smallest |\n{rule}---:|");
+    let stats = |key: &(String, String)| -> Option<(f64, f64, f64, usize)> {
+        let mut v = values.get(key)?.clone();
+        let med = median(&mut v);
+        Some((med, v[0], v[v.len() - 1], v.len()))
+    };
+    for row in &rows {
+        for imp in IMPLS {
+            let unit = units
+                .get(&metric(row, sizes[0]))
+                .cloned()
+                .unwrap_or_default();
+            let mut line = format!("| {row} | {imp} | {unit} |");
+            let mut ends = (None, None);
+            for &n in &sizes {
+                let key = (metric(row, n), imp.to_string());
+                match stats(&key) {
+                    Some((med, lo, hi, _)) => {
+                        line.push_str(&format!(" {} ({}–{}) |", num(med), num(lo), num(hi)));
+                        if ends.0.is_none() {
+                            ends.0 = Some(med);
+                        }
+                        ends.1 = Some(med);
+                    }
+                    None => {
+                        let why = errors.get(&key).map_or("no result", String::as_str);
+                        line.push_str(&format!(" n/a: {why} |"));
+                    }
+                }
+            }
+            match ends {
+                (Some(a), Some(b)) if a > 0.0 => line.push_str(&format!(" {:.2} |", b / a)),
+                _ => line.push_str(" – |"),
+            }
+            println!("{line}");
+        }
+    }
+    println!("\nMinor page faults per item (median of the runs):\n");
+    let mut header = "| row | impl |".to_string();
+    let mut rule = "|---|---|".to_string();
+    for &n in &sizes {
+        header.push_str(&format!(" N = {} |", sup(n)));
+        rule.push_str("---:|");
+    }
+    println!("{header}\n{rule}");
+    for row in &rows {
+        for imp in IMPLS {
+            let mut line = format!("| {row} | {imp} |");
+            for &n in &sizes {
+                match stats(&(faults_metric(row, n), imp.to_string())) {
+                    Some((med, ..)) => line.push_str(&format!(" {med:.3} |")),
+                    None => line.push_str(" n/a |"),
+                }
+            }
+            println!("{line}");
+        }
+    }
+    println!("\ntotal {:.1?}", started.elapsed());
+    Ok(())
+}
+
+/// A cost for the scale table: no decimals from 100 up, one below.
+fn num(x: f64) -> String {
+    if x >= 100.0 {
+        format!("{x:.0}")
+    } else {
+        format!("{x:.1}")
+    }
 }
 
 /// The implementation name of our event loop built with
@@ -125,11 +316,16 @@ fn build_trace_baseline() -> Result<std::path::PathBuf, String> {
 
 /// Runs one `(workload, impl)` in a child process; its samples or why not.
 /// `ours-notrace` runs `ours` in the baseline binary and relabels it.
+/// Runs one `(workload, impl)` in a child process (`run`, or `run-scale`
+/// when `workload` is `scale <row> <n>`), with `extra` arguments; its
+/// samples or why not. `ours-notrace` runs `ours` in the baseline binary and
+/// relabels it.
 fn run_child(
     workload: &str,
     imp: &str,
     quick: bool,
     baseline: Option<&std::path::Path>,
+    extra: &[String],
 ) -> Result<Vec<Sample>, String> {
     let (exe, child_imp) = match baseline {
         Some(path) if imp == NO_TRACE => (path.to_path_buf(), "ours"),
@@ -139,10 +335,20 @@ fn run_child(
         ),
     };
     let mut cmd = Command::new(exe);
-    cmd.args(["run", workload, child_imp]);
+    match workload.strip_prefix("scale ") {
+        Some(row_n) => {
+            cmd.arg("run-scale");
+            cmd.args(row_n.split(' '));
+            cmd.arg(child_imp);
+        }
+        None => {
+            cmd.args(["run", workload, child_imp]);
+        }
+    }
     if quick {
         cmd.arg("--quick");
     }
+    cmd.args(extra);
     let mut child = cmd
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -207,10 +413,12 @@ fn table(args: &[String]) -> Result<(), String> {
     let mut rounds = if quick { 3 } else { 5 };
     let mut only: Option<Vec<String>> = None;
     let mut trace_baseline = false;
+    let mut cpu = false;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
             "--quick" => {}
+            "--cpu" => cpu = true,
             "--trace-baseline" => trace_baseline = true,
             "--rounds" => {
                 rounds = it
@@ -244,6 +452,7 @@ fn table(args: &[String]) -> Result<(), String> {
         v
     };
 
+    let extra: Vec<String> = if cpu { vec!["--cpu".into()] } else { vec![] };
     // (metric, impl) -> values, units, and the last error of a pair.
     let mut values: BTreeMap<(String, String), Vec<f64>> = BTreeMap::new();
     let mut units: BTreeMap<String, String> = BTreeMap::new();
@@ -252,7 +461,7 @@ fn table(args: &[String]) -> Result<(), String> {
     for round in 0..rounds {
         for w in &all {
             for imp in impls_of(w) {
-                match run_child(w.name, imp, quick, baseline.as_deref()) {
+                match run_child(w.name, imp, quick, baseline.as_deref(), &extra) {
                     Ok(samples) => {
                         for s in samples {
                             units.insert(s.metric.clone(), s.unit.clone());
@@ -276,14 +485,20 @@ fn table(args: &[String]) -> Result<(), String> {
     }
 
     println!(
-        "{} rounds, interleaved, one process per run{}; median of the runs; \
+        "{} rounds, interleaved, one process per run{}{}; median of the runs; \
+         min–max = the fastest and slowest run; \
          \"× best peer\" = this median / the best peer's median \
          (cost: lower is better; rt/s: higher is better).\n",
         rounds,
-        if quick { ", --quick sizes" } else { "" }
+        if quick { ", --quick sizes" } else { "" },
+        if cpu {
+            ", per-op costs in process CPU time (--cpu)"
+        } else {
+            ""
+        }
     );
-    println!("| workload | impl | median | unit | × best peer | runs |");
-    println!("|---|---|---:|---|---:|---:|");
+    println!("| workload | impl | median | min–max | unit | × best peer | runs |");
+    println!("|---|---|---:|---:|---|---:|---:|");
     let mut summary = Vec::new();
     for w in &all {
         for metric in w.metrics {
@@ -311,7 +526,12 @@ fn table(args: &[String]) -> Result<(), String> {
                             Some((peer, b)) if b > 0.0 => format!("{:.2}× {peer}", m / b),
                             _ => "–".into(),
                         };
-                        println!("| {metric} | {imp} | {m:.1} | {unit} | {ratio} | {runs} |");
+                        // `median` sorted the values: the spread is the ends.
+                        let v = &values[&key];
+                        let (lo, hi) = (v[0], v[v.len() - 1]);
+                        println!(
+                            "| {metric} | {imp} | {m:.1} | {lo:.1}–{hi:.1} | {unit} | {ratio} | {runs} |"
+                        );
                         if *imp == "ours"
                             && let Some((peer, b)) = best
                         {
@@ -320,7 +540,7 @@ fn table(args: &[String]) -> Result<(), String> {
                     }
                     None => {
                         let why = errors.get(&key).map_or("no result", String::as_str);
-                        println!("| {metric} | {imp} | n/a | {unit} | {why} | 0 |");
+                        println!("| {metric} | {imp} | n/a | – | {unit} | {why} | 0 |");
                     }
                 }
             }

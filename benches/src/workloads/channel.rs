@@ -7,8 +7,9 @@
 //! smol: `async_channel::bounded` (what `smol::channel` re-exports);
 //! threads: `std::sync::mpsc::sync_channel` between two OS threads.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use crate::measure::Stopwatch;
 use crate::peers;
 
 super::per_op_workload! {
@@ -30,7 +31,7 @@ const CAP: usize = 128;
 pub fn ours(n: usize) -> Duration {
     peers::ours(async move {
         let (tx, mut rx) = runtime::sync::mpsc::channel::<u64>(CAP);
-        let start = Instant::now();
+        let start = Stopwatch::start();
         let producer = runtime::spawn(async move {
             for i in 0..n as u64 {
                 if tx.send(i).await.is_err() {
@@ -55,7 +56,7 @@ pub fn ours(n: usize) -> Duration {
 pub fn tokio(n: usize) -> Duration {
     peers::tokio(async move {
         let (tx, mut rx) = tokio::sync::mpsc::channel::<u64>(CAP);
-        let start = Instant::now();
+        let start = Stopwatch::start();
         let producer = tokio::task::spawn_local(async move {
             for i in 0..n as u64 {
                 tx.send(i).await.expect("receiver gone");
@@ -78,7 +79,7 @@ pub fn tokio(n: usize) -> Duration {
 pub fn smol(n: usize) -> Duration {
     peers::smol(|ex| async move {
         let (tx, rx) = async_channel::bounded::<u64>(CAP);
-        let start = Instant::now();
+        let start = Stopwatch::start();
         let producer = ex.spawn(async move {
             for i in 0..n as u64 {
                 tx.send(i).await.expect("receiver gone");
@@ -100,7 +101,7 @@ pub fn smol(n: usize) -> Duration {
 /// `std::sync::mpsc::sync_channel` between two OS threads.
 pub fn threads(n: usize) -> Duration {
     let (tx, rx) = std::sync::mpsc::sync_channel::<u64>(CAP);
-    let start = Instant::now();
+    let start = Stopwatch::start();
     let producer = std::thread::spawn(move || {
         for i in 0..n as u64 {
             tx.send(i).expect("receiver gone");

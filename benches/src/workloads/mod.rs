@@ -49,6 +49,7 @@ pub mod echo;
 pub mod loadgen;
 pub mod memory;
 pub mod pingpong;
+pub mod run_queue;
 pub mod semaphore;
 pub mod spawn;
 pub mod timer_cancel;

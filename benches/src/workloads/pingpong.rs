@@ -8,8 +8,9 @@
 
 use std::rc::Rc;
 use std::sync::{Arc, Condvar, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use crate::measure::Stopwatch;
 use crate::peers;
 use crate::signal::Signal;
 
@@ -39,7 +40,7 @@ pub fn ours_traced(rounds: usize) -> Duration {
 
 async fn body_ours(rounds: usize) -> Duration {
     let (ping, pong) = (Rc::new(Signal::default()), Rc::new(Signal::default()));
-    let start = Instant::now();
+    let start = Stopwatch::start();
     let (p1, q1) = (ping.clone(), pong.clone());
     let a = runtime::spawn(async move {
         for _ in 0..rounds {
@@ -63,7 +64,7 @@ pub fn tokio(rounds: usize) -> Duration {
     use tokio::sync::Notify;
     peers::tokio(async move {
         let (ping, pong) = (Rc::new(Notify::new()), Rc::new(Notify::new()));
-        let start = Instant::now();
+        let start = Stopwatch::start();
         let (p1, q1) = (ping.clone(), pong.clone());
         let a = tokio::task::spawn_local(async move {
             for _ in 0..rounds {
@@ -87,7 +88,7 @@ pub fn tokio(rounds: usize) -> Duration {
 pub fn smol(rounds: usize) -> Duration {
     peers::smol(|ex| async move {
         let (ping, pong) = (Rc::new(Signal::default()), Rc::new(Signal::default()));
-        let start = Instant::now();
+        let start = Stopwatch::start();
         let (p1, q1) = (ping.clone(), pong.clone());
         let a = ex.spawn(async move {
             for _ in 0..rounds {
@@ -132,7 +133,7 @@ impl Flag {
 /// Two OS threads and two [`Flag`]s (`Mutex` + `Condvar`).
 pub fn threads(rounds: usize) -> Duration {
     let (ping, pong) = (Arc::new(Flag::default()), Arc::new(Flag::default()));
-    let start = Instant::now();
+    let start = Stopwatch::start();
     let (p1, q1) = (ping.clone(), pong.clone());
     let a = std::thread::spawn(move || {
         for _ in 0..rounds {

@@ -13,10 +13,10 @@
 
 use std::rc::Rc;
 use std::sync::{Arc, Condvar, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use super::Workload;
-use crate::measure::Sample;
+use crate::measure::{Sample, Stopwatch};
 use crate::peers;
 
 /// See the module doc.
@@ -54,7 +54,7 @@ fn run(imp: &str, quick: bool) -> Result<Vec<Sample>, String> {
 pub fn ours(k: usize) -> Duration {
     peers::ours(async move {
         let sem = Rc::new(runtime::sync::Semaphore::new(PERMITS));
-        let start = Instant::now();
+        let start = Stopwatch::start();
         let handles: Vec<_> = (0..TASKS)
             .map(|_| {
                 let sem = sem.clone();
@@ -77,7 +77,7 @@ pub fn ours(k: usize) -> Duration {
 pub fn tokio(k: usize) -> Duration {
     peers::tokio(async move {
         let sem = Rc::new(tokio::sync::Semaphore::new(PERMITS));
-        let start = Instant::now();
+        let start = Stopwatch::start();
         let handles: Vec<_> = (0..TASKS)
             .map(|_| {
                 let sem = sem.clone();
@@ -100,7 +100,7 @@ pub fn tokio(k: usize) -> Duration {
 pub fn smol(k: usize) -> Duration {
     peers::smol(|ex| async move {
         let sem = Rc::new(async_lock::Semaphore::new(PERMITS));
-        let start = Instant::now();
+        let start = Stopwatch::start();
         let handles: Vec<_> = (0..TASKS)
             .map(|_| {
                 let sem = sem.clone();
@@ -122,7 +122,7 @@ pub fn smol(k: usize) -> Duration {
 /// Our thread model: `runtime::threaded::spawn` + `threaded::Semaphore`.
 pub fn threaded(k: usize) -> Duration {
     let sem = Arc::new(runtime::threaded::Semaphore::new(PERMITS));
-    let start = Instant::now();
+    let start = Stopwatch::start();
     let handles: Vec<_> = (0..TASKS)
         .map(|_| {
             let sem = sem.clone();
@@ -167,7 +167,7 @@ pub fn threads(k: usize) -> Duration {
         permits: Mutex::new(PERMITS),
         cv: Condvar::new(),
     });
-    let start = Instant::now();
+    let start = Stopwatch::start();
     let handles: Vec<_> = (0..TASKS)
         .map(|_| {
             let sem = sem.clone();

@@ -6,10 +6,10 @@
 //! Threads spawn a tenth as many (an OS thread costs ~100x a task; the
 //! per-task figure is what matters).
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use super::{Imp, Workload};
-use crate::measure::Sample;
+use crate::measure::{Sample, Stopwatch};
 use crate::peers;
 
 /// See the module doc.
@@ -51,7 +51,7 @@ pub fn ours_traced(n: usize) -> Duration {
 }
 
 async fn body_ours(n: usize) -> Duration {
-    let start = Instant::now();
+    let start = Stopwatch::start();
     let handles: Vec<_> = (0..n).map(|_| runtime::spawn(async {})).collect();
     for h in handles {
         h.await.expect("a task of nothing cannot fail");
@@ -62,7 +62,7 @@ async fn body_ours(n: usize) -> Duration {
 /// tokio: `spawn_local` on a `LocalSet`.
 pub fn tokio(n: usize) -> Duration {
     peers::tokio(async move {
-        let start = Instant::now();
+        let start = Stopwatch::start();
         let handles: Vec<_> = (0..n).map(|_| tokio::task::spawn_local(async {})).collect();
         for h in handles {
             h.await.expect("a task of nothing cannot fail");
@@ -74,7 +74,7 @@ pub fn tokio(n: usize) -> Duration {
 /// smol: `LocalExecutor::spawn`.
 pub fn smol(n: usize) -> Duration {
     peers::smol(|ex| async move {
-        let start = Instant::now();
+        let start = Stopwatch::start();
         let handles: Vec<_> = (0..n).map(|_| ex.spawn(async {})).collect();
         for h in handles {
             h.await;
@@ -85,7 +85,7 @@ pub fn smol(n: usize) -> Duration {
 
 /// `std::thread::spawn`, then `join` each.
 pub fn threads(n: usize) -> Duration {
-    let start = Instant::now();
+    let start = Stopwatch::start();
     let handles: Vec<_> = (0..n).map(|_| std::thread::spawn(|| {})).collect();
     for h in handles {
         h.join().expect("an empty thread cannot panic");
@@ -95,7 +95,7 @@ pub fn threads(n: usize) -> Duration {
 
 /// Our thread model: `runtime::threaded::spawn`, then `join` each.
 pub fn threaded(n: usize) -> Duration {
-    let start = Instant::now();
+    let start = Stopwatch::start();
     let handles: Vec<_> = (0..n).map(|_| runtime::threaded::spawn(|| {})).collect();
     for h in handles {
         h.join().expect("an empty thread cannot panic");

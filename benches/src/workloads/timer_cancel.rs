@@ -6,10 +6,11 @@
 
 use std::future::{Future, pending};
 use std::pin::Pin;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use futures_lite::future::poll_once;
 
+use crate::measure::Stopwatch;
 use crate::peers;
 
 super::per_op_workload! {
@@ -28,7 +29,7 @@ const LONG: Duration = Duration::from_secs(60);
 
 /// Registers each future (one poll, which must be `Pending`), then drops all.
 async fn register_then_cancel<F: Future>(n: usize, make: impl Fn() -> F) -> Duration {
-    let start = Instant::now();
+    let start = Stopwatch::start();
     let mut all: Vec<Pin<Box<F>>> = Vec::with_capacity(n);
     for _ in 0..n {
         let mut t = Box::pin(make());

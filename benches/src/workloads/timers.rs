@@ -8,8 +8,9 @@
 //! Threads have no timer to compare (a sleeping thread per timer is the
 //! spawn workload again), so they are left out.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use crate::measure::Stopwatch;
 use crate::peers;
 
 super::per_op_workload! {
@@ -24,16 +25,25 @@ super::per_op_workload! {
     ],
 }
 
-fn delay(i: usize) -> Duration {
-    Duration::from_millis(1 + (i % 10) as u64)
+/// The table's spread: deadlines 1..=10 ms, all in the wheel's first level.
+const SPREAD_MS: u64 = 10;
+
+/// Task `i`'s sleep: `1 + i % spread_ms` ms.
+fn delay(i: usize, spread_ms: u64) -> Duration {
+    Duration::from_millis(1 + (i as u64) % spread_ms.max(1))
 }
 
 /// Our event loop: `runtime::time::sleep` in spawned tasks.
 pub fn ours(n: usize) -> Duration {
+    ours_spread(n, SPREAD_MS)
+}
+
+/// [`ours`] with deadlines spread over `1..=spread_ms` ms (`benches scale`).
+pub fn ours_spread(n: usize, spread_ms: u64) -> Duration {
     peers::ours(async move {
-        let start = Instant::now();
+        let start = Stopwatch::start();
         let handles: Vec<_> = (0..n)
-            .map(|i| runtime::spawn(runtime::time::sleep(delay(i))))
+            .map(|i| runtime::spawn(runtime::time::sleep(delay(i, spread_ms))))
             .collect();
         for h in handles {
             h.await.expect("sleep task");
@@ -44,10 +54,15 @@ pub fn ours(n: usize) -> Duration {
 
 /// tokio: `tokio::time::sleep` in `spawn_local` tasks.
 pub fn tokio(n: usize) -> Duration {
+    tokio_spread(n, SPREAD_MS)
+}
+
+/// [`tokio`] with deadlines spread over `1..=spread_ms` ms (`benches scale`).
+pub fn tokio_spread(n: usize, spread_ms: u64) -> Duration {
     peers::tokio(async move {
-        let start = Instant::now();
+        let start = Stopwatch::start();
         let handles: Vec<_> = (0..n)
-            .map(|i| tokio::task::spawn_local(tokio::time::sleep(delay(i))))
+            .map(|i| tokio::task::spawn_local(tokio::time::sleep(delay(i, spread_ms))))
             .collect();
         for h in handles {
             h.await.expect("sleep task");
@@ -58,12 +73,17 @@ pub fn tokio(n: usize) -> Duration {
 
 /// smol: `async_io::Timer::after` in `LocalExecutor` tasks.
 pub fn smol(n: usize) -> Duration {
+    smol_spread(n, SPREAD_MS)
+}
+
+/// [`smol`] with deadlines spread over `1..=spread_ms` ms (`benches scale`).
+pub fn smol_spread(n: usize, spread_ms: u64) -> Duration {
     peers::smol(|ex| async move {
-        let start = Instant::now();
+        let start = Stopwatch::start();
         let handles: Vec<_> = (0..n)
             .map(|i| {
                 ex.spawn(async move {
-                    async_io::Timer::after(delay(i)).await;
+                    async_io::Timer::after(delay(i, spread_ms)).await;
                 })
             })
             .collect();

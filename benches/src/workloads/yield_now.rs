@@ -4,8 +4,9 @@
 //! any cooperative scheduling. Threads: `std::thread::yield_now`
 //! (`sched_yield(2)`).
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use crate::measure::Stopwatch;
 use crate::peers;
 
 super::per_op_workload! {
@@ -25,7 +26,7 @@ super::per_op_workload! {
 pub fn ours(n: usize) -> Duration {
     peers::ours(async move {
         runtime::spawn(async move {
-            let start = Instant::now();
+            let start = Stopwatch::start();
             for _ in 0..n {
                 runtime::yield_now().await;
             }
@@ -40,7 +41,7 @@ pub fn ours(n: usize) -> Duration {
 pub fn tokio(n: usize) -> Duration {
     peers::tokio(async move {
         tokio::task::spawn_local(async move {
-            let start = Instant::now();
+            let start = Stopwatch::start();
             for _ in 0..n {
                 tokio::task::yield_now().await;
             }
@@ -55,7 +56,7 @@ pub fn tokio(n: usize) -> Duration {
 pub fn smol(n: usize) -> Duration {
     peers::smol(|ex| async move {
         ex.spawn(async move {
-            let start = Instant::now();
+            let start = Stopwatch::start();
             for _ in 0..n {
                 futures_lite::future::yield_now().await;
             }
@@ -67,7 +68,7 @@ pub fn smol(n: usize) -> Duration {
 
 /// One OS thread calling `std::thread::yield_now`.
 pub fn threads(n: usize) -> Duration {
-    let start = Instant::now();
+    let start = Stopwatch::start();
     for _ in 0..n {
         std::thread::yield_now();
     }

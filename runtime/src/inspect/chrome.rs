@@ -134,6 +134,20 @@ impl Chrome {
         );
     }
 
+    /// How many bytes are waiting in the buffer.
+    pub(crate) fn buffered(&self) -> usize {
+        self.out.len()
+    }
+
+    /// Writes what is buffered to `sink` and empties the buffer (keeping its
+    /// memory), so that a long trace is written in pieces instead of being
+    /// built whole in memory first.
+    pub(crate) fn drain_to(&mut self, sink: &mut impl std::io::Write) -> std::io::Result<()> {
+        sink.write_all(self.out.as_bytes())?;
+        self.out.clear();
+        Ok(())
+    }
+
     /// Closes the array and the object: the finished JSON.
     pub(crate) fn finish(mut self) -> String {
         self.out.push_str("\n]}\n");

@@ -16,6 +16,8 @@ pub(crate) mod dump;
 pub(crate) mod frame;
 mod framed;
 pub(crate) mod trace;
+mod trace_buffer;
+mod trace_clock;
 pub(crate) mod wait;
 
 pub use debug_table::{DebugRuntime, RUNTIME_DEBUG_HEAD};

@@ -25,6 +25,7 @@ impl Scheduler {
             // A `block_on` future's entry is stale outside its `block_on`.
             if !task.is_main() {
                 self.run_task(task);
+                self.trace_pause();
                 return true;
             }
         }

@@ -49,21 +49,69 @@ impl Scheduler {
         trace.borrow_mut().wake(task, self.source.get());
     }
 
-    /// A poll with tracing on: timed, and recorded on the task's track with
-    /// the flow arrow of the wake that caused it.
-    #[cold]
-    #[inline(never)]
+    /// A poll with tracing on: stamped at its start (that time is shared by
+    /// the wakes and spawns it makes) and recorded on the task's track; the
+    /// flow arrow of the wake that caused it is matched at write time. Its
+    /// end is read now only when nothing else is ready, it returned `Ready`
+    /// or it is the `block_on` future's; otherwise the next poll's start
+    /// ends it (`inspect/trace.rs`, "What recording costs").
+    ///
+    /// Inlined, so that the poll itself stays in the caller: the recording
+    /// is small out-of-line calls around it, which save few registers,
+    /// instead of one large function holding the poll and all of the
+    /// caller's live state.
+    #[inline(always)]
     pub(super) fn traced_poll<T>(
         &self,
         trace: &RefCell<Trace>,
         task: TaskId,
         poll: impl FnOnce() -> Poll<T>,
     ) -> Poll<T> {
-        let t0 = trace.borrow().now();
+        trace_poll_begin(trace, task);
+        // If the poll unwinds (the `block_on` future panicked), the poll
+        // still ends, now.
+        let guard = EndOnUnwind(trace);
         let result = poll();
-        let mut trace = trace.borrow_mut();
-        let flow = trace.take_flow(task);
-        trace.poll(t0, task.id, flow, result.is_ready());
+        std::mem::forget(guard);
+        // The common case, a pending task with others ready behind it,
+        // records nothing here: the next poll's start ends this one.
+        let ready = result.is_ready();
+        if ready || task.is_main() || self.queue.borrow().is_empty() {
+            trace_poll_end(trace, ready);
+        }
         result
+    }
+
+    /// Ends the open poll slice (`Runtime::tick` returns to the caller's
+    /// code after one poll).
+    pub(super) fn trace_pause(&self) {
+        if let Some(trace) = self.tracer() {
+            trace.borrow_mut().pause();
+        }
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn trace_poll_begin(trace: &RefCell<Trace>, task: TaskId) {
+    trace.borrow_mut().poll_begin(task.id);
+}
+
+/// A poll ended with nothing else ready, returned `Ready`, or was the
+/// `block_on` future's: its end is read now.
+#[cold]
+#[inline(never)]
+fn trace_poll_end(trace: &RefCell<Trace>, ready: bool) {
+    trace.borrow_mut().poll_end(ready);
+}
+
+/// Ends a traced poll that unwinds.
+struct EndOnUnwind<'a>(&'a RefCell<Trace>);
+
+impl Drop for EndOnUnwind<'_> {
+    fn drop(&mut self) {
+        if let Ok(mut trace) = self.0.try_borrow_mut() {
+            trace.poll_end(false);
+        }
     }
 }
