@@ -121,7 +121,7 @@ pub fn run(args: &Args) -> Outcome {
     let total = configs.len() * (repetitions + 1);
     let done = RefCell::new(0usize);
     let side = Some((format!("/cpu?iters={iters}"), every));
-    let mut closures: Vec<Box<dyn FnMut() -> Result<f64, String> + '_>> = configs
+    let sides: Vec<measure::Side> = configs
         .iter()
         .map(|&i| {
             let (name, model, with_cpu, offload) = CONFIGS[i];
@@ -153,16 +153,12 @@ pub fn run(args: &Args) -> Outcome {
                 }
                 r.rate.push(m.throughput());
                 Ok(ms(&m.latencies_us, 99.0))
-            }) as Box<dyn FnMut() -> Result<f64, String>>
+            }) as measure::Side
         })
         .collect();
-    let mut refs: Vec<&mut dyn FnMut() -> Result<f64, String>> =
-        closures.iter_mut().map(|c| c.as_mut() as _).collect();
-    if let Err(e) = measure::interleaved(repetitions, &mut refs) {
+    if let Err(e) = measure::interleaved_boxed(repetitions, sides) {
         return verdict::failed("latency", &e);
     }
-    drop(refs);
-    drop(closures);
     drop(servers);
     // The warm-up run is the first of each row: left out.
     let summaries: Vec<Option<Summary>> = rows

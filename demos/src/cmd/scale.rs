@@ -106,7 +106,7 @@ pub fn run(args: &Args) -> Outcome {
     let done = RefCell::new(0usize);
     // Cores each server kept busy in each run (the warm-up first).
     let busy: Vec<RefCell<Vec<f64>>> = SERVERS.iter().map(|_| RefCell::default()).collect();
-    let mut closures: Vec<Box<dyn FnMut() -> Result<f64, String> + '_>> = chosen
+    let sides: Vec<measure::Side> = chosen
         .iter()
         .map(|&i| {
             let addr = servers[i]
@@ -133,17 +133,13 @@ pub fn run(args: &Args) -> Outcome {
                     ));
                 }
                 Ok(m.throughput())
-            }) as Box<dyn FnMut() -> Result<f64, String>>
+            }) as measure::Side
         })
         .collect();
-    let mut refs: Vec<&mut dyn FnMut() -> Result<f64, String>> =
-        closures.iter_mut().map(|c| c.as_mut() as _).collect();
-    let values = match measure::interleaved(repetitions, &mut refs) {
+    let values = match measure::interleaved_boxed(repetitions, sides) {
         Ok(v) => v,
         Err(e) => return verdict::failed("scale", &e),
     };
-    drop(refs);
-    drop(closures);
     drop(servers);
     let mut rates: Vec<Option<Vec<f64>>> = vec![None; SERVERS.len()];
     for (&i, v) in chosen.iter().zip(values) {
