@@ -32,7 +32,7 @@ use crate::support::progress;
 use crate::support::report::{Report, Series};
 use crate::support::server::{self, Server};
 use crate::support::verdict::{self, Outcome, Verdict};
-use crate::workloads::cpu::steps_per_ms;
+use crate::workloads::cpu::steps_for;
 use crate::workloads::http_load::{self, Load, percentile};
 
 /// Arguments of `demo latency`.
@@ -109,7 +109,7 @@ pub fn run(args: &Args) -> Outcome {
     let every = args.every.unwrap_or(Duration::from_millis(100));
     let repetitions = c.pick(args.repetitions, 3, 1);
     progress::note("latency", "calibrating the CPU-heavy request...");
-    let iters = ((cpu.as_secs_f64() * 1e3 * steps_per_ms()) as u64).max(1);
+    let iters = steps_for(cpu);
     let configs: Vec<usize> = (0..CONFIGS.len())
         .filter(|&i| c.model == Model::Both || CONFIGS[i].1 == c.model)
         .collect();

@@ -32,7 +32,7 @@ use crate::support::progress;
 use crate::support::report::{Report, Series};
 use crate::support::server::{self, Server};
 use crate::support::verdict::{self, Outcome, Verdict};
-use crate::workloads::cpu::steps_per_ms;
+use crate::workloads::cpu::steps_for;
 use crate::workloads::http_load::{self, Load};
 
 /// Arguments of `demo scale`.
@@ -80,7 +80,7 @@ pub fn run(args: &Args) -> Outcome {
     let cpu = args.cpu.unwrap_or(Duration::from_millis(1));
     let repetitions = c.pick(args.repetitions, 3, 1);
     progress::note("scale", "calibrating the CPU-bound request...");
-    let iters = ((cpu.as_secs_f64() * 1e3 * steps_per_ms()) as u64).max(1);
+    let iters = steps_for(cpu);
     let chosen: Vec<usize> = (0..SERVERS.len())
         .filter(|&i| c.model == Model::Both || SERVERS[i].1 == c.model)
         .collect();
