@@ -12,36 +12,18 @@
 use std::path::Path;
 use std::process::Command;
 
+#[path = "common/chromium.rs"]
+mod chromium;
 mod common;
 #[path = "common/tool.rs"]
 mod tool;
 
-use tool::{ScratchDir, require_tool};
+use tool::ScratchDir;
 
 /// The claims the test runs: fast ones, each with a chart, and the
 /// timeline.
 const ONLY: &str = "sleep,switch,errors,timeline";
 const SECTIONS: [&str; 4] = ["sleep", "switch", "errors", "timeline"];
-
-/// Chromium with the flags that keep it off the network and out of the
-/// user's profile, and `TMPDIR` in `dir`.
-fn chromium(browser: &str, dir: &Path) -> Command {
-    let mut c = Command::new(browser);
-    c.args([
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--hide-scrollbars",
-    ])
-    .arg(format!("--user-data-dir={}", dir.join("profile").display()))
-    .env("TMPDIR", dir);
-    c
-}
 
 /// The text of the section `id="claim-<name>"`, up to its `</section>`.
 fn section<'a>(dom: &'a str, name: &str) -> &'a str {
@@ -94,33 +76,12 @@ fn the_report_page_has_every_section_and_chart_in_chromium() {
     }
 
     let html = std::fs::read_to_string(&page).expect("the page");
-    // Self-contained: no external script, stylesheet, image or font.
-    for external in [
-        "<script src",
-        "<link",
-        "<img",
-        "url(http",
-        "src=\"http",
-        "href=\"http",
-        "@import",
-    ] {
-        assert!(!html.contains(external), "the page loads {external}");
-    }
+    chromium::assert_self_contained(&html);
 
-    let Some(browser) = require_tool(
-        "chromium",
-        &["chromium", "chromium-browser", "google-chrome"],
-        "--version",
-        "apt-get install -y chromium",
-    ) else {
+    let Some(browser) = chromium::find() else {
         return;
     };
-    let dom = chromium(browser, dir)
-        .arg("--dump-dom")
-        .arg(format!("file://{}", page.display()))
-        .output()
-        .expect("chromium runs");
-    let dom = String::from_utf8_lossy(&dom.stdout).to_string();
+    let dom = chromium::dump_dom(browser, dir, &page);
 
     for name in ["sleep", "switch", "errors"] {
         let s = section(&dom, name);
@@ -152,7 +113,7 @@ fn the_report_page_has_every_section_and_chart_in_chromium() {
     // A picture to look at, kept in the tests' output directory.
     let png = Path::new(env!("CARGO_TARGET_TMPDIR")).join("report.png");
     let _ = std::fs::remove_file(&png);
-    let shot = chromium(browser, dir)
+    let shot = chromium::command(browser, dir)
         .arg("--window-size=1400,2400")
         .arg(format!("--screenshot={}", png.display()))
         .arg(format!("file://{}", page.display()))

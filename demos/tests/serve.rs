@@ -8,10 +8,15 @@
 //! (counted from a moment the server's own clock cannot precede) and comes
 //! within 10 times it.
 
-use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
+#[path = "common/http.rs"]
+mod http;
+
+use std::io::{BufReader, ErrorKind, Read, Write};
 use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+
+use http::{read_response, read_retrying};
 
 /// A running `demo serve`, killed when dropped.
 struct Server {
@@ -29,22 +34,12 @@ impl Server {
             .spawn()
             .expect("start demo serve");
         let stdout = child.stdout.take().expect("stdout");
-        let mut line = String::new();
-        BufReader::new(stdout)
-            .read_line(&mut line)
-            .expect("read the listening line");
-        let addr = line
-            .trim()
-            .strip_prefix("listening on http://")
-            .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
-            .to_string();
+        let addr = http::listening_addr(&mut BufReader::new(stdout));
         Server { child, addr }
     }
 
     fn connect(&self) -> TcpStream {
-        let s = TcpStream::connect(&self.addr).expect("connect");
-        s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
-        s
+        http::connect(&self.addr)
     }
 }
 
@@ -52,49 +47,6 @@ impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-    }
-}
-
-/// Reads one response (head + Content-Length body): its status and body.
-fn read_response(s: &mut TcpStream) -> (u16, String) {
-    let mut buf = Vec::new();
-    let mut chunk = [0u8; 1024];
-    loop {
-        if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-            let head = String::from_utf8_lossy(&buf[..end]).to_string();
-            let status: u16 = head[9..12].parse().expect("status");
-            let len: usize = head
-                .lines()
-                .find_map(|l| l.strip_prefix("Content-Length: "))
-                .and_then(|v| v.trim().parse().ok())
-                .expect("Content-Length");
-            while buf.len() < end + 4 + len {
-                let n = read_retrying(s, &mut chunk).expect("read body");
-                assert!(n > 0, "closed inside the body");
-                buf.extend_from_slice(&chunk[..n]);
-            }
-            let body = String::from_utf8_lossy(&buf[end + 4..end + 4 + len]).to_string();
-            return (status, body);
-        }
-        let n = read_retrying(s, &mut chunk).expect("read head");
-        assert!(
-            n > 0,
-            "closed before a response: {:?}",
-            String::from_utf8_lossy(&buf)
-        );
-        buf.extend_from_slice(&chunk[..n]);
-    }
-}
-
-/// `read(2)`, retried when a signal interrupts it (`EINTR`: std does not
-/// retry; this test process gets signals, e.g. when a child it spawned
-/// exits).
-fn read_retrying(s: &mut TcpStream, buf: &mut [u8]) -> std::io::Result<usize> {
-    loop {
-        match s.read(buf) {
-            Err(e) if e.kind() == ErrorKind::Interrupted => continue,
-            other => return other,
-        }
     }
 }
 

@@ -5,37 +5,18 @@
 //! loop threads in the server.
 
 mod common;
+#[path = "common/http.rs"]
+mod http;
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufReader, Read, Write};
 use std::net::TcpStream;
 use std::process::{Command, Stdio};
-use std::time::Duration;
 
 /// Sends `GET target` on `s` (keep-alive) and returns the status.
 fn get(s: &mut TcpStream, target: &str) -> u16 {
     s.write_all(format!("GET {target} HTTP/1.1\r\nHost: t\r\n\r\n").as_bytes())
         .expect("write");
-    let mut buf = Vec::new();
-    let mut chunk = [0u8; 512];
-    loop {
-        let n = s.read(&mut chunk).expect("read");
-        assert!(n > 0, "closed before a response");
-        buf.extend_from_slice(&chunk[..n]);
-        if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-            let head = String::from_utf8_lossy(&buf[..end]).to_string();
-            let len: usize = head
-                .lines()
-                .find_map(|l| l.strip_prefix("Content-Length: "))
-                .and_then(|v| v.trim().parse().ok())
-                .expect("Content-Length");
-            while buf.len() < end + 4 + len {
-                let n = s.read(&mut chunk).expect("read body");
-                assert!(n > 0);
-                buf.extend_from_slice(&chunk[..n]);
-            }
-            return head[9..12].parse().expect("status");
-        }
-    }
+    http::read_response(s).0
 }
 
 fn two_loops_share_the_port(extra: &[&str]) {
@@ -56,21 +37,13 @@ fn two_loops_share_the_port(extra: &[&str]) {
         .spawn()
         .expect("start demo serve");
     let mut out = BufReader::new(server.stdout.take().expect("stdout"));
-    let mut line = String::new();
-    out.read_line(&mut line).expect("the listening line");
-    let addr = line
-        .trim()
-        .strip_prefix("listening on http://")
-        .expect(&line)
-        .to_string();
+    let addr = http::listening_addr(&mut out);
     for _ in 0..8 {
-        let mut s = TcpStream::connect(&addr).expect("connect");
-        s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+        let mut s = http::connect(&addr);
         assert_eq!(get(&mut s, "/"), 200);
         assert_eq!(get(&mut s, "/cpu?iters=1000"), 200);
     }
-    let mut s = TcpStream::connect(&addr).expect("connect");
-    s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    let mut s = http::connect(&addr);
     assert_eq!(get(&mut s, "/cpu?iters=0"), 400);
     drop(s);
     let mut rest = String::new();

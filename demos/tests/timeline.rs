@@ -8,10 +8,12 @@
 
 use std::process::{Command, Stdio};
 
+#[path = "common/chromium.rs"]
+mod chromium;
 #[path = "common/tool.rs"]
 mod tool;
 
-use tool::{ScratchDir, require_tool};
+use tool::ScratchDir;
 
 #[test]
 fn the_timeline_page_renders_the_expected_tracks_in_chromium() {
@@ -31,38 +33,12 @@ fn the_timeline_page_renders_the_expected_tracks_in_chromium() {
         String::from_utf8_lossy(&out.stderr)
     );
     let html = std::fs::read_to_string(&page).unwrap();
-    // Self-contained: no external script, stylesheet or image.
-    for external in ["<script src", "<link", "<img", "url(http"] {
-        assert!(!html.contains(external), "the page loads {external}");
-    }
+    chromium::assert_self_contained(&html);
 
-    let Some(browser) = require_tool(
-        "chromium",
-        &["chromium", "chromium-browser", "google-chrome"],
-        "--version",
-        "apt-get install -y chromium",
-    ) else {
+    let Some(browser) = chromium::find() else {
         return;
     };
-    let profile = dir.join("profile");
-    let dom = Command::new(browser)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-        ])
-        .arg(format!("--user-data-dir={}", profile.display()))
-        .arg("--dump-dom")
-        .env("TMPDIR", dir)
-        .arg(format!("file://{}", page.display()))
-        .output()
-        .expect("chromium runs");
-    let dom = String::from_utf8_lossy(&dom.stdout).to_string();
+    let dom = chromium::dump_dom(browser, dir, &page);
 
     assert!(
         dom.contains("data-rendered=\""),

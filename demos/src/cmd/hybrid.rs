@@ -28,7 +28,7 @@ use crate::support::measure::{self, Spread, ms};
 use crate::support::progress;
 use crate::support::report::{Report, Series};
 use crate::support::verdict::{self, Outcome, Verdict};
-use crate::workloads::cpu::{steps_per_ms, work};
+use crate::workloads::cpu::{steps_for, work};
 use crate::workloads::http_load::percentile;
 
 /// Arguments of `demo hybrid`.
@@ -89,7 +89,7 @@ pub fn run(args: &Args) -> Outcome {
         requests,
         concurrency,
         io,
-        iters: ((cpu.as_secs_f64() * 1e3 * steps_per_ms()) as u64).max(1),
+        iters: steps_for(cpu),
         cores: measure::cores(),
     };
     // Per side: the p50 and p99 latency of each run (the warm-up first).

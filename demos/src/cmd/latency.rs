@@ -32,7 +32,7 @@ use crate::support::progress;
 use crate::support::report::{Report, Series};
 use crate::support::server::{self, Server};
 use crate::support::verdict::{self, Outcome, Verdict};
-use crate::workloads::cpu::steps_per_ms;
+use crate::workloads::cpu::steps_for;
 use crate::workloads::http_load::{self, Load, percentile};
 
 /// Arguments of `demo latency`.
@@ -109,7 +109,7 @@ pub fn run(args: &Args) -> Outcome {
     let every = args.every.unwrap_or(Duration::from_millis(100));
     let repetitions = c.pick(args.repetitions, 3, 1);
     progress::note("latency", "calibrating the CPU-heavy request...");
-    let iters = ((cpu.as_secs_f64() * 1e3 * steps_per_ms()) as u64).max(1);
+    let iters = steps_for(cpu);
     let configs: Vec<usize> = (0..CONFIGS.len())
         .filter(|&i| c.model == Model::Both || CONFIGS[i].1 == c.model)
         .collect();
@@ -121,7 +121,7 @@ pub fn run(args: &Args) -> Outcome {
     let total = configs.len() * (repetitions + 1);
     let done = RefCell::new(0usize);
     let side = Some((format!("/cpu?iters={iters}"), every));
-    let mut closures: Vec<Box<dyn FnMut() -> Result<f64, String> + '_>> = configs
+    let sides: Vec<measure::Side> = configs
         .iter()
         .map(|&i| {
             let (name, model, with_cpu, offload) = CONFIGS[i];
@@ -153,16 +153,12 @@ pub fn run(args: &Args) -> Outcome {
                 }
                 r.rate.push(m.throughput());
                 Ok(ms(&m.latencies_us, 99.0))
-            }) as Box<dyn FnMut() -> Result<f64, String>>
+            }) as measure::Side
         })
         .collect();
-    let mut refs: Vec<&mut dyn FnMut() -> Result<f64, String>> =
-        closures.iter_mut().map(|c| c.as_mut() as _).collect();
-    if let Err(e) = measure::interleaved(repetitions, &mut refs) {
+    if let Err(e) = measure::interleaved_boxed(repetitions, sides) {
         return verdict::failed("latency", &e);
     }
-    drop(refs);
-    drop(closures);
     drop(servers);
     // The warm-up run is the first of each row: left out.
     let summaries: Vec<Option<Summary>> = rows

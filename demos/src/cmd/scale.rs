@@ -32,7 +32,7 @@ use crate::support::progress;
 use crate::support::report::{Report, Series};
 use crate::support::server::{self, Server};
 use crate::support::verdict::{self, Outcome, Verdict};
-use crate::workloads::cpu::steps_per_ms;
+use crate::workloads::cpu::steps_for;
 use crate::workloads::http_load::{self, Load};
 
 /// Arguments of `demo scale`.
@@ -80,7 +80,7 @@ pub fn run(args: &Args) -> Outcome {
     let cpu = args.cpu.unwrap_or(Duration::from_millis(1));
     let repetitions = c.pick(args.repetitions, 3, 1);
     progress::note("scale", "calibrating the CPU-bound request...");
-    let iters = ((cpu.as_secs_f64() * 1e3 * steps_per_ms()) as u64).max(1);
+    let iters = steps_for(cpu);
     let chosen: Vec<usize> = (0..SERVERS.len())
         .filter(|&i| c.model == Model::Both || SERVERS[i].1 == c.model)
         .collect();
@@ -106,7 +106,7 @@ pub fn run(args: &Args) -> Outcome {
     let done = RefCell::new(0usize);
     // Cores each server kept busy in each run (the warm-up first).
     let busy: Vec<RefCell<Vec<f64>>> = SERVERS.iter().map(|_| RefCell::default()).collect();
-    let mut closures: Vec<Box<dyn FnMut() -> Result<f64, String> + '_>> = chosen
+    let sides: Vec<measure::Side> = chosen
         .iter()
         .map(|&i| {
             let addr = servers[i]
@@ -133,17 +133,13 @@ pub fn run(args: &Args) -> Outcome {
                     ));
                 }
                 Ok(m.throughput())
-            }) as Box<dyn FnMut() -> Result<f64, String>>
+            }) as measure::Side
         })
         .collect();
-    let mut refs: Vec<&mut dyn FnMut() -> Result<f64, String>> =
-        closures.iter_mut().map(|c| c.as_mut() as _).collect();
-    let values = match measure::interleaved(repetitions, &mut refs) {
+    let values = match measure::interleaved_boxed(repetitions, sides) {
         Ok(v) => v,
         Err(e) => return verdict::failed("scale", &e),
     };
-    drop(refs);
-    drop(closures);
     drop(servers);
     let mut rates: Vec<Option<Vec<f64>>> = vec![None; SERVERS.len()];
     for (&i, v) in chosen.iter().zip(values) {

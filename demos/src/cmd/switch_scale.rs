@@ -189,7 +189,7 @@ fn measure(
     // Involuntary switches, switches made and wall ns per switch (the
     // warm-up first), per side.
     let tallies = RefCell::new(vec![(0u64, 0u64, Vec::new()); sides.len()]);
-    let mut closures: Vec<Box<dyn FnMut() -> Result<f64, String>>> = sides
+    let closures: Vec<measure::Side> = sides
         .iter()
         .enumerate()
         .map(|(i, &(on_loop, n))| {
@@ -218,14 +218,10 @@ fn measure(
                 t.1 += m.switches;
                 t.2.push(m.ns_per_switch());
                 Ok(m.cpu_ns_per_switch())
-            }) as Box<dyn FnMut() -> Result<f64, String>>
+            }) as measure::Side
         })
         .collect();
-    let mut refs: Vec<&mut dyn FnMut() -> Result<f64, String>> =
-        closures.iter_mut().map(|c| c.as_mut() as _).collect();
-    let values = measure::interleaved(repetitions, &mut refs)?;
-    drop(refs);
-    drop(closures);
+    let values = measure::interleaved_boxed(repetitions, closures)?;
     let tallies = tallies.into_inner();
     let mut both: Both = (Vec::new(), Vec::new());
     for ((&(on_loop, count), v), (inv, made, wall)) in sides.iter().zip(values).zip(tallies) {

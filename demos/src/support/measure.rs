@@ -117,6 +117,22 @@ pub fn interleaved(
     Ok(values)
 }
 
+/// A side of [`interleaved_boxed`]: one configuration's measurement, a
+/// closure that may borrow what it fills.
+pub type Side<'a> = Box<dyn FnMut() -> Result<f64, String> + 'a>;
+
+/// [`interleaved`] over sides built one per configuration (boxed, in a
+/// `Vec`), which it consumes: what they borrow is free again when it
+/// returns.
+pub fn interleaved_boxed(
+    repetitions: usize,
+    mut sides: Vec<Side<'_>>,
+) -> Result<Vec<Vec<f64>>, String> {
+    let mut refs: Vec<&mut dyn FnMut() -> Result<f64, String>> =
+        sides.iter_mut().map(|s| s.as_mut() as _).collect();
+    interleaved(repetitions, &mut refs)
+}
+
 /// Per-turn ratios `numerator[i] / denominator[i]` (e.g. a speed-up:
 /// sequential time over parallel time of the same turn). A zero or
 /// negative denominator gives a non-finite or negative ratio, which the
@@ -215,6 +231,26 @@ mod tests {
         assert_eq!(values, vec![vec![1.0; 3], vec![2.0; 3]]);
         // warm-up a b, then ab, ba, ab.
         assert_eq!(log.into_inner(), "ababbaab".chars().collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn boxed_sides_take_turns_and_free_what_they_borrow() {
+        let log = std::cell::RefCell::new(Vec::new());
+        let sides: Vec<Side> = ['a', 'b']
+            .into_iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let log = &log;
+                Box::new(move || {
+                    log.borrow_mut().push(c);
+                    Ok(i as f64)
+                }) as Side
+            })
+            .collect();
+        let values = interleaved_boxed(2, sides).unwrap();
+        assert_eq!(values, vec![vec![0.0; 2], vec![1.0; 2]]);
+        // Moving the log out compiles only if the sides' borrows ended.
+        assert_eq!(log.into_inner(), "ababba".chars().collect::<Vec<_>>());
     }
 
     #[test]

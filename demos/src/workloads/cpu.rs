@@ -4,7 +4,7 @@
 //! `support/measure.rs` describes.
 
 use std::cell::Cell;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use crate::support::cli::Model;
 use crate::support::measure::{self, Spread, ms};
@@ -25,8 +25,7 @@ pub fn work(part: u64, iters: u64) -> u64 {
 
 /// How many steps of [`work`] this machine does per millisecond: the
 /// fastest of 5 timed runs of 1,000,000 steps (the fastest: a run slowed
-/// by a neighbour says less about the machine). `latency`, `hybrid` and
-/// `scale` size their CPU-bound requests with it.
+/// by a neighbour says less about the machine).
 pub fn steps_per_ms() -> f64 {
     const STEPS: u64 = 1_000_000;
     let best = (0..5)
@@ -37,6 +36,13 @@ pub fn steps_per_ms() -> f64 {
         })
         .fold(f64::INFINITY, f64::min);
     STEPS as f64 / best.max(1e-6)
+}
+
+/// The steps of [`work`] that take about `cpu` on this machine (at least
+/// one), calibrated by [`steps_per_ms`] on each call. `latency`, `hybrid`
+/// and `scale` size their CPU-bound requests with it.
+pub fn steps_for(cpu: Duration) -> u64 {
+    ((cpu.as_secs_f64() * 1e3 * steps_per_ms()) as u64).max(1)
 }
 
 /// The timings of one `cpu` run (ms), `None` for the models not run.

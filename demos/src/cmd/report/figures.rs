@@ -20,14 +20,11 @@ pub fn figures(name: &str, json: &Value) -> Vec<String> {
     series::charts(json, "", &mut out);
     let made = match name {
         "compare" => compare(json),
-        "switch" => vec![one(
+        "switch" => vec![pair(
+            json,
             "cost of a context switch",
             "ns per switch",
-            vec![
-                bar("event loop", json, "/event_loop/ns_per_switch"),
-                bar("threads", json, "/threads/ns_per_switch"),
-            ],
-            vec![],
+            "ns_per_switch",
         )],
         "cpu" => vec![one(
             "CPU-bound job: speed-up over the sequential run",
@@ -90,6 +87,20 @@ fn one(
     .svg()
 }
 
+/// The two bars of a value each model's object holds: `event loop` at
+/// `{within}/event_loop/{key}`, `threads` at `{within}/threads/{key}`.
+fn both(json: &Value, within: &str, key: &str) -> Vec<Option<Bar>> {
+    vec![
+        bar("event loop", json, &format!("{within}/event_loop/{key}")),
+        bar("threads", json, &format!("{within}/threads/{key}")),
+    ]
+}
+
+/// A chart of [`both`] models' value at `key`, with no reference line.
+fn pair(json: &Value, title: &str, y_label: &str, key: &str) -> Option<String> {
+    one(title, y_label, both(json, "", key), vec![])
+}
+
 /// The number at `pointer`.
 fn num(json: &Value, pointer: &str) -> Option<f64> {
     json.pointer(pointer)?.as_f64()
@@ -122,26 +133,21 @@ fn speedup_refs(json: &Value) -> Vec<(String, f64)> {
 
 /// Seed 000's table as bars, a chart per row that has numbers.
 fn compare(json: &Value) -> Vec<Option<String>> {
-    let pair = |title: &str, y: &str, key: &str| {
-        one(
-            title,
-            y,
-            vec![
-                bar("event loop", json, &format!("/event_loop/{key}")),
-                bar("threads", json, &format!("/threads/{key}")),
-            ],
-            vec![],
-        )
-    };
     vec![
-        pair("context switch", "ns per switch", "switch_ns_spread"),
-        pair("syscalls per switch", "syscalls", "syscalls_per_switch"),
+        pair(json, "context switch", "ns per switch", "switch_ns_spread"),
         pair(
+            json,
+            "syscalls per switch",
+            "syscalls",
+            "syscalls_per_switch",
+        ),
+        pair(
+            json,
             "memory footprint",
             "RSS bytes per idle task/thread",
             "rss_per_unit_bytes",
         ),
-        pair("threads used", "threads", "threads_used"),
+        pair(json, "threads used", "threads", "threads_used"),
         one(
             "blocking call handling",
             "longest tick gap, ms",
@@ -155,10 +161,7 @@ fn compare(json: &Value) -> Vec<Option<String>> {
         one(
             "CPU-bound job",
             "speed-up (x)",
-            vec![
-                bar("event loop", json, "/event_loop/cpu_speedup_spread"),
-                bar("threads", json, "/threads/cpu_speedup_spread"),
-            ],
+            both(json, "", "cpu_speedup_spread"),
             speedup_refs(json),
         ),
     ]
@@ -221,29 +224,25 @@ fn runs(json: &Value, array: &str, label: &str, value: &str) -> Vec<Option<Bar>>
 }
 
 fn c10k(json: &Value) -> Vec<Option<String>> {
-    let pair = |title: &str, y: &str, key: &str| {
-        one(
-            title,
-            y,
-            vec![
-                bar("event loop", json, &format!("/event_loop/{key}")),
-                bar("threads", json, &format!("/threads/{key}")),
-            ],
-            vec![],
-        )
-    };
     vec![
         pair(
+            json,
             "memory per idle connection",
             "RSS bytes",
             "rss_per_conn_bytes",
         ),
         pair(
+            json,
             "address space per idle connection",
             "VmSize bytes",
             "vm_per_conn_bytes",
         ),
-        pair("threads holding the connections", "threads", "threads"),
+        pair(
+            json,
+            "threads holding the connections",
+            "threads",
+            "threads",
+        ),
     ]
 }
 
@@ -305,10 +304,7 @@ fn files(json: &Value) -> Vec<Option<String>> {
         one(
             "reading files at once: wall time",
             "ms",
-            vec![
-                bar("event loop", json, "/read/event_loop/wall_ms"),
-                bar("threads", json, "/read/threads/wall_ms"),
-            ],
+            both(json, "/read", "wall_ms"),
             vec![],
         ),
     ]

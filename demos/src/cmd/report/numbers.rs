@@ -104,19 +104,48 @@ fn cell(v: &Value) -> Option<String> {
     }
 }
 
+/// The members of object `v` not shown elsewhere on the page, each as
+/// `(key, key dotted below prefix, value)`; none if `v` is no object.
+fn members<'a>(
+    v: &'a Value,
+    prefix: &'a str,
+) -> impl Iterator<Item = (&'a String, String, &'a Value)> {
+    v.as_object()
+        .into_iter()
+        .flatten()
+        .filter(|(k, _)| !SHOWN_ELSEWHERE.contains(&k.as_str()))
+        .map(move |(k, v)| {
+            let key = if prefix.is_empty() {
+                k.clone()
+            } else {
+                format!("{prefix}.{k}")
+            };
+            (k, key, v)
+        })
+}
+
+/// Every key of `rows`, the union in the order first seen.
+fn keys<'a>(rows: impl IntoIterator<Item = &'a Rows>) -> Vec<&'a str> {
+    let mut keys: Vec<&str> = Vec::new();
+    for (k, _) in rows.into_iter().flatten() {
+        if !keys.contains(&k.as_str()) {
+            keys.push(k);
+        }
+    }
+    keys
+}
+
+/// The text of `key` in `rows`, empty if it has none.
+fn text_of<'a>(rows: &'a Rows, key: &str) -> &'a str {
+    rows.iter()
+        .find(|(rk, _)| rk == key)
+        .map_or("", |(_, v)| v.as_str())
+}
+
 /// The rows of one object: `(dotted key, text)` for every scalar, nested
 /// objects flattened, arrays of objects left out.
 fn flat(v: &Value, prefix: &str, out: &mut Rows) {
-    let Value::Object(map) = v else { return };
-    for (k, v) in map {
-        if SHOWN_ELSEWHERE.contains(&k.as_str()) {
-            continue;
-        }
-        let key = if prefix.is_empty() {
-            k.clone()
-        } else {
-            format!("{prefix}.{k}")
-        };
+    for (_, key, v) in members(v, prefix) {
         match cell(v) {
             Some(text) => out.push((key, text)),
             None if v.is_object() => flat(v, &key, out),
@@ -126,17 +155,8 @@ fn flat(v: &Value, prefix: &str, out: &mut Rows) {
 }
 
 fn walk(json: &Value, path: &str, params: &mut Rows, tables: &mut Vec<String>) {
-    let Value::Object(map) = json else { return };
     let mut models: Vec<Part> = Vec::new();
-    for (k, v) in map {
-        if SHOWN_ELSEWHERE.contains(&k.as_str()) {
-            continue;
-        }
-        let key = if path.is_empty() {
-            k.clone()
-        } else {
-            format!("{path}.{k}")
-        };
+    for (k, key, v) in members(json, path) {
         if v.is_object() && spread(v).is_none() && is_model(k) {
             let mut rows = Vec::new();
             flat(v, "", &mut rows);
@@ -162,14 +182,7 @@ fn walk(json: &Value, path: &str, params: &mut Rows, tables: &mut Vec<String>) {
 /// A table with a column per part and a row per key (the union, in the
 /// order first seen).
 fn columns(caption: &str, parts: &[Part]) -> String {
-    let mut keys: Vec<&str> = Vec::new();
-    for (_, rows) in parts {
-        for (k, _) in rows {
-            if !keys.contains(&k.as_str()) {
-                keys.push(k);
-            }
-        }
-    }
+    let keys = keys(parts.iter().map(|(_, rows)| rows));
     let mut t = format!(
         "<table class=\"numbers\"><caption>{}</caption><tr><th></th>",
         esc(caption)
@@ -181,11 +194,7 @@ fn columns(caption: &str, parts: &[Part]) -> String {
     for k in keys {
         t.push_str(&format!("<tr><th>{}</th>", esc(k)));
         for (_, rows) in parts {
-            let v = rows
-                .iter()
-                .find(|(rk, _)| rk == k)
-                .map_or("", |(_, v)| v.as_str());
-            t.push_str(&format!("<td>{}</td>", esc(v)));
+            t.push_str(&format!("<td>{}</td>", esc(text_of(rows, k))));
         }
         t.push_str("</tr>");
     }
@@ -225,14 +234,7 @@ fn records(caption: &str, items: &[Value]) -> String {
             .collect();
         return columns(caption, &parts);
     }
-    let mut keys: Vec<&str> = Vec::new();
-    for (_, rows, _) in &parts {
-        for (k, _) in rows {
-            if !keys.contains(&k.as_str()) {
-                keys.push(k);
-            }
-        }
-    }
+    let keys = keys(parts.iter().map(|(_, rows, _)| rows));
     let mut t = format!(
         "<table class=\"numbers rows\"><caption>{}</caption><tr>",
         esc(caption)
@@ -244,11 +246,7 @@ fn records(caption: &str, items: &[Value]) -> String {
     for (_, rows, _) in &parts {
         t.push_str("<tr>");
         for k in &keys {
-            let v = rows
-                .iter()
-                .find(|(rk, _)| rk == k)
-                .map_or("", |(_, v)| v.as_str());
-            t.push_str(&format!("<td>{}</td>", esc(v)));
+            t.push_str(&format!("<td>{}</td>", esc(text_of(rows, k))));
         }
         t.push_str("</tr>");
     }

@@ -116,16 +116,15 @@ mod tests {
         }
     }
 
+    /// The verdict on the loop for 200 tasks behind 8 permits, under a
+    /// limit of `limit_mib` MiB.
+    fn verdict(unbounded: &HeldRun, bounded: &HeldRun, limit_mib: f64) -> Verdict {
+        unbounded_exhausts("loop", unbounded, bounded, 200, 8, limit_mib * MIB)
+    }
+
     #[test]
     fn exhausted_without_a_bound_and_complete_with_one() {
-        let v = unbounded_exhausts(
-            "loop",
-            &run(60, 140, 60),
-            &run(200, 0, 8),
-            200,
-            8,
-            64.0 * MIB,
-        );
+        let v = verdict(&run(60, 140, 60), &run(200, 0, 8), 64.0);
         assert_eq!(v.holds, Holds::Yes, "{v:?}");
         assert!(v.detail.contains("140 refused"), "{v:?}");
         let died = HeldRun {
@@ -139,57 +138,21 @@ mod tests {
     #[test]
     fn the_other_side_of_the_line() {
         // Everything fit: the limit was not reached without a bound.
-        let v = unbounded_exhausts(
-            "loop",
-            &run(200, 0, 200),
-            &run(200, 0, 8),
-            200,
-            8,
-            640.0 * MIB,
-        );
+        let v = verdict(&run(200, 0, 200), &run(200, 0, 8), 640.0);
         assert_eq!(v.holds, Holds::No);
         // The bounded run failed too.
-        let v = unbounded_exhausts(
-            "loop",
-            &run(60, 140, 60),
-            &run(190, 10, 8),
-            200,
-            8,
-            64.0 * MIB,
-        );
+        let v = verdict(&run(60, 140, 60), &run(190, 10, 8), 64.0);
         assert_eq!(v.holds, Holds::No);
     }
 
     #[test]
     fn impossible_numbers_are_measurement_errors() {
-        let limit = 64.0 * MIB;
-        assert!(is_error(&unbounded_exhausts(
-            "loop",
-            &run(60, 140, 60),
-            &run(200, 0, 9),
-            200,
-            8,
-            limit
-        )));
+        assert!(is_error(&verdict(&run(60, 140, 60), &run(200, 0, 9), 64.0)));
         let big = HeldRun {
             peak_rss: 65.0 * MIB,
             ..run(60, 140, 60)
         };
-        assert!(is_error(&unbounded_exhausts(
-            "loop",
-            &big,
-            &run(200, 0, 8),
-            200,
-            8,
-            limit
-        )));
-        assert!(is_error(&unbounded_exhausts(
-            "loop",
-            &run(60, 100, 60),
-            &run(200, 0, 8),
-            200,
-            8,
-            limit
-        )));
+        assert!(is_error(&verdict(&big, &run(200, 0, 8), 64.0)));
+        assert!(is_error(&verdict(&run(60, 100, 60), &run(200, 0, 8), 64.0)));
     }
 }
