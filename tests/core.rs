@@ -637,6 +637,10 @@ async fn a_join_handle_polled_after_completion_panics() {
 /// A trace buffer that cannot be allocated is an error from `build`, not
 /// an abort of the whole process.
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "the check compares with the machine's memory (sysconf), which Miri does not know"
+)]
 fn an_impossible_trace_capacity_is_an_error() {
     let err = Runtime::builder()
         .trace(std::env::temp_dir().join("never-written.trace.json"))

@@ -50,14 +50,7 @@ impl<T: Copy> TraceBuf<T> {
         // MAP_POPULATE allocates every page now: a buffer larger than the
         // machine's memory would not fail but summon the OOM killer (with
         // overcommit on), so it is refused here.
-        // SAFETY: sysconf has no preconditions.
-        let (pages, page) = unsafe {
-            (
-                libc::sysconf(libc::_SC_PHYS_PAGES),
-                libc::sysconf(libc::_SC_PAGESIZE),
-            )
-        };
-        let physical = (pages.max(0) as u128) * (page.max(0) as u128);
+        let physical = physical_memory();
         if physical > 0 && bytes as u128 > physical {
             return Err(oom(format!(
                 "{bytes} bytes is more than this machine's {physical} bytes of memory"
@@ -72,25 +65,7 @@ impl<T: Copy> TraceBuf<T> {
                 _owns: PhantomData,
             });
         }
-        // SAFETY: an anonymous private mapping at an address of the
-        // kernel's choosing: it touches no existing memory. The result is
-        // checked against MAP_FAILED before use.
-        let addr = unsafe {
-            libc::mmap(
-                std::ptr::null_mut(),
-                bytes,
-                libc::PROT_READ | libc::PROT_WRITE,
-                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_POPULATE,
-                -1,
-                0,
-            )
-        };
-        if addr == libc::MAP_FAILED {
-            return Err(oom(format!(
-                "mmap of {bytes} bytes: {}",
-                io::Error::last_os_error()
-            )));
-        }
+        let addr = map::<T>(bytes)?;
         // `mmap` returns page-aligned memory, aligned for any `T` whose
         // alignment is at most a page (every type stored here).
         debug_assert_eq!(addr as usize % std::mem::align_of::<T>(), 0);
@@ -129,11 +104,100 @@ impl<T: Copy> TraceBuf<T> {
 impl<T: Copy> Drop for TraceBuf<T> {
     fn drop(&mut self) {
         if self.mapped > 0 {
-            // SAFETY: exactly the mapping made in `with_capacity`, unmapped
-            // once; no reference into it outlives `self`.
-            unsafe { libc::munmap(self.ptr.as_ptr().cast(), self.mapped) };
+            // SAFETY: exactly the memory `map::<T>(self.mapped)` returned in
+            // `with_capacity`, released once; no reference into it outlives
+            // `self`.
+            unsafe { unmap::<T>(self.ptr.as_ptr().cast(), self.mapped) };
         }
     }
+}
+
+/// The machine's physical memory in bytes (`sysconf(3)`), 0 if unknown.
+#[cfg(not(miri))]
+fn physical_memory() -> u128 {
+    // SAFETY: sysconf has no preconditions.
+    let (pages, page) = unsafe {
+        (
+            libc::sysconf(libc::_SC_PHYS_PAGES),
+            libc::sysconf(libc::_SC_PAGESIZE),
+        )
+    };
+    (pages.max(0) as u128) * (page.max(0) as u128)
+}
+
+/// Unknown under Miri, which has no `_SC_PHYS_PAGES`.
+#[cfg(miri)]
+fn physical_memory() -> u128 {
+    0
+}
+
+/// `bytes` (> 0) of fresh memory for values of `T`: an anonymous private
+/// mapping, populated now (`mmap(2)` with `MAP_POPULATE`).
+#[cfg(not(miri))]
+fn map<T>(bytes: usize) -> io::Result<*mut libc::c_void> {
+    // SAFETY: an anonymous private mapping at an address of the kernel's
+    // choosing: it touches no existing memory. The result is checked
+    // against MAP_FAILED before use.
+    let addr = unsafe {
+        libc::mmap(
+            std::ptr::null_mut(),
+            bytes,
+            libc::PROT_READ | libc::PROT_WRITE,
+            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_POPULATE,
+            -1,
+            0,
+        )
+    };
+    if addr == libc::MAP_FAILED {
+        return Err(io::Error::new(
+            io::ErrorKind::OutOfMemory,
+            format!("mmap of {bytes} bytes: {}", io::Error::last_os_error()),
+        ));
+    }
+    Ok(addr)
+}
+
+/// Under Miri (which does not emulate `MAP_POPULATE`) the memory comes from
+/// the global allocator, so the rest of the buffer's code is still checked.
+#[cfg(miri)]
+fn map<T>(bytes: usize) -> io::Result<*mut libc::c_void> {
+    let layout = std::alloc::Layout::from_size_align(bytes, std::mem::align_of::<T>())
+        .map_err(|e| io::Error::new(io::ErrorKind::OutOfMemory, e.to_string()))?;
+    // SAFETY: `layout` has a non-zero size (the caller maps `bytes > 0`).
+    let addr = unsafe { std::alloc::alloc(layout) };
+    if addr.is_null() {
+        return Err(io::Error::new(
+            io::ErrorKind::OutOfMemory,
+            format!("allocation of {bytes} bytes failed"),
+        ));
+    }
+    Ok(addr.cast())
+}
+
+/// Returns memory from [`map`] (`munmap(2)`).
+///
+/// # Safety
+/// `addr` and `bytes` are exactly a result of `map::<T>(bytes)`, released once.
+#[cfg(not(miri))]
+unsafe fn unmap<T>(addr: *mut libc::c_void, bytes: usize) {
+    // SAFETY: the caller passes exactly one earlier mapping.
+    unsafe { libc::munmap(addr, bytes) };
+}
+
+/// Returns memory from [`map`] to the global allocator.
+///
+/// # Safety
+/// As for the mapping version.
+#[cfg(miri)]
+unsafe fn unmap<T>(addr: *mut libc::c_void, bytes: usize) {
+    // SAFETY: the caller passes exactly one earlier allocation of this size
+    // and `T`'s alignment (the layout `map` built, which was valid).
+    unsafe {
+        std::alloc::dealloc(
+            addr.cast(),
+            std::alloc::Layout::from_size_align_unchecked(bytes, std::mem::align_of::<T>()),
+        )
+    };
 }
 
 #[cfg(test)]

@@ -192,6 +192,10 @@ fn rdtsc() -> Option<u64> {
 /// Why the TSC cannot serve as the trace's clock here, or `None` if it can
 /// (module doc).
 fn tsc_unusable() -> Option<String> {
+    if cfg!(miri) {
+        // Interpreted: no /proc to read (isolation) and no real counter.
+        return Some("under Miri".into());
+    }
     if !cfg!(target_arch = "x86_64") {
         return Some(format!("no TSC on {}", std::env::consts::ARCH));
     }
