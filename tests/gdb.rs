@@ -346,7 +346,8 @@ fn gdb_pretty_printers_and_async_break() {
     let stopper = target_site("let stopper = runtime::spawn(");
     for want in [
         format!("= JoinHandle(task 3: waiting, spawned at tests/{joiner}"),
-        "waits on: join of task 2)".to_string(),
+        // The join's await site: the `.await` on the joiner's line.
+        format!("waits on: join of task 2 at tests/{joiner}"),
         format!("= Waker(task 6 (running, spawned at tests/{stopper}"),
         "= Semaphore(0 permits free, 1 waiting: task 4 (lacks 1))".to_string(),
         "stops when task 4 is next polled".to_string(),

@@ -617,6 +617,22 @@ fn sync_and_socket_waits_show_their_await_site() {
             "unix.read(",
             "readable",
         ));
+        let never = spawn(std::future::pending::<()>());
+        expect.push((
+            spawn(async move {
+                let _ = never.await;
+            }),
+            "never.await",
+            "join of task",
+        ));
+        let (_otx, orx) = runtime::sync::oneshot::channel::<u8>();
+        expect.push((
+            spawn(async move {
+                let _ = orx.await;
+            }),
+            "orx.await",
+            "channel recv",
+        ));
         for _ in 0..3 {
             yield_now().await;
         }

@@ -224,6 +224,10 @@ impl<T> Receiver<T> {
 impl<T> Future for Receiver<T> {
     type Output = Result<T, RecvError>;
 
+    /// `#[track_caller]`: `rx.await` calls `poll` from the `.await`
+    /// expression, so the caller's location is the await site a task dump
+    /// shows (a combinator's call when one polls it).
+    #[track_caller]
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = &mut *self;
         let mut state = lock(&this.shared);
@@ -239,7 +243,10 @@ impl<T> Future for Receiver<T> {
             Some(old) if old.will_wake(cx.waker()) => {}
             _ => state.waker = Some(cx.waker().clone()),
         }
-        crate::inspect::note(crate::inspect::WaitReason::ChannelRecv);
+        crate::inspect::note_at(
+            crate::inspect::WaitReason::ChannelRecv,
+            std::panic::Location::caller(),
+        );
         Poll::Pending
     }
 }

@@ -3,6 +3,7 @@
 use std::fmt;
 use std::future::Future;
 use std::marker::PhantomData;
+use std::panic::Location;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
@@ -99,7 +100,13 @@ impl<T> JoinHandle<T> {
 impl<T> Future for JoinHandle<T> {
     type Output = Result<T, JoinError>;
 
+    /// `#[track_caller]`: `handle.await` calls `poll` from the `.await`
+    /// expression itself, so the caller's location is the await site the
+    /// task dump and the debugger show ("join of task 3 at src/x.rs:12:9").
+    /// Polled by a combinator instead, it is the combinator's call.
+    #[track_caller]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let at = Location::caller();
         let this = self.get_mut();
         assert!(
             !this.done,
@@ -107,7 +114,7 @@ impl<T> Future for JoinHandle<T> {
             this.task.id
         );
         let task = this.task;
-        let polled = match this.rt.with(|sched| poll_join(sched, task, cx)) {
+        let polled = match this.rt.with(|sched| poll_join(sched, task, cx, at)) {
             Some(polled) => polled,
             None => match this.rt.not_here() {
                 // Dropping the runtime dropped the task.
@@ -128,11 +135,12 @@ fn poll_join<T>(
     sched: &Scheduler,
     task: TaskId,
     cx: &mut Context<'_>,
+    at: &'static Location<'static>,
 ) -> Poll<Result<T, JoinError>> {
     match sched.with_tasks(|tasks| tasks.poll_join(task, cx.waker())) {
         JoinPoll::Pending(old) => {
             drop(old); // after the table's borrow: a waker may run user code
-            sched.note_wait(WaitNote::Other(WaitReason::Join { task: task.id }));
+            sched.note_wait_at(WaitNote::Other(WaitReason::Join { task: task.id }), at);
             Poll::Pending
         }
         JoinPoll::Gone => Poll::Ready(Err(JoinError::cancelled(task.id))),
