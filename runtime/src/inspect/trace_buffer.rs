@@ -65,7 +65,7 @@ impl<T: Copy> TraceBuf<T> {
                 _owns: PhantomData,
             });
         }
-        let addr = map::<T>(bytes)?;
+        let addr = map(bytes, std::mem::align_of::<T>())?;
         // `mmap` returns page-aligned memory, aligned for any `T` whose
         // alignment is at most a page (every type stored here).
         debug_assert_eq!(addr as usize % std::mem::align_of::<T>(), 0);
@@ -104,10 +104,16 @@ impl<T: Copy> TraceBuf<T> {
 impl<T: Copy> Drop for TraceBuf<T> {
     fn drop(&mut self) {
         if self.mapped > 0 {
-            // SAFETY: exactly the memory `map::<T>(self.mapped)` returned in
+            // SAFETY: exactly the memory `map(self.mapped, align_of::<T>())` returned in
             // `with_capacity`, released once; no reference into it outlives
             // `self`.
-            unsafe { unmap::<T>(self.ptr.as_ptr().cast(), self.mapped) };
+            unsafe {
+                unmap(
+                    self.ptr.as_ptr().cast(),
+                    self.mapped,
+                    std::mem::align_of::<T>(),
+                )
+            };
         }
     }
 }
@@ -131,10 +137,11 @@ fn physical_memory() -> u128 {
     0
 }
 
-/// `bytes` (> 0) of fresh memory for values of `T`: an anonymous private
-/// mapping, populated now (`mmap(2)` with `MAP_POPULATE`).
+/// `bytes` (> 0) of fresh memory aligned to `align` (at most a page): an
+/// anonymous private mapping, populated now (`mmap(2)` with `MAP_POPULATE`;
+/// a mapping is page-aligned).
 #[cfg(not(miri))]
-fn map<T>(bytes: usize) -> io::Result<*mut libc::c_void> {
+fn map(bytes: usize, _align: usize) -> io::Result<*mut libc::c_void> {
     // SAFETY: an anonymous private mapping at an address of the kernel's
     // choosing: it touches no existing memory. The result is checked
     // against MAP_FAILED before use.
@@ -160,8 +167,8 @@ fn map<T>(bytes: usize) -> io::Result<*mut libc::c_void> {
 /// Under Miri (which does not emulate `MAP_POPULATE`) the memory comes from
 /// the global allocator, so the rest of the buffer's code is still checked.
 #[cfg(miri)]
-fn map<T>(bytes: usize) -> io::Result<*mut libc::c_void> {
-    let layout = std::alloc::Layout::from_size_align(bytes, std::mem::align_of::<T>())
+fn map(bytes: usize, align: usize) -> io::Result<*mut libc::c_void> {
+    let layout = std::alloc::Layout::from_size_align(bytes, align)
         .map_err(|e| io::Error::new(io::ErrorKind::OutOfMemory, e.to_string()))?;
     // SAFETY: `layout` has a non-zero size (the caller maps `bytes > 0`).
     let addr = unsafe { std::alloc::alloc(layout) };
@@ -177,9 +184,10 @@ fn map<T>(bytes: usize) -> io::Result<*mut libc::c_void> {
 /// Returns memory from [`map`] (`munmap(2)`).
 ///
 /// # Safety
-/// `addr` and `bytes` are exactly a result of `map::<T>(bytes)`, released once.
+/// `addr`, `bytes` and `align` are exactly those of one earlier
+/// `map(bytes, align)`, released once.
 #[cfg(not(miri))]
-unsafe fn unmap<T>(addr: *mut libc::c_void, bytes: usize) {
+unsafe fn unmap(addr: *mut libc::c_void, bytes: usize, _align: usize) {
     // SAFETY: the caller passes exactly one earlier mapping.
     unsafe { libc::munmap(addr, bytes) };
 }
@@ -189,13 +197,13 @@ unsafe fn unmap<T>(addr: *mut libc::c_void, bytes: usize) {
 /// # Safety
 /// As for the mapping version.
 #[cfg(miri)]
-unsafe fn unmap<T>(addr: *mut libc::c_void, bytes: usize) {
+unsafe fn unmap(addr: *mut libc::c_void, bytes: usize, align: usize) {
     // SAFETY: the caller passes exactly one earlier allocation of this size
-    // and `T`'s alignment (the layout `map` built, which was valid).
+    // and alignment (the layout `map` built, which was valid).
     unsafe {
         std::alloc::dealloc(
             addr.cast(),
-            std::alloc::Layout::from_size_align_unchecked(bytes, std::mem::align_of::<T>()),
+            std::alloc::Layout::from_size_align_unchecked(bytes, align),
         )
     };
 }
