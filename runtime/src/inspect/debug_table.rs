@@ -36,7 +36,7 @@ pub(crate) const MAGIC: u64 = u64::from_le_bytes(*b"RTDEBUG4");
 /// | 40 | `thread: u64` | the Linux thread id (`gettid`) that built it |
 /// | 48 | `now_ms: u64` | the loop's clock at its last turn (ms since start) |
 /// | 56 | `location: [u8; 8]` | how to read a `std::panic::Location` (a task's spawn and await sites): offsets of its file pointer, file length, line and column, then its size; all `0xff` if this build's layout could not be measured |
-/// | 64 | `slot: [u8; 8]` | how to read a task slot past its record and the task's waker cell ([`SlotLayout`]) |
+/// | 64 | `slot: [u8; 8]` | how to read a task slot past its record and the task's waker cell (`SlotLayout`, below) |
 /// | 72 | `queue: *const RingDesc` | the run queue (`scheduler/run_queue.rs`), null until the scheduler is in place |
 /// | 80 | `sched: *const Scheduler` | the scheduler, for a debugger with the build's type information (DWARF) to read the timer wheel and the cross-thread queue; null until in place |
 /// | 88 | `vtable: *const RawWakerVTable` | the runtime's waker vtable (`waker::VTABLE`): a `Waker` whose vtable is this one points at a `WakerCell` |

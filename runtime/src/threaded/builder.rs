@@ -64,7 +64,7 @@ fn name_from(file: &str, line: u32) -> String {
 /// The thread is named after the caller's file and line (see
 /// [`site_name`]) and gets the default stack size (2 MiB unless
 /// `RUST_MIN_STACK` says otherwise). A panic in `f` is caught and returned
-/// by [`JoinHandle::join`] as a [`JoinError`].
+/// by [`JoinHandle::join`] as a [`JoinError`](crate::threaded::JoinError).
 ///
 /// # Panics
 ///
