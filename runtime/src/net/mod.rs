@@ -49,9 +49,11 @@
 mod accept;
 mod halves;
 mod io_impls;
+mod registered;
 mod registration;
 mod sockopt;
 mod stream;
+mod stream_methods;
 mod sys;
 mod tcp_listener;
 mod tcp_socket;
