@@ -93,6 +93,8 @@ pub use ext::{
 pub use ext_buf::{ReadBufFuture, ReadVectored, WriteVectored};
 pub use read_buf::ReadBuf;
 
+// For `compat/hyper.rs`.
+#[cfg(feature = "hyper")]
 pub(crate) use forward::forward_write;
 
 /// A source of bytes that may make the task wait.
