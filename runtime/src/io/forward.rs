@@ -98,6 +98,7 @@ macro_rules! forward_write {
     };
 }
 
+#[cfg(feature = "hyper")]
 pub(crate) use forward_write;
 
 impl<T: AsyncRead + Unpin + ?Sized> AsyncRead for &mut T {
