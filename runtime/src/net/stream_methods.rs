@@ -65,7 +65,10 @@ macro_rules! stream_method {
     (read, $addr:ty, $(#[$doc:meta])*) => {
         $(#[$doc])*
         #[track_caller]
-        pub fn read(&mut self, buf: &mut [u8]) -> impl ::std::future::Future<Output = ::std::io::Result<usize>> {
+        pub fn read(
+            &mut self,
+            buf: &mut [u8],
+        ) -> impl ::std::future::Future<Output = ::std::io::Result<usize>> {
             let at = ::std::panic::Location::caller();
             async move { self.inner.read(buf, at).await }
         }
@@ -73,7 +76,10 @@ macro_rules! stream_method {
     (read_exact, $addr:ty, $(#[$doc:meta])*) => {
         $(#[$doc])*
         #[track_caller]
-        pub fn read_exact(&mut self, buf: &mut [u8]) -> impl ::std::future::Future<Output = ::std::io::Result<()>> {
+        pub fn read_exact(
+            &mut self,
+            buf: &mut [u8],
+        ) -> impl ::std::future::Future<Output = ::std::io::Result<()>> {
             let at = ::std::panic::Location::caller();
             async move { self.inner.read_exact(buf, at).await }
         }
@@ -81,7 +87,10 @@ macro_rules! stream_method {
     (read_buf, $addr:ty, $(#[$doc:meta])*) => {
         $(#[$doc])*
         #[track_caller]
-        pub fn read_buf(&mut self, buf: &mut $crate::io::ReadBuf<'_>) -> impl ::std::future::Future<Output = ::std::io::Result<usize>> {
+        pub fn read_buf(
+            &mut self,
+            buf: &mut $crate::io::ReadBuf<'_>,
+        ) -> impl ::std::future::Future<Output = ::std::io::Result<usize>> {
             let at = ::std::panic::Location::caller();
             async move { self.inner.read_buf(buf, at).await }
         }
@@ -89,7 +98,10 @@ macro_rules! stream_method {
     (read_vectored, $addr:ty, $(#[$doc:meta])*) => {
         $(#[$doc])*
         #[track_caller]
-        pub fn read_vectored(&mut self, bufs: &mut [::std::io::IoSliceMut<'_>]) -> impl ::std::future::Future<Output = ::std::io::Result<usize>> {
+        pub fn read_vectored(
+            &mut self,
+            bufs: &mut [::std::io::IoSliceMut<'_>],
+        ) -> impl ::std::future::Future<Output = ::std::io::Result<usize>> {
             let at = ::std::panic::Location::caller();
             async move { self.inner.read_vectored(bufs, at).await }
         }
@@ -97,7 +109,10 @@ macro_rules! stream_method {
     (peek, $addr:ty, $(#[$doc:meta])*) => {
         $(#[$doc])*
         #[track_caller]
-        pub fn peek(&self, buf: &mut [u8]) -> impl ::std::future::Future<Output = ::std::io::Result<usize>> {
+        pub fn peek(
+            &self,
+            buf: &mut [u8],
+        ) -> impl ::std::future::Future<Output = ::std::io::Result<usize>> {
             let at = ::std::panic::Location::caller();
             async move { self.inner.peek(buf, at).await }
         }
@@ -105,7 +120,10 @@ macro_rules! stream_method {
     (write, $addr:ty, $(#[$doc:meta])*) => {
         $(#[$doc])*
         #[track_caller]
-        pub fn write(&mut self, buf: &[u8]) -> impl ::std::future::Future<Output = ::std::io::Result<usize>> {
+        pub fn write(
+            &mut self,
+            buf: &[u8],
+        ) -> impl ::std::future::Future<Output = ::std::io::Result<usize>> {
             let at = ::std::panic::Location::caller();
             async move { self.inner.write(buf, at).await }
         }
@@ -113,7 +131,10 @@ macro_rules! stream_method {
     (write_all, $addr:ty, $(#[$doc:meta])*) => {
         $(#[$doc])*
         #[track_caller]
-        pub fn write_all(&mut self, buf: &[u8]) -> impl ::std::future::Future<Output = ::std::io::Result<()>> {
+        pub fn write_all(
+            &mut self,
+            buf: &[u8],
+        ) -> impl ::std::future::Future<Output = ::std::io::Result<()>> {
             let at = ::std::panic::Location::caller();
             async move { self.inner.write_all(buf, at).await }
         }
@@ -121,7 +142,10 @@ macro_rules! stream_method {
     (write_vectored, $addr:ty, $(#[$doc:meta])*) => {
         $(#[$doc])*
         #[track_caller]
-        pub fn write_vectored(&mut self, bufs: &[::std::io::IoSlice<'_>]) -> impl ::std::future::Future<Output = ::std::io::Result<usize>> {
+        pub fn write_vectored(
+            &mut self,
+            bufs: &[::std::io::IoSlice<'_>],
+        ) -> impl ::std::future::Future<Output = ::std::io::Result<usize>> {
             let at = ::std::panic::Location::caller();
             async move { self.inner.write_vectored(bufs, at).await }
         }
@@ -130,37 +154,61 @@ macro_rules! stream_method {
     // The poll forms.
     (poll_read, $addr:ty, $(#[$doc:meta])*) => {
         $(#[$doc])*
-        pub fn poll_read(&self, cx: &mut ::std::task::Context<'_>, buf: &mut [u8]) -> ::std::task::Poll<::std::io::Result<usize>> {
+        pub fn poll_read(
+            &self,
+            cx: &mut ::std::task::Context<'_>,
+            buf: &mut [u8],
+        ) -> ::std::task::Poll<::std::io::Result<usize>> {
             self.inner.poll_read(cx, buf)
         }
     };
     (poll_read_buf, $addr:ty, $(#[$doc:meta])*) => {
         $(#[$doc])*
-        pub fn poll_read_buf(&self, cx: &mut ::std::task::Context<'_>, buf: &mut $crate::io::ReadBuf<'_>) -> ::std::task::Poll<::std::io::Result<()>> {
+        pub fn poll_read_buf(
+            &self,
+            cx: &mut ::std::task::Context<'_>,
+            buf: &mut $crate::io::ReadBuf<'_>,
+        ) -> ::std::task::Poll<::std::io::Result<()>> {
             self.inner.poll_read_buf(cx, buf)
         }
     };
     (poll_read_vectored, $addr:ty, $(#[$doc:meta])*) => {
         $(#[$doc])*
-        pub fn poll_read_vectored(&self, cx: &mut ::std::task::Context<'_>, bufs: &mut [::std::io::IoSliceMut<'_>]) -> ::std::task::Poll<::std::io::Result<usize>> {
+        pub fn poll_read_vectored(
+            &self,
+            cx: &mut ::std::task::Context<'_>,
+            bufs: &mut [::std::io::IoSliceMut<'_>],
+        ) -> ::std::task::Poll<::std::io::Result<usize>> {
             self.inner.poll_read_vectored(cx, bufs)
         }
     };
     (poll_peek, $addr:ty, $(#[$doc:meta])*) => {
         $(#[$doc])*
-        pub fn poll_peek(&self, cx: &mut ::std::task::Context<'_>, buf: &mut $crate::io::ReadBuf<'_>) -> ::std::task::Poll<::std::io::Result<usize>> {
+        pub fn poll_peek(
+            &self,
+            cx: &mut ::std::task::Context<'_>,
+            buf: &mut $crate::io::ReadBuf<'_>,
+        ) -> ::std::task::Poll<::std::io::Result<usize>> {
             self.inner.poll_peek(cx, buf)
         }
     };
     (poll_write, $addr:ty, $(#[$doc:meta])*) => {
         $(#[$doc])*
-        pub fn poll_write(&self, cx: &mut ::std::task::Context<'_>, buf: &[u8]) -> ::std::task::Poll<::std::io::Result<usize>> {
+        pub fn poll_write(
+            &self,
+            cx: &mut ::std::task::Context<'_>,
+            buf: &[u8],
+        ) -> ::std::task::Poll<::std::io::Result<usize>> {
             self.inner.poll_write(cx, buf)
         }
     };
     (poll_write_vectored, $addr:ty, $(#[$doc:meta])*) => {
         $(#[$doc])*
-        pub fn poll_write_vectored(&self, cx: &mut ::std::task::Context<'_>, bufs: &[::std::io::IoSlice<'_>]) -> ::std::task::Poll<::std::io::Result<usize>> {
+        pub fn poll_write_vectored(
+            &self,
+            cx: &mut ::std::task::Context<'_>,
+            bufs: &[::std::io::IoSlice<'_>],
+        ) -> ::std::task::Poll<::std::io::Result<usize>> {
             self.inner.poll_write_vectored(cx, bufs)
         }
     };

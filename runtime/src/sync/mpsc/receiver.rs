@@ -53,7 +53,11 @@ macro_rules! receiver_method {
     (recv_many, $(#[$doc:meta])*) => {
         $(#[$doc])*
         #[track_caller]
-        pub fn recv_many(&mut self, buffer: &mut Vec<T>, limit: usize) -> impl ::std::future::Future<Output = usize> {
+        pub fn recv_many(
+            &mut self,
+            buffer: &mut Vec<T>,
+            limit: usize,
+        ) -> impl ::std::future::Future<Output = usize> {
             // Not an `async fn`: those cannot be `#[track_caller]`, and the
             // caller's site is the task's await site while it waits.
             let at = ::std::panic::Location::caller();
@@ -76,7 +80,10 @@ macro_rules! receiver_method {
     };
     (poll_recv, $(#[$doc:meta])*) => {
         $(#[$doc])*
-        pub fn poll_recv(&mut self, cx: &mut ::std::task::Context<'_>) -> ::std::task::Poll<Option<T>> {
+        pub fn poll_recv(
+            &mut self,
+            cx: &mut ::std::task::Context<'_>,
+        ) -> ::std::task::Poll<Option<T>> {
             self.rx.poll_recv(cx, None)
         }
     };
