@@ -80,10 +80,10 @@
 
 mod ext;
 mod ext_buf;
+mod forward;
 mod read_buf;
 
 use std::io::{self, IoSlice, IoSliceMut};
-use std::ops::DerefMut;
 use std::pin::Pin;
 use std::task::{Context, Poll, ready};
 
@@ -92,6 +92,10 @@ pub use ext::{
 };
 pub use ext_buf::{ReadBufFuture, ReadVectored, WriteVectored};
 pub use read_buf::ReadBuf;
+
+// For `compat/hyper.rs`.
+#[cfg(feature = "hyper")]
+pub(crate) use forward::forward_write;
 
 /// A source of bytes that may make the task wait.
 ///
@@ -222,185 +226,7 @@ pub trait AsyncWrite {
     fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>>;
 }
 
-// Forwarding impls: `&mut T`, `Box<T>` and `Pin<P>` read and write as what
-// they point to, so `fn f(io: &mut impl AsyncRead)` and `Box<dyn AsyncRead +
-// Unpin>` work.
-
-impl<T: AsyncRead + Unpin + ?Sized> AsyncRead for &mut T {
-    fn poll_read(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut [u8],
-    ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut **self.get_mut()).poll_read(cx, buf)
-    }
-
-    fn poll_read_buf(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<io::Result<()>> {
-        Pin::new(&mut **self.get_mut()).poll_read_buf(cx, buf)
-    }
-
-    fn poll_read_vectored(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        bufs: &mut [IoSliceMut<'_>],
-    ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut **self.get_mut()).poll_read_vectored(cx, bufs)
-    }
-}
-
-impl<T: AsyncRead + Unpin + ?Sized> AsyncRead for Box<T> {
-    fn poll_read(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut [u8],
-    ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut **self.get_mut()).poll_read(cx, buf)
-    }
-
-    fn poll_read_buf(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<io::Result<()>> {
-        Pin::new(&mut **self.get_mut()).poll_read_buf(cx, buf)
-    }
-
-    fn poll_read_vectored(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        bufs: &mut [IoSliceMut<'_>],
-    ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut **self.get_mut()).poll_read_vectored(cx, bufs)
-    }
-}
-
-impl<P> AsyncRead for Pin<P>
-where
-    P: DerefMut + Unpin,
-    P::Target: AsyncRead,
-{
-    fn poll_read(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut [u8],
-    ) -> Poll<io::Result<usize>> {
-        self.get_mut().as_mut().poll_read(cx, buf)
-    }
-
-    fn poll_read_buf(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<io::Result<()>> {
-        self.get_mut().as_mut().poll_read_buf(cx, buf)
-    }
-
-    fn poll_read_vectored(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        bufs: &mut [IoSliceMut<'_>],
-    ) -> Poll<io::Result<usize>> {
-        self.get_mut().as_mut().poll_read_vectored(cx, bufs)
-    }
-}
-
-impl<T: AsyncWrite + Unpin + ?Sized> AsyncWrite for &mut T {
-    fn poll_write(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut **self.get_mut()).poll_write(cx, buf)
-    }
-
-    fn poll_write_vectored(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        bufs: &[IoSlice<'_>],
-    ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut **self.get_mut()).poll_write_vectored(cx, bufs)
-    }
-
-    fn is_write_vectored(&self) -> bool {
-        (**self).is_write_vectored()
-    }
-
-    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut **self.get_mut()).poll_flush(cx)
-    }
-
-    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut **self.get_mut()).poll_shutdown(cx)
-    }
-}
-
-impl<T: AsyncWrite + Unpin + ?Sized> AsyncWrite for Box<T> {
-    fn poll_write(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut **self.get_mut()).poll_write(cx, buf)
-    }
-
-    fn poll_write_vectored(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        bufs: &[IoSlice<'_>],
-    ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut **self.get_mut()).poll_write_vectored(cx, bufs)
-    }
-
-    fn is_write_vectored(&self) -> bool {
-        (**self).is_write_vectored()
-    }
-
-    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut **self.get_mut()).poll_flush(cx)
-    }
-
-    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut **self.get_mut()).poll_shutdown(cx)
-    }
-}
-
-impl<P> AsyncWrite for Pin<P>
-where
-    P: DerefMut + Unpin,
-    P::Target: AsyncWrite,
-{
-    fn poll_write(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        self.get_mut().as_mut().poll_write(cx, buf)
-    }
-
-    fn poll_write_vectored(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        bufs: &[IoSlice<'_>],
-    ) -> Poll<io::Result<usize>> {
-        self.get_mut().as_mut().poll_write_vectored(cx, bufs)
-    }
-
-    fn is_write_vectored(&self) -> bool {
-        (**self).is_write_vectored()
-    }
-
-    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        self.get_mut().as_mut().poll_flush(cx)
-    }
-
-    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        self.get_mut().as_mut().poll_shutdown(cx)
-    }
-}
+// The forwarding impls (`&mut T`, `Box<T>`, `Pin<P>`) are in `forward.rs`.
 
 /// Reading a byte slice takes bytes from its front (`&[u8]` is a cursor, as
 /// with [`std::io::Read`]); an empty slice is end of stream. Never `Pending`.

@@ -3,11 +3,14 @@
 //! ([`UdpSocket`]) and Unix domain sockets ([`UnixListener`],
 //! [`UnixStream`], [`UnixDatagram`]).
 //!
-//! Files: the stream sockets share one core, `stream.rs` (every read and
-//! write, in a `poll_*` and an `async` form), whose syscalls are in
-//! `sys.rs` (`recv(2)`, also into uninitialised memory, `send(2)` with
-//! `MSG_NOSIGNAL`, `readv(2)`, `sendmsg(2)`); the halves of both stream
-//! types come from one macro (`halves.rs`); the `io` and `futures-io`
+//! Files: every socket type is a `Registered` `mio` socket
+//! (`registered.rs`: registered when made, deregistered when dropped, a
+//! syscall retried on readiness in a `poll_*` or an `async` form); the
+//! stream sockets share one core, `stream.rs` (every read and write),
+//! whose syscalls are in `sys.rs` (`recv(2)`, also into uninitialised
+//! memory, `send(2)` with `MSG_NOSIGNAL`, `readv(2)`, `sendmsg(2)`); the
+//! public methods both stream types have come from one macro
+//! (`stream_methods.rs`), their halves from another (`halves.rs`); the `io` and `futures-io`
 //! trait impls are in `io_impls.rs`; the accept loop with its `EMFILE`
 //! backoff in `accept.rs`; socket options in `sockopt.rs`.
 //!
@@ -49,9 +52,11 @@
 mod accept;
 mod halves;
 mod io_impls;
+mod registered;
 mod registration;
 mod sockopt;
 mod stream;
+mod stream_methods;
 mod sys;
 mod tcp_listener;
 mod tcp_socket;

@@ -21,7 +21,8 @@ use std::task::{Context, Poll};
 
 use mio::event::Source;
 
-use super::registration::{Registration, Waiter};
+use super::registered::Registered;
+use super::registration::Waiter;
 use super::sys;
 use crate::driver::reactor::Direction;
 use crate::io::ReadBuf;
@@ -29,25 +30,24 @@ use crate::io::ReadBuf;
 /// A connected stream socket (`mio::net::TcpStream`, `mio::net::UnixStream`)
 /// registered with its runtime's reactor; deregistered when dropped.
 pub(crate) struct Stream<S: Source + AsRawFd> {
-    io: S,
-    reg: Registration,
+    sock: Registered<S>,
 }
 
 impl<S: Source + AsRawFd> Stream<S> {
     /// Registers `io` with the reactor of the runtime on this thread.
-    pub(crate) fn new(mut io: S) -> io::Result<Stream<S>> {
-        let fd = io.as_raw_fd();
-        let reg = Registration::new(&mut io, fd)?;
-        Ok(Stream { io, reg })
+    pub(crate) fn new(io: S) -> io::Result<Stream<S>> {
+        Ok(Stream {
+            sock: Registered::new(io)?,
+        })
     }
 
     /// The `mio` socket, for its option and address methods.
     pub(crate) fn io(&self) -> &S {
-        &self.io
+        self.sock.io()
     }
 
     pub(crate) fn fd(&self) -> RawFd {
-        self.io.as_raw_fd()
+        self.sock.fd()
     }
 
     /// Waits for the outcome of a non-blocking `connect(2)` that returned
@@ -62,18 +62,18 @@ impl<S: Source + AsRawFd> Stream<S> {
         // The slot starts out "ready"; for a connect in progress, wait for
         // the real EPOLLOUT (epoll reports it even if it came before the
         // registration).
-        self.reg.clear_ready(Direction::Write);
-        let mut waiter = Waiter::new(&self.reg, Direction::Write, at);
+        self.sock.reg().clear_ready(Direction::Write);
+        let mut waiter = Waiter::new(self.sock.reg(), Direction::Write, at);
         loop {
             poll_fn(|cx| waiter.poll_ready(cx)).await?;
-            if let Some(e) = take_error(&self.io)? {
+            if let Some(e) = take_error(self.sock.io())? {
                 return Err(e);
             }
-            match is_connected(&self.io) {
+            match is_connected(self.sock.io()) {
                 Ok(()) => return Ok(()),
                 // Not connected yet (a spurious wake): wait for the next edge.
                 Err(e) if e.kind() == io::ErrorKind::NotConnected => {
-                    self.reg.clear_ready(Direction::Write);
+                    self.sock.reg().clear_ready(Direction::Write);
                 }
                 Err(e) => return Err(e),
             }
@@ -92,7 +92,8 @@ impl<S: Source + AsRawFd> Stream<S> {
             return Poll::Ready(Ok(0));
         }
         let fd = self.fd();
-        self.reg
+        self.sock
+            .reg()
             .poll_io(Direction::Read, cx, || sys::recv(fd, buf, 0))
     }
 
@@ -105,7 +106,8 @@ impl<S: Source + AsRawFd> Stream<S> {
             return Poll::Ready(Ok(()));
         }
         let fd = self.fd();
-        self.reg
+        self.sock
+            .reg()
             .poll_io(Direction::Read, cx, || sys::recv_buf(fd, buf, 0))
             .map_ok(drop)
     }
@@ -116,7 +118,8 @@ impl<S: Source + AsRawFd> Stream<S> {
         bufs: &mut [IoSliceMut<'_>],
     ) -> Poll<io::Result<usize>> {
         let fd = self.fd();
-        self.reg
+        self.sock
+            .reg()
             .poll_io(Direction::Read, cx, || sys::readv(fd, bufs))
     }
 
@@ -126,14 +129,15 @@ impl<S: Source + AsRawFd> Stream<S> {
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<usize>> {
         let fd = self.fd();
-        self.reg.poll_io(Direction::Read, cx, || {
+        self.sock.reg().poll_io(Direction::Read, cx, || {
             sys::recv_buf(fd, buf, libc::MSG_PEEK)
         })
     }
 
     pub(crate) fn poll_write(&self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
         let fd = self.fd();
-        self.reg
+        self.sock
+            .reg()
             .poll_io(Direction::Write, cx, || sys::send(fd, buf))
     }
 
@@ -143,12 +147,13 @@ impl<S: Source + AsRawFd> Stream<S> {
         bufs: &[IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
         let fd = self.fd();
-        self.reg
+        self.sock
+            .reg()
             .poll_io(Direction::Write, cx, || sys::send_vectored(fd, bufs))
     }
 
-    // The async forms: each holds a `Waiter` for the whole operation; `at`
-    // is the user's call (`#[track_caller]` on the public method), the
+    // The async forms: each holds a `Waiter` for the whole operation
+    // (`Registered::io_at`, or its own for the loops); `at` is the user's call (`#[track_caller]` on the public method), the
     // task's await site while it waits.
 
     pub(crate) async fn read(
@@ -159,9 +164,9 @@ impl<S: Source + AsRawFd> Stream<S> {
         if buf.is_empty() {
             return Ok(0);
         }
-        let fd = self.fd();
-        let mut waiter = Waiter::new(&self.reg, Direction::Read, at);
-        poll_fn(|cx| waiter.poll_io(cx, || sys::recv(fd, buf, 0))).await
+        self.sock
+            .io_at(Direction::Read, at, |io| sys::recv(io.as_raw_fd(), buf, 0))
+            .await
     }
 
     pub(crate) async fn read_buf(
@@ -172,9 +177,11 @@ impl<S: Source + AsRawFd> Stream<S> {
         if buf.remaining() == 0 {
             return Ok(0);
         }
-        let fd = self.fd();
-        let mut waiter = Waiter::new(&self.reg, Direction::Read, at);
-        poll_fn(|cx| waiter.poll_io(cx, || sys::recv_buf(fd, buf, 0))).await
+        self.sock
+            .io_at(Direction::Read, at, |io| {
+                sys::recv_buf(io.as_raw_fd(), buf, 0)
+            })
+            .await
     }
 
     pub(crate) async fn read_vectored(
@@ -182,9 +189,9 @@ impl<S: Source + AsRawFd> Stream<S> {
         bufs: &mut [IoSliceMut<'_>],
         at: &'static Location<'static>,
     ) -> io::Result<usize> {
-        let fd = self.fd();
-        let mut waiter = Waiter::new(&self.reg, Direction::Read, at);
-        poll_fn(|cx| waiter.poll_io(cx, || sys::readv(fd, bufs))).await
+        self.sock
+            .io_at(Direction::Read, at, |io| sys::readv(io.as_raw_fd(), bufs))
+            .await
     }
 
     pub(crate) async fn peek(
@@ -192,9 +199,11 @@ impl<S: Source + AsRawFd> Stream<S> {
         buf: &mut [u8],
         at: &'static Location<'static>,
     ) -> io::Result<usize> {
-        let fd = self.fd();
-        let mut waiter = Waiter::new(&self.reg, Direction::Read, at);
-        poll_fn(|cx| waiter.poll_io(cx, || sys::recv(fd, buf, libc::MSG_PEEK))).await
+        self.sock
+            .io_at(Direction::Read, at, |io| {
+                sys::recv(io.as_raw_fd(), buf, libc::MSG_PEEK)
+            })
+            .await
     }
 
     pub(crate) async fn read_exact(
@@ -203,7 +212,7 @@ impl<S: Source + AsRawFd> Stream<S> {
         at: &'static Location<'static>,
     ) -> io::Result<()> {
         let fd = self.fd();
-        let mut waiter = Waiter::new(&self.reg, Direction::Read, at);
+        let mut waiter = Waiter::new(self.sock.reg(), Direction::Read, at);
         while !buf.is_empty() {
             let read = poll_fn(|cx| waiter.poll_io(cx, || sys::recv(fd, buf, 0))).await;
             match read? {
@@ -224,9 +233,9 @@ impl<S: Source + AsRawFd> Stream<S> {
         buf: &[u8],
         at: &'static Location<'static>,
     ) -> io::Result<usize> {
-        let fd = self.fd();
-        let mut waiter = Waiter::new(&self.reg, Direction::Write, at);
-        poll_fn(|cx| waiter.poll_io(cx, || sys::send(fd, buf))).await
+        self.sock
+            .io_at(Direction::Write, at, |io| sys::send(io.as_raw_fd(), buf))
+            .await
     }
 
     pub(crate) async fn write_vectored(
@@ -234,9 +243,11 @@ impl<S: Source + AsRawFd> Stream<S> {
         bufs: &[IoSlice<'_>],
         at: &'static Location<'static>,
     ) -> io::Result<usize> {
-        let fd = self.fd();
-        let mut waiter = Waiter::new(&self.reg, Direction::Write, at);
-        poll_fn(|cx| waiter.poll_io(cx, || sys::send_vectored(fd, bufs))).await
+        self.sock
+            .io_at(Direction::Write, at, |io| {
+                sys::send_vectored(io.as_raw_fd(), bufs)
+            })
+            .await
     }
 
     pub(crate) async fn write_all(
@@ -245,7 +256,7 @@ impl<S: Source + AsRawFd> Stream<S> {
         at: &'static Location<'static>,
     ) -> io::Result<()> {
         let fd = self.fd();
-        let mut waiter = Waiter::new(&self.reg, Direction::Write, at);
+        let mut waiter = Waiter::new(self.sock.reg(), Direction::Write, at);
         while !buf.is_empty() {
             let written = poll_fn(|cx| waiter.poll_io(cx, || sys::send(fd, buf))).await;
             match written? {
@@ -259,11 +270,5 @@ impl<S: Source + AsRawFd> Stream<S> {
             }
         }
         Ok(())
-    }
-}
-
-impl<S: Source + AsRawFd> Drop for Stream<S> {
-    fn drop(&mut self) {
-        self.reg.deregister(&mut self.io);
     }
 }

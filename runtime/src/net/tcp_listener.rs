@@ -8,7 +8,7 @@ use std::os::fd::{AsRawFd, RawFd};
 use std::panic::Location;
 
 use super::TcpStream;
-use super::registration::Registration;
+use super::registered::Registered;
 
 /// A TCP socket listening for connections, registered with the reactor of
 /// the runtime it was made in.
@@ -26,8 +26,7 @@ use super::registration::Registration;
 /// });
 /// ```
 pub struct TcpListener {
-    io: mio::net::TcpListener,
-    reg: Registration,
+    sock: Registered<mio::net::TcpListener>,
 }
 
 impl TcpListener {
@@ -48,10 +47,10 @@ impl TcpListener {
 
     /// Registers a listening `mio` socket (from `bind` or
     /// [`TcpSocket::listen`](super::TcpSocket::listen)).
-    pub(crate) fn from_mio(mut io: mio::net::TcpListener) -> io::Result<TcpListener> {
-        let fd = io.as_raw_fd();
-        let reg = Registration::new(&mut io, fd)?;
-        Ok(TcpListener { io, reg })
+    pub(crate) fn from_mio(io: mio::net::TcpListener) -> io::Result<TcpListener> {
+        Ok(TcpListener {
+            sock: Registered::new(io)?,
+        })
     }
 
     /// Waits for and accepts the next connection (`accept4(2)` with
@@ -73,7 +72,8 @@ impl TcpListener {
         // the task's await site while it waits (`inspect::note_at`).
         let at = Location::caller();
         async move {
-            let (io, addr) = super::accept::accept(&self.reg, || self.io.accept(), at).await?;
+            let (io, addr) =
+                super::accept::accept(self.sock.reg(), || self.sock.io().accept(), at).await?;
             Ok((TcpStream::from_mio(io)?, addr))
         }
     }
@@ -84,27 +84,18 @@ impl TcpListener {
     /// # Errors
     /// The OS's.
     pub fn local_addr(&self) -> io::Result<SocketAddr> {
-        self.io.local_addr()
-    }
-}
-
-impl Drop for TcpListener {
-    fn drop(&mut self) {
-        self.reg.deregister(&mut self.io);
+        self.sock.io().local_addr()
     }
 }
 
 impl AsRawFd for TcpListener {
     fn as_raw_fd(&self) -> RawFd {
-        self.io.as_raw_fd()
+        self.sock.fd()
     }
 }
 
 impl fmt::Debug for TcpListener {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("TcpListener")
-            .field("fd", &self.io.as_raw_fd())
-            .field("local", &self.io.local_addr().ok())
-            .finish()
+        self.sock.fmt_local(f, "TcpListener", self.local_addr())
     }
 }

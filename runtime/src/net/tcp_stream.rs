@@ -5,19 +5,14 @@
 mod options;
 mod split;
 
-use std::fmt;
 use std::future::Future;
-use std::io::{self, IoSlice, IoSliceMut};
-use std::net::{Shutdown, SocketAddr, ToSocketAddrs};
-use std::os::fd::{AsRawFd, RawFd};
+use std::io;
+use std::net::{SocketAddr, ToSocketAddrs};
 use std::panic::Location;
-use std::sync::Arc;
-use std::task::{Context, Poll};
 
 pub use split::{OwnedReadHalf, OwnedWriteHalf, ReadHalf, ReuniteError, WriteHalf};
 
 use super::stream::Stream;
-use crate::io::ReadBuf;
 
 /// A TCP connection, registered with the reactor of the runtime it was made
 /// in.
@@ -31,7 +26,7 @@ use crate::io::ReadBuf;
 /// use `MSG_NOSIGNAL` (as `std` does on Linux), so writing to a connection
 /// the peer has closed gives `BrokenPipe` or `ConnectionReset`, never
 /// `SIGPIPE`. [`read_buf`](TcpStream::read_buf) reads into uninitialised
-/// memory ([`ReadBuf`]), so a fresh buffer need not be zeroed first.
+/// memory ([`ReadBuf`](crate::io::ReadBuf)), so a fresh buffer need not be zeroed first.
 ///
 /// To read in one task and write in another, split it:
 /// [`into_split`](TcpStream::into_split) (owned halves sharing an `Arc`, to
@@ -127,6 +122,10 @@ impl TcpStream {
             )
             .await
     }
+}
+
+crate::net::stream_methods::stream_methods! {
+    TcpStream, SocketAddr;
 
     /// Reads into `buf` (one `recv(2)`), waiting until data, EOF or an
     /// error is there. `Ok(0)` means the peer closed its side (EOF), or
@@ -134,26 +133,14 @@ impl TcpStream {
     ///
     /// # Errors
     /// The OS's (`ConnectionReset`, ...).
-    #[track_caller]
-    pub fn read(&mut self, buf: &mut [u8]) -> impl Future<Output = io::Result<usize>> {
-        // Not an `async fn`, to be `#[track_caller]`: the caller's site is
-        // the task's await site while it waits (`inspect::note_at`).
-        let at = Location::caller();
-        async move { self.inner.read(buf, at).await }
-    }
+    fn read;
 
     /// Fills all of `buf`, with as many `recv(2)`s as it takes.
     ///
     /// # Errors
     /// [`io::ErrorKind::UnexpectedEof`] if the peer closes before `buf` is
     /// full (what was read stays in `buf`), or the OS's.
-    #[track_caller]
-    pub fn read_exact(&mut self, buf: &mut [u8]) -> impl Future<Output = io::Result<()>> {
-        // Not an `async fn`, to be `#[track_caller]`: the caller's site is
-        // the task's await site while it waits (`inspect::note_at`).
-        let at = Location::caller();
-        async move { self.inner.read_exact(buf, at).await }
-    }
+    fn read_exact;
 
     /// Reads into the unfilled part of `buf` (one `recv(2)` into its raw
     /// pointer), which may be uninitialised memory: nothing is zeroed
@@ -182,29 +169,14 @@ impl TcpStream {
     ///
     /// # Errors
     /// The OS's (`ConnectionReset`, ...).
-    #[track_caller]
-    pub fn read_buf(&mut self, buf: &mut ReadBuf<'_>) -> impl Future<Output = io::Result<usize>> {
-        // Not an `async fn`, to be `#[track_caller]`: the caller's site is
-        // the task's await site while it waits (`inspect::note_at`).
-        let at = Location::caller();
-        async move { self.inner.read_buf(buf, at).await }
-    }
+    fn read_buf;
 
     /// Reads into `bufs`, front to back, with one `readv(2)`. Returns how
     /// many bytes were read in all; `Ok(0)` is EOF.
     ///
     /// # Errors
     /// The OS's.
-    #[track_caller]
-    pub fn read_vectored(
-        &mut self,
-        bufs: &mut [IoSliceMut<'_>],
-    ) -> impl Future<Output = io::Result<usize>> {
-        // Not an `async fn`, to be `#[track_caller]`: the caller's site is
-        // the task's await site while it waits (`inspect::note_at`).
-        let at = Location::caller();
-        async move { self.inner.read_vectored(bufs, at).await }
-    }
+    fn read_vectored;
 
     /// Copies the next bytes into `buf` without taking them off the socket
     /// (`recv(2)` with `MSG_PEEK`), waiting until there are some: the next
@@ -212,26 +184,14 @@ impl TcpStream {
     ///
     /// # Errors
     /// The OS's.
-    #[track_caller]
-    pub fn peek(&self, buf: &mut [u8]) -> impl Future<Output = io::Result<usize>> {
-        // Not an `async fn`, to be `#[track_caller]`: the caller's site is
-        // the task's await site while it waits (`inspect::note_at`).
-        let at = Location::caller();
-        async move { self.inner.peek(buf, at).await }
-    }
+    fn peek;
 
     /// Writes some of `buf` (one `send(2)`), waiting until there is room in
     /// the send buffer. Returns how many bytes were taken.
     ///
     /// # Errors
     /// The OS's: `BrokenPipe` or `ConnectionReset` if the peer is gone.
-    #[track_caller]
-    pub fn write(&mut self, buf: &[u8]) -> impl Future<Output = io::Result<usize>> {
-        // Not an `async fn`, to be `#[track_caller]`: the caller's site is
-        // the task's await site while it waits (`inspect::note_at`).
-        let at = Location::caller();
-        async move { self.inner.write(buf, at).await }
-    }
+    fn write;
 
     /// Writes all of `buf`, with as many `send(2)`s as it takes.
     ///
@@ -239,13 +199,7 @@ impl TcpStream {
     /// The OS's: `BrokenPipe` or `ConnectionReset` if the peer is gone
     /// (part of `buf` may have been sent); `WriteZero` if a `send(2)` took
     /// nothing.
-    #[track_caller]
-    pub fn write_all(&mut self, buf: &[u8]) -> impl Future<Output = io::Result<()>> {
-        // Not an `async fn`, to be `#[track_caller]`: the caller's site is
-        // the task's await site while it waits (`inspect::note_at`).
-        let at = Location::caller();
-        async move { self.inner.write_all(buf, at).await }
-    }
+    fn write_all;
 
     /// Writes some of `bufs`, front to back, with one `sendmsg(2)` (a
     /// gather write with `MSG_NOSIGNAL`: `writev(2)` could raise
@@ -274,71 +228,34 @@ impl TcpStream {
     ///
     /// # Errors
     /// As [`write`](TcpStream::write).
-    #[track_caller]
-    pub fn write_vectored(
-        &mut self,
-        bufs: &[IoSlice<'_>],
-    ) -> impl Future<Output = io::Result<usize>> {
-        // Not an `async fn`, to be `#[track_caller]`: the caller's site is
-        // the task's await site while it waits (`inspect::note_at`).
-        let at = Location::caller();
-        async move { self.inner.write_vectored(bufs, at).await }
-    }
+    fn write_vectored;
 
     /// The `&self` form of [`read`](TcpStream::read), for hand-written
     /// futures and for sharing one stream between a reader and a writer
     /// task: `Ready` with the bytes read, or `Pending` with the task's waker
     /// stored for the read direction until the next readiness event (every
     /// task that polls it is woken then, not only the last).
-    pub fn poll_read(&self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
-        self.inner.poll_read(cx, buf)
-    }
+    fn poll_read;
 
     /// The `&self` form of [`read_buf`](TcpStream::read_buf) (see
     /// [`poll_read`](TcpStream::poll_read)): `Ready(Ok(()))` with the bytes
     /// appended to `buf.filled()`.
-    pub fn poll_read_buf(
-        &self,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<io::Result<()>> {
-        self.inner.poll_read_buf(cx, buf)
-    }
+    fn poll_read_buf;
 
     /// The `&self` form of [`read_vectored`](TcpStream::read_vectored).
-    pub fn poll_read_vectored(
-        &self,
-        cx: &mut Context<'_>,
-        bufs: &mut [IoSliceMut<'_>],
-    ) -> Poll<io::Result<usize>> {
-        self.inner.poll_read_vectored(cx, bufs)
-    }
+    fn poll_read_vectored;
 
-    /// The poll form of [`peek`](TcpStream::peek), into a [`ReadBuf`]
+    /// The poll form of [`peek`](TcpStream::peek), into a [`ReadBuf`](crate::io::ReadBuf)
     /// (tokio's signature): the bytes peeked are appended to
     /// `buf.filled()`, and their count returned.
-    pub fn poll_peek(
-        &self,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<io::Result<usize>> {
-        self.inner.poll_peek(cx, buf)
-    }
+    fn poll_peek;
 
     /// The `&self` form of [`write`](TcpStream::write) (see
     /// [`poll_read`](TcpStream::poll_read)).
-    pub fn poll_write(&self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
-        self.inner.poll_write(cx, buf)
-    }
+    fn poll_write;
 
     /// The `&self` form of [`write_vectored`](TcpStream::write_vectored).
-    pub fn poll_write_vectored(
-        &self,
-        cx: &mut Context<'_>,
-        bufs: &[IoSlice<'_>],
-    ) -> Poll<io::Result<usize>> {
-        self.inner.poll_write_vectored(cx, bufs)
-    }
+    fn poll_write_vectored;
 
     /// Shuts down the read, write or both halves (`shutdown(2)`). After
     /// `Shutdown::Write` the peer reads EOF once it has read everything
@@ -346,32 +263,24 @@ impl TcpStream {
     ///
     /// # Errors
     /// The OS's (`NotConnected`, ...).
-    pub fn shutdown(&self, how: Shutdown) -> io::Result<()> {
-        self.inner.io().shutdown(how)
-    }
+    fn shutdown;
 
     /// The remote address (`getpeername(2)`).
     ///
     /// # Errors
     /// `NotConnected` if the connection is gone.
-    pub fn peer_addr(&self) -> io::Result<SocketAddr> {
-        self.inner.io().peer_addr()
-    }
+    fn peer_addr;
 
     /// The local address (`getsockname(2)`).
     ///
     /// # Errors
     /// The OS's.
-    pub fn local_addr(&self) -> io::Result<SocketAddr> {
-        self.inner.io().local_addr()
-    }
+    fn local_addr;
 
     /// Borrowed read and write halves, usable from two futures at once (for
     /// example joined in one task with `gather!`). Each half is `Send` and
     /// `Sync`, like the stream.
-    pub fn split(&mut self) -> (ReadHalf<'_>, WriteHalf<'_>) {
-        (ReadHalf(self), WriteHalf(self))
-    }
+    fn split;
 
     /// Owned read and write halves sharing the stream through an `Arc`, to
     /// move into two tasks: one may wait for data while the other writes
@@ -400,26 +309,7 @@ impl TcpStream {
     ///     assert_eq!(&reader.await.unwrap(), b"ping");
     /// });
     /// ```
-    pub fn into_split(self) -> (OwnedReadHalf, OwnedWriteHalf) {
-        let shared = Arc::new(self);
-        (OwnedReadHalf(shared.clone()), OwnedWriteHalf::new(shared))
-    }
-}
-
-impl AsRawFd for TcpStream {
-    fn as_raw_fd(&self) -> RawFd {
-        self.inner.fd()
-    }
-}
-
-impl fmt::Debug for TcpStream {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("TcpStream")
-            .field("fd", &self.inner.fd())
-            .field("local", &self.local_addr().ok())
-            .field("peer", &self.peer_addr().ok())
-            .finish()
-    }
+    fn into_split;
 }
 
 #[cfg(all(test, feature = "futures-io"))]

@@ -2,14 +2,13 @@
 
 use std::fmt;
 use std::future::Future;
-use std::future::poll_fn;
 use std::io;
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::os::fd::{AsRawFd, RawFd};
 use std::panic::Location;
 use std::task::{Context, Poll};
 
-use super::registration::{Registration, Waiter};
+use super::registered::Registered;
 use crate::driver::reactor::Direction;
 
 /// A UDP socket, registered with the reactor of the runtime it was made in.
@@ -32,8 +31,7 @@ use crate::driver::reactor::Direction;
 /// });
 /// ```
 pub struct UdpSocket {
-    io: mio::net::UdpSocket,
-    reg: Registration,
+    sock: Registered<mio::net::UdpSocket>,
 }
 
 impl UdpSocket {
@@ -44,10 +42,10 @@ impl UdpSocket {
     /// The last address's error (`AddrInUse`, ...), `InvalidInput` if
     /// `addr` resolves to nothing; `Other` outside a runtime.
     pub fn bind<A: ToSocketAddrs>(addr: A) -> io::Result<UdpSocket> {
-        let mut io = super::each_addr(addr, mio::net::UdpSocket::bind)?;
-        let fd = io.as_raw_fd();
-        let reg = Registration::new(&mut io, fd)?;
-        Ok(UdpSocket { io, reg })
+        let io = super::each_addr(addr, mio::net::UdpSocket::bind)?;
+        Ok(UdpSocket {
+            sock: Registered::new(io)?,
+        })
     }
 
     /// Sends one datagram to `target` (`sendto(2)`), waiting while the
@@ -71,8 +69,8 @@ impl UdpSocket {
                 .to_socket_addrs()?
                 .next()
                 .ok_or_else(super::no_addresses)?;
-            let mut waiter = Waiter::new(&self.reg, Direction::Write, at);
-            poll_fn(|cx| waiter.poll_io(cx, || self.io.send_to(buf, target))).await
+            let send = |io: &mio::net::UdpSocket| io.send_to(buf, target);
+            self.sock.io_at(Direction::Write, at, send).await
         }
     }
 
@@ -90,10 +88,7 @@ impl UdpSocket {
         // Not an `async fn`, to be `#[track_caller]`: the caller's site is
         // the task's await site while it waits (`inspect::note_at`).
         let at = Location::caller();
-        async move {
-            let mut waiter = Waiter::new(&self.reg, Direction::Read, at);
-            poll_fn(|cx| waiter.poll_io(cx, || self.io.recv_from(buf))).await
-        }
+        self.sock.io_at(Direction::Read, at, |io| io.recv_from(buf))
     }
 
     /// The poll form of [`send_to`](UdpSocket::send_to), with the target
@@ -104,8 +99,8 @@ impl UdpSocket {
         buf: &[u8],
         target: SocketAddr,
     ) -> Poll<io::Result<usize>> {
-        self.reg
-            .poll_io(Direction::Write, cx, || self.io.send_to(buf, target))
+        self.sock
+            .poll_io(Direction::Write, cx, |io| io.send_to(buf, target))
     }
 
     /// The poll form of [`recv_from`](UdpSocket::recv_from).
@@ -114,8 +109,8 @@ impl UdpSocket {
         cx: &mut Context<'_>,
         buf: &mut [u8],
     ) -> Poll<io::Result<(usize, SocketAddr)>> {
-        self.reg
-            .poll_io(Direction::Read, cx, || self.io.recv_from(buf))
+        self.sock
+            .poll_io(Direction::Read, cx, |io| io.recv_from(buf))
     }
 
     /// The address it is bound to (`getsockname(2)`).
@@ -123,27 +118,18 @@ impl UdpSocket {
     /// # Errors
     /// The OS's.
     pub fn local_addr(&self) -> io::Result<SocketAddr> {
-        self.io.local_addr()
-    }
-}
-
-impl Drop for UdpSocket {
-    fn drop(&mut self) {
-        self.reg.deregister(&mut self.io);
+        self.sock.io().local_addr()
     }
 }
 
 impl AsRawFd for UdpSocket {
     fn as_raw_fd(&self) -> RawFd {
-        self.io.as_raw_fd()
+        self.sock.fd()
     }
 }
 
 impl fmt::Debug for UdpSocket {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("UdpSocket")
-            .field("fd", &self.io.as_raw_fd())
-            .field("local", &self.io.local_addr().ok())
-            .finish()
+        self.sock.fmt_local(f, "UdpSocket", self.local_addr())
     }
 }

@@ -2,7 +2,6 @@
 
 use std::fmt;
 use std::future::Future;
-use std::future::poll_fn;
 use std::io;
 use std::net::Shutdown;
 use std::os::fd::{AsRawFd, RawFd};
@@ -12,7 +11,7 @@ use std::path::Path;
 use std::task::{Context, Poll};
 
 use crate::driver::reactor::Direction;
-use crate::net::registration::{Registration, Waiter};
+use crate::net::registered::Registered;
 
 /// A Unix datagram socket (`AF_UNIX, SOCK_DGRAM`), registered with the
 /// reactor of the runtime it was made in. Datagrams keep their boundaries
@@ -36,8 +35,7 @@ use crate::net::registration::{Registration, Waiter};
 /// });
 /// ```
 pub struct UnixDatagram {
-    io: mio::net::UnixDatagram,
-    reg: Registration,
+    sock: Registered<mio::net::UnixDatagram>,
 }
 
 impl UnixDatagram {
@@ -78,10 +76,10 @@ impl UnixDatagram {
         Ok((UnixDatagram::from_mio(a)?, UnixDatagram::from_mio(b)?))
     }
 
-    fn from_mio(mut io: mio::net::UnixDatagram) -> io::Result<UnixDatagram> {
-        let fd = io.as_raw_fd();
-        let reg = Registration::new(&mut io, fd)?;
-        Ok(UnixDatagram { io, reg })
+    fn from_mio(io: mio::net::UnixDatagram) -> io::Result<UnixDatagram> {
+        Ok(UnixDatagram {
+            sock: Registered::new(io)?,
+        })
     }
 
     /// Sets the default peer (`connect(2)`): [`send`](UnixDatagram::send)
@@ -90,7 +88,7 @@ impl UnixDatagram {
     /// # Errors
     /// `NotFound`, `ConnectionRefused`, or the OS's.
     pub fn connect<P: AsRef<Path>>(&self, path: P) -> io::Result<()> {
-        self.io.connect(path)
+        self.sock.io().connect(path)
     }
 
     /// Sends one datagram to the connected peer (`send(2)`), waiting while
@@ -103,10 +101,7 @@ impl UnixDatagram {
         // Not an `async fn`, to be `#[track_caller]`: the caller's site is
         // the task's await site while it waits (`inspect::note_at`).
         let at = Location::caller();
-        async move {
-            let mut waiter = Waiter::new(&self.reg, Direction::Write, at);
-            poll_fn(|cx| waiter.poll_io(cx, || self.io.send(buf))).await
-        }
+        self.sock.io_at(Direction::Write, at, |io| io.send(buf))
     }
 
     /// Receives one datagram (`recv(2)`); one longer than `buf` is
@@ -119,10 +114,7 @@ impl UnixDatagram {
         // Not an `async fn`, to be `#[track_caller]`: the caller's site is
         // the task's await site while it waits (`inspect::note_at`).
         let at = Location::caller();
-        async move {
-            let mut waiter = Waiter::new(&self.reg, Direction::Read, at);
-            poll_fn(|cx| waiter.poll_io(cx, || self.io.recv(buf))).await
-        }
+        self.sock.io_at(Direction::Read, at, |io| io.recv(buf))
     }
 
     /// Sends one datagram to the socket bound to `path` (`sendto(2)`).
@@ -140,8 +132,8 @@ impl UnixDatagram {
         let at = Location::caller();
         async move {
             let path = path.as_ref();
-            let mut waiter = Waiter::new(&self.reg, Direction::Write, at);
-            poll_fn(|cx| waiter.poll_io(cx, || self.io.send_to(buf, path))).await
+            let send = |io: &mio::net::UnixDatagram| io.send_to(buf, path);
+            self.sock.io_at(Direction::Write, at, send).await
         }
     }
 
@@ -157,20 +149,17 @@ impl UnixDatagram {
         // Not an `async fn`, to be `#[track_caller]`: the caller's site is
         // the task's await site while it waits (`inspect::note_at`).
         let at = Location::caller();
-        async move {
-            let mut waiter = Waiter::new(&self.reg, Direction::Read, at);
-            poll_fn(|cx| waiter.poll_io(cx, || self.io.recv_from(buf))).await
-        }
+        self.sock.io_at(Direction::Read, at, |io| io.recv_from(buf))
     }
 
     /// The poll form of [`send`](UnixDatagram::send).
     pub fn poll_send(&self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
-        self.reg.poll_io(Direction::Write, cx, || self.io.send(buf))
+        self.sock.poll_io(Direction::Write, cx, |io| io.send(buf))
     }
 
     /// The poll form of [`recv`](UnixDatagram::recv).
     pub fn poll_recv(&self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
-        self.reg.poll_io(Direction::Read, cx, || self.io.recv(buf))
+        self.sock.poll_io(Direction::Read, cx, |io| io.recv(buf))
     }
 
     /// The address it is bound to (`getsockname(2)`).
@@ -178,7 +167,7 @@ impl UnixDatagram {
     /// # Errors
     /// The OS's.
     pub fn local_addr(&self) -> io::Result<SocketAddr> {
-        self.io.local_addr()
+        self.sock.io().local_addr()
     }
 
     /// The connected peer's address (`getpeername(2)`).
@@ -186,7 +175,7 @@ impl UnixDatagram {
     /// # Errors
     /// `NotConnected` without a peer.
     pub fn peer_addr(&self) -> io::Result<SocketAddr> {
-        self.io.peer_addr()
+        self.sock.io().peer_addr()
     }
 
     /// Shuts down receiving, sending or both (`shutdown(2)`).
@@ -194,27 +183,18 @@ impl UnixDatagram {
     /// # Errors
     /// The OS's.
     pub fn shutdown(&self, how: Shutdown) -> io::Result<()> {
-        self.io.shutdown(how)
-    }
-}
-
-impl Drop for UnixDatagram {
-    fn drop(&mut self) {
-        self.reg.deregister(&mut self.io);
+        self.sock.io().shutdown(how)
     }
 }
 
 impl AsRawFd for UnixDatagram {
     fn as_raw_fd(&self) -> RawFd {
-        self.io.as_raw_fd()
+        self.sock.fd()
     }
 }
 
 impl fmt::Debug for UnixDatagram {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("UnixDatagram")
-            .field("fd", &self.io.as_raw_fd())
-            .field("local", &self.io.local_addr().ok())
-            .finish()
+        self.sock.fmt_local(f, "UnixDatagram", self.local_addr())
     }
 }

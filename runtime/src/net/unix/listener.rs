@@ -9,7 +9,7 @@ use std::panic::Location;
 use std::path::Path;
 
 use super::UnixStream;
-use crate::net::registration::Registration;
+use crate::net::registered::Registered;
 
 /// A Unix stream socket listening for connections, registered with the
 /// reactor of the runtime it was made in.
@@ -33,8 +33,7 @@ use crate::net::registration::Registration;
 /// std::fs::remove_dir_all(&dir).unwrap();
 /// ```
 pub struct UnixListener {
-    io: mio::net::UnixListener,
-    reg: Registration,
+    sock: Registered<mio::net::UnixListener>,
 }
 
 impl UnixListener {
@@ -61,10 +60,10 @@ impl UnixListener {
         UnixListener::from_mio(mio::net::UnixListener::bind_addr(addr)?)
     }
 
-    fn from_mio(mut io: mio::net::UnixListener) -> io::Result<UnixListener> {
-        let fd = io.as_raw_fd();
-        let reg = Registration::new(&mut io, fd)?;
-        Ok(UnixListener { io, reg })
+    fn from_mio(io: mio::net::UnixListener) -> io::Result<UnixListener> {
+        Ok(UnixListener {
+            sock: Registered::new(io)?,
+        })
     }
 
     /// Waits for and accepts the next connection (`accept4(2)` with
@@ -80,7 +79,8 @@ impl UnixListener {
         // the task's await site while it waits (`inspect::note_at`).
         let at = Location::caller();
         async move {
-            let (io, addr) = crate::net::accept::accept(&self.reg, || self.io.accept(), at).await?;
+            let (io, addr) =
+                crate::net::accept::accept(self.sock.reg(), || self.sock.io().accept(), at).await?;
             Ok((UnixStream::from_mio(io)?, addr))
         }
     }
@@ -90,27 +90,18 @@ impl UnixListener {
     /// # Errors
     /// The OS's.
     pub fn local_addr(&self) -> io::Result<SocketAddr> {
-        self.io.local_addr()
-    }
-}
-
-impl Drop for UnixListener {
-    fn drop(&mut self) {
-        self.reg.deregister(&mut self.io);
+        self.sock.io().local_addr()
     }
 }
 
 impl AsRawFd for UnixListener {
     fn as_raw_fd(&self) -> RawFd {
-        self.io.as_raw_fd()
+        self.sock.fd()
     }
 }
 
 impl fmt::Debug for UnixListener {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("UnixListener")
-            .field("fd", &self.io.as_raw_fd())
-            .field("local", &self.io.local_addr().ok())
-            .finish()
+        self.sock.fmt_local(f, "UnixListener", self.local_addr())
     }
 }

@@ -1,18 +1,12 @@
 //! [`UnixStream`]: a Unix stream connection on the loop's reactor.
 
-use std::fmt;
 use std::future::Future;
-use std::io::{self, IoSlice, IoSliceMut};
-use std::net::Shutdown;
-use std::os::fd::{AsRawFd, RawFd};
+use std::io;
 use std::os::unix::net::SocketAddr;
 use std::panic::Location;
 use std::path::Path;
-use std::sync::Arc;
-use std::task::{Context, Poll};
 
 use super::split::{OwnedReadHalf, OwnedWriteHalf, ReadHalf, WriteHalf};
-use crate::io::ReadBuf;
 use crate::net::stream::Stream;
 
 /// A Unix stream connection, registered with the reactor of the runtime it
@@ -99,207 +93,102 @@ impl UnixStream {
         let (a, b) = mio::net::UnixStream::pair()?;
         Ok((UnixStream::from_mio(a)?, UnixStream::from_mio(b)?))
     }
+}
+
+crate::net::stream_methods::stream_methods! {
+    UnixStream, SocketAddr;
 
     /// As [`TcpStream::read`](crate::net::TcpStream::read): one `recv(2)`;
     /// `Ok(0)` is EOF.
     ///
     /// # Errors
     /// The OS's.
-    #[track_caller]
-    pub fn read(&mut self, buf: &mut [u8]) -> impl Future<Output = io::Result<usize>> {
-        // Not an `async fn`, to be `#[track_caller]`: the caller's site is
-        // the task's await site while it waits (`inspect::note_at`).
-        let at = Location::caller();
-        async move { self.inner.read(buf, at).await }
-    }
+    fn read;
 
     /// Fills all of `buf`.
     ///
     /// # Errors
     /// `UnexpectedEof` if the peer closes first, or the OS's.
-    #[track_caller]
-    pub fn read_exact(&mut self, buf: &mut [u8]) -> impl Future<Output = io::Result<()>> {
-        // Not an `async fn`, to be `#[track_caller]`: the caller's site is
-        // the task's await site while it waits (`inspect::note_at`).
-        let at = Location::caller();
-        async move { self.inner.read_exact(buf, at).await }
-    }
+    fn read_exact;
 
     /// As [`TcpStream::read_buf`](crate::net::TcpStream::read_buf): one
     /// `recv(2)` into possibly uninitialised memory, nothing zeroed.
     ///
     /// # Errors
     /// The OS's.
-    #[track_caller]
-    pub fn read_buf(&mut self, buf: &mut ReadBuf<'_>) -> impl Future<Output = io::Result<usize>> {
-        // Not an `async fn`, to be `#[track_caller]`: the caller's site is
-        // the task's await site while it waits (`inspect::note_at`).
-        let at = Location::caller();
-        async move { self.inner.read_buf(buf, at).await }
-    }
+    fn read_buf;
 
     /// One `readv(2)` into `bufs`, front to back.
     ///
     /// # Errors
     /// The OS's.
-    #[track_caller]
-    pub fn read_vectored(
-        &mut self,
-        bufs: &mut [IoSliceMut<'_>],
-    ) -> impl Future<Output = io::Result<usize>> {
-        // Not an `async fn`, to be `#[track_caller]`: the caller's site is
-        // the task's await site while it waits (`inspect::note_at`).
-        let at = Location::caller();
-        async move { self.inner.read_vectored(bufs, at).await }
-    }
+    fn read_vectored;
 
     /// Copies the next bytes without taking them (`MSG_PEEK`).
     ///
     /// # Errors
     /// The OS's.
-    #[track_caller]
-    pub fn peek(&self, buf: &mut [u8]) -> impl Future<Output = io::Result<usize>> {
-        // Not an `async fn`, to be `#[track_caller]`: the caller's site is
-        // the task's await site while it waits (`inspect::note_at`).
-        let at = Location::caller();
-        async move { self.inner.peek(buf, at).await }
-    }
+    fn peek;
 
     /// One `send(2)` with `MSG_NOSIGNAL`.
     ///
     /// # Errors
     /// `BrokenPipe` if the peer is gone, or the OS's.
-    #[track_caller]
-    pub fn write(&mut self, buf: &[u8]) -> impl Future<Output = io::Result<usize>> {
-        // Not an `async fn`, to be `#[track_caller]`: the caller's site is
-        // the task's await site while it waits (`inspect::note_at`).
-        let at = Location::caller();
-        async move { self.inner.write(buf, at).await }
-    }
+    fn write;
 
     /// Writes all of `buf`.
     ///
     /// # Errors
     /// `BrokenPipe` if the peer is gone, `WriteZero`, or the OS's.
-    #[track_caller]
-    pub fn write_all(&mut self, buf: &[u8]) -> impl Future<Output = io::Result<()>> {
-        // Not an `async fn`, to be `#[track_caller]`: the caller's site is
-        // the task's await site while it waits (`inspect::note_at`).
-        let at = Location::caller();
-        async move { self.inner.write_all(buf, at).await }
-    }
+    fn write_all;
 
     /// One `sendmsg(2)` gathering `bufs`, with `MSG_NOSIGNAL`.
     ///
     /// # Errors
     /// As [`write`](UnixStream::write).
-    #[track_caller]
-    pub fn write_vectored(
-        &mut self,
-        bufs: &[IoSlice<'_>],
-    ) -> impl Future<Output = io::Result<usize>> {
-        // Not an `async fn`, to be `#[track_caller]`: the caller's site is
-        // the task's await site while it waits (`inspect::note_at`).
-        let at = Location::caller();
-        async move { self.inner.write_vectored(bufs, at).await }
-    }
+    fn write_vectored;
 
     /// The `&self` form of [`read`](UnixStream::read), as
     /// [`TcpStream::poll_read`](crate::net::TcpStream::poll_read).
-    pub fn poll_read(&self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
-        self.inner.poll_read(cx, buf)
-    }
+    fn poll_read;
 
     /// The `&self` form of [`read_buf`](UnixStream::read_buf).
-    pub fn poll_read_buf(
-        &self,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<io::Result<()>> {
-        self.inner.poll_read_buf(cx, buf)
-    }
+    fn poll_read_buf;
 
     /// The `&self` form of [`read_vectored`](UnixStream::read_vectored).
-    pub fn poll_read_vectored(
-        &self,
-        cx: &mut Context<'_>,
-        bufs: &mut [IoSliceMut<'_>],
-    ) -> Poll<io::Result<usize>> {
-        self.inner.poll_read_vectored(cx, bufs)
-    }
+    fn poll_read_vectored;
 
     /// The `&self` form of [`write_vectored`](UnixStream::write_vectored).
-    pub fn poll_write_vectored(
-        &self,
-        cx: &mut Context<'_>,
-        bufs: &[IoSlice<'_>],
-    ) -> Poll<io::Result<usize>> {
-        self.inner.poll_write_vectored(cx, bufs)
-    }
+    fn poll_write_vectored;
 
-    /// The poll form of [`peek`](UnixStream::peek), into a [`ReadBuf`].
-    pub fn poll_peek(
-        &self,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<io::Result<usize>> {
-        self.inner.poll_peek(cx, buf)
-    }
+    /// The poll form of [`peek`](UnixStream::peek), into a [`ReadBuf`](crate::io::ReadBuf).
+    fn poll_peek;
 
     /// The `&self` form of [`write`](UnixStream::write).
-    pub fn poll_write(&self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
-        self.inner.poll_write(cx, buf)
-    }
+    fn poll_write;
 
     /// Shuts down the read, write or both directions (`shutdown(2)`).
     ///
     /// # Errors
     /// The OS's.
-    pub fn shutdown(&self, how: Shutdown) -> io::Result<()> {
-        self.inner.io().shutdown(how)
-    }
+    fn shutdown;
 
     /// The local address (`getsockname(2)`): unnamed for a connecting end.
     ///
     /// # Errors
     /// The OS's.
-    pub fn local_addr(&self) -> io::Result<SocketAddr> {
-        self.inner.io().local_addr()
-    }
+    fn local_addr;
 
     /// The peer's address (`getpeername(2)`).
     ///
     /// # Errors
     /// The OS's.
-    pub fn peer_addr(&self) -> io::Result<SocketAddr> {
-        self.inner.io().peer_addr()
-    }
+    fn peer_addr;
 
     /// Borrowed read and write halves (see `TcpStream::split`).
-    pub fn split(&mut self) -> (ReadHalf<'_>, WriteHalf<'_>) {
-        (ReadHalf(self), WriteHalf(self))
-    }
+    fn split;
 
     /// Owned halves to move into two tasks (see `TcpStream::into_split`):
     /// dropping the write half shuts the write direction down.
-    pub fn into_split(self) -> (OwnedReadHalf, OwnedWriteHalf) {
-        let shared = Arc::new(self);
-        (OwnedReadHalf(shared.clone()), OwnedWriteHalf::new(shared))
-    }
-}
-
-impl AsRawFd for UnixStream {
-    fn as_raw_fd(&self) -> RawFd {
-        self.inner.fd()
-    }
-}
-
-impl fmt::Debug for UnixStream {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("UnixStream")
-            .field("fd", &self.inner.fd())
-            .field("local", &self.local_addr().ok())
-            .field("peer", &self.peer_addr().ok())
-            .finish()
-    }
+    fn into_split;
 }

@@ -1,9 +1,9 @@
 //! The bounded channel's handles: [`Sender`] (with [`Send`],
 //! [`SendTimeout`], [`Closed`]), [`WeakSender`] and [`Receiver`] (with
-//! [`Recv`]). The reservation API is in `permit.rs`.
+//! [`Recv`](super::Recv)). The reservation API is in `permit.rs`.
 
 use std::fmt;
-use std::future::{Future, poll_fn};
+use std::future::Future;
 use std::panic::Location;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -11,7 +11,7 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use super::chan::{self, Rx, Shared, Tx};
-use super::{SendError, SendTimeoutError, TryRecvError, TrySendError};
+use super::{SendError, SendTimeoutError, TrySendError};
 use crate::time::Sleep;
 
 /// Creates a bounded channel holding at most `capacity` messages.
@@ -309,20 +309,16 @@ pub struct Receiver<T> {
     pub(super) rx: Rx<T>,
 }
 
-impl<T> Receiver<T> {
+super::receiver::receiver_methods! {
+    Receiver;
+
     /// Receives the next message, waiting while the buffer is empty.
     ///
     /// Gives `None` once the buffer is drained and no message can come:
     /// every [`Sender`] is dropped, or the channel was
     /// [closed](Receiver::close) and no [`Permit`](super::Permit) is
     /// outstanding. Cancel-safe: a dropped `recv` takes no message.
-    #[track_caller]
-    pub fn recv(&mut self) -> Recv<'_, T> {
-        Recv {
-            rx: &mut self.rx,
-            at: Location::caller(),
-        }
-    }
+    fn recv;
 
     /// Receives up to `limit` messages into `buffer` (appended), waiting
     /// until there is at least one; returns how many it added. Returns 0
@@ -343,67 +339,37 @@ impl<T> Receiver<T> {
     ///     assert_eq!(got, [0, 1, 2, 3, 4]);
     /// });
     /// ```
-    #[track_caller]
-    pub fn recv_many(&mut self, buffer: &mut Vec<T>, limit: usize) -> impl Future<Output = usize> {
-        // Not an `async fn`: those cannot be `#[track_caller]`, and the
-        // caller's site is the task's await site while it waits.
-        let at = Location::caller();
-        let rx = &mut self.rx;
-        poll_fn(move |cx| rx.poll_recv_many(cx, buffer, limit, Some(at)))
-    }
+    fn recv_many;
 
     /// Receives a message if one is buffered right now.
-    pub fn try_recv(&mut self) -> Result<T, TryRecvError> {
-        self.rx.try_recv().map_err(|finished| {
-            if finished {
-                TryRecvError::Disconnected
-            } else {
-                TryRecvError::Empty
-            }
-        })
-    }
+    fn try_recv;
 
     /// Polls for the next message: the building block of
     /// [`recv`](Receiver::recv), for hand-written futures.
-    pub fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Option<T>> {
-        self.rx.poll_recv(cx, None)
-    }
+    fn poll_recv;
 
     /// Polls [`recv_many`](Receiver::recv_many).
-    pub fn poll_recv_many(
-        &mut self,
-        cx: &mut Context<'_>,
-        buffer: &mut Vec<T>,
-        limit: usize,
-    ) -> Poll<usize> {
-        self.rx.poll_recv_many(cx, buffer, limit, None)
-    }
+    fn poll_recv_many;
 
     /// Closes the channel without dropping the receiver: every later send
     /// fails and blocked senders fail with their values back, while the
     /// messages already buffered (and those sent through permits already
     /// reserved) can still be received. Receive until `None` to see them
     /// all.
-    pub fn close(&mut self) {
-        self.rx.close();
-    }
+    fn close;
 
     /// Whether the channel is closed: by [`close`](Receiver::close), or
     /// because every sender is gone. Messages may still be buffered.
-    pub fn is_closed(&self) -> bool {
-        self.rx.is_closed()
-    }
+    fn is_closed;
 
     /// The number of messages buffered.
-    pub fn len(&self) -> usize {
-        self.rx.len()
-    }
+    fn len;
 
     /// Whether no message is buffered.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
+    fn is_empty;
+}
 
+impl<T> Receiver<T> {
     /// The number of messages that could be sent right now without waiting.
     pub fn capacity(&self) -> usize {
         chan::lock(&self.rx.shared).free()
@@ -418,28 +384,5 @@ impl<T> Receiver<T> {
 impl<T> fmt::Debug for Receiver<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Receiver").finish_non_exhaustive()
-    }
-}
-
-/// The future returned by [`Receiver::recv`] (and the unbounded one).
-#[must_use = "futures do nothing unless polled"]
-pub struct Recv<'a, T> {
-    pub(super) rx: &'a mut Rx<T>,
-    /// Where `recv` was called: the task's await site while it waits.
-    pub(super) at: &'static Location<'static>,
-}
-
-impl<T> Future for Recv<'_, T> {
-    type Output = Option<T>;
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
-        let at = self.at;
-        self.rx.poll_recv(cx, Some(at))
-    }
-}
-
-impl<T> fmt::Debug for Recv<'_, T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Recv").finish_non_exhaustive()
     }
 }

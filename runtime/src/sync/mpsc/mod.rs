@@ -39,13 +39,15 @@ mod bounded;
 mod chan;
 pub mod error;
 mod permit;
+mod receiver;
 #[cfg(feature = "stream")]
 mod stream;
 mod unbounded;
 
-pub use bounded::{Closed, Receiver, Recv, Send, SendTimeout, Sender, WeakSender, channel};
+pub use bounded::{Closed, Receiver, Send, SendTimeout, Sender, WeakSender, channel};
 pub use error::{SendError, SendTimeoutError, TryRecvError, TrySendError};
 pub use permit::{OwnedPermit, Permit, Reserve, ReserveOwned};
+pub use receiver::Recv;
 pub use unbounded::{UnboundedReceiver, UnboundedSender, WeakUnboundedSender, unbounded_channel};
 
 #[cfg(test)]

@@ -7,14 +7,11 @@
 //! async, or it must never block on the consumer).
 
 use std::fmt;
-use std::future::{Future, poll_fn};
-use std::panic::Location;
 use std::sync::Arc;
-use std::task::{Context, Poll};
 
-use super::bounded::{Closed, Recv};
+use super::SendError;
+use super::bounded::Closed;
 use super::chan::{self, Rx, Shared, Tx};
-use super::{SendError, TryRecvError};
 
 /// Creates a channel without a bound: [`UnboundedSender::send`] never
 /// waits.
@@ -136,74 +133,39 @@ pub struct UnboundedReceiver<T> {
     pub(super) rx: Rx<T>,
 }
 
-impl<T> UnboundedReceiver<T> {
+super::receiver::receiver_methods! {
+    UnboundedReceiver;
+
     /// Receives the next message; `None` once every sender is gone (or the
     /// channel is closed) and the buffer is drained. Cancel-safe.
-    #[track_caller]
-    pub fn recv(&mut self) -> Recv<'_, T> {
-        Recv {
-            rx: &mut self.rx,
-            at: Location::caller(),
-        }
-    }
+    fn recv;
 
     /// Receives up to `limit` messages into `buffer`, waiting for at least
     /// one; see [`Receiver::recv_many`](super::Receiver::recv_many).
-    #[track_caller]
-    pub fn recv_many(&mut self, buffer: &mut Vec<T>, limit: usize) -> impl Future<Output = usize> {
-        // Not an `async fn`, to be `#[track_caller]` (see `Receiver::recv_many`).
-        let at = Location::caller();
-        let rx = &mut self.rx;
-        poll_fn(move |cx| rx.poll_recv_many(cx, buffer, limit, Some(at)))
-    }
+    fn recv_many;
 
     /// Receives a message if one is buffered right now.
-    pub fn try_recv(&mut self) -> Result<T, TryRecvError> {
-        self.rx.try_recv().map_err(|finished| {
-            if finished {
-                TryRecvError::Disconnected
-            } else {
-                TryRecvError::Empty
-            }
-        })
-    }
+    fn try_recv;
 
     /// Polls for the next message.
-    pub fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Option<T>> {
-        self.rx.poll_recv(cx, None)
-    }
+    fn poll_recv;
 
     /// Polls [`recv_many`](UnboundedReceiver::recv_many).
-    pub fn poll_recv_many(
-        &mut self,
-        cx: &mut Context<'_>,
-        buffer: &mut Vec<T>,
-        limit: usize,
-    ) -> Poll<usize> {
-        self.rx.poll_recv_many(cx, buffer, limit, None)
-    }
+    fn poll_recv_many;
 
     /// Closes the channel without dropping the receiver; buffered messages
     /// can still be received.
-    pub fn close(&mut self) {
-        self.rx.close();
-    }
+    fn close;
 
     /// Whether the channel is closed, by `close` or because every sender
     /// is gone.
-    pub fn is_closed(&self) -> bool {
-        self.rx.is_closed()
-    }
+    fn is_closed;
 
     /// The number of messages buffered.
-    pub fn len(&self) -> usize {
-        self.rx.len()
-    }
+    fn len;
 
     /// Whether no message is buffered.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
+    fn is_empty;
 }
 
 impl<T> fmt::Debug for UnboundedReceiver<T> {

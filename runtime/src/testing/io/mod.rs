@@ -52,9 +52,10 @@
 //!
 //! `Mock` has the same read and write methods as
 //! [`TcpStream`](crate::net::TcpStream) (`read`, `read_exact`, `write`,
-//! `write_all`, `shutdown`) and implements [`AsyncRead`] and
-//! [`AsyncWrite`], as does `&Mock` (to read in one future and write in
-//! another). A read or write on a wait step needs a runtime (it sleeps on the
+//! `write_all`, `shutdown`) and implements
+//! [`AsyncRead`](crate::io::AsyncRead) and
+//! [`AsyncWrite`](crate::io::AsyncWrite), as does `&Mock` (to read in one
+//! future and write in another; `impls.rs`). A read or write on a wait step needs a runtime (it sleeps on the
 //! runtime's timer); everything else works in any executor, or polled by hand
 //! with [`testing::task::spawn`](crate::testing::task::spawn).
 //!
@@ -103,6 +104,7 @@
 mod builder;
 mod diff;
 mod handle;
+mod impls;
 mod script;
 
 use std::fmt;
@@ -114,7 +116,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
-use crate::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use crate::io::{AsyncReadExt, AsyncWriteExt};
 use crate::time::Sleep;
 pub use builder::Builder;
 pub use handle::Handle;
@@ -389,100 +391,5 @@ impl fmt::Debug for Mock {
             .field("left", &state.script.left())
             .field("next", &next)
             .finish()
-    }
-}
-
-impl AsyncRead for Mock {
-    fn poll_read(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut [u8],
-    ) -> Poll<io::Result<usize>> {
-        self.poll_read_shared(cx, buf)
-    }
-}
-
-impl AsyncWrite for Mock {
-    fn poll_write(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        self.poll_write_shared(cx, buf)
-    }
-
-    fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Poll::Ready(Ok(()))
-    }
-
-    fn poll_shutdown(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Poll::Ready(Mock::shutdown(&self, Shutdown::Write))
-    }
-}
-
-/// `&Mock` reads and writes too: one future may read while another writes
-/// (`let (mut r, mut w) = (&mock, &mock);`).
-impl AsyncRead for &Mock {
-    fn poll_read(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut [u8],
-    ) -> Poll<io::Result<usize>> {
-        self.poll_read_shared(cx, buf)
-    }
-}
-
-impl AsyncWrite for &Mock {
-    fn poll_write(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        self.poll_write_shared(cx, buf)
-    }
-
-    fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Poll::Ready(Ok(()))
-    }
-
-    fn poll_shutdown(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Poll::Ready(Mock::shutdown(&self, Shutdown::Write))
-    }
-}
-
-#[cfg(feature = "futures-io")]
-mod futures_io_impls {
-    use std::io;
-    use std::pin::Pin;
-    use std::task::{Context, Poll};
-
-    use super::Mock;
-
-    impl futures_io::AsyncRead for Mock {
-        fn poll_read(
-            self: Pin<&mut Self>,
-            cx: &mut Context<'_>,
-            buf: &mut [u8],
-        ) -> Poll<io::Result<usize>> {
-            self.poll_read_shared(cx, buf)
-        }
-    }
-
-    impl futures_io::AsyncWrite for Mock {
-        fn poll_write(
-            self: Pin<&mut Self>,
-            cx: &mut Context<'_>,
-            buf: &[u8],
-        ) -> Poll<io::Result<usize>> {
-            self.poll_write_shared(cx, buf)
-        }
-
-        fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-            Poll::Ready(Ok(()))
-        }
-
-        fn poll_close(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-            Poll::Ready(Mock::shutdown(&self, std::net::Shutdown::Write))
-        }
     }
 }
