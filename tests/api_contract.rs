@@ -1263,6 +1263,7 @@ fn testing() {
 
     use runtime::testing::io::{Builder, Handle, Mock};
     default::<Builder>();
+    debug::<Builder>();
     sig!(Builder::new, fn() -> Builder);
     sig!(Builder::read, fn(Builder, &[u8]) -> Builder);
     sig!(Builder::write, fn(Builder, &[u8]) -> Builder);

@@ -577,3 +577,18 @@ fn a_read_the_script_never_gives_is_a_deadlock_under_a_paused_clock() {
     let m = panic_of(move || drop(mock));
     assert!(m.starts_with("mock stream: 2 of 2 steps not done"), "{m}");
 }
+
+/// A Builder prints its name and the steps scripted so far, in order, as the
+/// Mock it builds does: a failing test that prints its fixture shows the script.
+#[test]
+fn a_mock_builder_debug_prints_its_script() {
+    use runtime::testing::io::Builder;
+    let b = Builder::new()
+        .name("smtp")
+        .read(b"220 hi\r\n")
+        .write(b"EHLO\r\n");
+    let text = format!("{b:?}");
+    assert!(text.contains("smtp"), "{text}");
+    let (read, write) = (text.find("read").unwrap(), text.find("write").unwrap());
+    assert!(read < write, "{text}");
+}

@@ -29,6 +29,17 @@ pub struct Builder {
     name: Option<String>,
 }
 
+/// The name and the steps scripted so far, in order (`read 5 bytes`, ...).
+impl std::fmt::Debug for Builder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let steps: Vec<String> = self.script.remaining().map(|s| s.to_string()).collect();
+        f.debug_struct("Builder")
+            .field("name", &self.name)
+            .field("steps", &steps)
+            .finish()
+    }
+}
+
 impl Builder {
     /// An empty script.
     pub fn new() -> Builder {
