@@ -95,10 +95,18 @@ impl Event {
     /// Sets the flag and wakes every task waiting on it.
     ///
     /// On a set event this is one atomic load.
+    #[inline]
     pub fn set(&self) {
         if self.flag.load(Ordering::Acquire) {
             return;
         }
+        self.raise();
+    }
+
+    /// [`Event::set`] on an event that looked clear: raise the flag under
+    /// the lock and release the waiters queued so far.
+    #[inline(never)]
+    fn raise(&self) {
         let mut waiters = self.lock();
         // Raised meanwhile by another `set`, which releases the waiters.
         if self.flag.load(Ordering::Relaxed) {
@@ -150,11 +158,13 @@ impl Event {
     ///
     /// One atomic store; takes no lock. A waiter already released by a
     /// [`set`](Event::set) still completes.
+    #[inline]
     pub fn clear(&self) {
         self.flag.store(false, Ordering::Release);
     }
 
     /// Whether the flag is set.
+    #[inline]
     pub fn is_set(&self) -> bool {
         self.flag.load(Ordering::Acquire)
     }
@@ -170,6 +180,7 @@ impl Event {
     }
 
     /// Whether a waiter that queued in `queued_in` has been released.
+    #[inline]
     fn released(&self, queued_in: u64) -> bool {
         self.generation.load(Ordering::Acquire) != queued_in
     }
@@ -226,17 +237,38 @@ enum WaitState {
 impl Future for Wait<'_> {
     type Output = ();
 
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+    /// The two common outcomes are inlined into the caller: the event is
+    /// already set, or a `set` released this waiter (one load each, no
+    /// lock). Queueing and re-registering are out of line.
+    #[inline]
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let this = self.get_mut();
+        let done = match this.state {
+            WaitState::Init => this.event.flag.load(Ordering::Acquire),
+            // Released: the node is no longer ours to touch.
+            WaitState::Queued { generation, .. } => this.event.released(generation),
+            WaitState::Done => true,
+        };
+        if done {
+            this.state = WaitState::Done;
+            return Poll::Ready(());
+        }
+        this.poll_locked(cx)
+    }
+}
+
+impl Wait<'_> {
+    /// Not set and not released: queue (first poll) or store the current
+    /// waker (a later one), under the lock. The waker is cloned before
+    /// locking, and a replaced one dropped after: no waker code runs under
+    /// the lock.
+    #[inline(never)]
+    fn poll_locked(&mut self, cx: &mut Context<'_>) -> Poll<()> {
         let event = self.event;
+        let waker = cx.waker().clone();
+        let mut waiters = event.lock();
         match self.state {
             WaitState::Init => {
-                if event.flag.load(Ordering::Acquire) {
-                    self.state = WaitState::Done;
-                    return Poll::Ready(());
-                }
-                // Cloned before locking: a waker's clone may run any code.
-                let waker = cx.waker().clone();
-                let mut waiters = event.lock();
                 // Under the lock, the flag cannot be raised without this
                 // node being seen by the `set` that raises it.
                 if event.flag.load(Ordering::Acquire) {
@@ -248,23 +280,11 @@ impl Future for Wait<'_> {
                 let key = waiters.push_back(waker, generation);
                 drop(waiters);
                 self.state = WaitState::Queued { key, generation };
-                crate::inspect::note_at(crate::inspect::WaitReason::Event, self.at);
-                Poll::Pending
             }
             WaitState::Queued { key, generation } => {
-                // The common case, woken by `set`: one load, no lock, and
-                // the node is no longer ours to touch.
-                if event.released(generation) {
-                    self.state = WaitState::Done;
-                    return Poll::Ready(());
-                }
-                // Woken by something else (or polled by hand): store the
-                // current waker. Cloned before locking, and the old one
-                // dropped after: no waker code runs under the lock.
-                let waker = cx.waker().clone();
-                let mut waiters = event.lock();
-                // `generation` moves only under the lock: if it has not
-                // moved, the node is still queued and still ours.
+                // Woken by something else, or polled by hand. `generation`
+                // moves only under the lock: if it has not moved, the node
+                // is still queued and still ours.
                 if event.released(generation) {
                     drop(waiters);
                     self.state = WaitState::Done;
@@ -273,27 +293,34 @@ impl Future for Wait<'_> {
                 let old = waiters.replace_waker(key, waker);
                 drop(waiters);
                 drop(old);
-                crate::inspect::note_at(crate::inspect::WaitReason::Event, self.at);
-                Poll::Pending
             }
-            WaitState::Done => Poll::Ready(()),
+            WaitState::Done => unreachable!("a finished Wait is not polled under the lock"),
+        }
+        crate::inspect::note_at(crate::inspect::WaitReason::Event, self.at);
+        Poll::Pending
+    }
+
+    /// Dropped while queued and not released: take the node out, unless a
+    /// `set` released it meanwhile (then that `set` removes it).
+    #[inline(never)]
+    fn cancel(&mut self, key: usize, generation: u64) {
+        let mut waiters = self.event.lock();
+        if !self.event.released(generation) {
+            let (_, waker) = waiters.take(key);
+            drop(waiters);
+            // Dropped once the lock is released: it may run any code.
+            drop(waker);
         }
     }
 }
 
 impl Drop for Wait<'_> {
+    #[inline]
     fn drop(&mut self) {
         if let WaitState::Queued { key, generation } = self.state {
             // Released: the `set` that released us removes the node.
-            if self.event.released(generation) {
-                return;
-            }
-            let mut waiters = self.event.lock();
             if !self.event.released(generation) {
-                let (_, waker) = waiters.take(key);
-                drop(waiters);
-                // Dropped once the lock is released: it may run any code.
-                drop(waker);
+                self.cancel(key, generation);
             }
         }
     }
