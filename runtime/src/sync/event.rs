@@ -200,6 +200,14 @@ fn take_released(waiters: &mut Waiters<u64>, generation: u64) -> Option<Option<W
     waiters.take_front().map(|(_, waker)| waker)
 }
 
+// `std::sync::Mutex`, which `Event` used before, is unwind-safe; the spin
+// lock (an `UnsafeCell`) is not by itself. It holds only the waiter queue,
+// changed by list operations that call no user code (wakers are cloned,
+// woken and dropped outside it), so a panic that unwinds past an `Event`
+// cannot leave the queue half-updated.
+impl std::panic::RefUnwindSafe for Event {}
+impl std::panic::UnwindSafe for Event {}
+
 impl Default for Event {
     fn default() -> Self {
         Event::new()
@@ -510,5 +518,8 @@ mod tests {
         fn check<T: Send + Sync>() {}
         check::<Event>();
         check::<Wait<'_>>();
+        fn unwind_safe<T: std::panic::UnwindSafe + std::panic::RefUnwindSafe>() {}
+        unwind_safe::<Event>();
+        unwind_safe::<Wait<'_>>();
     }
 }
