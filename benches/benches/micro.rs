@@ -1,11 +1,11 @@
 //! Criterion versions of the micro workloads (spawn, yield, ping-pong,
-//! timer cancel) for ours, tokio and smol, reusing the workload functions
+//! ping-pong through events, timer cancel) for ours, tokio and smol, reusing the workload functions
 //! of `src/workloads/` (each returns the time its `n` operations took, which
 //! is what `iter_custom` wants). `cargo bench -p benches`.
 
 use std::time::Duration;
 
-use benches::workloads::{Imp, pingpong, spawn, timer_cancel, yield_now};
+use benches::workloads::{Imp, event, pingpong, spawn, timer_cancel, yield_now};
 use criterion::{Criterion, criterion_group, criterion_main};
 
 /// The implementations compared here (the thread models have their own
@@ -26,6 +26,7 @@ fn micro(c: &mut Criterion) {
     group(c, "yield", yield_now::IMPLS);
     // One iteration = one round trip = two switches.
     group(c, "pingpong", pingpong::IMPLS);
+    group(c, "event", event::IMPLS);
     group(c, "timer-cancel", timer_cancel::IMPLS);
 }
 

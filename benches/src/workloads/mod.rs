@@ -46,6 +46,7 @@ pub(crate) use per_op_workload;
 
 pub mod channel;
 pub mod echo;
+pub mod event;
 pub mod loadgen;
 pub mod memory;
 pub mod pingpong;
@@ -76,6 +77,7 @@ pub fn all() -> Vec<Workload> {
     vec![
         spawn::WORKLOAD,
         pingpong::WORKLOAD,
+        event::WORKLOAD,
         yield_now::WORKLOAD,
         timers::WORKLOAD,
         timer_cancel::WORKLOAD,

@@ -1,13 +1,49 @@
 //! A set/clear flag that tasks can wait on, like `asyncio.Event`.
+//!
+//! # How it works
+//!
+//! Three pieces of state, each touched as little as the operation allows:
+//!
+//! - `flag` (an atomic bool) is the flag itself. [`Event::set`] raises it
+//!   under the lock; [`Event::clear`] lowers it with one plain store and no
+//!   lock; [`Event::wait`] and [`Event::is_set`] read it.
+//! - `generation` (an atomic counter) counts the `set`s that raised the flag.
+//!   Only `set` bumps it, under the lock. A waiter records the generation it
+//!   queued in; once the counter has moved past it, the waiter was released,
+//!   whether or not the flag has been cleared since (`asyncio.Event`'s rule).
+//! - `waiters` (a FIFO under a [`SpinLock`]) holds the wakers of the tasks
+//!   waiting, each tagged with its generation. Wakers are cloned, woken and
+//!   dropped outside the lock, so it is held for a few list operations: one
+//!   compare-and-swap to take, one plain store to release, where a
+//!   `std::sync::Mutex` costs two read-modify-writes.
+//!
+//! A `set` that raises the flag bumps the generation and then *removes* every
+//! node queued before the bump from the list ([`Waiters::take_front`]), and
+//! wakes it once the lock is released. The released waiter never looks at
+//! its node again: it learns that it was released from `generation`, with
+//! one atomic load and no lock. Its node's key therefore stays valid exactly
+//! as long as `generation` still equals the waiter's own; that is the test
+//! both the spurious re-poll and [`Drop`] make (under the lock) before they
+//! touch the node.
+//!
+//! A round of ping-pong (one task sets, the other wakes, waits again, clears)
+//! thus takes the lock twice, once in `set` and once when the waiter queues;
+//! the wake-up poll, the drop of the finished future and `clear` take none.
+//! A `wait` on a set event and a `set` on a set event take no lock either.
+//! Counted in atomic read-modify-writes, the instructions that cost here, a
+//! round is four: the two lock acquisitions, the waker's clone and its
+//! consuming wake. (tokio's `Notify`, read in its `notify.rs`, spends about
+//! nine on the same round: a `std::sync::Mutex` locked and unlocked on both
+//! sides, compare-and-swaps on its state word, the same waker handling.)
 
 use std::fmt;
 use std::future::Future;
 use std::panic::Location;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Mutex, MutexGuard, PoisonError};
-use std::task::{Context, Poll};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::task::{Context, Poll, Waker};
 
+use super::spin_lock::{SpinGuard, SpinLock};
 use super::waiters::{Waiters, WakeList};
 
 /// A flag that tasks wait on until another task (or thread) sets it.
@@ -29,18 +65,17 @@ use super::waiters::{Waiters, WakeList};
 /// });
 /// ```
 pub struct Event {
-    /// Mirrors `inner.set`, so `is_set` needs no lock.
+    /// The flag. Raised only under the `waiters` lock (so that a waiter that
+    /// saw it lowered under the lock is queued before the `set` that raises
+    /// it looks at the queue); lowered by `clear` without the lock.
     flag: AtomicBool,
-    inner: Mutex<Inner>,
-}
-
-#[derive(Debug)]
-struct Inner {
-    set: bool,
-    /// Bumped by every `set` that changes the flag; each waiter records the
-    /// generation it queued in, so a `set` releases only earlier waiters.
-    generation: u64,
-    waiters: Waiters<u64>,
+    /// How many `set`s raised the flag. Written only under the lock; read
+    /// without it by a queued waiter to learn whether it was released.
+    generation: AtomicU64,
+    /// The waiting tasks, each with the generation it queued in. A node
+    /// whose generation is below `generation` belongs to `set`, which
+    /// removes it; any other node belongs to its waiter.
+    waiters: SpinLock<Waiters<u64>>,
 }
 
 impl Event {
@@ -48,67 +83,88 @@ impl Event {
     pub const fn new() -> Self {
         Event {
             flag: AtomicBool::new(false),
-            inner: Mutex::new(Inner {
-                set: false,
-                generation: 0,
-                waiters: Waiters::new(),
-            }),
+            generation: AtomicU64::new(0),
+            waiters: SpinLock::new(Waiters::new()),
         }
     }
 
-    fn lock(&self) -> MutexGuard<'_, Inner> {
-        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    fn lock(&self) -> SpinGuard<'_, Waiters<u64>> {
+        self.waiters.lock()
     }
 
     /// Sets the flag and wakes every task waiting on it.
+    ///
+    /// On a set event this is one atomic load.
+    #[inline]
     pub fn set(&self) {
-        let mut wake = WakeList::new();
-        let generation = {
-            let mut inner = self.lock();
-            if inner.set {
-                return;
-            }
-            inner.set = true;
-            self.flag.store(true, Ordering::Release);
-            inner.generation += 1;
-            inner.generation
+        if self.flag.load(Ordering::Acquire) {
+            return;
+        }
+        self.raise();
+    }
+
+    /// [`Event::set`] on an event that looked clear: raise the flag under
+    /// the lock and release the waiters queued so far.
+    #[inline(never)]
+    fn raise(&self) {
+        let mut waiters = self.lock();
+        // Raised meanwhile by another `set`, which releases the waiters.
+        if self.flag.load(Ordering::Relaxed) {
+            return;
+        }
+        self.flag.store(true, Ordering::Release);
+        // Only `set` writes the generation, always under the lock.
+        let generation = self.generation.load(Ordering::Relaxed) + 1;
+        // Release: a waiter that loads this generation sees everything done
+        // before this `set`.
+        self.generation.store(generation, Ordering::Release);
+        // Release the waiters queued before this `set`, never waking under
+        // the lock. Stop at one that queued after it (possible if the event
+        // was cleared and waited on while a batch was being woken).
+        let Some(first) = take_released(&mut waiters, generation) else {
+            return;
         };
-        // Release the waiters in batches, never waking under the lock. Stop at
-        // a waiter that queued after this `set` (possible if the event was
-        // cleared in between).
+        if !has_released(&mut waiters, generation) {
+            // One waiter, the common case: no batch to fill.
+            drop(waiters);
+            if let Some(waker) = first {
+                waker.wake();
+            }
+            return;
+        }
+        let mut wake = WakeList::new();
+        wake.push(first);
         loop {
-            let mut done = false;
-            {
-                let mut inner = self.lock();
-                while wake.can_push() {
-                    match inner.waiters.front_mut() {
-                        Some(&mut queued_in) if queued_in < generation => {
-                            if let Some((_, waker)) = inner.waiters.pop_front() {
-                                wake.push(waker);
-                            }
-                        }
-                        _ => {
-                            done = true;
-                            break;
-                        }
-                    }
+            let mut done = true;
+            while has_released(&mut waiters, generation) {
+                if !wake.can_push() {
+                    done = false;
+                    break;
+                }
+                if let Some(waker) = take_released(&mut waiters, generation) {
+                    wake.push(waker);
                 }
             }
+            drop(waiters);
             wake.wake_all();
             if done {
                 return;
             }
+            waiters = self.lock();
         }
     }
 
     /// Resets the flag; later calls to [`wait`](Event::wait) wait again.
+    ///
+    /// One atomic store; takes no lock. A waiter already released by a
+    /// [`set`](Event::set) still completes.
+    #[inline]
     pub fn clear(&self) {
-        let mut inner = self.lock();
-        inner.set = false;
         self.flag.store(false, Ordering::Release);
     }
 
     /// Whether the flag is set.
+    #[inline]
     pub fn is_set(&self) -> bool {
         self.flag.load(Ordering::Acquire)
     }
@@ -122,7 +178,35 @@ impl Event {
             at: Location::caller(),
         }
     }
+
+    /// Whether a waiter that queued in `queued_in` has been released.
+    #[inline]
+    fn released(&self, queued_in: u64) -> bool {
+        self.generation.load(Ordering::Acquire) != queued_in
+    }
 }
+
+/// Whether the first waiter queued before the `set` of `generation`.
+fn has_released(waiters: &mut Waiters<u64>, generation: u64) -> bool {
+    matches!(waiters.front_mut(), Some(&mut queued_in) if queued_in < generation)
+}
+
+/// Removes the first waiter if it queued before the `set` of `generation`,
+/// and returns its waker for the caller to wake once the lock is released.
+fn take_released(waiters: &mut Waiters<u64>, generation: u64) -> Option<Option<Waker>> {
+    if !has_released(waiters, generation) {
+        return None;
+    }
+    waiters.take_front().map(|(_, waker)| waker)
+}
+
+// `std::sync::Mutex`, which `Event` used before, is unwind-safe; the spin
+// lock (an `UnsafeCell`) is not by itself. It holds only the waiter queue,
+// changed by list operations that call no user code (wakers are cloned,
+// woken and dropped outside it), so a panic that unwinds past an `Event`
+// cannot leave the queue half-updated.
+impl std::panic::RefUnwindSafe for Event {}
+impl std::panic::UnwindSafe for Event {}
 
 impl Default for Event {
     fn default() -> Self {
@@ -150,46 +234,102 @@ pub struct Wait<'a> {
 #[derive(Debug, Clone, Copy)]
 enum WaitState {
     Init,
-    Queued(usize),
+    /// Queued as node `key` while the generation was `generation`.
+    Queued {
+        key: usize,
+        generation: u64,
+    },
     Done,
 }
 
 impl Future for Wait<'_> {
     type Output = ();
 
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        let mut inner = self.event.lock();
+    /// The two common outcomes are inlined into the caller: the event is
+    /// already set, or a `set` released this waiter (one load each, no
+    /// lock). Queueing and re-registering are out of line.
+    #[inline]
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let this = self.get_mut();
+        let done = match this.state {
+            WaitState::Init => this.event.flag.load(Ordering::Acquire),
+            // Released: the node is no longer ours to touch.
+            WaitState::Queued { generation, .. } => this.event.released(generation),
+            WaitState::Done => true,
+        };
+        if done {
+            this.state = WaitState::Done;
+            return Poll::Ready(());
+        }
+        this.poll_locked(cx)
+    }
+}
+
+impl Wait<'_> {
+    /// Not set and not released: queue (first poll) or store the current
+    /// waker (a later one), under the lock. The waker is cloned before
+    /// locking, and a replaced one dropped after: no waker code runs under
+    /// the lock.
+    #[inline(never)]
+    fn poll_locked(&mut self, cx: &mut Context<'_>) -> Poll<()> {
+        let event = self.event;
+        let waker = cx.waker().clone();
+        let mut waiters = event.lock();
         match self.state {
             WaitState::Init => {
-                if inner.set {
+                // Under the lock, the flag cannot be raised without this
+                // node being seen by the `set` that raises it.
+                if event.flag.load(Ordering::Acquire) {
+                    drop(waiters);
                     self.state = WaitState::Done;
                     return Poll::Ready(());
                 }
-                let generation = inner.generation;
-                let key = inner.waiters.push_back(cx.waker().clone(), generation);
-                self.state = WaitState::Queued(key);
-                crate::inspect::note_at(crate::inspect::WaitReason::Event, self.at);
-                Poll::Pending
+                let generation = event.generation.load(Ordering::Relaxed);
+                let key = waiters.push_back(waker, generation);
+                drop(waiters);
+                self.state = WaitState::Queued { key, generation };
             }
-            WaitState::Queued(key) => {
-                if inner.waiters.is_linked(key) {
-                    inner.waiters.set_waker(key, cx.waker());
-                    crate::inspect::note_at(crate::inspect::WaitReason::Event, self.at);
-                    return Poll::Pending;
+            WaitState::Queued { key, generation } => {
+                // Woken by something else, or polled by hand. `generation`
+                // moves only under the lock: if it has not moved, the node
+                // is still queued and still ours.
+                if event.released(generation) {
+                    drop(waiters);
+                    self.state = WaitState::Done;
+                    return Poll::Ready(());
                 }
-                inner.waiters.remove(key);
-                self.state = WaitState::Done;
-                Poll::Ready(())
+                let old = waiters.replace_waker(key, waker);
+                drop(waiters);
+                drop(old);
             }
-            WaitState::Done => Poll::Ready(()),
+            WaitState::Done => unreachable!("a finished Wait is not polled under the lock"),
+        }
+        crate::inspect::note_at(crate::inspect::WaitReason::Event, self.at);
+        Poll::Pending
+    }
+
+    /// Dropped while queued and not released: take the node out, unless a
+    /// `set` released it meanwhile (then that `set` removes it).
+    #[inline(never)]
+    fn cancel(&mut self, key: usize, generation: u64) {
+        let mut waiters = self.event.lock();
+        if !self.event.released(generation) {
+            let (_, waker) = waiters.take(key);
+            drop(waiters);
+            // Dropped once the lock is released: it may run any code.
+            drop(waker);
         }
     }
 }
 
 impl Drop for Wait<'_> {
+    #[inline]
     fn drop(&mut self) {
-        if let WaitState::Queued(key) = self.state {
-            self.event.lock().waiters.remove(key);
+        if let WaitState::Queued { key, generation } = self.state {
+            // Released: the `set` that released us removes the node.
+            if !self.event.released(generation) {
+                self.cancel(key, generation);
+            }
         }
     }
 }
@@ -205,7 +345,6 @@ impl fmt::Debug for Wait<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::task::Waker;
 
     fn poll(w: &mut Wait<'_>) -> Poll<()> {
         Pin::new(w).poll(&mut Context::from_waker(Waker::noop()))
@@ -233,10 +372,154 @@ mod tests {
         assert!(poll(&mut w).is_ready());
     }
 
+    /// A waker that counts its wakes.
+    struct Counter(AtomicU64);
+    impl std::task::Wake for Counter {
+        fn wake(self: std::sync::Arc<Self>) {
+            self.0.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+    fn counter() -> (std::sync::Arc<Counter>, Waker) {
+        let c = std::sync::Arc::new(Counter(AtomicU64::new(0)));
+        (c.clone(), Waker::from(c))
+    }
+    fn wakes(c: &Counter) -> u64 {
+        c.0.load(Ordering::Relaxed)
+    }
+    fn poll_with(w: &mut Wait<'_>, waker: &Waker) -> Poll<()> {
+        Pin::new(w).poll(&mut Context::from_waker(waker))
+    }
+
+    #[test]
+    fn released_waiter_dropped_late_leaves_the_next_waiter_queued() {
+        // `set` frees the first waiter's node; the second waiter reuses its
+        // slab key. Dropping the first (released, never polled again) must
+        // not remove the second's node.
+        let event = Event::new();
+        let (first_c, first_w) = counter();
+        let mut first = event.wait();
+        assert!(poll_with(&mut first, &first_w).is_pending());
+        event.set();
+        assert_eq!(wakes(&first_c), 1);
+        event.clear();
+        let (second_c, second_w) = counter();
+        let mut second = event.wait();
+        assert!(poll_with(&mut second, &second_w).is_pending());
+        drop(first);
+        assert!(poll_with(&mut second, &second_w).is_pending());
+        event.set();
+        assert_eq!(wakes(&second_c), 1);
+        assert!(poll_with(&mut second, &second_w).is_ready());
+    }
+
+    #[test]
+    fn dropped_waiter_is_not_woken_and_others_are() {
+        let event = Event::new();
+        let (a_c, a_w) = counter();
+        let (b_c, b_w) = counter();
+        let mut a = event.wait();
+        let mut b = event.wait();
+        assert!(poll_with(&mut a, &a_w).is_pending());
+        assert!(poll_with(&mut b, &b_w).is_pending());
+        drop(a);
+        event.set();
+        assert_eq!((wakes(&a_c), wakes(&b_c)), (0, 1));
+        assert!(poll_with(&mut b, &b_w).is_ready());
+        // Only our own references to the wakers are left: the queue holds
+        // none (the dropped waiter's node was freed, the woken one consumed).
+        assert_eq!(std::sync::Arc::strong_count(&a_c), 2);
+        assert_eq!(std::sync::Arc::strong_count(&b_c), 2);
+    }
+
+    #[test]
+    fn spurious_poll_replaces_the_waker() {
+        let event = Event::new();
+        let (old_c, old_w) = counter();
+        let (new_c, new_w) = counter();
+        let mut w = event.wait();
+        assert!(poll_with(&mut w, &old_w).is_pending());
+        assert!(poll_with(&mut w, &new_w).is_pending());
+        event.set();
+        assert_eq!((wakes(&old_c), wakes(&new_c)), (0, 1));
+        assert!(poll_with(&mut w, &new_w).is_ready());
+    }
+
+    #[test]
+    fn set_releases_more_waiters_than_one_batch() {
+        let event = Event::new();
+        let (c, waker) = counter();
+        let n = 3 * WakeList::CAPACITY + 5;
+        let mut ws: Vec<Wait<'_>> = (0..n).map(|_| event.wait()).collect();
+        for w in &mut ws {
+            assert!(poll_with(w, &waker).is_pending());
+        }
+        event.set();
+        assert_eq!(wakes(&c), n as u64);
+        event.clear();
+        for w in &mut ws {
+            assert!(poll_with(w, &waker).is_ready());
+        }
+        drop(ws);
+        assert_eq!(event.lock().node_count(), 0);
+    }
+
+    #[test]
+    fn threads_ping_pong_while_another_cancels_waits() {
+        // Two threads hand a turn back and forth through set/wait/clear (a
+        // lost wake hangs the test); a third keeps queueing waits on the
+        // same events and dropping them, racing every `set`. At the end no
+        // node is left behind.
+        use futures::executor::block_on;
+        use std::sync::Arc;
+        use std::sync::atomic::AtomicBool;
+        let rounds = if cfg!(miri) { 30 } else { 20_000 };
+        let (ping, pong) = (Arc::new(Event::new()), Arc::new(Event::new()));
+        let stop = Arc::new(AtomicBool::new(false));
+        let pong_side = {
+            let (ping, pong) = (ping.clone(), pong.clone());
+            std::thread::spawn(move || {
+                block_on(async {
+                    for _ in 0..rounds {
+                        pong.wait().await;
+                        pong.clear();
+                        ping.set();
+                    }
+                })
+            })
+        };
+        let canceller = {
+            let (ping, pong, stop) = (ping.clone(), pong.clone(), stop.clone());
+            std::thread::spawn(move || {
+                while !stop.load(Ordering::Relaxed) {
+                    for event in [&ping, &pong] {
+                        let mut w = event.wait();
+                        let _ = poll(&mut w);
+                        let _ = poll(&mut w);
+                    }
+                }
+            })
+        };
+        block_on(async {
+            for _ in 0..rounds {
+                pong.set();
+                ping.wait().await;
+                ping.clear();
+            }
+        });
+        pong_side.join().expect("pong thread");
+        stop.store(true, Ordering::Relaxed);
+        canceller.join().expect("canceller thread");
+        assert_eq!(ping.lock().node_count(), 0);
+        assert_eq!(pong.lock().node_count(), 0);
+    }
+
     #[test]
     fn is_send_and_sync() {
         fn check<T: Send + Sync>() {}
         check::<Event>();
         check::<Wait<'_>>();
+        fn unwind_safe<T: std::panic::UnwindSafe + std::panic::RefUnwindSafe>() {}
+        unwind_safe::<Event>();
+        unwind_safe::<Wait<'_>>();
     }
 }

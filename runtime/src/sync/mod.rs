@@ -6,7 +6,9 @@
 //! any other executor, and from plain OS threads (every type is `Send + Sync`
 //! when its payload allows). Each keeps its state behind a
 //! [`std::sync::Mutex`] held for a few instructions at a time and never while
-//! waking a task or dropping a user value.
+//! waking a task or dropping a user value; [`Event`], whose single-threaded
+//! round trip is the lock itself, uses atomics for its flag and a lighter
+//! spin-then-yield lock (`spin_lock.rs`) for its waiter queue.
 //!
 //! Waiters queue in FIFO order and every waiting future is cancel-safe:
 //! dropping it gives back whatever it had been granted.
@@ -17,6 +19,7 @@ pub mod oneshot;
 mod event;
 mod mutex;
 mod semaphore;
+mod spin_lock;
 mod waiters;
 
 pub use event::{Event, Wait};

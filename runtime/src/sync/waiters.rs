@@ -82,6 +82,26 @@ impl<T> Waiters<T> {
         Some((key, self.nodes[key].waker.take()))
     }
 
+    /// Removes the first waiter outright, node and all, and returns its
+    /// payload and waker: for a primitive whose waiters learn that they were
+    /// released without looking at their node (`Event`: by its generation),
+    /// so that nobody needs to come back and free it.
+    pub(crate) fn take_front(&mut self) -> Option<(T, Option<Waker>)> {
+        let key = self.head?;
+        Some(self.take(key))
+    }
+
+    /// Removes waiter `key` outright (unlinking it first if still queued)
+    /// and returns its payload and waker, for the caller to drop once its
+    /// lock is released (dropping a waker may run any code).
+    pub(crate) fn take(&mut self, key: usize) -> (T, Option<Waker>) {
+        if self.nodes[key].linked {
+            self.unlink(key);
+        }
+        let node = self.nodes.remove(key);
+        (node.value, node.waker)
+    }
+
     /// Serves the first waiter in one lookup: `serve` updates its payload
     /// and says whether it is now satisfied; a satisfied waiter is unlinked
     /// as by [`Waiters::pop_front`].
@@ -98,6 +118,12 @@ impl<T> Waiters<T> {
         Served::Done(waker)
     }
 
+    /// How many nodes the slab holds, linked or not.
+    #[cfg(test)]
+    pub(crate) fn node_count(&self) -> usize {
+        self.nodes.len()
+    }
+
     /// Whether the waiter `key` is still queued.
     pub(crate) fn is_linked(&self, key: usize) -> bool {
         self.nodes[key].linked
@@ -111,6 +137,13 @@ impl<T> Waiters<T> {
             Some(old) if old.will_wake(waker) => {}
             _ => *slot = Some(waker.clone()),
         }
+    }
+
+    /// Stores `waker` (cloned by the caller before taking its lock) for
+    /// waiter `key` and returns the one it replaces, for the caller to drop
+    /// once its lock is released: no waker code runs under the lock.
+    pub(crate) fn replace_waker(&mut self, key: usize, waker: Waker) -> Option<Waker> {
+        self.nodes[key].waker.replace(waker)
     }
 
     /// Removes waiter `key` (unlinking it first if still queued) and returns
