@@ -258,7 +258,7 @@ impl Scheduler {
     /// Pushes `task` onto the run queue unless it is already there, finished,
     /// or gone (a stale reference: its slot is empty or reused).
     pub(crate) fn schedule(&self, task: TaskId) {
-        let queue_it = if task.is_main() {
+        let queue_it = if MainTask::is_main(task) {
             self.main.wake(task)
         } else {
             self.tasks.borrow_mut().wake(task)
@@ -388,7 +388,7 @@ impl Scheduler {
                 let Some(task) = self.queue.borrow_mut().pop() else {
                     break;
                 };
-                if !task.is_main() {
+                if !MainTask::is_main(task) {
                     self.run_task(task);
                     continue;
                 }
