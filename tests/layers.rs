@@ -6,6 +6,10 @@
 //!
 //! A change that makes, say, the driver import the scheduler fails here, with
 //! the files of the cycle named.
+//!
+//! One more rule read from the source: no file of `runtime/src` is longer
+//! than one idea ([`MAX_LINES`]); a file that grows past it fails here with
+//! its path and length, to be split by idea.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -177,8 +181,13 @@ fn cycles(graph: &BTreeMap<String, BTreeSet<String>>) -> Vec<BTreeSet<String>> {
     state.found
 }
 
+/// The runtime's source folder.
+fn runtime_src() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../runtime/src")
+}
+
 fn import_graph() -> BTreeMap<String, BTreeSet<String>> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../runtime/src");
+    let root = runtime_src();
     let modules = modules(&root);
     modules
         .iter()
@@ -256,4 +265,50 @@ fn the_graph_reader_sees_imports() {
     graph.insert("x".to_string(), BTreeSet::from(["y".to_string()]));
     graph.insert("y".to_string(), BTreeSet::from(["x".to_string()]));
     assert_eq!(cycles(&graph).len(), 1, "a two-module cycle is found");
+}
+
+/// The most lines a file of `runtime/src` may have: about 500 is one idea
+/// (issue 17, "one owner per concern"), with some slack so that a doc
+/// comment does not tip a file over.
+const MAX_LINES: usize = 520;
+
+/// Every `.rs` file under `dir`, unit-test files included.
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).expect("runtime/src is readable") {
+        let path = entry.expect("a directory entry").path();
+        if path.is_dir() {
+            rust_files(&path, out);
+        } else if path.extension().and_then(|e| e.to_str()) == Some("rs") {
+            out.push(path);
+        }
+    }
+}
+
+#[test]
+fn no_runtime_source_file_is_longer_than_one_idea() {
+    let root = runtime_src();
+    let mut files = Vec::new();
+    rust_files(&root, &mut files);
+    files.sort();
+    assert!(
+        files.iter().any(|p| p.ends_with("scheduler/mod.rs")) && files.len() > 50,
+        "the walk sees the runtime's sources: {files:?}"
+    );
+    let long: Vec<String> = files
+        .iter()
+        .filter_map(|path| {
+            let lines = std::fs::read_to_string(path)
+                .expect("a source file")
+                .lines()
+                .count();
+            let name = path.strip_prefix(&root).unwrap_or(path).display();
+            (lines > MAX_LINES).then(|| format!("  runtime/src/{name}: {lines} lines"))
+        })
+        .collect();
+    assert!(
+        long.is_empty(),
+        "files longer than {MAX_LINES} lines; split each by idea (one idea per file, \
+         as scheduler/ and inspect/trace/ are split):\n{}",
+        long.join("\n")
+    );
 }

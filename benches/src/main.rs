@@ -98,6 +98,20 @@ fn run_scale(args: &[String]) -> Result<(), String> {
     Ok(())
 }
 
+/// `--rounds N` (`table`, `scale`): the argument after it, a positive number.
+fn rounds_value<'a>(it: &mut impl Iterator<Item = &'a String>) -> Result<u32, String> {
+    it.next()
+        .and_then(|n| n.parse().ok())
+        .filter(|&n| n > 0)
+        .ok_or_else(|| "--rounds needs a positive number".to_string())
+}
+
+/// `--only A,B` (`table`, `scale`): the argument after it, split at commas.
+fn only_value<'a>(it: &mut impl Iterator<Item = &'a String>) -> Result<Vec<String>, String> {
+    let list = it.next().ok_or("--only needs a list")?;
+    Ok(list.split(',').map(String::from).collect())
+}
+
 /// `scale`: every row × impl × N in its own process, rounds interleaved
 /// (each round visits every N, row and impl once), then one table of the
 /// medians per N with their spread, and one of page faults per item.
@@ -111,23 +125,14 @@ fn scale(args: &[String]) -> Result<(), String> {
     while let Some(a) = it.next() {
         match a.as_str() {
             "--wall" => wall = true,
-            "--rounds" => {
-                rounds = it
-                    .next()
-                    .and_then(|n| n.parse().ok())
-                    .filter(|&n| n > 0)
-                    .ok_or("--rounds needs a positive number")?;
-            }
+            "--rounds" => rounds = rounds_value(&mut it)?,
             "--max" => {
                 max = it
                     .next()
                     .and_then(|n| n.parse().ok())
                     .ok_or("--max needs a number")?;
             }
-            "--only" => {
-                let list = it.next().ok_or("--only needs a list")?;
-                rows = list.split(',').map(String::from).collect();
-            }
+            "--only" => rows = only_value(&mut it)?,
             other => return Err(format!("scale: unknown argument {other:?}")),
         }
     }
@@ -420,17 +425,8 @@ fn table(args: &[String]) -> Result<(), String> {
             "--quick" => {}
             "--cpu" => cpu = true,
             "--trace-baseline" => trace_baseline = true,
-            "--rounds" => {
-                rounds = it
-                    .next()
-                    .and_then(|n| n.parse().ok())
-                    .filter(|&n| n > 0)
-                    .ok_or("--rounds needs a positive number")?;
-            }
-            "--only" => {
-                let list = it.next().ok_or("--only needs a list")?;
-                only = Some(list.split(',').map(String::from).collect());
-            }
+            "--rounds" => rounds = rounds_value(&mut it)?,
+            "--only" => only = Some(only_value(&mut it)?),
             other => return Err(format!("table: unknown argument {other:?}")),
         }
     }

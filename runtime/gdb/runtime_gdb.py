@@ -42,7 +42,7 @@ FRAME_MAGIC = int.from_bytes(b"RTFRAME1", "little")
 THREAD_MAGIC = int.from_bytes(b"RTTHRD01", "little")
 RUNTIME_SIZE = 96  # see DebugRuntime in debug_table.rs
 TASK_SIZE = 56  # the DebugTask at the start of each slot
-MAIN_KEY = 0xFFFFFFFFFFFFFFFF  # the block_on future's key (TaskId::main)
+MAIN_KEY = 0xFFFFFFFFFFFFFFFF  # the block_on future's key (scheduler/main_task.rs)
 STATES = {0: "free", 1: "waiting", 2: "runnable", 3: "running", 4: "finished"}
 WAITS = {
     0: "-",

@@ -30,12 +30,15 @@
 //! `wakes.rs` (the wakes the driver hands up), `explore.rs` (seeded
 //! schedules), `step.rs` (driving the loop by hand in tests), `tracing.rs`
 //! (the trace hooks), `report.rs` (slow polls, deadlocks, tasks pending at
-//! drop), `run_queue.rs`.
+//! drop), `snapshot.rs` (counters and the task dump), `shutdown.rs` (the
+//! runtime dropped), `run_queue.rs`.
 
 mod explore;
 mod main_task;
 mod report;
 pub(crate) mod run_queue;
+mod shutdown;
+mod snapshot;
 mod step;
 mod tracing;
 mod wakes;
@@ -45,23 +48,22 @@ use std::future::Future;
 use std::panic::{AssertUnwindSafe, Location, catch_unwind};
 use std::pin::pin;
 use std::task::{Context, Poll};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use crate::builder::Config;
 use crate::coop::Budget;
 use crate::driver::remote::Deferred;
 use crate::driver::{Driver, Stalled};
 use crate::handle::RuntimeId;
-use crate::inspect::dump::TaskDump;
 use crate::inspect::frame::Frame;
 use crate::inspect::trace::{Source, Trace};
 use crate::inspect::wait::WaitNote;
-use crate::stats::Stats;
-use crate::task::{TaskId, TaskPtr, TaskSlot, TaskTable};
+use crate::task::{TaskId, TaskPtr, TaskTable};
 use crate::waker::CellRef;
 use explore::Explorer;
 use main_task::MainTask;
 use run_queue::RunQueue;
+use snapshot::{Counters, bump};
 
 /// Nothing can ever run again: the report of who waits on what, made
 /// before the `block_on` future is dropped.
@@ -105,22 +107,6 @@ pub(crate) struct Scheduler {
     /// The recording, when `Builder::trace` is on. Boxed so that "is
     /// tracing on" is a null test of one pointer (`tracing.rs`).
     trace: Option<Box<RefCell<Trace>>>,
-}
-
-/// Counters of what the scheduler did (part of [`Stats`]).
-#[derive(Default)]
-struct Counters {
-    tasks_spawned: Cell<u64>,
-    tasks_completed: Cell<u64>,
-    tasks_panicked: Cell<u64>,
-    tasks_cancelled: Cell<u64>,
-    polls: Cell<u64>,
-    local_wakes: Cell<u64>,
-    longest_poll: Cell<Duration>,
-}
-
-fn bump(counter: &Cell<u64>) {
-    counter.set(counter.get() + 1);
 }
 
 impl Scheduler {
@@ -272,7 +258,7 @@ impl Scheduler {
     /// Pushes `task` onto the run queue unless it is already there, finished,
     /// or gone (a stale reference: its slot is empty or reused).
     pub(crate) fn schedule(&self, task: TaskId) {
-        let queue_it = if task.is_main() {
+        let queue_it = if MainTask::is_main(task) {
             self.main.wake(task)
         } else {
             self.tasks.borrow_mut().wake(task)
@@ -402,7 +388,7 @@ impl Scheduler {
                 let Some(task) = self.queue.borrow_mut().pop() else {
                     break;
                 };
-                if !task.is_main() {
+                if !MainTask::is_main(task) {
                     self.run_task(task);
                     continue;
                 }
@@ -468,70 +454,6 @@ impl Scheduler {
             .set((self.wait_note.get(), self.await_at.get()));
         self.source.set(outer);
         poll
-    }
-
-    /// One line per live task (`Runtime::dump`, `inspect::dump`).
-    pub(crate) fn dump(&self) -> TaskDump {
-        match self.tasks.try_borrow() {
-            Ok(tasks) => TaskDump::of(&tasks, self.driver.clock().now_tick()),
-            // Called from inside the scheduler's own bookkeeping (e.g. from
-            // a debugger stopped there): nothing consistent to show.
-            Err(_) => TaskDump::default(),
-        }
-    }
-
-    /// A snapshot of the counters.
-    pub(crate) fn stats(&self) -> Stats {
-        let c = &self.counters;
-        let mut stats = Stats {
-            tasks_spawned: c.tasks_spawned.get(),
-            tasks_completed: c.tasks_completed.get(),
-            tasks_panicked: c.tasks_panicked.get(),
-            tasks_cancelled: c.tasks_cancelled.get(),
-            tasks_live: self.tasks.borrow().len() as u64,
-            polls: c.polls.get(),
-            local_wakes: c.local_wakes.get(),
-            longest_poll: c.longest_poll.get(),
-            ..Stats::default()
-        };
-        self.driver.fill_stats(&mut stats);
-        stats
-    }
-
-    /// Drops every task (the `Runtime` is being dropped): their futures'
-    /// destructors run now. The caller has made this scheduler current, so
-    /// that they can deregister timers and sockets.
-    pub(crate) fn shutdown(&self) {
-        self.id.unregister();
-        if self.config.report_pending_on_drop {
-            self.report_pending();
-        }
-        self.driver.close(self);
-        // Dropping a task can drop JoinHandles or spawn (from a destructor):
-        // go round until the table stays empty, with a bound against a
-        // destructor that spawns forever.
-        for _ in 0..64 {
-            let slots: Vec<TaskSlot> = self.tasks.borrow_mut().drain();
-            if slots.is_empty() {
-                break;
-            }
-            for slot in slots {
-                if catch_unwind(AssertUnwindSafe(|| drop(slot))).is_err() {
-                    eprintln!(
-                        "runtime: a task's destructor panicked while the runtime was dropped"
-                    );
-                }
-            }
-        }
-        self.queue.borrow_mut().clear();
-        if let Some(trace) = self.tracer()
-            && let Err(e) = trace.borrow().write()
-        {
-            eprintln!("runtime: cannot write the trace: {e}");
-        }
-        // Queued blocking jobs are dropped, running ones detached (see
-        // `blocking/pool.rs`): never wait for a job that may never end.
-        self.driver.shutdown_pool();
     }
 }
 

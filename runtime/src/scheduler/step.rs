@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use super::Scheduler;
+use super::main_task::MainTask;
 
 impl Scheduler {
     /// One step, for tests that drive the loop by hand (`Runtime::tick`):
@@ -23,7 +24,7 @@ impl Scheduler {
                 return false;
             };
             // A `block_on` future's entry is stale outside its `block_on`.
-            if !task.is_main() {
+            if !MainTask::is_main(task) {
                 self.run_task(task);
                 self.trace_pause();
                 return true;

@@ -50,30 +50,12 @@ use std::task::Waker;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[repr(C)]
 pub(crate) struct TaskId {
-    /// The slab key (a reserved one for the future given to `block_on`:
-    /// [`TaskId::is_main`]).
+    /// The slab key (a reserved one for the future given to `block_on`,
+    /// which has no slot: `scheduler/main_task.rs`).
     pub(crate) key: usize,
     /// The spawn sequence number, unique for the runtime's life; shown to
     /// users as the task id.
     pub(crate) id: u64,
-}
-
-/// The key reserved for the future passed to `block_on`, which has no slot
-/// in the table but is scheduled through the same run queue
-/// (`scheduler/main_task.rs`).
-const MAIN_KEY: usize = usize::MAX;
-
-impl TaskId {
-    /// The reference of a `block_on` future.
-    pub(crate) fn main(id: u64) -> TaskId {
-        TaskId { key: MAIN_KEY, id }
-    }
-
-    /// Whether this is a `block_on` future (no slot in the table).
-    #[inline]
-    pub(crate) fn is_main(self) -> bool {
-        self.key == MAIN_KEY
-    }
 }
 
 /// One entry of the scheduler's task table (`table.rs`).

@@ -188,8 +188,8 @@ mod tests {
     /// Pending until `slot` holds `Some`, keeping the latest waker in
     /// `waker` (or not, when `forgetful`).
     struct Flag {
-        slot: Shared<u32>,
-        waker: Shared<Waker>,
+        slot: Slot<u32>,
+        waker: Slot<Waker>,
         forgetful: bool,
     }
 
@@ -206,9 +206,11 @@ mod tests {
         }
     }
 
-    type Shared<T> = Rc<RefCell<Option<T>>>;
+    /// A value the test and the future both see: set by one, read by the
+    /// other.
+    type Slot<T> = Rc<RefCell<Option<T>>>;
 
-    fn flag(forgetful: bool) -> (Spawned<Flag>, Shared<u32>, Shared<Waker>) {
+    fn flag(forgetful: bool) -> (Spawned<Flag>, Slot<u32>, Slot<Waker>) {
         let slot = Rc::new(RefCell::new(None));
         let waker = Rc::new(RefCell::new(None));
         let f = Flag {

@@ -24,7 +24,7 @@ const MAGIC: u64 = u64::from_le_bytes(*b"RTTHRD01");
 /// What a thread is blocked on (`what` in the record).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u64)]
-pub(crate) enum Wait {
+pub(crate) enum BlockedOn {
     /// Not blocked in one of this module's calls.
     Running = 0,
     /// `JoinHandle::join` (a futex wait on the task's result slot).
@@ -39,16 +39,16 @@ pub(crate) enum Wait {
     Other = 5,
 }
 
-impl Wait {
+impl BlockedOn {
     /// The kind of a blocking call from its trace label (`"join: futex
     /// wait"`, `"sleep: clock_nanosleep"`, ...): the label's first word.
-    pub(crate) fn of_label(what: &str) -> Wait {
+    pub(crate) fn of_label(what: &str) -> BlockedOn {
         match what.split(':').next() {
-            Some("join") => Wait::Join,
-            Some("semaphore") => Wait::Semaphore,
-            Some("sleep") => Wait::Sleep,
-            Some("io") => Wait::Io,
-            _ => Wait::Other,
+            Some("join") => BlockedOn::Join,
+            Some("semaphore") => BlockedOn::Semaphore,
+            Some("sleep") => BlockedOn::Sleep,
+            Some("io") => BlockedOn::Io,
+            _ => BlockedOn::Other,
         }
     }
 }
@@ -131,7 +131,7 @@ impl Registered {
             name: name.as_ptr(),
             name_len: name.len() as u64,
             since_ns: AtomicU64::new(now),
-            what: AtomicU64::new(Wait::Running as u64),
+            what: AtomicU64::new(BlockedOn::Running as u64),
             started_ns: now,
             prev: AtomicPtr::new(ptr::null_mut()),
             _name: name,
@@ -188,10 +188,10 @@ impl Drop for Registered {
     }
 }
 
-/// Files what the calling thread is blocked on (`Wait::Running` when it
+/// Files what the calling thread is blocked on (`BlockedOn::Running` when it
 /// wakes); a no-op on a thread that is not one of this module's.
 #[inline]
-pub(crate) fn set_wait(wait: Wait) {
+pub(crate) fn set_blocked_on(on: BlockedOn) {
     let record = CURRENT.try_with(Cell::get).unwrap_or(ptr::null());
     if record.is_null() {
         return;
@@ -200,7 +200,7 @@ pub(crate) fn set_wait(wait: Wait) {
     // `Registered` is dropped on this thread (it clears CURRENT first).
     let record = unsafe { &*record };
     record.since_ns.store(monotonic_ns(), Ordering::Relaxed);
-    record.what.store(wait as u64, Ordering::Relaxed);
+    record.what.store(on as u64, Ordering::Relaxed);
 }
 
 /// What a live thread is doing, read back (for tests and `threaded::tasks`).
@@ -275,10 +275,16 @@ mod tests {
 
     #[test]
     fn labels_map_to_kinds() {
-        assert_eq!(Wait::of_label("join: futex wait"), Wait::Join);
-        assert_eq!(Wait::of_label("semaphore: futex wait"), Wait::Semaphore);
-        assert_eq!(Wait::of_label("sleep: clock_nanosleep"), Wait::Sleep);
-        assert_eq!(Wait::of_label("io: read"), Wait::Io);
-        assert_eq!(Wait::of_label("pool: recv"), Wait::Other);
+        assert_eq!(BlockedOn::of_label("join: futex wait"), BlockedOn::Join);
+        assert_eq!(
+            BlockedOn::of_label("semaphore: futex wait"),
+            BlockedOn::Semaphore
+        );
+        assert_eq!(
+            BlockedOn::of_label("sleep: clock_nanosleep"),
+            BlockedOn::Sleep
+        );
+        assert_eq!(BlockedOn::of_label("io: read"), BlockedOn::Io);
+        assert_eq!(BlockedOn::of_label("pool: recv"), BlockedOn::Other);
     }
 }

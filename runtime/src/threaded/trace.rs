@@ -131,7 +131,7 @@ pub(crate) fn thread_end() {
 /// thread's debugger record (`debug.rs`) says what it is blocked on until
 /// then (the label's first word: `join`, `semaphore`, `sleep`, `io`).
 pub(crate) fn block(what: &'static str) -> Blocked {
-    super::debug::set_wait(super::debug::Wait::of_label(what));
+    super::debug::set_blocked_on(super::debug::BlockedOn::of_label(what));
     Blocked {
         started: enabled().then(|| {
             let guard = RECORDER.lock().unwrap_or_else(PoisonError::into_inner);
@@ -151,7 +151,7 @@ pub(crate) struct Blocked {
 
 impl Drop for Blocked {
     fn drop(&mut self) {
-        super::debug::set_wait(super::debug::Wait::Running);
+        super::debug::set_blocked_on(super::debug::BlockedOn::Running);
         if let Some(t0) = self.started {
             let (tid, what) = (tid(), self.what);
             record(|t1| Event::Block { t0, t1, tid, what });

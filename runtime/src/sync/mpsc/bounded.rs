@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use super::chan::{self, Rx, Shared, Tx};
+use super::chan::{self, ChanRef, Rx, Tx};
 use super::{SendError, SendTimeoutError, TrySendError};
 use crate::time::Sleep;
 
@@ -24,7 +24,7 @@ pub fn channel<T>(capacity: usize) -> (Sender<T>, Receiver<T>) {
         capacity > 0,
         "mpsc::channel: capacity must be at least 1 (got 0)"
     );
-    let shared = chan::new_shared(capacity);
+    let shared = chan::new_chan(capacity);
     (
         Sender {
             tx: Tx {
@@ -153,7 +153,7 @@ impl<T> fmt::Debug for Sender<T> {
 /// gives `None`. For a task that must be able to send without keeping the
 /// channel alive (a registry of subscribers, a cache that reports back).
 pub struct WeakSender<T> {
-    shared: Shared<T>,
+    shared: ChanRef<T>,
 }
 
 impl<T> WeakSender<T> {
@@ -183,7 +183,7 @@ impl<T> fmt::Debug for WeakSender<T> {
 /// module; write `std::marker::Send` there.
 #[must_use = "futures do nothing unless polled"]
 pub struct Send<'a, T> {
-    shared: &'a Shared<T>,
+    shared: &'a ChanRef<T>,
     /// The message, until it is in the buffer (or handed back).
     value: Option<T>,
     /// Its node in `blocked` while it waits (linked) or once a slot was
@@ -277,7 +277,7 @@ impl<T> fmt::Debug for SendTimeout<'_, T> {
 /// The future returned by [`Sender::closed`] (and the unbounded one).
 #[must_use = "futures do nothing unless polled"]
 pub struct Closed<'a, T> {
-    pub(super) shared: &'a Shared<T>,
+    pub(super) shared: &'a ChanRef<T>,
     pub(super) key: Option<usize>,
 }
 

@@ -53,9 +53,12 @@ pub(super) struct Chan<T> {
     pub(super) closed_waiters: Waiters<()>,
 }
 
-pub(super) type Shared<T> = Arc<Mutex<Chan<T>>>;
+/// A counted reference to one channel's state: every handle holds one
+/// (a weak sender too: only strong senders are counted in `senders`).
+pub(super) type ChanRef<T> = Arc<Mutex<Chan<T>>>;
 
-pub(super) fn new_shared<T>(capacity: usize) -> Shared<T> {
+/// A new channel's state, with one sender.
+pub(super) fn new_chan<T>(capacity: usize) -> ChanRef<T> {
     Arc::new(Mutex::new(Chan {
         buffer: VecDeque::new(),
         capacity,
@@ -71,7 +74,7 @@ pub(super) fn new_shared<T>(capacity: usize) -> Shared<T> {
 }
 
 #[inline]
-pub(super) fn lock<T>(chan: &Shared<T>) -> MutexGuard<'_, Chan<T>> {
+pub(super) fn lock<T>(chan: &ChanRef<T>) -> MutexGuard<'_, Chan<T>> {
     chan.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
@@ -155,7 +158,7 @@ pub(super) fn wake(waker: Option<Waker>) {
 /// `Ready(Err(()))`: the channel is closed.
 #[inline]
 pub(super) fn poll_slot<'c, T>(
-    shared: &'c Shared<T>,
+    shared: &'c ChanRef<T>,
     key: &mut Option<usize>,
     cx: &mut Context<'_>,
     at: &'static Location<'static>,
@@ -200,7 +203,7 @@ pub(super) fn poll_slot<'c, T>(
 /// the call frame of a `Drop` that did nothing).
 #[cold]
 #[inline(never)]
-pub(super) fn cancel_slot<T>(shared: &Shared<T>, key: usize) {
+pub(super) fn cancel_slot<T>(shared: &ChanRef<T>, key: usize) {
     let mut chan = lock(shared);
     let (_, linked) = chan.blocked.remove(key);
     let next = if !linked && !chan.closed {
@@ -215,7 +218,7 @@ pub(super) fn cancel_slot<T>(shared: &Shared<T>, key: usize) {
 
 /// A permit's slot comes back unused: to the next blocked sender, or (on a
 /// closed channel) the receiver may now see the end.
-pub(super) fn release_reserved<T>(shared: &Shared<T>) {
+pub(super) fn release_reserved<T>(shared: &ChanRef<T>) {
     let mut chan = lock(shared);
     chan.reserved -= 1;
     let waker = if chan.closed {
@@ -229,7 +232,7 @@ pub(super) fn release_reserved<T>(shared: &Shared<T>) {
 
 /// A permit's slot is filled with `value` (dropped instead if the receiver
 /// is gone: nobody could ever receive it).
-pub(super) fn send_reserved<T>(shared: &Shared<T>, value: T) {
+pub(super) fn send_reserved<T>(shared: &ChanRef<T>, value: T) {
     let mut chan = lock(shared);
     chan.reserved -= 1;
     if !chan.receiver_alive {
@@ -246,7 +249,7 @@ pub(super) fn send_reserved<T>(shared: &Shared<T>, value: T) {
 /// and dropping keep `senders` up to date; the last drop wakes the
 /// receiver, which then sees `None` after the buffer.
 pub(super) struct Tx<T> {
-    pub(super) shared: Shared<T>,
+    pub(super) shared: ChanRef<T>,
 }
 
 impl<T> Tx<T> {
@@ -272,7 +275,7 @@ impl<T> Tx<T> {
 
     /// A new counted sender for the same channel, if any strong one is
     /// left (for `WeakSender::upgrade`).
-    pub(super) fn upgrade(shared: &Shared<T>) -> Option<Tx<T>> {
+    pub(super) fn upgrade(shared: &ChanRef<T>) -> Option<Tx<T>> {
         let mut chan = lock(shared);
         if chan.senders == 0 {
             return None;
@@ -311,7 +314,7 @@ impl<T> Drop for Tx<T> {
 
 /// The receiving end: what `Receiver` and `UnboundedReceiver` hold.
 pub(super) struct Rx<T> {
-    pub(super) shared: Shared<T>,
+    pub(super) shared: ChanRef<T>,
 }
 
 impl<T> Rx<T> {
@@ -457,7 +460,7 @@ impl<T> Drop for Rx<T> {
 /// Waits until the channel is closed (`Sender::closed`): `key` is this
 /// future's node in `closed_waiters`.
 pub(super) fn poll_closed<T>(
-    shared: &Shared<T>,
+    shared: &ChanRef<T>,
     key: &mut Option<usize>,
     cx: &mut Context<'_>,
 ) -> Poll<()> {
@@ -476,6 +479,6 @@ pub(super) fn poll_closed<T>(
 }
 
 /// A `Sender::closed` future was dropped while queued.
-pub(super) fn cancel_closed<T>(shared: &Shared<T>, key: usize) {
+pub(super) fn cancel_closed<T>(shared: &ChanRef<T>, key: usize) {
     lock(shared).closed_waiters.remove(key);
 }

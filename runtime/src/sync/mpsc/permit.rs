@@ -14,7 +14,7 @@ use std::panic::Location;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use super::chan::{self, Shared};
+use super::chan::{self, ChanRef};
 use super::{SendError, Sender, TrySendError};
 
 impl<T> Sender<T> {
@@ -73,7 +73,7 @@ impl<T> Sender<T> {
     }
 }
 
-fn try_reserve_slot<T>(shared: &Shared<T>) -> Result<(), TrySendError<()>> {
+fn try_reserve_slot<T>(shared: &ChanRef<T>) -> Result<(), TrySendError<()>> {
     let mut chan = chan::lock(shared);
     if chan.closed {
         return Err(TrySendError::Closed(()));
@@ -87,7 +87,7 @@ fn try_reserve_slot<T>(shared: &Shared<T>) -> Result<(), TrySendError<()>> {
 
 /// Polls for a slot and counts it as reserved.
 fn poll_reserve<T>(
-    shared: &Shared<T>,
+    shared: &ChanRef<T>,
     key: &mut Option<usize>,
     cx: &mut Context<'_>,
     at: &'static Location<'static>,

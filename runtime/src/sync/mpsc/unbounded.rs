@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use super::SendError;
 use super::bounded::Closed;
-use super::chan::{self, Rx, Shared, Tx};
+use super::chan::{self, ChanRef, Rx, Tx};
 
 /// Creates a channel without a bound: [`UnboundedSender::send`] never
 /// waits.
@@ -33,7 +33,7 @@ use super::chan::{self, Rx, Shared, Tx};
 /// });
 /// ```
 pub fn unbounded_channel<T>() -> (UnboundedSender<T>, UnboundedReceiver<T>) {
-    let shared = chan::new_shared(usize::MAX);
+    let shared = chan::new_chan(usize::MAX);
     (
         UnboundedSender {
             tx: Tx {
@@ -102,7 +102,7 @@ impl<T> fmt::Debug for UnboundedSender<T> {
 /// An [`UnboundedSender`] that does not keep the channel open; see
 /// [`WeakSender`](super::WeakSender).
 pub struct WeakUnboundedSender<T> {
-    shared: Shared<T>,
+    shared: ChanRef<T>,
 }
 
 impl<T> WeakUnboundedSender<T> {

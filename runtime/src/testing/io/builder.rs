@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use super::script::{Kind, Script};
-use super::{Handle, Mock, Shared, State};
+use super::{Handle, Mock, MockState, State};
 
 /// Writes the script of a [`Mock`]; see the [module docs](super).
 ///
@@ -112,8 +112,8 @@ impl Builder {
         (mock, Handle { shared })
     }
 
-    fn make(self, check_on_drop: bool) -> (Mock, Arc<Shared>) {
-        let shared = Arc::new(Shared {
+    fn make(self, check_on_drop: bool) -> (Mock, Arc<MockState>) {
+        let shared = Arc::new(MockState {
             state: Mutex::new(State {
                 script: self.script,
                 sleep: None,

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use super::builder::{read_step, write_step};
 use super::script::Kind;
-use super::{Shared, wake};
+use super::{MockState, wake};
 
 /// Adds steps to a running [`Mock`](super::Mock)'s script; made by
 /// [`Builder::build_with_handle`](super::Builder::build_with_handle)(super::Builder::build_with_handle). While a handle lives, a mock whose script
@@ -32,7 +32,7 @@ use super::{Shared, wake};
 /// });
 /// ```
 pub struct Handle {
-    pub(super) shared: Arc<Shared>,
+    pub(super) shared: Arc<MockState>,
 }
 
 impl Handle {

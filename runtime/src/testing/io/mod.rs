@@ -125,12 +125,13 @@ use script::{Mismatch, ReadOutcome, Script, WriteOutcome};
 /// A scripted peer with [`TcpStream`](crate::net::TcpStream)'s read and write
 /// API; made by [`Builder`]. See the [module docs](self) for the rules.
 pub struct Mock {
-    shared: Arc<Shared>,
+    shared: Arc<MockState>,
     check_on_drop: bool,
 }
 
-/// What the mock, its `&Mock`s and its handles share.
-struct Shared {
+/// What the mock, its `&Mock`s and its handles share: the script's
+/// progress behind a lock, and the mock's name.
+struct MockState {
     state: Mutex<State>,
     name: Option<String>,
 }
@@ -152,7 +153,7 @@ struct State {
     write_shut: bool,
 }
 
-impl Shared {
+impl MockState {
     /// The state, even after a panic while it was held (a mock that panicked
     /// is still dropped, and its drop must not panic a second time).
     fn lock(&self) -> MutexGuard<'_, State> {
