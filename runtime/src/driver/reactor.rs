@@ -10,7 +10,10 @@
 //!    extra);
 //! 2. on `WouldBlock` it clears the bit and stores its waker
 //!    (`net/registration.rs`, `Registration::poll_io`), then returns
-//!    `Pending`;
+//!    `Pending`. A stream read that fills less than its buffer clears the
+//!    bit too ([`Reactor::drained`]): the queue is empty, and the `recv(2)`
+//!    that would only say `EAGAIN` is saved (as tokio does); the next
+//!    read waits for the next edge;
 //! 3. [`Reactor::turn`] calls `epoll_wait(2)`; each event sets the ready bits
 //!    of its slot and wakes *every* waker stored for that direction;
 //! 4. the tasks are polled again and retry the syscall; the first to find
@@ -59,6 +62,10 @@ pub(crate) enum Direction {
 #[derive(Default)]
 struct Readiness {
     ready: bool,
+    /// An event reported this direction closed or in error (`EPOLLRDHUP`,
+    /// `EPOLLHUP`, `EPOLLERR`): final, so a drained read never clears
+    /// `ready` again (no further edge would come to set it back).
+    closed: bool,
     /// Wakers stored by the `poll_*` methods, one per task (a task polling
     /// again replaces nothing: `will_wake` finds its waker). All are woken,
     /// and the list emptied, by the next event.
@@ -173,10 +180,13 @@ impl Reactor {
             let Some(slot) = sources.get_mut(event.token().0) else {
                 continue; // deregistered since
             };
-            if event.is_readable() || event.is_read_closed() || event.is_error() {
+            let error = event.is_error();
+            if event.is_readable() || event.is_read_closed() || error {
+                slot.read.closed |= event.is_read_closed() || error;
                 slot.read.fire(wake);
             }
-            if event.is_writable() || event.is_write_closed() || event.is_error() {
+            if event.is_writable() || event.is_write_closed() || error {
+                slot.write.closed |= event.is_write_closed() || error;
                 slot.write.fire(wake);
             }
         }
@@ -233,6 +243,21 @@ impl Reactor {
     pub(crate) fn clear_ready(&self, key: usize, dir: Direction) {
         if let Some(slot) = self.sources.borrow_mut().get_mut(key) {
             slot.dir(dir).ready = false;
+        }
+    }
+
+    /// A successful operation proved `dir` drained (a stream `recv(2)` that
+    /// filled less than its buffer: the receive queue is empty): forgets
+    /// readiness as `WouldBlock` would, without the syscall that returns it,
+    /// unless the direction is closed (EOF and errors are final, and no new
+    /// edge would report them again). Any byte that arrives later makes a
+    /// new edge, which the next `epoll_wait` reports.
+    pub(crate) fn drained(&self, key: usize, dir: Direction) {
+        if let Some(slot) = self.sources.borrow_mut().get_mut(key) {
+            let readiness = slot.dir(dir);
+            if !readiness.closed {
+                readiness.ready = false;
+            }
         }
     }
 

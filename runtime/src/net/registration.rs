@@ -97,7 +97,23 @@ impl Registration {
         cx: &mut Context<'_>,
         op: impl FnMut() -> io::Result<R>,
     ) -> Poll<io::Result<R>> {
-        self.poll_io_as(Who::Polled, dir, cx, op)
+        self.poll_io_as(Who::Polled, dir, cx, op, |_| false)
+    }
+
+    /// [`poll_io`](Registration::poll_io) for an operation whose success
+    /// can prove `dir` drained: when `drained` says so of `op`'s result
+    /// (a stream read that filled less than its buffer), readiness is
+    /// forgotten at once ([`Reactor::drained`](crate::driver::reactor::Reactor::drained)),
+    /// and the next operation waits for the next edge instead of making a
+    /// syscall that would only return `EAGAIN`.
+    pub(crate) fn poll_io_drain<R>(
+        &self,
+        dir: Direction,
+        cx: &mut Context<'_>,
+        op: impl FnMut() -> io::Result<R>,
+        drained: impl Fn(&R) -> bool,
+    ) -> Poll<io::Result<R>> {
+        self.poll_io_as(Who::Polled, dir, cx, op, drained)
     }
 
     fn poll_io_as<R>(
@@ -106,6 +122,7 @@ impl Registration {
         dir: Direction,
         cx: &mut Context<'_>,
         mut op: impl FnMut() -> io::Result<R>,
+        drained: impl Fn(&R) -> bool,
     ) -> Poll<io::Result<R>> {
         let polled = self.rt.with(|sched| {
             if sched.budget().poll_proceed(cx).is_pending() {
@@ -124,6 +141,11 @@ impl Registration {
                     }
                     Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                     result => {
+                        if let Ok(done) = &result
+                            && drained(done)
+                        {
+                            reactor.drained(self.key, dir);
+                        }
                         sched.budget().spend();
                         return Poll::Ready(result);
                     }
@@ -211,8 +233,29 @@ impl<'a> Waiter<'a> {
         cx: &mut Context<'_>,
         op: impl FnMut() -> io::Result<R>,
     ) -> Poll<io::Result<R>> {
-        self.reg
-            .poll_io_as(Who::Waiter(&mut self.entry, self.at), self.dir, cx, op)
+        self.reg.poll_io_as(
+            Who::Waiter(&mut self.entry, self.at),
+            self.dir,
+            cx,
+            op,
+            |_| false,
+        )
+    }
+
+    /// [`Registration::poll_io_drain`] for this waiter.
+    pub(crate) fn poll_io_drain<R>(
+        &mut self,
+        cx: &mut Context<'_>,
+        op: impl FnMut() -> io::Result<R>,
+        drained: impl Fn(&R) -> bool,
+    ) -> Poll<io::Result<R>> {
+        self.reg.poll_io_as(
+            Who::Waiter(&mut self.entry, self.at),
+            self.dir,
+            cx,
+            op,
+            drained,
+        )
     }
 
     /// Waits until the fd is reported ready for this waiter's direction.
