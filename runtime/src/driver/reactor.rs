@@ -45,6 +45,8 @@ use mio::event::Source;
 use mio::{Events, Interest, Token};
 use slab::Slab;
 
+use crate::task::TaskId;
+
 /// The token of the runtime's `mio::Waker` (its eventfd).
 pub(crate) const WAKER_TOKEN: Token = Token(usize::MAX - 1);
 
@@ -55,6 +57,45 @@ pub(crate) enum Direction {
     Read,
     /// Writable: room in the send buffer, a finished `connect`, or an error.
     Write,
+}
+
+/// Who an event wakes: a task of this runtime, by id, or any other waker.
+///
+/// The loop's own tasks are the common case (every `read().await` of a
+/// spawned task); for them the reactor keeps the [`TaskId`] the task's
+/// waker names (`waker::local_task`) instead of a clone of the waker, and
+/// an event schedules the task directly (`Scheduler::wake_io`): no
+/// reference count taken when the task waits, none given back when it is
+/// woken, no trip through the waker's vtable and thread-local hook. It is
+/// the same wake the waker would make: the local path of `Waker::wake`
+/// schedules exactly that id, and an id whose task is gone is ignored.
+/// Any other waker (another runtime's, a combinator's, a test's) is kept
+/// and woken as before.
+pub(crate) enum Wake {
+    /// A task of this runtime.
+    Task(TaskId),
+    /// Any other waker.
+    Waker(Waker),
+}
+
+impl Wake {
+    /// What to keep for `waker`, whose task is `local` if it is one of this
+    /// runtime's (`waker::local_task`).
+    fn new(waker: &Waker, local: Option<TaskId>) -> Wake {
+        match local {
+            Some(task) => Wake::Task(task),
+            None => Wake::Waker(waker.clone()),
+        }
+    }
+
+    /// Whether waking `self` wakes the same task as `waker` (see [`Wake::new`]).
+    fn will_wake(&self, waker: &Waker, local: Option<TaskId>) -> bool {
+        match (self, local) {
+            (Wake::Task(task), Some(local)) => *task == local,
+            (Wake::Waker(stored), None) => stored.will_wake(waker),
+            _ => false,
+        }
+    }
 }
 
 /// One direction of one registered fd: is it known to be ready, and who
@@ -69,10 +110,10 @@ struct Readiness {
     /// Wakers stored by the `poll_*` methods, one per task (a task polling
     /// again replaces nothing: `will_wake` finds its waker). All are woken,
     /// and the list emptied, by the next event.
-    polled: Vec<Waker>,
+    polled: Vec<Wake>,
     /// Wakers of the async methods, each entry owned by a `Waiter` that
     /// removes it when dropped. The next event wakes and removes them all.
-    waiters: Slab<Waker>,
+    waiters: Slab<Wake>,
     /// Counts the events that emptied `waiters`: a `Waiter` whose entry
     /// an event took sees a newer generation and adds a fresh entry.
     generation: u64,
@@ -87,7 +128,7 @@ impl Readiness {
     }
 
     /// An event for this direction: ready, and every waiter to be woken.
-    fn fire(&mut self, wake: &mut Vec<Waker>) {
+    fn fire(&mut self, wake: &mut Vec<Wake>) {
         self.ready = true;
         wake.append(&mut self.polled);
         if !self.waiters.is_empty() {
@@ -154,11 +195,7 @@ impl Reactor {
 
     /// `epoll_wait(2)` for at most `timeout` (`None`: until an event), then
     /// marks readiness and collects the wakers to wake into `wake`.
-    pub(crate) fn turn(
-        &self,
-        timeout: Option<Duration>,
-        wake: &mut Vec<Waker>,
-    ) -> io::Result<Turn> {
+    pub(crate) fn turn(&self, timeout: Option<Duration>, wake: &mut Vec<Wake>) -> io::Result<Turn> {
         let mut events = self.events.borrow_mut();
         match self.poll.borrow_mut().poll(&mut events, timeout) {
             Ok(()) => {}
@@ -262,25 +299,34 @@ impl Reactor {
     }
 
     /// Keeps `waker` until the next event on `dir` (the `poll_*` methods):
-    /// one per task.
-    pub(crate) fn add_polled(&self, key: usize, dir: Direction, waker: &Waker) {
+    /// one per task. `local`: its task, if it is one of this runtime's
+    /// (see [`Wake`]).
+    pub(crate) fn add_polled(
+        &self,
+        key: usize,
+        dir: Direction,
+        waker: &Waker,
+        local: Option<TaskId>,
+    ) {
         if let Some(slot) = self.sources.borrow_mut().get_mut(key) {
             let polled = &mut slot.dir(dir).polled;
-            if !polled.iter().any(|w| w.will_wake(waker)) {
-                polled.push(waker.clone());
+            if !polled.iter().any(|w| w.will_wake(waker, local)) {
+                polled.push(Wake::new(waker, local));
             }
         }
     }
 
     /// Stores `waker` in a waiter's entry for `dir`: the entry `entry` names
     /// if it is still in the list (its generation is current), else a new
-    /// one, whose key and generation are written back to `entry`.
+    /// one, whose key and generation are written back to `entry`. `local`:
+    /// its task, if it is one of this runtime's (see [`Wake`]).
     pub(crate) fn set_waiter(
         &self,
         key: usize,
         dir: Direction,
         entry: &mut Option<(usize, u64)>,
         waker: &Waker,
+        local: Option<TaskId>,
     ) {
         let old = {
             let mut sources = self.sources.borrow_mut();
@@ -291,14 +337,14 @@ impl Reactor {
             match *entry {
                 Some((at, generation)) if generation == readiness.generation => {
                     let stored = &mut readiness.waiters[at];
-                    if stored.will_wake(waker) {
+                    if stored.will_wake(waker, local) {
                         None
                     } else {
-                        Some(std::mem::replace(stored, waker.clone()))
+                        Some(std::mem::replace(stored, Wake::new(waker, local)))
                     }
                 }
                 _ => {
-                    let at = readiness.waiters.insert(waker.clone());
+                    let at = readiness.waiters.insert(Wake::new(waker, local));
                     *entry = Some((at, readiness.generation));
                     None
                 }

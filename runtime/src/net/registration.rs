@@ -23,6 +23,7 @@ use crate::driver::remote::Deferred;
 use crate::handle::{RuntimeId, io_not_here};
 use crate::inspect::wait::{WaitNote, WaitReason};
 use crate::scheduler::Scheduler;
+use crate::waker;
 
 /// An fd's registration with a runtime's reactor; the I/O types in `net`
 /// hold one beside their `mio` socket.
@@ -186,15 +187,17 @@ impl Registration {
             Direction::Read => WaitReason::Readable { fd },
             Direction::Write => WaitReason::Writable { fd },
         });
-        let reactor = sched.driver().reactor();
+        let driver = sched.driver();
+        let local = waker::local_task(waker, driver.shared());
+        let reactor = driver.reactor();
         match who {
             Who::Polled => {
                 sched.note_wait(wait);
-                reactor.add_polled(self.key, dir, waker);
+                reactor.add_polled(self.key, dir, waker, local);
             }
             Who::Waiter(entry, at) => {
                 sched.note_wait_at(wait, at);
-                reactor.set_waiter(self.key, dir, entry, waker);
+                reactor.set_waiter(self.key, dir, entry, waker, local);
             }
         }
     }
