@@ -128,13 +128,39 @@ impl Readiness {
     }
 
     /// An event for this direction: ready, and every waiter to be woken.
+    #[inline(always)]
     fn fire(&mut self, wake: &mut Vec<Wake>) {
         self.ready = true;
-        wake.append(&mut self.polled);
+        if !self.polled.is_empty() {
+            self.fire_polled(wake);
+        }
         if !self.waiters.is_empty() {
-            wake.extend(self.waiters.drain());
+            // The usual list: one waiter, the first of its generation (key
+            // 0). Taking it alone skips the slab's drain of every entry.
+            let only = if self.waiters.len() == 1 {
+                self.waiters.try_remove(0)
+            } else {
+                None
+            };
+            match only {
+                Some(waiter) => wake.push(waiter),
+                None => self.fire_all_waiters(wake),
+            }
             self.generation += 1;
         }
+    }
+
+    /// [`fire`](Readiness::fire)'s `poll_*` wakers (out of line: the hot
+    /// path of an event has none).
+    #[inline(never)]
+    fn fire_polled(&mut self, wake: &mut Vec<Wake>) {
+        wake.append(&mut self.polled);
+    }
+
+    /// [`fire`](Readiness::fire)'s path for several waiters.
+    #[inline(never)]
+    fn fire_all_waiters(&mut self, wake: &mut Vec<Wake>) {
+        wake.extend(self.waiters.drain());
     }
 }
 
@@ -274,6 +300,30 @@ impl Reactor {
                 Direction::Read => slot.read.ready,
                 Direction::Write => slot.write.ready,
             })
+    }
+
+    /// [`is_ready`](Reactor::is_ready) for a waiter: when ready, also
+    /// forgets the waiter's `entry` if an event already took it (its
+    /// generation is past), so that dropping the waiter has nothing to
+    /// look up.
+    pub(crate) fn is_ready_for(
+        &self,
+        key: usize,
+        dir: Direction,
+        entry: &mut Option<(usize, u64)>,
+    ) -> bool {
+        let mut sources = self.sources.borrow_mut();
+        let Some(slot) = sources.get_mut(key) else {
+            return false;
+        };
+        let readiness = slot.dir(dir);
+        if readiness.ready
+            && let Some((_, generation)) = *entry
+            && generation != readiness.generation
+        {
+            *entry = None;
+        }
+        readiness.ready
     }
 
     /// Forgets readiness for `dir` (an operation hit `WouldBlock`).

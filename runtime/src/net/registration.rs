@@ -131,7 +131,11 @@ impl Registration {
             }
             let reactor = sched.driver().reactor();
             loop {
-                if !reactor.is_ready(self.key, dir) {
+                let ready = match &mut who {
+                    Who::Polled => reactor.is_ready(self.key, dir),
+                    Who::Waiter(entry, _) => reactor.is_ready_for(self.key, dir, entry),
+                };
+                if !ready {
                     self.wait(sched, &mut who, dir, cx.waker());
                     return Poll::Pending;
                 }
