@@ -221,6 +221,24 @@ pub(crate) unsafe fn borrowed_waker(cell: NonNull<WakerCell>) -> ManuallyDrop<Wa
     ManuallyDrop::new(unsafe { Waker::from_raw(RawWaker::new(data, &VTABLE)) })
 }
 
+/// The task `waker` wakes, if it is a waker of the runtime whose
+/// cross-thread half is `shared` (made by this module, its cell pointing at
+/// `shared`): then waking it on that runtime's thread is exactly
+/// `schedule_local` of this id (see `wake_cell`), which the reactor does
+/// without keeping the waker (`driver/reactor.rs`, `Wake`). `None` for any
+/// other waker.
+pub(crate) fn local_task(waker: &Waker, shared: &Shared) -> Option<TaskId> {
+    if !std::ptr::eq(waker.vtable(), &VTABLE) {
+        return None;
+    }
+    // SAFETY: every waker with this module's VTABLE has a `*const
+    // WakerCell` as its data (`into_waker`, `borrowed_waker`, `clone_raw`),
+    // and `waker` holds (or borrows from its creator) a reference that keeps
+    // the cell alive while we read it.
+    let cell = unsafe { &*waker.data().cast::<WakerCell>() };
+    std::ptr::eq(&*cell.shared, shared).then_some(cell.task)
+}
+
 unsafe fn clone_raw(data: *const ()) -> RawWaker {
     // SAFETY: `data` is a live `WakerCell` (the waker being cloned holds a
     // reference); the new `RawWaker` owns the reference the clone takes.

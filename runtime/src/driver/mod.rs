@@ -37,7 +37,7 @@ use crate::stats::Stats;
 use crate::task::TaskId;
 use crate::time::clock::Clock;
 use crate::time::wheel::Wheel;
-use reactor::{Direction, Reactor};
+use reactor::{Direction, Reactor, Wake};
 use remote::{Deferred, Shared};
 
 /// What the driver needs from the scheduler above it while it parks.
@@ -47,6 +47,9 @@ pub(crate) trait Tasks {
     /// Wakes (and empties) `wakers`; `from` says where the wakes came from,
     /// for the trace's flow arrows.
     fn wake(&self, from: Source, wakers: &mut Vec<Waker>);
+    /// Wakes (and empties) what the reactor's events named: tasks of this
+    /// runtime by id, other wakers by `wake` (see `reactor::Wake`).
+    fn wake_io(&self, wakes: &mut Vec<Wake>);
     /// Schedules (and empties) `tasks`, woken from other threads.
     fn schedule_remote(&self, tasks: &mut Vec<TaskId>);
     /// Applies a clean-up that concerns tasks (`Detach`, `Abort`).
@@ -114,6 +117,7 @@ pub(crate) struct Driver {
     counters: Counters,
     /// Reused buffers (no allocation per loop turn).
     wakers: RefCell<Vec<Waker>>,
+    io_wakes: RefCell<Vec<Wake>>,
     remote: RefCell<Vec<TaskId>>,
     deferred: RefCell<Vec<Deferred>>,
 }
@@ -136,6 +140,7 @@ impl Driver {
             blocking_pending: Cell::new(0),
             counters: Counters::default(),
             wakers: RefCell::new(Vec::new()),
+            io_wakes: RefCell::new(Vec::new()),
             remote: RefCell::new(Vec::new()),
             deferred: RefCell::new(Vec::new()),
         })
@@ -316,8 +321,8 @@ impl Driver {
             bump(&self.counters.epoll_waits_blocking, 1);
         }
         let t0 = trace.map(|t| t.borrow().now());
-        let mut wakers = std::mem::take(&mut *self.wakers.borrow_mut());
-        let turn = match self.reactor.turn(timeout, &mut wakers) {
+        let mut wakes = std::mem::take(&mut *self.io_wakes.borrow_mut());
+        let turn = match self.reactor.turn(timeout, &mut wakes) {
             Ok(turn) => turn,
             // epoll_wait only fails for EBADF/EFAULT/EINVAL: a bug, not a
             // condition the loop can run on through.
@@ -327,8 +332,8 @@ impl Driver {
         if let (Some(trace), Some(t0)) = (trace, t0) {
             trace.borrow_mut().epoll(t0, timeout, turn.events);
         }
-        tasks.wake(Source::Reactor, &mut wakers);
-        *self.wakers.borrow_mut() = wakers;
+        tasks.wake_io(&mut wakes);
+        *self.io_wakes.borrow_mut() = wakes;
         if turn.remote {
             self.drain_remote(tasks);
         }

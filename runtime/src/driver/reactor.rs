@@ -10,7 +10,10 @@
 //!    extra);
 //! 2. on `WouldBlock` it clears the bit and stores its waker
 //!    (`net/registration.rs`, `Registration::poll_io`), then returns
-//!    `Pending`;
+//!    `Pending`. A stream read that fills less than its buffer clears the
+//!    bit too ([`Reactor::drained`]): the queue is empty, and the `recv(2)`
+//!    that would only say `EAGAIN` is saved (as tokio does); the next
+//!    read waits for the next edge;
 //! 3. [`Reactor::turn`] calls `epoll_wait(2)`; each event sets the ready bits
 //!    of its slot and wakes *every* waker stored for that direction;
 //! 4. the tasks are polled again and retry the syscall; the first to find
@@ -42,6 +45,8 @@ use mio::event::Source;
 use mio::{Events, Interest, Token};
 use slab::Slab;
 
+use crate::task::TaskId;
+
 /// The token of the runtime's `mio::Waker` (its eventfd).
 pub(crate) const WAKER_TOKEN: Token = Token(usize::MAX - 1);
 
@@ -54,18 +59,61 @@ pub(crate) enum Direction {
     Write,
 }
 
+/// Who an event wakes: a task of this runtime, by id, or any other waker.
+///
+/// The loop's own tasks are the common case (every `read().await` of a
+/// spawned task); for them the reactor keeps the [`TaskId`] the task's
+/// waker names (`waker::local_task`) instead of a clone of the waker, and
+/// an event schedules the task directly (`Scheduler::wake_io`): no
+/// reference count taken when the task waits, none given back when it is
+/// woken, no trip through the waker's vtable and thread-local hook. It is
+/// the same wake the waker would make: the local path of `Waker::wake`
+/// schedules exactly that id, and an id whose task is gone is ignored.
+/// Any other waker (another runtime's, a combinator's, a test's) is kept
+/// and woken as before.
+pub(crate) enum Wake {
+    /// A task of this runtime.
+    Task(TaskId),
+    /// Any other waker.
+    Waker(Waker),
+}
+
+impl Wake {
+    /// What to keep for `waker`, whose task is `local` if it is one of this
+    /// runtime's (`waker::local_task`).
+    fn new(waker: &Waker, local: Option<TaskId>) -> Wake {
+        match local {
+            Some(task) => Wake::Task(task),
+            None => Wake::Waker(waker.clone()),
+        }
+    }
+
+    /// Whether waking `self` wakes the same task as `waker` (see [`Wake::new`]).
+    fn will_wake(&self, waker: &Waker, local: Option<TaskId>) -> bool {
+        match (self, local) {
+            (Wake::Task(task), Some(local)) => *task == local,
+            (Wake::Waker(stored), None) => stored.will_wake(waker),
+            _ => false,
+        }
+    }
+}
+
 /// One direction of one registered fd: is it known to be ready, and who
 /// waits for it.
 #[derive(Default)]
 struct Readiness {
     ready: bool,
+    /// An event reported this direction closed or in error (`EPOLLRDHUP`,
+    /// `EPOLLHUP`, `EPOLLERR`): final, so a drained read never clears
+    /// `ready` again (no further edge would come to set it back).
+    closed: bool,
     /// Wakers stored by the `poll_*` methods, one per task (a task polling
     /// again replaces nothing: `will_wake` finds its waker). All are woken,
     /// and the list emptied, by the next event.
-    polled: Vec<Waker>,
+    polled: Vec<Wake>,
     /// Wakers of the async methods, each entry owned by a `Waiter` that
     /// removes it when dropped. The next event wakes and removes them all.
-    waiters: Slab<Waker>,
+    waiters: Slab<Wake>,
     /// Counts the events that emptied `waiters`: a `Waiter` whose entry
     /// an event took sees a newer generation and adds a fresh entry.
     generation: u64,
@@ -80,13 +128,39 @@ impl Readiness {
     }
 
     /// An event for this direction: ready, and every waiter to be woken.
-    fn fire(&mut self, wake: &mut Vec<Waker>) {
+    #[inline(always)]
+    fn fire(&mut self, wake: &mut Vec<Wake>) {
         self.ready = true;
-        wake.append(&mut self.polled);
+        if !self.polled.is_empty() {
+            self.fire_polled(wake);
+        }
         if !self.waiters.is_empty() {
-            wake.extend(self.waiters.drain());
+            // The usual list: one waiter, the first of its generation (key
+            // 0). Taking it alone skips the slab's drain of every entry.
+            let only = if self.waiters.len() == 1 {
+                self.waiters.try_remove(0)
+            } else {
+                None
+            };
+            match only {
+                Some(waiter) => wake.push(waiter),
+                None => self.fire_all_waiters(wake),
+            }
             self.generation += 1;
         }
+    }
+
+    /// [`fire`](Readiness::fire)'s `poll_*` wakers (out of line: the hot
+    /// path of an event has none).
+    #[inline(never)]
+    fn fire_polled(&mut self, wake: &mut Vec<Wake>) {
+        wake.append(&mut self.polled);
+    }
+
+    /// [`fire`](Readiness::fire)'s path for several waiters.
+    #[inline(never)]
+    fn fire_all_waiters(&mut self, wake: &mut Vec<Wake>) {
+        wake.extend(self.waiters.drain());
     }
 }
 
@@ -147,11 +221,7 @@ impl Reactor {
 
     /// `epoll_wait(2)` for at most `timeout` (`None`: until an event), then
     /// marks readiness and collects the wakers to wake into `wake`.
-    pub(crate) fn turn(
-        &self,
-        timeout: Option<Duration>,
-        wake: &mut Vec<Waker>,
-    ) -> io::Result<Turn> {
+    pub(crate) fn turn(&self, timeout: Option<Duration>, wake: &mut Vec<Wake>) -> io::Result<Turn> {
         let mut events = self.events.borrow_mut();
         match self.poll.borrow_mut().poll(&mut events, timeout) {
             Ok(()) => {}
@@ -173,10 +243,13 @@ impl Reactor {
             let Some(slot) = sources.get_mut(event.token().0) else {
                 continue; // deregistered since
             };
-            if event.is_readable() || event.is_read_closed() || event.is_error() {
+            let error = event.is_error();
+            if event.is_readable() || event.is_read_closed() || error {
+                slot.read.closed |= event.is_read_closed() || error;
                 slot.read.fire(wake);
             }
-            if event.is_writable() || event.is_write_closed() || event.is_error() {
+            if event.is_writable() || event.is_write_closed() || error {
+                slot.write.closed |= event.is_write_closed() || error;
                 slot.write.fire(wake);
             }
         }
@@ -229,6 +302,30 @@ impl Reactor {
             })
     }
 
+    /// [`is_ready`](Reactor::is_ready) for a waiter: when ready, also
+    /// forgets the waiter's `entry` if an event already took it (its
+    /// generation is past), so that dropping the waiter has nothing to
+    /// look up.
+    pub(crate) fn is_ready_for(
+        &self,
+        key: usize,
+        dir: Direction,
+        entry: &mut Option<(usize, u64)>,
+    ) -> bool {
+        let mut sources = self.sources.borrow_mut();
+        let Some(slot) = sources.get_mut(key) else {
+            return false;
+        };
+        let readiness = slot.dir(dir);
+        if readiness.ready
+            && let Some((_, generation)) = *entry
+            && generation != readiness.generation
+        {
+            *entry = None;
+        }
+        readiness.ready
+    }
+
     /// Forgets readiness for `dir` (an operation hit `WouldBlock`).
     pub(crate) fn clear_ready(&self, key: usize, dir: Direction) {
         if let Some(slot) = self.sources.borrow_mut().get_mut(key) {
@@ -236,26 +333,50 @@ impl Reactor {
         }
     }
 
+    /// A successful operation proved `dir` drained (a stream `recv(2)` that
+    /// filled less than its buffer: the receive queue is empty): forgets
+    /// readiness as `WouldBlock` would, without the syscall that returns it,
+    /// unless the direction is closed (EOF and errors are final, and no new
+    /// edge would report them again). Any byte that arrives later makes a
+    /// new edge, which the next `epoll_wait` reports.
+    pub(crate) fn drained(&self, key: usize, dir: Direction) {
+        if let Some(slot) = self.sources.borrow_mut().get_mut(key) {
+            let readiness = slot.dir(dir);
+            if !readiness.closed {
+                readiness.ready = false;
+            }
+        }
+    }
+
     /// Keeps `waker` until the next event on `dir` (the `poll_*` methods):
-    /// one per task.
-    pub(crate) fn add_polled(&self, key: usize, dir: Direction, waker: &Waker) {
+    /// one per task. `local`: its task, if it is one of this runtime's
+    /// (see [`Wake`]).
+    pub(crate) fn add_polled(
+        &self,
+        key: usize,
+        dir: Direction,
+        waker: &Waker,
+        local: Option<TaskId>,
+    ) {
         if let Some(slot) = self.sources.borrow_mut().get_mut(key) {
             let polled = &mut slot.dir(dir).polled;
-            if !polled.iter().any(|w| w.will_wake(waker)) {
-                polled.push(waker.clone());
+            if !polled.iter().any(|w| w.will_wake(waker, local)) {
+                polled.push(Wake::new(waker, local));
             }
         }
     }
 
     /// Stores `waker` in a waiter's entry for `dir`: the entry `entry` names
     /// if it is still in the list (its generation is current), else a new
-    /// one, whose key and generation are written back to `entry`.
+    /// one, whose key and generation are written back to `entry`. `local`:
+    /// its task, if it is one of this runtime's (see [`Wake`]).
     pub(crate) fn set_waiter(
         &self,
         key: usize,
         dir: Direction,
         entry: &mut Option<(usize, u64)>,
         waker: &Waker,
+        local: Option<TaskId>,
     ) {
         let old = {
             let mut sources = self.sources.borrow_mut();
@@ -266,14 +387,14 @@ impl Reactor {
             match *entry {
                 Some((at, generation)) if generation == readiness.generation => {
                     let stored = &mut readiness.waiters[at];
-                    if stored.will_wake(waker) {
+                    if stored.will_wake(waker, local) {
                         None
                     } else {
-                        Some(std::mem::replace(stored, waker.clone()))
+                        Some(std::mem::replace(stored, Wake::new(waker, local)))
                     }
                 }
                 _ => {
-                    let at = readiness.waiters.insert(waker.clone());
+                    let at = readiness.waiters.insert(Wake::new(waker, local));
                     *entry = Some((at, readiness.generation));
                     None
                 }

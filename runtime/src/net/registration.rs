@@ -23,6 +23,7 @@ use crate::driver::remote::Deferred;
 use crate::handle::{RuntimeId, io_not_here};
 use crate::inspect::wait::{WaitNote, WaitReason};
 use crate::scheduler::Scheduler;
+use crate::waker;
 
 /// An fd's registration with a runtime's reactor; the I/O types in `net`
 /// hold one beside their `mio` socket.
@@ -97,7 +98,23 @@ impl Registration {
         cx: &mut Context<'_>,
         op: impl FnMut() -> io::Result<R>,
     ) -> Poll<io::Result<R>> {
-        self.poll_io_as(Who::Polled, dir, cx, op)
+        self.poll_io_as(Who::Polled, dir, cx, op, |_| false)
+    }
+
+    /// [`poll_io`](Registration::poll_io) for an operation whose success
+    /// can prove `dir` drained: when `drained` says so of `op`'s result
+    /// (a stream read that filled less than its buffer), readiness is
+    /// forgotten at once ([`Reactor::drained`](crate::driver::reactor::Reactor::drained)),
+    /// and the next operation waits for the next edge instead of making a
+    /// syscall that would only return `EAGAIN`.
+    pub(crate) fn poll_io_drain<R>(
+        &self,
+        dir: Direction,
+        cx: &mut Context<'_>,
+        op: impl FnMut() -> io::Result<R>,
+        drained: impl Fn(&R) -> bool,
+    ) -> Poll<io::Result<R>> {
+        self.poll_io_as(Who::Polled, dir, cx, op, drained)
     }
 
     fn poll_io_as<R>(
@@ -106,6 +123,7 @@ impl Registration {
         dir: Direction,
         cx: &mut Context<'_>,
         mut op: impl FnMut() -> io::Result<R>,
+        drained: impl Fn(&R) -> bool,
     ) -> Poll<io::Result<R>> {
         let polled = self.rt.with(|sched| {
             if sched.budget().poll_proceed(cx).is_pending() {
@@ -113,7 +131,11 @@ impl Registration {
             }
             let reactor = sched.driver().reactor();
             loop {
-                if !reactor.is_ready(self.key, dir) {
+                let ready = match &mut who {
+                    Who::Polled => reactor.is_ready(self.key, dir),
+                    Who::Waiter(entry, _) => reactor.is_ready_for(self.key, dir, entry),
+                };
+                if !ready {
                     self.wait(sched, &mut who, dir, cx.waker());
                     return Poll::Pending;
                 }
@@ -124,6 +146,11 @@ impl Registration {
                     }
                     Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                     result => {
+                        if let Ok(done) = &result
+                            && drained(done)
+                        {
+                            reactor.drained(self.key, dir);
+                        }
                         sched.budget().spend();
                         return Poll::Ready(result);
                     }
@@ -164,15 +191,17 @@ impl Registration {
             Direction::Read => WaitReason::Readable { fd },
             Direction::Write => WaitReason::Writable { fd },
         });
-        let reactor = sched.driver().reactor();
+        let driver = sched.driver();
+        let local = waker::local_task(waker, driver.shared());
+        let reactor = driver.reactor();
         match who {
             Who::Polled => {
                 sched.note_wait(wait);
-                reactor.add_polled(self.key, dir, waker);
+                reactor.add_polled(self.key, dir, waker, local);
             }
             Who::Waiter(entry, at) => {
                 sched.note_wait_at(wait, at);
-                reactor.set_waiter(self.key, dir, entry, waker);
+                reactor.set_waiter(self.key, dir, entry, waker, local);
             }
         }
     }
@@ -211,8 +240,29 @@ impl<'a> Waiter<'a> {
         cx: &mut Context<'_>,
         op: impl FnMut() -> io::Result<R>,
     ) -> Poll<io::Result<R>> {
-        self.reg
-            .poll_io_as(Who::Waiter(&mut self.entry, self.at), self.dir, cx, op)
+        self.reg.poll_io_as(
+            Who::Waiter(&mut self.entry, self.at),
+            self.dir,
+            cx,
+            op,
+            |_| false,
+        )
+    }
+
+    /// [`Registration::poll_io_drain`] for this waiter.
+    pub(crate) fn poll_io_drain<R>(
+        &mut self,
+        cx: &mut Context<'_>,
+        op: impl FnMut() -> io::Result<R>,
+        drained: impl Fn(&R) -> bool,
+    ) -> Poll<io::Result<R>> {
+        self.reg.poll_io_as(
+            Who::Waiter(&mut self.entry, self.at),
+            self.dir,
+            cx,
+            op,
+            drained,
+        )
     }
 
     /// Waits until the fd is reported ready for this waiter's direction.

@@ -27,13 +27,43 @@ use super::sys;
 use crate::driver::reactor::Direction;
 use crate::io::ReadBuf;
 
+/// A connected stream socket type, and what one of its reads proves.
+pub(crate) trait StreamSocket: Source + AsRawFd {
+    /// Whether a `recv(2)` that returns more than 0 but fewer bytes than
+    /// asked proves the receive queue empty, so that the next read can wait
+    /// for the next edge without first getting `EAGAIN` from the kernel.
+    ///
+    /// True for TCP: `tcp_recvmsg` copies until the buffer is full or the
+    /// queue is empty, and bytes that arrive during or after the call make
+    /// a new `EPOLLIN` edge. False for Unix streams: `unix_stream_read`
+    /// also stops early at a message carrying file descriptors
+    /// (`SCM_RIGHTS`) or, with `SO_PASSCRED`, another writer's credentials,
+    /// with more bytes queued behind it and no new edge to come.
+    const SHORT_READ_DRAINS: bool;
+}
+
+impl StreamSocket for mio::net::TcpStream {
+    const SHORT_READ_DRAINS: bool = true;
+}
+
+impl StreamSocket for mio::net::UnixStream {
+    const SHORT_READ_DRAINS: bool = false;
+}
+
+/// Whether a read that asked for `asked` bytes and got `got` proves the
+/// receive queue of an `S` empty (see [`StreamSocket::SHORT_READ_DRAINS`]).
+#[inline]
+fn drained<S: StreamSocket>(asked: usize, got: usize) -> bool {
+    S::SHORT_READ_DRAINS && got > 0 && got < asked
+}
+
 /// A connected stream socket (`mio::net::TcpStream`, `mio::net::UnixStream`)
 /// registered with its runtime's reactor; deregistered when dropped.
-pub(crate) struct Stream<S: Source + AsRawFd> {
+pub(crate) struct Stream<S: StreamSocket> {
     sock: Registered<S>,
 }
 
-impl<S: Source + AsRawFd> Stream<S> {
+impl<S: StreamSocket> Stream<S> {
     /// Registers `io` with the reactor of the runtime on this thread.
     pub(crate) fn new(io: S) -> io::Result<Stream<S>> {
         Ok(Stream {
@@ -91,10 +121,13 @@ impl<S: Source + AsRawFd> Stream<S> {
             // Nothing to read into: 0 at once, whatever the readiness.
             return Poll::Ready(Ok(0));
         }
-        let fd = self.fd();
-        self.sock
-            .reg()
-            .poll_io(Direction::Read, cx, || sys::recv(fd, buf, 0))
+        let (fd, asked) = (self.fd(), buf.len());
+        self.sock.reg().poll_io_drain(
+            Direction::Read,
+            cx,
+            || sys::recv(fd, buf, 0),
+            |&n| drained::<S>(asked, n),
+        )
     }
 
     pub(crate) fn poll_read_buf(
@@ -105,10 +138,15 @@ impl<S: Source + AsRawFd> Stream<S> {
         if buf.remaining() == 0 {
             return Poll::Ready(Ok(()));
         }
-        let fd = self.fd();
+        let (fd, asked) = (self.fd(), buf.remaining());
         self.sock
             .reg()
-            .poll_io(Direction::Read, cx, || sys::recv_buf(fd, buf, 0))
+            .poll_io_drain(
+                Direction::Read,
+                cx,
+                || sys::recv_buf(fd, buf, 0),
+                |&n| drained::<S>(asked, n),
+            )
             .map_ok(drop)
     }
 
@@ -117,10 +155,13 @@ impl<S: Source + AsRawFd> Stream<S> {
         cx: &mut Context<'_>,
         bufs: &mut [IoSliceMut<'_>],
     ) -> Poll<io::Result<usize>> {
-        let fd = self.fd();
-        self.sock
-            .reg()
-            .poll_io(Direction::Read, cx, || sys::readv(fd, bufs))
+        let (fd, asked) = (self.fd(), sys::readv_len(bufs));
+        self.sock.reg().poll_io_drain(
+            Direction::Read,
+            cx,
+            || sys::readv(fd, bufs),
+            |&n| drained::<S>(asked, n),
+        )
     }
 
     pub(crate) fn poll_peek(
@@ -164,9 +205,8 @@ impl<S: Source + AsRawFd> Stream<S> {
         if buf.is_empty() {
             return Ok(0);
         }
-        self.sock
-            .io_at(Direction::Read, at, |io| sys::recv(io.as_raw_fd(), buf, 0))
-            .await
+        let (fd, asked) = (self.fd(), buf.len());
+        self.read_at(at, || sys::recv(fd, buf, 0), asked).await
     }
 
     pub(crate) async fn read_buf(
@@ -177,11 +217,8 @@ impl<S: Source + AsRawFd> Stream<S> {
         if buf.remaining() == 0 {
             return Ok(0);
         }
-        self.sock
-            .io_at(Direction::Read, at, |io| {
-                sys::recv_buf(io.as_raw_fd(), buf, 0)
-            })
-            .await
+        let (fd, asked) = (self.fd(), buf.remaining());
+        self.read_at(at, || sys::recv_buf(fd, buf, 0), asked).await
     }
 
     pub(crate) async fn read_vectored(
@@ -189,9 +226,21 @@ impl<S: Source + AsRawFd> Stream<S> {
         bufs: &mut [IoSliceMut<'_>],
         at: &'static Location<'static>,
     ) -> io::Result<usize> {
-        self.sock
-            .io_at(Direction::Read, at, |io| sys::readv(io.as_raw_fd(), bufs))
-            .await
+        let (fd, asked) = (self.fd(), sys::readv_len(bufs));
+        self.read_at(at, || sys::readv(fd, bufs), asked).await
+    }
+
+    /// One read of up to `asked` bytes by `op`, with a [`Waiter`] for the
+    /// operation; a short read forgets readiness (see
+    /// [`StreamSocket::SHORT_READ_DRAINS`]).
+    async fn read_at(
+        &self,
+        at: &'static Location<'static>,
+        mut op: impl FnMut() -> io::Result<usize>,
+        asked: usize,
+    ) -> io::Result<usize> {
+        let mut waiter = Waiter::new(self.sock.reg(), Direction::Read, at);
+        poll_fn(|cx| waiter.poll_io_drain(cx, &mut op, |&n| drained::<S>(asked, n))).await
     }
 
     pub(crate) async fn peek(
@@ -214,7 +263,11 @@ impl<S: Source + AsRawFd> Stream<S> {
         let fd = self.fd();
         let mut waiter = Waiter::new(self.sock.reg(), Direction::Read, at);
         while !buf.is_empty() {
-            let read = poll_fn(|cx| waiter.poll_io(cx, || sys::recv(fd, buf, 0))).await;
+            let asked = buf.len();
+            let read = poll_fn(|cx| {
+                waiter.poll_io_drain(cx, || sys::recv(fd, buf, 0), |&n| drained::<S>(asked, n))
+            })
+            .await;
             match read? {
                 0 => {
                     return Err(io::Error::new(

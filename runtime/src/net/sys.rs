@@ -22,7 +22,7 @@ use crate::io::ReadBuf;
 
 /// Linux's `UIO_MAXIOV`: the most buffers one `readv`/`sendmsg` takes (more
 /// is `EINVAL`); the rest wait for the next call, as a short read or write.
-const MAX_IOV: usize = 1024;
+pub(crate) const MAX_IOV: usize = 1024;
 
 /// Turns a `ssize_t` return value into a count or the thread's `errno`.
 fn check(ret: libc::ssize_t) -> io::Result<usize> {
@@ -70,6 +70,12 @@ pub(crate) fn send(fd: RawFd, buf: &[u8]) -> io::Result<usize> {
 }
 
 /// `readv(fd, iov, iovcnt)`: fills `bufs` front to back.
+/// The bytes one [`readv`] of `bufs` asks for (the first [`MAX_IOV`]
+/// buffers): fewer back means the receive queue is empty.
+pub(crate) fn readv_len(bufs: &[IoSliceMut<'_>]) -> usize {
+    bufs.iter().take(MAX_IOV).map(|b| b.len()).sum()
+}
+
 pub(crate) fn readv(fd: RawFd, bufs: &mut [IoSliceMut<'_>]) -> io::Result<usize> {
     let count = bufs.len().min(MAX_IOV);
     // SAFETY: `IoSliceMut` is guaranteed ABI-compatible with `iovec` on

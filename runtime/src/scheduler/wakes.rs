@@ -8,6 +8,7 @@ use std::task::Waker;
 
 use super::Scheduler;
 use crate::driver::Tasks;
+use crate::driver::reactor::Wake;
 use crate::driver::remote::Deferred;
 use crate::inspect::trace::Source;
 use crate::task::TaskId;
@@ -22,6 +23,10 @@ impl Tasks for Scheduler {
 
     fn wake(&self, from: Source, wakers: &mut Vec<Waker>) {
         self.wake_from(from, wakers);
+    }
+
+    fn wake_io(&self, wakes: &mut Vec<Wake>) {
+        self.wake_io_events(wakes);
     }
 
     fn schedule_remote(&self, tasks: &mut Vec<TaskId>) {
@@ -39,6 +44,21 @@ impl Scheduler {
         let outer = self.source.replace(from);
         for waker in wakers.drain(..) {
             waker.wake();
+        }
+        self.source.set(outer);
+    }
+
+    /// Wakes (and empties) what the reactor's events named, the trace
+    /// crediting the reactor: a task of this runtime is scheduled as the
+    /// local path of its waker would (`schedule_local`), any other waker is
+    /// woken.
+    fn wake_io_events(&self, wakes: &mut Vec<Wake>) {
+        let outer = self.source.replace(Source::Reactor);
+        for wake in wakes.drain(..) {
+            match wake {
+                Wake::Task(task) => self.schedule_local(task),
+                Wake::Waker(waker) => waker.wake(),
+            }
         }
         self.source.set(outer);
     }
