@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use integration_tests::tools::{
-    SKIP_TOOLS, debug_binaries, defined_symbols, line_of, require_tool,
+    SKIP_TOOLS, debug_binaries, defined_symbols, line_of, require_tool, target_dir,
 };
 
 /// The purpose-built target, relative to the workspace root.
@@ -105,24 +105,44 @@ fn gdb_shows_live_tasks_with_their_spawn_sites() {
 /// none of these calls it (the demo, an example, `gdb-target`, and this test
 /// binary, of another crate that depends on `runtime` by path). Without the
 /// `#[used]` static in runtime/src/lib.rs the linker drops it from all four.
+/// The release demo (`target/release/demo`, what README's `cargo run
+/// --release -p demos` runs) is checked too when it has been built: this
+/// test does not build it (a release build takes minutes), so without it
+/// only the debug binaries are checked.
 #[test]
 fn every_binary_linking_the_runtime_exports_runtime_dump_tasks() {
     let debug = debug_binaries();
-    let binaries: Vec<PathBuf> = vec![
+    let mut binaries: Vec<PathBuf> = vec![
         debug.join("demo"),
         debug.join("examples/wakeup"),
         PathBuf::from(env!("CARGO_BIN_EXE_gdb-target")),
         std::env::current_exe().expect("this test binary"),
     ];
+    let release_demo = target_dir().join("release/demo");
+    if release_demo.is_file() {
+        binaries.push(release_demo);
+    } else {
+        eprintln!(
+            "{} is not built: only the debug binaries are checked",
+            release_demo.display()
+        );
+    }
     // This binary links the runtime: make sure it does (a test binary that
     // used nothing of it would not link it at all).
     assert!(runtime::Runtime::new().is_ok());
     for binary in &binaries {
         let symbols = defined_symbols(binary);
+        // This test builds the debug binaries, not the release demo: it
+        // may be older than the source.
+        let hint = if binary.ends_with("release/demo") {
+            " (or it is older than the source: `cargo build --release -p demos`)"
+        } else {
+            ""
+        };
         for wanted in ["runtime_dump_tasks", "RUNTIME_DEBUG_HEAD"] {
             assert!(
                 symbols.iter().any(|s| s == wanted),
-                "{} does not define {wanted}: gdb cannot reach it there",
+                "{} does not define {wanted}: gdb cannot reach it there{hint}",
                 binary.display()
             );
         }

@@ -1,7 +1,8 @@
 //! `demo compare --quick --json` prints seed 000's Key Differences table as
 //! JSON: every row measured on both models, each with a computed verdict
 //! and its criterion; with one model, the rows that compare both say "not
-//! run" instead of agreeing.
+//! run" instead of agreeing. README's table of a run ("What it printed
+//! here") has the rows it prints, in its order, with its claims.
 
 mod common;
 
@@ -125,4 +126,56 @@ fn one_model_agrees_with_nothing_it_did_not_compare() {
         );
     }
     assert!(json["threads"].is_null(), "{json}");
+}
+
+/// The rows of README's table under "What it printed here" (the first
+/// Markdown table after that heading): each row's cells, trimmed.
+fn readme_table() -> Vec<Vec<String>> {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md");
+    let readme = std::fs::read_to_string(path).expect("README.md");
+    let (_, after) = readme
+        .split_once("### What it printed here")
+        .expect("README has the heading \"What it printed here\"");
+    after
+        .lines()
+        .skip_while(|l| !l.starts_with('|'))
+        .take_while(|l| l.starts_with('|'))
+        .skip(2) // the header and the |---| line
+        .map(|l| {
+            l.trim()
+                .trim_matches('|')
+                .split(" | ")
+                .map(|c| c.trim().to_string())
+                .collect()
+        })
+        .collect()
+}
+
+/// README's compare table prints the rows `compare` prints, in its order,
+/// and quotes each row's claim as the demo prints it (the other columns
+/// are a run's numbers; the criteria depend on the models run and the
+/// cores, so the smallest run, one model, cannot check them).
+#[test]
+fn the_readme_table_has_the_rows_compare_prints() {
+    let json = common::demo_json(&["compare", "--quick", "--json", "--model", "loop"]);
+    let rows = json["rows"].as_array().expect("rows");
+    let printed: Vec<(&str, &str)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r["aspect"].as_str().unwrap_or(""),
+                r["claim"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    let table = readme_table();
+    assert!(
+        table.iter().all(|cells| cells.len() == 6),
+        "README's table has 6 columns (aspect, event loop, threads, seed's claim, agrees?, criterion): {table:?}"
+    );
+    let readme: Vec<(&str, &str)> = table
+        .iter()
+        .map(|cells| (cells[0].as_str(), cells[3].as_str()))
+        .collect();
+    assert_eq!(readme, printed, "README's (aspect, seed's claim) columns");
 }

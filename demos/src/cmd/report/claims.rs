@@ -163,6 +163,23 @@ pub fn select(only: Option<&str>) -> Result<Vec<&'static Claim>, String> {
     Ok(CLAIMS.iter().filter(|c| names.contains(&c.name)).collect())
 }
 
+/// `--claim-args NAME=ARGS`: the claim (one of [`CLAIMS`]) and its extra
+/// arguments, ARGS split on whitespace (no quoting).
+pub fn parse_extra(text: &str) -> Result<(&'static str, Vec<String>), String> {
+    let (name, args) = text
+        .split_once('=')
+        .ok_or_else(|| format!("{text:?} is not NAME=ARGS"))?;
+    let claim = CLAIMS
+        .iter()
+        .find(|c| c.name == name.trim())
+        .ok_or_else(|| format!("{:?} is not one of the report's subcommands", name.trim()))?;
+    let args: Vec<String> = args.split_whitespace().map(str::to_string).collect();
+    if args.is_empty() {
+        return Err(format!("{text:?} gives {} no argument", claim.name));
+    }
+    Ok((claim.name, args))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -179,6 +196,33 @@ mod tests {
         assert_eq!(two, ["sleep", "errors"]);
         assert!(select(Some("sleep,nope")).unwrap_err().contains("\"nope\""));
         assert!(select(Some(" , ")).is_err());
+    }
+
+    #[test]
+    fn extra_arguments_name_a_claim_and_give_at_least_one() {
+        assert_eq!(
+            parse_extra("latency=--duration 300ms  --connections 4"),
+            Ok((
+                "latency",
+                vec![
+                    "--duration".into(),
+                    "300ms".into(),
+                    "--connections".into(),
+                    "4".into()
+                ]
+            ))
+        );
+        assert!(parse_extra("latency").unwrap_err().contains("NAME=ARGS"));
+        assert!(
+            parse_extra("nope=--quick")
+                .unwrap_err()
+                .contains("\"nope\"")
+        );
+        assert!(
+            parse_extra("latency= ")
+                .unwrap_err()
+                .contains("no argument")
+        );
     }
 
     #[test]

@@ -50,6 +50,14 @@ pub struct Args {
     /// (a name it does not run is refused with the list).
     #[arg(long)]
     only: Option<String>,
+    /// More arguments for one claim, `NAME=ARGS` (ARGS split on
+    /// whitespace), repeatable: e.g. `latency=--duration 300ms`. Hidden:
+    /// for the tests, which render the page from the small sizes each
+    /// claim's own test uses. They go after the claim's usual arguments
+    /// (so they win), and the page and the JSON show them in the claim's
+    /// command and in the report's.
+    #[arg(long = "claim-args", hide = true, value_parser = claims::parse_extra)]
+    claim_args: Vec<(&'static str, Vec<String>)>,
 }
 
 /// Runs every claim, writes the page.
@@ -59,6 +67,14 @@ pub fn run(args: &Args) -> Outcome {
         Ok(s) => s,
         Err(e) => return verdict::bad_input("report", &e),
     };
+    if let Some((name, _)) = args
+        .claim_args
+        .iter()
+        .find(|(name, _)| !selected.iter().any(|c| c.name == *name))
+    {
+        let message = format!("--claim-args names {name}, which --only leaves out");
+        return verdict::bad_input("report", &message);
+    }
     // Refuse an unwritable path before running anything.
     if let Err(e) = std::fs::write(&args.out, "") {
         let message = format!("cannot write {}: {e}", args.out.display());
@@ -77,6 +93,9 @@ pub fn run(args: &Args) -> Outcome {
         }
         child_args.extend(["--model".into(), c.model.flag().into()]);
         child_args.extend(claim.args.iter().map(|a| a.to_string()));
+        for (_, extra) in args.claim_args.iter().filter(|(n, _)| *n == claim.name) {
+            child_args.extend(extra.iter().cloned());
+        }
         if claim.name == TIMELINE {
             child_args.extend(["--out".into(), timeline_page.display().to_string()]);
         }
@@ -113,6 +132,9 @@ pub fn run(args: &Args) -> Outcome {
     }
     if let Some(only) = &args.only {
         command.push(format!("--only {only}"));
+    }
+    for (name, extra) in &args.claim_args {
+        command.push(format!("--claim-args '{name}={}'", extra.join(" ")));
     }
     let report = html::Report {
         machine: &machine,
