@@ -5,6 +5,7 @@
 
 use std::cell::Cell;
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::process::Command;
 use std::rc::Rc;
 use std::time::Duration;
 
@@ -213,6 +214,109 @@ fn an_explored_failure_names_its_seed_and_the_replay_command() {
     assert!(msg.contains("RUNTIME_SEED=0x"), "{msg}");
     assert!(msg.contains("cargo test"), "{msg}");
     assert!(msg.contains("passed"), "{msg}");
+}
+
+/// The race under the attribute: fails on purpose, run (twice) by
+/// `the_printed_replay_command_replays_the_failing_schedule`.
+#[runtime::test(explore = 200)]
+#[ignore = "fails on purpose: run by the_printed_replay_command_replays_the_failing_schedule"]
+async fn racy_deposit_explored() {
+    racy_deposit().await;
+}
+
+/// Runs this test binary again (as `cargo test` would) with `args`, and
+/// `RUNTIME_SEED` set to `seed` or removed: whether it passed, and what it
+/// printed.
+fn rerun(args: &[&str], seed: Option<&str>) -> (bool, String) {
+    let exe = std::env::current_exe().expect("the test binary's path");
+    let mut command = Command::new(exe);
+    command.args(args);
+    match seed {
+        Some(seed) => command.env("RUNTIME_SEED", seed),
+        None => command.env_remove("RUNTIME_SEED"),
+    };
+    let out = command.output().expect("re-running the test binary");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
+
+/// The replay command an explored failure prints is executed: the first
+/// run explores and fails, printing `RUNTIME_SEED=0x… cargo test NAME --
+/// --exact`; that command (its environment, its filter and the arguments
+/// after `--`, given to this binary as cargo would give them, plus
+/// `--ignored` since the test is ignored here) runs one schedule, says it
+/// is replaying it, and fails the same way.
+#[test]
+fn the_printed_replay_command_replays_the_failing_schedule() {
+    const NAME: &str = "racy_deposit_explored";
+    let (ok, explored) = rerun(&["--exact", NAME, "--ignored", "--test-threads=1"], None);
+    assert!(!ok, "exploration did not fail:\n{explored}");
+    assert!(explored.contains("a deposit was lost"), "{explored}");
+    assert!(
+        explored.contains(&format!(
+            "schedule exploration of embedding::{NAME}: schedule "
+        )),
+        "{explored}"
+    );
+    // The command, on the line after "replay exactly this schedule with:".
+    let command = explored
+        .lines()
+        .skip_while(|l| !l.contains("replay exactly this schedule with:"))
+        .nth(1)
+        .unwrap_or_else(|| panic!("no replay command:\n{explored}"))
+        .trim();
+    let words: Vec<&str> = command.split_whitespace().collect();
+    let [assignment, "cargo", "test", filter, "--", after @ ..] = words.as_slice() else {
+        panic!("not `RUNTIME_SEED=… cargo test NAME -- …`: {command:?}");
+    };
+    let seed = assignment
+        .strip_prefix("RUNTIME_SEED=0x")
+        .unwrap_or_else(|| panic!("no hex seed in {command:?}"));
+    assert!(
+        !seed.is_empty() && seed.chars().all(|c| c.is_ascii_hexdigit()),
+        "{command:?}"
+    );
+    assert_eq!(*filter, NAME, "{command:?}");
+    assert!(
+        explored.contains(&format!("(seed 0x{seed}) failed")),
+        "the command replays the seed that failed:\n{explored}"
+    );
+
+    let seed = format!("0x{seed}");
+    let mut args = vec![*filter];
+    args.extend(after);
+    args.extend(["--ignored", "--test-threads=1"]);
+    for _ in 0..3 {
+        let (ok, replayed) = rerun(&args, Some(&seed));
+        assert!(!ok, "the replay passed:\n{replayed}");
+        assert!(
+            replayed.contains(&format!(
+                "runtime::test: embedding::{NAME}: replaying schedule RUNTIME_SEED={seed}"
+            )),
+            "{replayed}"
+        );
+        assert!(replayed.contains("a deposit was lost"), "{replayed}");
+        assert!(
+            !replayed.contains("schedule exploration of"),
+            "one schedule replayed, not an exploration:\n{replayed}"
+        );
+        assert!(
+            replayed.contains(&format!("test {NAME} ... FAILED")),
+            "{replayed}"
+        );
+    }
+
+    // A value that is not a seed is refused, not ignored.
+    let (ok, refused) = rerun(&args, Some("nope"));
+    assert!(!ok, "{refused}");
+    assert!(
+        refused.contains("RUNTIME_SEED=\"nope\" is not a seed"),
+        "{refused}"
+    );
 }
 
 // ---- What the runner reports -----------------------------------------------
