@@ -17,7 +17,10 @@ use crate::task::TaskId;
 /// (`Scheduler::wake_from`, not `{impl#1}::wake`).
 impl Tasks for Scheduler {
     fn has_ready(&self) -> bool {
-        !self.queue.borrow().is_empty()
+        // A remote wake held back by exploration is a task that will run:
+        // one taken during this very park must not let the paused clock's
+        // loop conclude that nothing can ever run again.
+        !self.queue.borrow().is_empty() || self.explorer.has_late()
     }
 
     fn wake(&self, from: Source, wakers: &mut Vec<Waker>) {
