@@ -330,7 +330,7 @@ impl Driver {
         tasks.wake(Source::Reactor, &mut wakers);
         *self.wakers.borrow_mut() = wakers;
         if turn.remote {
-            self.drain_remote(tasks);
+            self.drain_remote(tasks, Shared::drain);
         }
         self.fire_timers(tasks, trace);
         if let (Some(trace), Some(t0)) = (trace, t0) {
@@ -338,12 +338,24 @@ impl Driver {
         }
     }
 
+    /// Schedule exploration's early look between two polls: the tasks other
+    /// threads woke so far, and the clean-ups they queued, taken without an
+    /// `epoll_wait` (`Shared::take_queued`; `scheduler/explore.rs`).
+    pub(crate) fn take_remote_early(&self, tasks: &dyn Tasks) {
+        self.drain_remote(tasks, Shared::take_queued);
+    }
+
     /// Applies the clean-ups and schedules the tasks queued by other threads
-    /// since the last drain (the life of a remote wake, `remote.rs`).
-    fn drain_remote(&self, tasks: &dyn Tasks) {
+    /// since the last drain (the life of a remote wake, `remote.rs`), taken
+    /// from the shared queue by `take`.
+    fn drain_remote(
+        &self,
+        tasks: &dyn Tasks,
+        take: fn(&Shared, &mut Vec<TaskId>, &mut Vec<Deferred>),
+    ) {
         let mut remote = std::mem::take(&mut *self.remote.borrow_mut());
         let mut deferred = std::mem::take(&mut *self.deferred.borrow_mut());
-        self.shared.drain(&mut remote, &mut deferred);
+        take(&self.shared, &mut remote, &mut deferred);
         for op in deferred.drain(..) {
             if let Some(op) = self.apply(op) {
                 tasks.apply(op);

@@ -174,6 +174,25 @@ impl Shared {
         }
     }
 
+    /// Takes everything queued without consuming the eventfd event: what
+    /// schedule exploration does between two polls (`scheduler/explore.rs`,
+    /// a wake delivered early). `notified` is left as it is, so it still
+    /// means "an event is on its way": a wake after this take that finds it
+    /// set writes nothing, and the turn that consumes that event clears it
+    /// and drains the wake. A wake before this take is in it. Nothing is
+    /// lost; the next drain may find the queue empty.
+    pub(crate) fn take_queued(&self, out: &mut Vec<TaskId>, deferred: &mut Vec<Deferred>) {
+        let cells = {
+            let mut remote = self.queue.lock().unwrap_or_else(PoisonError::into_inner);
+            deferred.append(&mut remote.deferred);
+            std::mem::take(&mut remote.cells)
+        };
+        for cell in cells {
+            cell.queued.swap(false, Ordering::AcqRel);
+            out.push(cell.task);
+        }
+    }
+
     /// Queues a clean-up from an object dropped off the loop and makes the
     /// loop's `epoll_wait` return, so that it is applied before the loop
     /// next decides it can sleep (a cancelled timer must not hold a paused
