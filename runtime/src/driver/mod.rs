@@ -42,7 +42,7 @@ use remote::{Deferred, Shared};
 
 /// What the driver needs from the scheduler above it while it parks.
 pub(crate) trait Tasks {
-    /// Whether some task is ready to run (then the loop must not sleep).
+    /// Whether some task is ready to run, or will (then the loop must not sleep).
     fn has_ready(&self) -> bool;
     /// Wakes (and empties) `wakers`; `from` says where the wakes came from,
     /// for the trace's flow arrows.
@@ -330,7 +330,7 @@ impl Driver {
         tasks.wake(Source::Reactor, &mut wakers);
         *self.wakers.borrow_mut() = wakers;
         if turn.remote {
-            self.drain_remote(tasks, Shared::drain);
+            self.drain_remote(tasks);
         }
         self.fire_timers(tasks, trace);
         if let (Some(trace), Some(t0)) = (trace, t0) {
@@ -338,24 +338,28 @@ impl Driver {
         }
     }
 
-    /// Schedule exploration's early look between two polls: the tasks other
-    /// threads woke so far, and the clean-ups they queued, taken without an
-    /// `epoll_wait` (`Shared::take_queued`; `scheduler/explore.rs`).
-    pub(crate) fn take_remote_early(&self, tasks: &dyn Tasks) {
-        self.drain_remote(tasks, Shared::take_queued);
-    }
-
     /// Applies the clean-ups and schedules the tasks queued by other threads
-    /// since the last drain (the life of a remote wake, `remote.rs`), taken
-    /// from the shared queue by `take`.
-    fn drain_remote(
-        &self,
-        tasks: &dyn Tasks,
-        take: fn(&Shared, &mut Vec<TaskId>, &mut Vec<Deferred>),
-    ) {
+    /// since the last drain (the life of a remote wake, `remote.rs`).
+    fn drain_remote(&self, tasks: &dyn Tasks) {
         let mut remote = std::mem::take(&mut *self.remote.borrow_mut());
         let mut deferred = std::mem::take(&mut *self.deferred.borrow_mut());
-        take(&self.shared, &mut remote, &mut deferred);
+        self.shared.drain(&mut remote, &mut deferred);
+        self.hand_up(tasks, remote, deferred);
+    }
+
+    /// Schedule exploration's early look, between two polls: the tasks
+    /// other threads woke so far and the clean-ups they queued, taken
+    /// without an `epoll_wait` (`Shared::take_queued`; `scheduler/explore.rs`).
+    pub(crate) fn take_remote_early(&self, tasks: &dyn Tasks) {
+        let mut remote = std::mem::take(&mut *self.remote.borrow_mut());
+        let mut deferred = std::mem::take(&mut *self.deferred.borrow_mut());
+        self.shared.take_queued(&mut remote, &mut deferred);
+        self.hand_up(tasks, remote, deferred);
+    }
+
+    /// Applies the clean-ups and hands the woken tasks up to be scheduled;
+    /// the emptied buffers are kept for the next drain.
+    fn hand_up(&self, tasks: &dyn Tasks, mut remote: Vec<TaskId>, mut deferred: Vec<Deferred>) {
         for op in deferred.drain(..) {
             if let Some(op) = self.apply(op) {
                 tasks.apply(op);
