@@ -415,7 +415,7 @@ fn every_console_session_of_debugging_md_replays_against_this_build() {
     let mut fixes: Vec<(usize, String)> = Vec::new();
     for block in &blocks {
         for step in &block.steps {
-            let Some(output) = replay(step, &scratch.path(), &target) else {
+            let Some(output) = replay(step, scratch.path(), &target) else {
                 continue;
             };
             let found = check(&step.expect, &output, block);
