@@ -36,7 +36,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use integration_tests::tools::{lldb_command, require_tool, target_dir, workspace_root};
+use integration_tests::tools::{Scratch, lldb_command, require_tool, target_dir, workspace_root};
 
 /// One `$` command of a block, with its gdb script and expected lines.
 #[derive(Debug, Default)]
@@ -398,15 +398,6 @@ fn replay(step: &Step, scratch: &Path, target: &Path) -> Option<String> {
     }
 }
 
-/// This test's scratch directory, removed on every path.
-struct Scratch(PathBuf);
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 #[test]
 fn every_console_session_of_debugging_md_replays_against_this_build() {
     let page = std::fs::read_to_string(page_path()).expect("DEBUGGING.md");
@@ -416,17 +407,15 @@ fn every_console_session_of_debugging_md_replays_against_this_build() {
         "DEBUGGING.md has {} console blocks: is the parser lost?",
         blocks.len()
     );
-    let scratch =
-        Scratch(std::env::temp_dir().join(format!("runtime-debugging-md-{}", std::process::id())));
-    let _ = std::fs::remove_dir_all(&scratch.0);
-    std::fs::create_dir_all(&scratch.0).expect("the scratch directory");
+    // Removed on every path (a failed assertion included).
+    let scratch = Scratch::new("runtime-debugging-md");
     let target = target_dir();
 
     let mut report = String::new();
     let mut fixes: Vec<(usize, String)> = Vec::new();
     for block in &blocks {
         for step in &block.steps {
-            let Some(output) = replay(step, &scratch.0, &target) else {
+            let Some(output) = replay(step, scratch.path(), &target) else {
                 continue;
             };
             let found = check(&step.expect, &output, block);

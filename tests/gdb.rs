@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use integration_tests::tools::{
-    SKIP_TOOLS, debug_binaries, defined_symbols, line_of, require_tool, target_dir,
+    SKIP_TOOLS, Scratch, debug_binaries, defined_symbols, line_of, require_tool, target_dir,
 };
 
 /// The purpose-built target, relative to the workspace root.
@@ -390,10 +390,10 @@ fn a_core_dump_of_a_deadlock_lists_what_each_task_waits_on() {
     if !gdb_installed() {
         return;
     }
-    let scratch = std::env::temp_dir().join(format!("runtime-gdb-core-{}", std::process::id()));
-    std::fs::create_dir_all(&scratch).expect("a scratch directory");
+    // Holds the core file; removed on every path (a failed assertion too).
+    let scratch = Scratch::new("runtime-gdb-core");
     let example = debug_binaries().join("examples/deadlock");
-    let core = scratch.join("deadlock.core");
+    let core = scratch.path().join("deadlock.core");
     let made = gdb_batch(
         &example,
         &["run", &format!("generate-core-file {}", core.display())],
@@ -407,7 +407,6 @@ fn a_core_dump_of_a_deadlock_lists_what_each_task_waits_on() {
         .arg(&core);
     let out = gdb.output().expect("gdb runs");
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    let _ = std::fs::remove_dir_all(&scratch);
     let second_lock = line_of("runtime/examples/deadlock.rs", "let mut target = to.lock()");
     let waiting: Vec<&str> = text
         .lines()

@@ -675,3 +675,167 @@ fn sync_and_socket_waits_show_their_await_site() {
         }
     });
 }
+
+/// The line in this file, from the start of the function `test` on, that
+/// contains `fragment` (the await sites below are found by their text, so
+/// that moving a line cannot make the test pass by accident).
+fn line_in_test(test: &str, fragment: &str) -> u32 {
+    let source = include_str!("inspect.rs");
+    let start = source
+        .lines()
+        .position(|l| l.contains(&format!("fn {test}()")))
+        .unwrap_or_else(|| panic!("no fn {test} in this file"));
+    source
+        .lines()
+        .skip(start)
+        .position(|l| l.contains(fragment))
+        .map(|i| (start + i) as u32 + 1)
+        .unwrap_or_else(|| panic!("{fragment:?} not in fn {test}"))
+}
+
+/// Issue #19, the rest of the leaf futures: time (`interval.tick`,
+/// `sleep_until`, `timeout`, `send_timeout`), a write to a full socket, a
+/// `connect` whose SYN the listener drops, `spawn_blocking` (the job and
+/// the task awaiting it) and an `fs` call on the blocking pool. Each task
+/// is suspended at the line of its call, and the dump says so.
+#[test]
+fn time_write_connect_and_blocking_waits_show_their_await_site() {
+    use runtime::net::{TcpSocket, TcpStream, UnixStream};
+    use runtime::sync::mpsc;
+    use runtime::time::{Instant, interval, sleep_until, timeout};
+    const TEST: &str = "time_write_connect_and_blocking_waits_show_their_await_site";
+    let scratch = integration_tests::tools::Scratch::new("runtime-inspect-await-sites");
+    let fifo = scratch.path().join("fifo");
+    let c_fifo = std::ffi::CString::new(fifo.as_os_str().as_encoded_bytes()).unwrap();
+    // SAFETY: `c_fifo` is a NUL-terminated path that outlives the call.
+    assert_eq!(unsafe { libc::mkfifo(c_fifo.as_ptr(), 0o600) }, 0, "mkfifo");
+    let rt = Runtime::builder().paused_clock(true).build().unwrap();
+    rt.block_on(async {
+        // (task, the text of the line it waits at, what it waits on)
+        let mut expect: Vec<(u64, &str, &str)> = Vec::new();
+        let mut handles: Vec<runtime::JoinHandle<()>> = Vec::new();
+        let mut push = |handle: runtime::JoinHandle<()>, at: &'static str, on: &'static str| {
+            expect.push((handle.id(), at, on));
+            handles.push(handle);
+        };
+
+        let mut every = interval(Duration::from_secs(60));
+        push(
+            spawn(async move {
+                every.tick().await; // the first tick completes at once
+                let _ = every.tick().await;
+            }),
+            "let _ = every.tick()",
+            "timer",
+        );
+        push(
+            spawn(async move {
+                let _ = sleep_until(Instant::now() + Duration::from_secs(60)).await;
+            }),
+            "let _ = sleep_until(",
+            "timer",
+        );
+        push(
+            spawn(async move {
+                let _ = timeout(Duration::from_secs(60), std::future::pending::<()>()).await;
+            }),
+            "let _ = timeout(",
+            "timer",
+        );
+        let (stx, _srx) = mpsc::channel::<u8>(1);
+        stx.send(0).await.unwrap(); // full: the next send waits
+        push(
+            spawn(async move {
+                // The send waits for room, then its timer: the last noted.
+                let _ = stx.send_timeout(1, Duration::from_secs(60)).await;
+            }),
+            "let _ = stx.send_timeout(",
+            "timer",
+        );
+        // More than any socket buffer (a Unix socket's is ~200 KiB): the
+        // write fills it and waits for room the peer never makes.
+        let (mut writer, _silent_peer) = UnixStream::pair().unwrap();
+        push(
+            spawn(async move {
+                let _ = writer.write_all(&vec![0u8; 8 << 20]).await;
+            }),
+            "let _ = writer.write_all(",
+            "writable",
+        );
+        // A listener with a backlog of 0 holds one connection nobody
+        // accepts; with its queue full, Linux drops the next SYN, so that
+        // connect(2) stays in progress (the client retries for minutes).
+        let socket = TcpSocket::new_v4().unwrap();
+        socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+        let listener = socket.listen(0).unwrap();
+        let addr = listener.local_addr().unwrap();
+        let _queued = TcpStream::connect(addr).await.unwrap();
+        push(
+            spawn(async move {
+                let _ = TcpStream::connect(addr).await;
+            }),
+            "let _ = TcpStream::connect(addr)",
+            "writable",
+        );
+        // A blocking job held until the end, and the task awaiting it.
+        let (release, hold) = std::sync::mpsc::channel::<()>();
+        let job = runtime::spawn_blocking(move || {
+            let _ = hold.recv();
+        });
+        let job_id = job.id();
+        push(
+            spawn(async move {
+                let _ = job.await;
+            }),
+            "let _ = job.await",
+            "join of task",
+        );
+        // open(2) of a FIFO blocks (on a pool thread) until a writer opens it.
+        let path = fifo.clone();
+        push(
+            spawn(async move {
+                let _ = runtime::fs::read(&path).await;
+            }),
+            "let _ = runtime::fs::read(",
+            "blocking-pool job",
+        );
+        expect.push((
+            job_id,
+            "let job = runtime::spawn_blocking(",
+            "blocking-pool job",
+        ));
+
+        for _ in 0..3 {
+            yield_now().await;
+        }
+        let dump = runtime::inspect::dump();
+        let text = dump.to_string();
+        for (id, at, reason) in &expect {
+            let line = line_in_test(TEST, at);
+            let task = dump
+                .tasks
+                .iter()
+                .find(|t| t.id == *id)
+                .unwrap_or_else(|| panic!("task {id} missing:\n{text}"));
+            assert_eq!(task.state, DumpState::Waiting, "line {line}:\n{text}");
+            assert!(
+                task.waiting_on.to_string().contains(reason),
+                "line {line}: waits on {}, not {reason}:\n{text}",
+                task.waiting_on
+            );
+            let site = task
+                .awaiting_at
+                .unwrap_or_else(|| panic!("line {line}: no await site:\n{text}"));
+            assert_eq!((site.file(), site.line()), (file!(), line), "{at}:\n{text}");
+        }
+
+        // Let the pool threads go: the held job, and the FIFO's reader
+        // (opening the write end meets it; closing it is its EOF).
+        let _ = release.send(());
+        drop(std::fs::OpenOptions::new().write(true).open(&fifo).unwrap());
+        for handle in &handles {
+            handle.abort();
+        }
+        drop(listener);
+    });
+}

@@ -10,7 +10,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use integration_tests::tools::{SKIP_TOOLS, line_of, lldb_command, require_tool};
+use integration_tests::tools::{SKIP_TOOLS, Scratch, line_of, lldb_command, require_tool};
 
 fn lldb_installed() -> bool {
     require_tool("lldb", "--version", "apt-get install -y lldb")
@@ -111,9 +111,9 @@ fn lldb_reads_a_core_dump() {
     if !lldb_installed() || !require_tool("gdb", "--version", "apt-get install -y gdb") {
         return;
     }
-    let scratch = std::env::temp_dir().join(format!("runtime-lldb-core-{}", std::process::id()));
-    std::fs::create_dir_all(&scratch).expect("a scratch directory");
-    let core = scratch.join("target.core");
+    // Holds the core file; removed on every path (a failed assertion too).
+    let scratch = Scratch::new("runtime-lldb-core");
+    let core = scratch.path().join("target.core");
     let made = Command::new("gdb")
         .args([
             "-batch",
@@ -142,7 +142,6 @@ fn lldb_reads_a_core_dump() {
             "threaded-tasks",
         ],
     );
-    let _ = std::fs::remove_dir_all(&scratch);
     check_listing(&text, false);
 }
 

@@ -42,7 +42,7 @@ use remote::{Deferred, Shared};
 
 /// What the driver needs from the scheduler above it while it parks.
 pub(crate) trait Tasks {
-    /// Whether some task is ready to run (then the loop must not sleep).
+    /// Whether some task is ready to run, or will (then the loop must not sleep).
     fn has_ready(&self) -> bool;
     /// Wakes (and empties) `wakers`; `from` says where the wakes came from,
     /// for the trace's flow arrows.
@@ -349,6 +349,22 @@ impl Driver {
         let mut remote = std::mem::take(&mut *self.remote.borrow_mut());
         let mut deferred = std::mem::take(&mut *self.deferred.borrow_mut());
         self.shared.drain(&mut remote, &mut deferred);
+        self.hand_up(tasks, remote, deferred);
+    }
+
+    /// Schedule exploration's early look, between two polls: the tasks
+    /// other threads woke so far and the clean-ups they queued, taken
+    /// without an `epoll_wait` (`Shared::take_queued`; `scheduler/explore.rs`).
+    pub(crate) fn take_remote_early(&self, tasks: &dyn Tasks) {
+        let mut remote = std::mem::take(&mut *self.remote.borrow_mut());
+        let mut deferred = std::mem::take(&mut *self.deferred.borrow_mut());
+        self.shared.take_queued(&mut remote, &mut deferred);
+        self.hand_up(tasks, remote, deferred);
+    }
+
+    /// Applies the clean-ups and hands the woken tasks up to be scheduled;
+    /// the emptied buffers are kept for the next drain.
+    fn hand_up(&self, tasks: &dyn Tasks, mut remote: Vec<TaskId>, mut deferred: Vec<Deferred>) {
         for op in deferred.drain(..) {
             if let Some(op) = self.apply(op) {
                 tasks.apply(op);

@@ -22,9 +22,24 @@
 
 /// Defines `ReadHalf`, `WriteHalf`, `OwnedReadHalf`, `OwnedWriteHalf` and
 /// `ReuniteError` for `$stream` (a type with a field `inner:
-/// net::stream::Stream<_>`) in the module where it is invoked.
+/// net::stream::Stream<_>`) in the module where it is invoked. The doc
+/// comments given after `OwnedReadHalf:` and `OwnedWriteHalf:` are added
+/// to those types' docs: each stream's file writes its own runnable
+/// example (a TCP pair and a Unix pair are made differently).
+///
+/// ```text
+/// stream_halves! {
+///     TcpStream;
+///     OwnedReadHalf: /// # Example ...
+///     OwnedWriteHalf: /// # Example ...
+/// }
+/// ```
 macro_rules! stream_halves {
-    ($stream:ident) => {
+    (
+        $stream:ident;
+        OwnedReadHalf: $(#[$read_doc:meta])*
+        OwnedWriteHalf: $(#[$write_doc:meta])*
+    ) => {
         use std::io::{IoSlice, IoSliceMut};
         use std::net::Shutdown;
         use std::sync::Arc;
@@ -41,6 +56,7 @@ macro_rules! stream_halves {
         pub struct WriteHalf<'a>(pub(crate) &'a $stream);
 
         #[doc = concat!("The read half of [`", stringify!($stream), "::into_split`]: `Send`, `Sync`, `'static`.")]
+        $(#[$read_doc])*
         #[derive(Debug)]
         pub struct OwnedReadHalf(pub(crate) Arc<$stream>);
 
@@ -49,6 +65,7 @@ macro_rules! stream_halves {
         /// Dropping it shuts the write direction down (`shutdown(SHUT_WR)`),
         /// so the peer reads EOF even while the read half lives on, as
         /// tokio's does; [`forget`](Self::forget) drops it without that.
+        $(#[$write_doc])*
         #[derive(Debug)]
         pub struct OwnedWriteHalf {
             pub(crate) stream: Arc<$stream>,

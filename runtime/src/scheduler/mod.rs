@@ -385,7 +385,7 @@ impl Scheduler {
         self.main_wait.set((WaitNote::Unknown, None));
         loop {
             for _ in 0..self.explorer.polls_before_turn(self.config.event_interval) {
-                let Some(task) = self.queue.borrow_mut().pop() else {
+                let Some(task) = self.next_ready() else {
                     break;
                 };
                 if !MainTask::is_main(task) {

@@ -18,7 +18,7 @@ use crate::task::TaskId;
 /// (`Scheduler::wake_from`, not `{impl#1}::wake`).
 impl Tasks for Scheduler {
     fn has_ready(&self) -> bool {
-        !self.queue.borrow().is_empty()
+        !self.queue.borrow().is_empty() || self.held_back()
     }
 
     fn wake(&self, from: Source, wakers: &mut Vec<Waker>) {
@@ -86,5 +86,27 @@ impl Scheduler {
                 debug_assert!(false, "a driver clean-up reached the scheduler: {op:?}");
             }
         }
+    }
+}
+
+/// Schedule exploration's side of the wakes (`explore.rs`).
+impl Scheduler {
+    /// The next task to poll, from the run queue. Under exploration the
+    /// loop first looks at the remote queue one time in four (a wake from
+    /// another thread delivered early, between two polls).
+    #[inline]
+    pub(super) fn next_ready(&self) -> Option<TaskId> {
+        if self.explorer.deliver_early() {
+            self.driver.take_remote_early(self);
+        }
+        self.queue.borrow_mut().pop()
+    }
+
+    /// Whether exploration holds remote wakes back: their tasks will run,
+    /// so `has_ready` counts them. One taken during the very park that asks
+    /// must not let the paused clock's loop conclude that nothing can ever
+    /// run again (a false deadlock).
+    fn held_back(&self) -> bool {
+        self.explorer.has_late()
     }
 }

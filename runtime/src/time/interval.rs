@@ -1,6 +1,7 @@
 //! [`Interval`]: ticks at a fixed period.
 
-use std::future::{Future as _, poll_fn};
+use std::future::{Future, poll_fn};
+use std::panic::Location;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -46,6 +47,7 @@ pub fn interval_at(start: Instant, period: Duration) -> Interval {
         period,
         sleep: sleep_until(start),
         missed: MissedTickBehavior::Burst,
+        made_at: Location::caller(),
     }
 }
 
@@ -71,16 +73,34 @@ pub struct Interval {
     period: Duration,
     sleep: Sleep,
     missed: MissedTickBehavior,
+    /// Where it was made (`interval` is `#[track_caller]`): the await site
+    /// of a task waiting in [`poll_tick`](Self::poll_tick) (one waiting in
+    /// [`tick`](Self::tick) is shown at its `tick()` call).
+    made_at: &'static Location<'static>,
 }
 
 impl Interval {
     /// Waits for the next tick and returns its scheduled time.
-    pub async fn tick(&mut self) -> Instant {
-        poll_fn(|cx| self.poll_tick(cx)).await
+    #[track_caller]
+    pub fn tick(&mut self) -> impl Future<Output = Instant> + '_ {
+        // Not an `async fn`, to be `#[track_caller]`: the caller's site is
+        // the task's await site while it waits (`inspect::note_at`).
+        let at = Location::caller();
+        poll_fn(move |cx| self.poll_tick_at(cx, at))
     }
 
     /// The polling form of [`tick`](Self::tick).
     pub fn poll_tick(&mut self, cx: &mut Context<'_>) -> Poll<Instant> {
+        self.poll_tick_at(cx, self.made_at)
+    }
+
+    /// [`poll_tick`](Self::poll_tick), the wait shown at `at`.
+    fn poll_tick_at(
+        &mut self,
+        cx: &mut Context<'_>,
+        at: &'static Location<'static>,
+    ) -> Poll<Instant> {
+        self.sleep.set_site(at);
         if Pin::new(&mut self.sleep).poll(cx).is_pending() {
             return Poll::Pending;
         }

@@ -109,6 +109,12 @@ impl Sleep {
         self
     }
 
+    /// From now on, shown in dumps as waiting at `at` (an `Interval`'s
+    /// sleep waits wherever its `tick()` was called).
+    pub(crate) fn set_site(&mut self, at: &'static Location<'static>) {
+        self.at = at;
+    }
+
     /// Whether the deadline was reached (the future returned `Ready`).
     pub fn is_elapsed(&self) -> bool {
         matches!(self.state, SleepState::Done)
