@@ -746,11 +746,12 @@ fn time_write_connect_and_blocking_waits_show_their_await_site() {
         stx.send(0).await.unwrap(); // full: the next send waits
         push(
             spawn(async move {
-                // The send waits for room, then its timer: the last noted.
+                // Waits for room (its timer only ends the wait): shown as
+                // a channel send, not as the timer it polled last.
                 let _ = stx.send_timeout(1, Duration::from_secs(60)).await;
             }),
             "let _ = stx.send_timeout(",
-            "timer",
+            "channel send",
         );
         // More than any socket buffer (a Unix socket's is ~200 KiB): the
         // write fills it and waits for room the peer never makes.

@@ -251,6 +251,10 @@ impl<T> Future for SendTimeout<'_, T> {
             return Poll::Ready(result.map_err(|SendError(v)| SendTimeoutError::Closed(v)));
         }
         if Pin::new(&mut this.sleep).poll(cx).is_pending() {
+            // The timer noted itself last; what the task waits for is room
+            // on the channel (the deadline only ends the wait), so that is
+            // what the dump and the debugger show.
+            crate::inspect::note_at(crate::inspect::WaitReason::ChannelSend, this.send.at);
             return Poll::Pending;
         }
         // Timed out: take the value back and leave the queue (passing on a
