@@ -12,7 +12,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use integration_tests::tools::{
-    SKIP_TOOLS, Scratch, debug_binaries, defined_symbols, line_of, require_tool, target_dir,
+    Scratch, check_a_missing_tool_fails_unless_skipped, debug_binaries, defined_symbols, line_of,
+    require_tool, target_dir,
 };
 
 /// The purpose-built target, relative to the workspace root.
@@ -185,31 +186,10 @@ fn runtime_dump_tasks_is_callable_from_gdb_in_the_demo() {
 /// `RUNTIME_TEST_SKIP_TOOLS=gdb`.
 #[test]
 fn without_gdb_the_test_fails_unless_skipped() {
-    let exe = std::env::current_exe().expect("this test binary");
-    let run = |skip: Option<&str>| {
-        let mut child = Command::new(&exe);
-        child
-            .args(["--exact", "gdb_shows_live_tasks_with_their_spawn_sites"])
-            .env("PATH", "/nonexistent")
-            .env_remove(SKIP_TOOLS);
-        if let Some(skip) = skip {
-            child.env(SKIP_TOOLS, skip);
-        }
-        child.output().expect("the test binary runs again")
-    };
-    let failed = run(None);
-    let said = format!(
-        "{}{}",
-        String::from_utf8_lossy(&failed.stdout),
-        String::from_utf8_lossy(&failed.stderr)
-    );
-    assert!(!failed.status.success(), "a test that did not run passed");
-    assert!(said.contains("apt-get install -y gdb"), "{said}");
-    let skipped = run(Some("strace,gdb"));
-    assert!(
-        skipped.status.success(),
-        "{}",
-        String::from_utf8_lossy(&skipped.stdout)
+    check_a_missing_tool_fails_unless_skipped(
+        "gdb_shows_live_tasks_with_their_spawn_sites",
+        "gdb",
+        "strace,gdb",
     );
 }
 

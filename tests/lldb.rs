@@ -10,7 +10,9 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use integration_tests::tools::{SKIP_TOOLS, Scratch, line_of, lldb_command, require_tool};
+use integration_tests::tools::{
+    Scratch, check_a_missing_tool_fails_unless_skipped, line_of, lldb_command, require_tool,
+};
 
 fn lldb_installed() -> bool {
     require_tool("lldb", "--version", "apt-get install -y lldb")
@@ -149,30 +151,9 @@ fn lldb_reads_a_core_dump() {
 /// or passes with `RUNTIME_TEST_SKIP_TOOLS=lldb`.
 #[test]
 fn without_lldb_the_test_fails_unless_skipped() {
-    let exe = std::env::current_exe().expect("this test binary");
-    let run = |skip: Option<&str>| {
-        let mut child = Command::new(&exe);
-        child
-            .args(["--exact", "lldb_lists_tasks_await_sites_and_frames"])
-            .env("PATH", "/nonexistent")
-            .env_remove(SKIP_TOOLS);
-        if let Some(skip) = skip {
-            child.env(SKIP_TOOLS, skip);
-        }
-        child.output().expect("the test binary runs again")
-    };
-    let failed = run(None);
-    let said = format!(
-        "{}{}",
-        String::from_utf8_lossy(&failed.stdout),
-        String::from_utf8_lossy(&failed.stderr)
-    );
-    assert!(!failed.status.success(), "a test that did not run passed");
-    assert!(said.contains("apt-get install -y lldb"), "{said}");
-    let skipped = run(Some("gdb,lldb"));
-    assert!(
-        skipped.status.success(),
-        "{}",
-        String::from_utf8_lossy(&skipped.stdout)
+    check_a_missing_tool_fails_unless_skipped(
+        "lldb_lists_tasks_await_sites_and_frames",
+        "lldb",
+        "gdb,lldb",
     );
 }

@@ -38,6 +38,45 @@ pub fn require_tool(tool: &str, probe: &str, install: &str) -> bool {
     );
 }
 
+/// Runs the test `test` of this test binary again in a child process that
+/// cannot find any tool (`PATH` empty), and checks what `require_tool`
+/// promises: it fails with `apt-get install -y <tool>`, and it passes when
+/// `RUNTIME_TEST_SKIP_TOOLS` is `skip` (the tools that test needs).
+///
+/// # Panics
+/// When the child passes without running, or fails when told to skip.
+pub fn check_a_missing_tool_fails_unless_skipped(test: &str, tool: &str, skip: &str) {
+    let exe = std::env::current_exe().expect("this test binary");
+    let run = |skip: Option<&str>| {
+        let mut child = Command::new(&exe);
+        child
+            .args(["--exact", test])
+            .env("PATH", "/nonexistent")
+            .env_remove(SKIP_TOOLS);
+        if let Some(skip) = skip {
+            child.env(SKIP_TOOLS, skip);
+        }
+        child.output().expect("the test binary runs again")
+    };
+    let failed = run(None);
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&failed.stdout),
+        String::from_utf8_lossy(&failed.stderr)
+    );
+    assert!(!failed.status.success(), "a test that did not run passed");
+    assert!(
+        said.contains(&format!("apt-get install -y {tool}")),
+        "{said}"
+    );
+    let skipped = run(Some(skip));
+    assert!(
+        skipped.status.success(),
+        "{}",
+        String::from_utf8_lossy(&skipped.stdout)
+    );
+}
+
 /// A test's scratch directory under the system's temporary directory
 /// (named for the test and this process), created empty and removed when
 /// dropped: on every path out of the test, a failed assertion included,
