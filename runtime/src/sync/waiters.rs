@@ -150,10 +150,7 @@ impl<T> Waiters<T> {
     /// its payload and whether it was still linked.
     pub(crate) fn remove(&mut self, key: usize) -> (T, bool) {
         let linked = self.nodes[key].linked;
-        if linked {
-            self.unlink(key);
-        }
-        (self.nodes.remove(key).value, linked)
+        (self.take(key).0, linked)
     }
 
     /// Removes waiter `key`, which its owner has just seen unlinked
