@@ -98,7 +98,7 @@ impl Registration {
         cx: &mut Context<'_>,
         op: impl FnMut() -> io::Result<R>,
     ) -> Poll<io::Result<R>> {
-        self.poll_io_as(Who::Polled, dir, cx, op, |_| false)
+        self.poll_io_drain(dir, cx, op, |_| false)
     }
 
     /// [`poll_io`](Registration::poll_io) for an operation whose success
@@ -240,13 +240,7 @@ impl<'a> Waiter<'a> {
         cx: &mut Context<'_>,
         op: impl FnMut() -> io::Result<R>,
     ) -> Poll<io::Result<R>> {
-        self.reg.poll_io_as(
-            Who::Waiter(&mut self.entry, self.at),
-            self.dir,
-            cx,
-            op,
-            |_| false,
-        )
+        self.poll_io_drain(cx, op, |_| false)
     }
 
     /// [`Registration::poll_io_drain`] for this waiter.
