@@ -85,6 +85,10 @@ def _u64(address):
     return struct.unpack("<Q", _read(address, 8))[0]
 
 
+def _u32(address):
+    return struct.unpack("<I", _read(address, 4))[0]
+
+
 def _runtimes():
     """Every live runtime's header, as a dict."""
     head = _symbol_address("RUNTIME_DEBUG_HEAD")
@@ -167,7 +171,7 @@ def _task(rt, key):
     }
     if alloc:
         # The allocation starts with the task's WakerCell (waker.rs).
-        task["refs"] = _u64(alloc + refs_off)
+        task["refs"] = _u32(alloc + refs_off)  # a 32-bit count (waker.rs)
         task["remote_queued"] = bool(_read(alloc + cell_queued_off, 1)[0])
     return task
 
@@ -626,7 +630,7 @@ class WakerPrinter:
         if rt is None:
             return "Waker(data 0x%x, vtable 0x%x: not a runtime waker)" % (data, vtable)
         key, task_id = _cell_task(rt, data)
-        refs = _u64(data + rt["slot"][5])
+        refs = _u32(data + rt["slot"][5])
         return "Waker(%s, %d references)" % (_describe(rt, key, task_id), refs)
 
 

@@ -63,6 +63,9 @@ class Memory:
     def u64(self, address):
         return struct.unpack("<Q", self.read(address, 8))[0]
 
+    def u32(self, address):
+        return struct.unpack("<I", self.read(address, 4))[0]
+
     def symbol(self, name):
         for context in self.target.FindSymbols(name):
             address = context.GetSymbol().GetStartAddress().GetLoadAddress(self.target)
@@ -133,7 +136,7 @@ def tasks(mem, rt):
             "frames": frames(mem, frame, rt["location"]) if state in ("waiting", "runnable") else [],
             "queued": bool(raw[queued_off]), "aborted": bool(raw[aborted_off]),
             "has_join_handle": bool(raw[join_off]),
-            "refs": mem.u64(alloc + refs_off) if alloc else None,
+            "refs": mem.u32(alloc + refs_off) if alloc else None,  # 32 bits (waker.rs)
             "remote_queued": bool(mem.read(alloc + cell_queued_off, 1)[0]) if alloc else None,
         }
 

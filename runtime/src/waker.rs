@@ -35,29 +35,41 @@ use std::task::{RawWaker, RawWakerVTable, Waker};
 use std::cell::Cell;
 
 use crate::driver::remote::Shared;
-use crate::loom_shim::{Arc, AtomicBool, AtomicUsize, Ordering, fence};
+use crate::loom_shim::{Arc, AtomicBool, AtomicU32, Ordering, fence};
 use crate::task::TaskId;
 
 /// What a [`Waker`] built by this runtime points at: the head of a task's
 /// allocation (or, for the `block_on` future, an allocation of its own).
 ///
 /// `#[repr(C)]` so that it can sit at offset 0 of the task allocation and a
-/// pointer to one is a pointer to the other.
+/// pointer to one is a pointer to the other. 40 bytes: the count and the
+/// queued flag share a word, and one vtable pointer serves the cell
+/// (`release`) and the task (`task/raw.rs` extends [`CellVTable`]).
 #[repr(C)]
 pub(crate) struct WakerCell {
     /// References: the task's owner in the task table, every `Waker`, and
-    /// every entry in the cross-thread queue.
-    refs: AtomicUsize,
+    /// every entry in the cross-thread queue. 32 bits: a clone past
+    /// `i32::MAX` aborts, as `Arc`'s past `isize::MAX` does.
+    refs: AtomicU32,
+    /// Set while this cell sits in the cross-thread queue, so that a burst of
+    /// remote wakes of one task costs one queue entry.
+    pub(crate) queued: AtomicBool,
     /// The runtime's cross-thread half: its queue and its `eventfd`.
     pub(crate) shared: Arc<Shared>,
     /// The task this cell wakes.
     pub(crate) task: TaskId,
-    /// Set while this cell sits in the cross-thread queue, so that a burst of
-    /// remote wakes of one task costs one queue entry.
-    pub(crate) queued: AtomicBool,
-    /// Frees the whole allocation this cell heads; called once, by whoever
+    /// How to free the allocation this cell heads (and, for a task, the
+    /// rest of its functions: the pointer is to a `TaskVTable`).
+    vtable: *const CellVTable,
+}
+
+/// The functions of a cell's allocation that do not depend on what else it
+/// holds; a task's vtable starts with one (`#[repr(C)]`, `task/raw.rs`).
+#[repr(C)]
+pub(crate) struct CellVTable {
+    /// Frees the whole allocation the cell heads; called once, by whoever
     /// drops the last reference.
-    release: unsafe fn(NonNull<WakerCell>),
+    pub(crate) release: unsafe fn(NonNull<WakerCell>),
 }
 
 /// The offsets of a cell's `refs`, `task` and `queued`, for debuggers
@@ -75,18 +87,23 @@ pub(crate) fn cell_layout() -> [u8; 3] {
 impl WakerCell {
     /// A cell with one reference, to be placed at the head of an allocation
     /// that `release` frees.
-    pub(crate) fn new(
-        shared: Arc<Shared>,
-        task: TaskId,
-        release: unsafe fn(NonNull<WakerCell>),
-    ) -> WakerCell {
+    ///
+    /// `vtable` points to a `'static` table whose `release` frees that
+    /// allocation (and which may go on past the `CellVTable`: a task's does).
+    pub(crate) fn new(shared: Arc<Shared>, task: TaskId, vtable: *const CellVTable) -> WakerCell {
         WakerCell {
-            refs: AtomicUsize::new(1),
+            refs: AtomicU32::new(1),
+            queued: AtomicBool::new(false),
             shared,
             task,
-            queued: AtomicBool::new(false),
-            release,
+            vtable,
         }
+    }
+
+    /// The vtable pointer given to [`new`](Self::new), with the provenance
+    /// it was given (a task reads its whole `TaskVTable` through it).
+    pub(crate) fn vtable(&self) -> *const CellVTable {
+        self.vtable
     }
 }
 
@@ -116,7 +133,10 @@ impl CellRef {
             // SAFETY: see the function's contract.
             drop(unsafe { Box::from_raw(cell.as_ptr()) });
         }
-        let cell = Box::new(WakerCell::new(shared, task, release_bare));
+        static BARE: CellVTable = CellVTable {
+            release: release_bare,
+        };
+        let cell = Box::new(WakerCell::new(shared, task, &BARE));
         // SAFETY: `Box::into_raw` never returns null; the new `CellRef` owns
         // the one reference the cell was created with.
         unsafe { CellRef::from_raw(NonNull::new_unchecked(Box::into_raw(cell))) }
@@ -158,7 +178,7 @@ impl CellRef {
     /// The number of references (for the loom models).
     #[cfg(all(test, loom))]
     pub(crate) fn ref_count(&self) -> usize {
-        self.refs.load(Ordering::SeqCst)
+        self.refs.load(Ordering::SeqCst) as usize
     }
 }
 
@@ -178,7 +198,7 @@ impl Clone for CellRef {
         // keeps the original pointer, with its provenance over the whole
         // allocation, which `release` needs.)
         let old = self.refs.fetch_add(1, Ordering::Relaxed);
-        if old > isize::MAX as usize {
+        if old > i32::MAX as u32 {
             // Billions of leaked wakers: give up rather than overflow.
             std::process::abort();
         }
@@ -194,7 +214,9 @@ impl Drop for CellRef {
             return;
         }
         fence(Ordering::Acquire);
-        let release = self.release;
+        // SAFETY: the vtable pointer is `'static` (`WakerCell::new`'s
+        // contract).
+        let release = unsafe { (*self.vtable).release };
         // SAFETY: that was the last reference: nobody else can reach the
         // cell, and `release` is the function that matches its allocation.
         unsafe { release(self.0) };

@@ -306,8 +306,8 @@ impl Scheduler {
             self.noted_frame.set(std::ptr::null());
             let started = self.config.times_polls().then(Instant::now);
             let poll = match self.tracer() {
-                None => ptr.poll(task.id),
-                Some(trace) => self.traced_poll(trace, task, || ptr.poll(task.id)),
+                None => ptr.poll(),
+                Some(trace) => self.traced_poll(trace, task, || ptr.poll()),
             };
             if let Some(started) = started {
                 self.poll_took(started.elapsed(), Some(task));
@@ -338,7 +338,7 @@ impl Scheduler {
     /// Drops an aborted task's future (its destructors are user code, run
     /// outside the table's borrow), then retires the task.
     fn cancel(&self, task: TaskId, ptr: TaskPtr) {
-        ptr.cancel(task.id);
+        ptr.cancel();
         bump(&self.counters.tasks_cancelled);
         self.retire(task, ptr);
     }

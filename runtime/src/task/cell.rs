@@ -12,12 +12,12 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use super::JoinError;
+use super::error::Failure;
 
 /// A future, then its result, then nothing.
 pub(crate) enum TaskCell<F: Future> {
     Running(F),
-    Finished(Result<F::Output, JoinError>),
+    Finished(Result<F::Output, Failure>),
     Consumed,
 }
 
@@ -36,7 +36,7 @@ impl<F: Future> TaskCell<F> {
 impl<F: Future> TaskCell<F> {
     /// Polls the future, catching a panic. Returns `Ready` once the task is
     /// finished (its output, or the panic, is stored in the cell).
-    pub(crate) fn poll_task(mut self: Pin<&mut Self>, cx: &mut Context<'_>, id: u64) -> Poll<()> {
+    pub(crate) fn poll_task(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         // SAFETY: the `Running` future is structurally pinned: it is never
         // moved out of the cell, only dropped in place by `Pin::set`, and the
         // `&mut` does not escape this block.
@@ -52,12 +52,12 @@ impl<F: Future> TaskCell<F> {
         let result = match poll {
             Ok(Poll::Pending) => return Poll::Pending,
             Ok(Poll::Ready(output)) => Ok(output),
-            Err(payload) => Err(JoinError::panic(id, payload)),
+            Err(payload) => Err(Failure::panic(payload)),
         };
         // The future is done: drop it now (destructors run when the task
         // ends, not when its handle goes). A panic in that drop wins.
         if let Err(payload) = self.as_mut().replace(TaskCell::Finished(result)) {
-            let _ = self.replace(TaskCell::Finished(Err(JoinError::panic(id, payload))));
+            let _ = self.replace(TaskCell::Finished(Err(Failure::panic(payload))));
         }
         Poll::Ready(())
     }
@@ -65,13 +65,13 @@ impl<F: Future> TaskCell<F> {
     /// Drops the future in place (its destructors run now) and stores a
     /// "cancelled" error as the output; a panic in a destructor is stored
     /// instead.
-    pub(crate) fn cancel(mut self: Pin<&mut Self>, id: u64) {
+    pub(crate) fn cancel(mut self: Pin<&mut Self>) {
         if !matches!(*self, TaskCell::Running(_)) {
             return;
         }
         let outcome = match self.as_mut().replace(TaskCell::Consumed) {
-            Ok(()) => JoinError::cancelled(id),
-            Err(payload) => JoinError::panic(id, payload),
+            Ok(()) => Failure::cancelled(),
+            Err(payload) => Failure::panic(payload),
         };
         let _ = self.replace(TaskCell::Finished(Err(outcome)));
     }
@@ -84,7 +84,7 @@ impl<F: Future> TaskCell<F> {
     /// Moves the output out into `*dst`.
     ///
     /// # Safety
-    /// `dst` must point to a valid `Option<Result<F::Output, JoinError>>`.
+    /// `dst` must point to a valid `Option<Result<F::Output, Failure>>`.
     pub(crate) unsafe fn take_output(self: Pin<&mut Self>, dst: *mut ()) {
         // SAFETY: only a finished cell is read, and it holds no pinned data
         // (the future was dropped in place when it finished), so moving the
@@ -95,9 +95,9 @@ impl<F: Future> TaskCell<F> {
         }
         if let TaskCell::Finished(result) = std::mem::replace(this, TaskCell::Consumed) {
             // SAFETY: the caller guarantees that `dst` is a valid
-            // `*mut Option<Result<F::Output, JoinError>>`: the JoinHandle<T>
+            // `*mut Option<Result<F::Output, Failure>>`: the JoinHandle<T>
             // was created by the spawn of this very future type.
-            unsafe { *dst.cast::<Option<Result<F::Output, JoinError>>>() = Some(result) };
+            unsafe { *dst.cast::<Option<Result<F::Output, Failure>>>() = Some(result) };
         }
     }
 }

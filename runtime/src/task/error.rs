@@ -29,9 +29,40 @@ pub struct JoinError {
 
 enum Repr {
     Cancelled,
-    /// Boxed: a `JoinError` lives inside every task's allocation (its
-    /// output slot), so it is kept to two words.
+    /// Boxed: the failure lives inside every task's allocation (its output
+    /// slot, as a [`Failure`]), so it is kept to one word.
     Panic(Box<Panicked>),
+}
+
+/// A [`JoinError`] without its task id: what a task's allocation stores as a
+/// failed output (`cell.rs`). The id is the task's own, known to the
+/// `JoinHandle` that takes the output, so the slot is one word, not two.
+pub(crate) struct Failure(Repr);
+
+impl Failure {
+    /// The task was cancelled.
+    pub(crate) fn cancelled() -> Failure {
+        Failure(Repr::Cancelled)
+    }
+
+    /// The task panicked with `payload`.
+    pub(crate) fn panic(payload: Box<dyn Any + Send>) -> Failure {
+        let message = panic_message(payload.as_ref()).map(str::to_owned);
+        Failure(Repr::Panic(Box::new(Panicked {
+            payload: Mutex::new(payload),
+            message,
+        })))
+    }
+
+    /// Whether the task panicked.
+    pub(crate) fn is_panic(&self) -> bool {
+        matches!(self.0, Repr::Panic(_))
+    }
+
+    /// The error of task `id`.
+    pub(crate) fn with_id(self, id: u64) -> JoinError {
+        JoinError { id, repr: self.0 }
+    }
 }
 
 struct Panicked {
@@ -44,21 +75,11 @@ struct Panicked {
 
 impl JoinError {
     pub(crate) fn cancelled(id: u64) -> JoinError {
-        JoinError {
-            id,
-            repr: Repr::Cancelled,
-        }
+        Failure::cancelled().with_id(id)
     }
 
     pub(crate) fn panic(id: u64, payload: Box<dyn Any + Send>) -> JoinError {
-        let message = panic_message(payload.as_ref()).map(str::to_owned);
-        JoinError {
-            id,
-            repr: Repr::Panic(Box::new(Panicked {
-                payload: Mutex::new(payload),
-                message,
-            })),
-        }
+        Failure::panic(payload).with_id(id)
     }
 
     /// Whether the task panicked.
@@ -145,9 +166,12 @@ mod tests {
 
     #[test]
     #[cfg(target_pointer_width = "64")]
-    fn two_words() {
-        // It sits in every task's output slot.
+    fn two_words_and_one_stored() {
         assert_eq!(std::mem::size_of::<JoinError>(), 16);
+        // A failure sits in every task's output slot: one word, and a task
+        // whose output is `()` stores its result in two.
+        assert_eq!(std::mem::size_of::<Failure>(), 8);
+        assert_eq!(std::mem::size_of::<Result<(), Failure>>(), 16);
     }
 
     #[test]

@@ -8,7 +8,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use super::TaskId;
-use super::error::JoinError;
+use super::error::{Failure, JoinError};
 use super::lifecycle::JoinPoll;
 use crate::driver::remote::Deferred;
 use crate::handle::{NotHere, RuntimeId, panic_not_here};
@@ -145,16 +145,17 @@ fn poll_join<T>(
         }
         JoinPoll::Gone => Poll::Ready(Err(JoinError::cancelled(task.id))),
         JoinPoll::Ready(ptr) => {
-            let mut out: Option<Result<T, JoinError>> = None;
+            let mut out: Option<Result<T, Failure>> = None;
             if let Some(ptr) = ptr.as_ref() {
-                // SAFETY: `out` is an `Option<Result<T, JoinError>>`, and
-                // `T` is this task's output type: the only caller is
+                // SAFETY: `out` is an `Option<Result<T, Failure>>`, and `T`
+                // is this task's output type: the only caller is
                 // `JoinHandle<T>`, made by `spawn` for a future with
                 // `Output = T`.
-                unsafe { ptr.take_output((&mut out as *mut Option<Result<T, JoinError>>).cast()) };
+                unsafe { ptr.take_output((&mut out as *mut Option<Result<T, Failure>>).cast()) };
             }
             drop(ptr);
-            Poll::Ready(out.unwrap_or_else(|| Err(JoinError::cancelled(task.id))))
+            let out = out.unwrap_or_else(|| Err(Failure::cancelled()));
+            Poll::Ready(out.map_err(|failure| failure.with_id(task.id)))
         }
     }
 }
