@@ -22,7 +22,7 @@ use runtime::Runtime;
 use runtime::inspect::{DebugRuntime, RUNTIME_DEBUG_HEAD};
 
 /// `DebugRuntime::magic` (offset 0).
-const MAGIC: u64 = u64::from_le_bytes(*b"RTDEBUG4");
+const MAGIC: u64 = u64::from_le_bytes(*b"RTDEBUG5");
 /// Offset of `DebugRuntime::next: AtomicPtr<DebugRuntime>`.
 const NEXT: usize = 32;
 /// Offset of `DebugRuntime::thread: u64` (the builder's `gettid`).

@@ -37,7 +37,7 @@ import struct
 
 import gdb
 
-MAGIC = int.from_bytes(b"RTDEBUG4", "little")
+MAGIC = int.from_bytes(b"RTDEBUG5", "little")
 FRAME_MAGIC = int.from_bytes(b"RTFRAME1", "little")
 THREAD_MAGIC = int.from_bytes(b"RTTHRD01", "little")
 RUNTIME_SIZE = 96  # see DebugRuntime in debug_table.rs
@@ -152,8 +152,10 @@ def _task(rt, key):
         return None
     address = rt["slots"] + key * rt["stride"]
     raw = _read(address, rt["stride"])
-    (task_id, spawned_at, await_at, frame, wait_arg, polls, last_poll_ms, wait_fd,
-     state, wait_kind) = struct.unpack_from("<QQQQQIIiBB", raw)
+    (task_id, spawned_at, await_at, frame, wait_arg, polls, last_poll_ms,
+     state, wait_kind) = struct.unpack_from("<QQQQQII4xBB", raw)
+    # An fd wait keeps its fd in the low 32 bits of wait_arg (debug_task.rs).
+    (wait_fd,) = struct.unpack("<i", struct.pack("<Q", wait_arg)[:4])
     if task_id == 0:
         return None
     task_off, queued_off, aborted_off, join_off, join_waker_off, refs_off, cell_task_off, \
@@ -225,15 +227,17 @@ def _cell_task(rt, cell):
     return struct.unpack("<QQ", _read(cell + offset, 16))
 
 
-def _describe(rt, key, task_id):
+def _describe(rt, key, task_id, id_bits=64):
     """A short description of the task named (key, id): its state and spawn
-    site, or what it is if it has no slot."""
+    site, or what it is if it has no slot. A run-queue entry knows only the
+    low `id_bits` of the id; a live task's full id is read from its slot."""
+    mask = (1 << id_bits) - 1
     if key == MAIN_KEY:
         return "task %d (the block_on future)" % task_id
     task = _task(rt, key)
-    if task is None or task["id"] != task_id:
+    if task is None or task["id"] & mask != task_id:
         return "task %d (gone)" % task_id
-    return "task %d (%s, spawned at %s)" % (task_id, task["state"], task["site"])
+    return "task %d (%s, spawned at %s)" % (task["id"], task["state"], task["site"])
 
 
 def _parse_id(argument, usage):
@@ -446,8 +450,11 @@ the cross-thread queue needs the build's type information."""
                 gdb.write("  run queue: %d task%s%s\n" % (
                     length, "" if length == 1 else "s", ", next first:" if length else ""))
                 for i in range(min(length, 10000)):
-                    key, task_id = struct.unpack("<QQ", _read(ptr + ((head + i) % cap) * 16, 16))
-                    gdb.write("    %d. %s\n" % (i + 1, _describe(rt, key, task_id)))
+                    # An entry is the key as u32 (u32::MAX: a block_on
+                    # future) and the id's low 32 bits (run_queue.rs).
+                    key, low = struct.unpack("<II", _read(ptr + ((head + i) % cap) * 8, 8))
+                    key = MAIN_KEY if key == 0xFFFFFFFF else key
+                    gdb.write("    %d. %s\n" % (i + 1, _describe(rt, key, low, id_bits=32)))
             sched = _scheduler(rt)
             if sched is None:
                 gdb.write("  remote wakes: %s\n" % _no_dwarf("not shown"))

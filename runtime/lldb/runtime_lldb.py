@@ -29,7 +29,7 @@ import time
 
 import lldb
 
-MAGIC = int.from_bytes(b"RTDEBUG4", "little")
+MAGIC = int.from_bytes(b"RTDEBUG5", "little")
 FRAME_MAGIC = int.from_bytes(b"RTFRAME1", "little")
 THREAD_MAGIC = int.from_bytes(b"RTTHRD01", "little")
 RUNTIME_SIZE = 96
@@ -121,8 +121,10 @@ def frames(mem, innermost, location):
 def tasks(mem, rt):
     for key in range(rt["len"]):
         raw = mem.read(rt["slots"] + key * rt["stride"], rt["stride"])
-        (task_id, spawned_at, await_at, frame, wait_arg, polls, last_poll_ms, wait_fd,
-         state, wait_kind) = struct.unpack_from("<QQQQQIIiBB", raw)
+        (task_id, spawned_at, await_at, frame, wait_arg, polls, last_poll_ms,
+         state, wait_kind) = struct.unpack_from("<QQQQQII4xBB", raw)
+        # An fd wait keeps its fd in the low 32 bits of wait_arg (debug_task.rs).
+        (wait_fd,) = struct.unpack("<i", struct.pack("<Q", wait_arg)[:4])
         if task_id == 0:
             continue
         task_off, queued_off, aborted_off, join_off, _, refs_off, _, cell_queued_off = rt["slot"]

@@ -19,16 +19,17 @@ use std::sync::atomic::{AtomicPtr, Ordering};
 use std::panic::Location;
 use std::task::RawWakerVTable;
 
-/// `b"RTDEBUG4"` as a little-endian integer: the script checks it (3: the
+/// `b"RTDEBUG5"` as a little-endian integer: the script checks it (3: the
 /// task record of `debug_task.rs` and `location`; 4: `slot`, `queue`,
-/// `sched`, `vtable`).
-pub(crate) const MAGIC: u64 = u64::from_le_bytes(*b"RTDEBUG4");
+/// `sched`, `vtable`; 5: the slot's flags inside the record, the fd in
+/// `wait_arg`, a 32-bit count in the waker cell, 8-byte run-queue entries).
+pub(crate) const MAGIC: u64 = u64::from_le_bytes(*b"RTDEBUG5");
 
 /// One runtime (96 bytes).
 ///
 /// | offset | field | meaning |
 /// |--------|-------|---------|
-/// | 0  | `magic: u64` | `b"RTDEBUG4"` |
+/// | 0  | `magic: u64` | `b"RTDEBUG5"` |
 /// | 8  | `slots: *const u8` | the task table's first slot |
 /// | 16 | `len: u64` | slots in the table (free ones have `id == 0`) |
 /// | 24 | `stride: u64` | bytes from one slot to the next |
@@ -66,7 +67,7 @@ pub struct DebugRuntime {
 ///
 /// | offset | field | meaning |
 /// |--------|-------|---------|
-/// | 0  | `ptr: *const TaskId` | the ring's slots, 16 bytes each (`TaskId` is `#[repr(C)]`: key, id); only the `len` from `head` are initialised |
+/// | 0  | `ptr: *const Entry` | the ring's slots, 8 bytes each (`run_queue::Entry`, `#[repr(C)]`: the key as `u32`, `u32::MAX` for a `block_on` future, then the low 32 bits of the task id); only the `len` from `head` are initialised |
 /// | 8  | `cap: u64` | slots in the ring (a power of two) |
 /// | 16 | `head: u64` | the slot of the next task to pop |
 /// | 24 | `len: u64` | tasks queued: slots `head`, `head + 1`, ... modulo `cap` |

@@ -11,9 +11,12 @@
 //!
 //! 56 bytes: a spawn site is one pointer to its `std::panic::Location`
 //! (whose own layout the runtime header describes, `debug_table.rs`), the
-//! counters are 32 bits, the state and the wait kind a byte each. An earlier
-//! record was 64 bytes with the site spelled out (file pointer, length,
-//! line, column) next to a second copy of the same `&Location` in the slot.
+//! counters are 32 bits, the state and the wait kind a byte each, an fd
+//! shares the wait argument's word, and the scheduler's three flags of the
+//! slot (`queued`, `aborted`, `has_join_handle`) sit in what would be the
+//! record's padding. An earlier record was 64 bytes with the site spelled
+//! out (file pointer, length, line, column) next to a second copy of the
+//! same `&Location` in the slot, and the slot kept its flags past it.
 
 use std::panic::Location;
 use std::ptr;
@@ -32,13 +35,16 @@ use crate::time::wheel::NEVER;
 /// | 8  | `spawned_at: *const Location` | the user's call to `spawn` |
 /// | 16 | `await_at: *const Location` | where the task is suspended, if known (null: not recorded) |
 /// | 24 | `frame: *const Frame` | the innermost `inspect::framed` frame it is suspended in (null: none); each frame links to its parent (`frame.rs`) |
-/// | 32 | `wait_arg: u64` | timer: deadline tick (ms since the runtime's start; `u64::MAX`: never); join: task id |
+/// | 32 | `wait_arg: u64` | timer: deadline tick (ms since the runtime's start; `u64::MAX`: never); join: task id; readable/writable: the fd (low 32 bits, signed); a free slot: the next free key |
 /// | 40 | `polls: u32` | polls so far (saturating) |
 /// | 44 | `last_poll_ms: u32` | the loop's clock at its last poll (ms since start, saturating) |
-/// | 48 | `wait_fd: i32` | the fd for wait kinds 2 and 3 |
+/// | 48 | `queued: bool` | in the run queue (the scheduler's flag, `task/mod.rs`) |
+/// | 49 | `aborted: bool` | `JoinHandle::abort` was called |
+/// | 50 | `has_join_handle: bool` | a `JoinHandle` still exists |
+/// | 51 | `_reserved: u8` | zero |
 /// | 52 | `state: u8` | 1 waiting, 2 runnable (queued), 3 running, 4 finished (`DumpState`) |
 /// | 53 | `wait_kind: u8` | 0 unknown, 1 timer, 2 readable, 3 writable, 4 join, 5 blocking, 6 semaphore, 7 mutex, 8 event, 9 channel recv, 10 channel send |
-/// | 54 | `_reserved: [u8; 2]` | zero |
+/// | 54 | `_reserved2: [u8; 2]` | zero |
 #[repr(C)]
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct DebugTask {
@@ -49,10 +55,18 @@ pub(crate) struct DebugTask {
     wait_arg: u64,
     polls: u32,
     last_poll_ms: u32,
-    wait_fd: i32,
+    /// In the run queue (set by a wake, cleared when popped). A runnable
+    /// task is queued; a running one is queued if it was woken during its
+    /// poll (it is polled once more).
+    pub(crate) queued: bool,
+    /// `JoinHandle::abort` was called: drop the future at the next chance.
+    pub(crate) aborted: bool,
+    /// A `JoinHandle` still exists; without one, a finished task is removed.
+    pub(crate) has_join_handle: bool,
+    _reserved: u8,
     state: u8,
     wait_kind: u8,
-    _reserved: [u8; 2],
+    _reserved2: [u8; 2],
 }
 
 // `wait_kind` values (the table above; `runtime_gdb.py` names them too).
@@ -69,29 +83,44 @@ const KIND_CHANNEL_RECV: u8 = 9;
 const KIND_CHANNEL_SEND: u8 = 10;
 
 impl DebugTask {
-    /// A free slot.
-    pub(crate) const FREE: DebugTask = DebugTask {
-        id: 0,
-        spawned_at: ptr::null(),
-        await_at: ptr::null(),
-        frame: ptr::null(),
-        wait_arg: 0,
-        polls: 0,
-        last_poll_ms: 0,
-        wait_fd: -1,
-        state: 0,
-        wait_kind: KIND_UNKNOWN,
-        _reserved: [0; 2],
-    };
+    /// A free slot, `next` the next one in the table's free list.
+    pub(crate) const fn free(next: u32) -> DebugTask {
+        DebugTask {
+            id: 0,
+            spawned_at: ptr::null(),
+            await_at: ptr::null(),
+            frame: ptr::null(),
+            wait_arg: next as u64,
+            polls: 0,
+            last_poll_ms: 0,
+            queued: false,
+            aborted: false,
+            has_join_handle: false,
+            _reserved: 0,
+            state: 0,
+            wait_kind: KIND_UNKNOWN,
+            _reserved2: [0; 2],
+        }
+    }
 
-    /// A task just spawned at `at`: runnable, never polled.
+    /// A task just spawned at `at`: runnable and queued, never polled, with
+    /// a `JoinHandle`.
     pub(crate) fn spawned(id: u64, at: &'static Location<'static>) -> DebugTask {
         DebugTask {
             id,
             spawned_at: at,
+            wait_arg: 0,
+            queued: true,
+            has_join_handle: true,
             state: DumpState::Runnable as u8,
-            ..DebugTask::FREE
+            ..DebugTask::free(0)
         }
+    }
+
+    /// The next free key, in a free slot (`free`'s argument).
+    pub(crate) fn next_free(&self) -> u32 {
+        debug_assert_eq!(self.id, 0, "asking an occupied slot for the free list");
+        self.wait_arg as u32
     }
 
     /// The task's id (0: a free slot).
@@ -168,28 +197,34 @@ impl DebugTask {
     }
 
     /// Files what the task waits on, in the record's encoding (the table
-    /// above: `wait_kind`, `wait_fd`, `wait_arg`).
+    /// above: `wait_kind`, `wait_arg`).
     pub(crate) fn set_wait(&mut self, wait: WaitNote) {
-        let (kind, fd, arg) = match wait {
-            WaitNote::Unknown => (KIND_UNKNOWN, -1, 0),
-            WaitNote::Timer(tick) => (KIND_TIMER, -1, tick),
+        // An fd is stored sign-extended, and read back from the low 32 bits.
+        let fd_arg = |fd: i32| i64::from(fd) as u64;
+        let (kind, arg) = match wait {
+            WaitNote::Unknown => (KIND_UNKNOWN, 0),
+            WaitNote::Timer(tick) => (KIND_TIMER, tick),
             WaitNote::Other(reason) => match reason {
-                WaitReason::Unknown => (KIND_UNKNOWN, -1, 0),
-                WaitReason::Timer { .. } => (KIND_TIMER, -1, 0),
-                WaitReason::Readable { fd } => (KIND_READABLE, fd, 0),
-                WaitReason::Writable { fd } => (KIND_WRITABLE, fd, 0),
-                WaitReason::Join { task } => (KIND_JOIN, -1, task),
-                WaitReason::Blocking => (KIND_BLOCKING, -1, 0),
-                WaitReason::Semaphore => (KIND_SEMAPHORE, -1, 0),
-                WaitReason::Mutex => (KIND_MUTEX, -1, 0),
-                WaitReason::Event => (KIND_EVENT, -1, 0),
-                WaitReason::ChannelRecv => (KIND_CHANNEL_RECV, -1, 0),
-                WaitReason::ChannelSend => (KIND_CHANNEL_SEND, -1, 0),
+                WaitReason::Unknown => (KIND_UNKNOWN, 0),
+                WaitReason::Timer { .. } => (KIND_TIMER, 0),
+                WaitReason::Readable { fd } => (KIND_READABLE, fd_arg(fd)),
+                WaitReason::Writable { fd } => (KIND_WRITABLE, fd_arg(fd)),
+                WaitReason::Join { task } => (KIND_JOIN, task),
+                WaitReason::Blocking => (KIND_BLOCKING, 0),
+                WaitReason::Semaphore => (KIND_SEMAPHORE, 0),
+                WaitReason::Mutex => (KIND_MUTEX, 0),
+                WaitReason::Event => (KIND_EVENT, 0),
+                WaitReason::ChannelRecv => (KIND_CHANNEL_RECV, 0),
+                WaitReason::ChannelSend => (KIND_CHANNEL_SEND, 0),
             },
         };
         self.wait_kind = kind;
-        self.wait_fd = fd;
         self.wait_arg = arg;
+    }
+
+    /// The fd of a readable or writable wait (`set_wait`'s encoding).
+    fn wait_fd(&self) -> i32 {
+        self.wait_arg as u32 as i32
     }
 
     /// What the record says the task waits on; `now_ms` is the loop's clock
@@ -202,8 +237,8 @@ impl DebugTask {
             KIND_TIMER => WaitReason::Timer {
                 remaining: Duration::from_millis(self.wait_arg.saturating_sub(now_ms)),
             },
-            KIND_READABLE => WaitReason::Readable { fd: self.wait_fd },
-            KIND_WRITABLE => WaitReason::Writable { fd: self.wait_fd },
+            KIND_READABLE => WaitReason::Readable { fd: self.wait_fd() },
+            KIND_WRITABLE => WaitReason::Writable { fd: self.wait_fd() },
             KIND_JOIN => WaitReason::Join {
                 task: self.wait_arg,
             },
@@ -232,7 +267,9 @@ mod tests {
         assert_eq!(std::mem::offset_of!(DebugTask, wait_arg), 32);
         assert_eq!(std::mem::offset_of!(DebugTask, polls), 40);
         assert_eq!(std::mem::offset_of!(DebugTask, last_poll_ms), 44);
-        assert_eq!(std::mem::offset_of!(DebugTask, wait_fd), 48);
+        assert_eq!(std::mem::offset_of!(DebugTask, queued), 48);
+        assert_eq!(std::mem::offset_of!(DebugTask, aborted), 49);
+        assert_eq!(std::mem::offset_of!(DebugTask, has_join_handle), 50);
         assert_eq!(std::mem::offset_of!(DebugTask, state), 52);
         assert_eq!(std::mem::offset_of!(DebugTask, wait_kind), 53);
     }
@@ -243,6 +280,8 @@ mod tests {
         let reasons = [
             WaitReason::Unknown,
             WaitReason::Readable { fd: 7 },
+            WaitReason::Readable { fd: -1 },
+            WaitReason::Writable { fd: i32::MAX },
             WaitReason::Writable { fd: 8 },
             WaitReason::Join { task: 9 },
             WaitReason::Blocking,

@@ -13,6 +13,7 @@
 
 use std::cell::Cell;
 
+use super::run_queue::Entry;
 use crate::task::TaskId;
 
 /// The key of a `block_on` future's [`TaskId`]: no slot has it. Debuggers
@@ -40,6 +41,24 @@ impl MainTask {
     #[inline]
     pub(super) fn is_main(task: TaskId) -> bool {
         task.key == MAIN_KEY
+    }
+
+    /// The `block_on` future a run-queue entry names, if it has the
+    /// reserved key: the running one if the entry is its, else an id that no
+    /// future has (a stale entry of an earlier `block_on`, which
+    /// `begin_poll` skips).
+    #[inline]
+    pub(super) fn resolve(&self, entry: Entry) -> Option<TaskId> {
+        if entry.key() != MAIN_KEY {
+            return None;
+        }
+        Some(match self.current.get() {
+            Some(task) if entry.is_for(task.id) => task,
+            _ => TaskId {
+                key: MAIN_KEY,
+                id: 0,
+            },
+        })
     }
 
     /// A `block_on` starts: its future is task `id`, queued for a first poll

@@ -20,7 +20,7 @@ impl Scheduler {
             self.after_turn();
         }
         loop {
-            let Some(task) = self.queue.borrow_mut().pop() else {
+            let Some(task) = self.pop_ready() else {
                 return false;
             };
             // A `block_on` future's entry is stale outside its `block_on`.

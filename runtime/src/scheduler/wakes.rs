@@ -99,7 +99,24 @@ impl Scheduler {
         if self.explorer.deliver_early() {
             self.driver.take_remote_early(self);
         }
-        self.queue.borrow_mut().pop()
+        self.pop_ready()
+    }
+
+    /// Pops the run queue, and gives back the full id of the task the entry
+    /// names (an entry keeps 32 bits of it, `run_queue.rs`). An entry whose
+    /// task is gone gives id 0, which no task has: `begin_poll` skips it.
+    #[inline]
+    pub(super) fn pop_ready(&self) -> Option<TaskId> {
+        let entry = self.queue.borrow_mut().pop()?;
+        if let Some(main) = self.main.resolve(entry) {
+            return Some(main);
+        }
+        let key = entry.key();
+        let id = match self.tasks.borrow().get(key) {
+            Some(slot) if entry.is_for(slot.id()) => slot.id(),
+            _ => 0,
+        };
+        Some(TaskId { key, id })
     }
 
     /// Whether exploration holds remote wakes back: their tasks will run,

@@ -70,10 +70,10 @@ impl TaskTable {
         match self.get_mut(task.key) {
             Some(slot)
                 if slot.id() == task.id
-                    && !slot.queued
+                    && !slot.info.queued
                     && slot.info.state() != DumpState::Finished =>
             {
-                slot.queued = true;
+                slot.info.queued = true;
                 if slot.info.state() == DumpState::Waiting {
                     slot.info.set_state(DumpState::Runnable);
                 }
@@ -89,17 +89,17 @@ impl TaskTable {
     /// be cancelled, not polled).
     pub(crate) fn begin_poll(&mut self, task: TaskId, now_ms: u64) -> Option<(TaskPtr, bool)> {
         let slot = self.get_mut(task.key)?;
-        if slot.id() != task.id || !slot.queued {
+        if slot.id() != task.id || !slot.info.queued {
             return None;
         }
-        slot.queued = false;
+        slot.info.queued = false;
         if slot.info.state() != DumpState::Runnable {
             return None;
         }
         let ptr = slot.task.take()?;
         slot.info.set_state(DumpState::Running);
         slot.info.count_poll(now_ms);
-        Some((ptr, slot.aborted))
+        Some((ptr, slot.info.aborted))
     }
 
     /// The poll returned `Pending`: the future goes back into its slot, with
@@ -116,11 +116,11 @@ impl TaskTable {
         let Some(slot) = self.get_mut(task.key) else {
             return Err(ptr); // unreachable: only the scheduler frees slots
         };
-        if slot.aborted {
+        if slot.info.aborted {
             return Err(ptr);
         }
         slot.task = Some(ptr);
-        slot.info.set_state(if slot.queued {
+        slot.info.set_state(if slot.info.queued {
             DumpState::Runnable
         } else {
             DumpState::Waiting
@@ -140,7 +140,7 @@ impl TaskTable {
         };
         slot.info.set_state(DumpState::Finished);
         let join_waker = slot.join_waker.take();
-        if slot.has_join_handle {
+        if slot.info.has_join_handle {
             slot.task = Some(ptr); // it holds the output now
             return Retired {
                 join_waker,
@@ -165,9 +165,9 @@ impl TaskTable {
         if slot.id() != task.id || slot.info.state() == DumpState::Finished {
             return false;
         }
-        slot.aborted = true;
+        slot.info.aborted = true;
         if slot.info.state() == DumpState::Waiting {
-            slot.queued = true;
+            slot.info.queued = true;
             slot.info.set_state(DumpState::Runnable);
             return true;
         }
@@ -209,7 +209,7 @@ impl TaskTable {
                 if slot.info.state() == DumpState::Finished {
                     self.release(task.key)
                 } else {
-                    slot.has_join_handle = false;
+                    slot.info.has_join_handle = false;
                     (None, slot.join_waker.take())
                 }
             }

@@ -65,24 +65,16 @@ pub(crate) struct TaskId {
 pub(crate) struct TaskSlot {
     /// Id (the spawn sequence number; 0 when free), polls, state
     /// (`DumpState`: waiting, runnable, running, finished), spawn site and
-    /// wait reason, in the layout `runtime/gdb/runtime_gdb.py` reads: the
-    /// task's one record of where it is in its life.
+    /// wait reason, and the scheduler's flags (`queued`, `aborted`,
+    /// `has_join_handle`), in the layout `runtime/gdb/runtime_gdb.py`
+    /// reads: the task's one record of where it is in its life. A free
+    /// slot's record links the table's free list.
     pub(crate) info: DebugTask,
     /// The task's allocation (waker cell, then the future and, once
     /// finished, its output: `raw.rs`). `None` while it is polled.
     pub(crate) task: Option<TaskPtr>,
     /// Woken when the task finishes.
     pub(crate) join_waker: Option<Waker>,
-    /// The next free slot, while this one is free.
-    pub(crate) next_free: u32,
-    /// In the run queue (set by a wake, cleared when popped). A runnable
-    /// task is queued; a running one is queued if it was woken during its
-    /// poll (it is polled once more).
-    pub(crate) queued: bool,
-    /// `JoinHandle::abort` was called: drop the future at the next chance.
-    pub(crate) aborted: bool,
-    /// A `JoinHandle` still exists; without one, a finished task is removed.
-    pub(crate) has_join_handle: bool,
 }
 
 impl TaskSlot {
@@ -92,23 +84,15 @@ impl TaskSlot {
             info: DebugTask::spawned(id, at),
             task: Some(task),
             join_waker: None,
-            next_free: u32::MAX,
-            queued: true,
-            aborted: false,
-            has_join_handle: true,
         }
     }
 
     /// An empty slot in the free list.
     pub(crate) fn free(next_free: u32) -> TaskSlot {
         TaskSlot {
-            info: DebugTask::FREE,
+            info: DebugTask::free(next_free),
             task: None,
             join_waker: None,
-            next_free,
-            queued: false,
-            aborted: false,
-            has_join_handle: false,
         }
     }
 

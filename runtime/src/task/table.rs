@@ -1,8 +1,8 @@
 //! The task table: a slab of [`TaskSlot`]s, written here rather than taken
 //! from the `slab` crate so that its memory layout is known to debuggers.
 //!
-//! A `Vec` of slots; removed slots form a free list threaded through
-//! `next_free` and are reused before the `Vec` grows. Each slot starts with
+//! A `Vec` of slots; removed slots form a free list threaded through their
+//! records (`DebugTask::next_free`) and are reused before the `Vec` grows. Each slot starts with
 //! its `DebugTask` (`inspect/debug_task.rs`, `#[repr(C)]`, offset 0), and
 //! the registered header records the `Vec`'s base pointer, length and
 //! stride whenever it grows: that is all `info async-tasks` needs to list
@@ -29,9 +29,9 @@ fn slot_layout() -> crate::inspect::debug_table::SlotLayout {
     let cell = crate::waker::cell_layout();
     crate::inspect::debug_table::SlotLayout([
         byte(offset_of!(TaskSlot, task)),
-        byte(offset_of!(TaskSlot, queued)),
-        byte(offset_of!(TaskSlot, aborted)),
-        byte(offset_of!(TaskSlot, has_join_handle)),
+        byte(offset_of!(TaskSlot, info) + offset_of!(DebugTask, queued)),
+        byte(offset_of!(TaskSlot, info) + offset_of!(DebugTask, aborted)),
+        byte(offset_of!(TaskSlot, info) + offset_of!(DebugTask, has_join_handle)),
         byte(offset_of!(TaskSlot, join_waker)),
         cell[0],
         cell[1],
@@ -75,7 +75,7 @@ impl TaskTable {
         self.len += 1;
         if self.free != NIL {
             let key = self.free as usize;
-            self.free = self.slots[key].next_free;
+            self.free = self.slots[key].info.next_free();
             self.slots[key] = slot;
             key
         } else {
@@ -122,11 +122,7 @@ impl TaskTable {
         assert!(self.get(key).is_some(), "releasing a free task slot");
         let slot = &mut self.slots[key];
         let held = (slot.task.take(), slot.join_waker.take());
-        slot.info = DebugTask::FREE;
-        slot.next_free = self.free;
-        slot.queued = false;
-        slot.aborted = false;
-        slot.has_join_handle = false;
+        slot.info = DebugTask::free(self.free);
         // `key < slots.len() < NIL`, checked when the slot was pushed.
         self.free = key as u32;
         self.len -= 1;
@@ -185,11 +181,11 @@ mod tests {
 
     #[test]
     #[cfg(target_pointer_width = "64")]
-    fn a_slot_is_88_bytes() {
-        // The 64-byte debugger record, the task pointer, the join waker, the
-        // spawn site, and the free-list link packed with the flags. Memory
-        // per task is a benchmark target: grow this on purpose only.
-        assert_eq!(mem::size_of::<TaskSlot>(), 88);
+    fn a_slot_is_80_bytes() {
+        // The 56-byte debugger record (with the scheduler's flags, and the
+        // free-list link while free), the task pointer and the join waker.
+        // Memory per task is a benchmark target: grow this on purpose only.
+        assert_eq!(mem::size_of::<TaskSlot>(), 80);
     }
 
     #[test]
