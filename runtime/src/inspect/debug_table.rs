@@ -85,11 +85,11 @@ pub(crate) struct RingDesc {
 /// | byte | offset of |
 /// |------|-----------|
 /// | 0 | `TaskSlot::task` (the task's allocation, a thin pointer; null while it is polled) |
-/// | 1 | `TaskSlot::queued` (`bool`) |
-/// | 2 | `TaskSlot::aborted` (`bool`) |
-/// | 3 | `TaskSlot::has_join_handle` (`bool`) |
-/// | 4 | `TaskSlot::join_waker` (an `Option<Waker>`, std's layout: read it with DWARF) |
-/// | 5 | `WakerCell::refs` in the allocation (a `usize`: the waker's reference count) |
+/// | 1 | the record's `queued` (`bool`) |
+/// | 2 | the record's `aborted` (`bool`) |
+/// | 3 | the record's `has_join_handle` (`bool`) |
+/// | 4 | the record's `join_waiting` (`bool`: a `JoinHandle`'s waker is filed in the table's `JoinWakers`, a `HashMap`: read it with DWARF) |
+/// | 5 | `WakerCell::refs` in the allocation (a `u32`: the waker's reference count) |
 /// | 6 | `WakerCell::task` (a `TaskId`: key, then id) |
 /// | 7 | `WakerCell::queued` (`bool`: in the cross-thread queue) |
 #[repr(C)]

@@ -12,9 +12,9 @@
 //! 56 bytes: a spawn site is one pointer to its `std::panic::Location`
 //! (whose own layout the runtime header describes, `debug_table.rs`), the
 //! counters are 32 bits, the state and the wait kind a byte each, an fd
-//! shares the wait argument's word, and the scheduler's three flags of the
-//! slot (`queued`, `aborted`, `has_join_handle`) sit in what would be the
-//! record's padding. An earlier record was 64 bytes with the site spelled
+//! shares the wait argument's word, and the scheduler's four flags of the
+//! slot (`queued`, `aborted`, `has_join_handle`, `join_waiting`) sit in
+//! what would be the record's padding. An earlier record was 64 bytes with the site spelled
 //! out (file pointer, length, line, column) next to a second copy of the
 //! same `&Location` in the slot, and the slot kept its flags past it.
 
@@ -41,7 +41,7 @@ use crate::time::wheel::NEVER;
 /// | 48 | `queued: bool` | in the run queue (the scheduler's flag, `task/mod.rs`) |
 /// | 49 | `aborted: bool` | `JoinHandle::abort` was called |
 /// | 50 | `has_join_handle: bool` | a `JoinHandle` still exists |
-/// | 51 | `_reserved: u8` | zero |
+/// | 51 | `join_waiting: bool` | a `JoinHandle` waits: its waker is filed beside the table (`task/join_wakers.rs`) |
 /// | 52 | `state: u8` | 1 waiting, 2 runnable (queued), 3 running, 4 finished (`DumpState`) |
 /// | 53 | `wait_kind: u8` | 0 unknown, 1 timer, 2 readable, 3 writable, 4 join, 5 blocking, 6 semaphore, 7 mutex, 8 event, 9 channel recv, 10 channel send |
 /// | 54 | `_reserved2: [u8; 2]` | zero |
@@ -63,7 +63,8 @@ pub(crate) struct DebugTask {
     pub(crate) aborted: bool,
     /// A `JoinHandle` still exists; without one, a finished task is removed.
     pub(crate) has_join_handle: bool,
-    _reserved: u8,
+    /// The `JoinHandle` waits: the table's `JoinWakers` holds its waker.
+    pub(crate) join_waiting: bool,
     state: u8,
     wait_kind: u8,
     _reserved2: [u8; 2],
@@ -96,7 +97,7 @@ impl DebugTask {
             queued: false,
             aborted: false,
             has_join_handle: false,
-            _reserved: 0,
+            join_waiting: false,
             state: 0,
             wait_kind: KIND_UNKNOWN,
             _reserved2: [0; 2],
@@ -270,6 +271,7 @@ mod tests {
         assert_eq!(std::mem::offset_of!(DebugTask, queued), 48);
         assert_eq!(std::mem::offset_of!(DebugTask, aborted), 49);
         assert_eq!(std::mem::offset_of!(DebugTask, has_join_handle), 50);
+        assert_eq!(std::mem::offset_of!(DebugTask, join_waiting), 51);
         assert_eq!(std::mem::offset_of!(DebugTask, state), 52);
         assert_eq!(std::mem::offset_of!(DebugTask, wait_kind), 53);
     }

@@ -6,7 +6,6 @@
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use super::Scheduler;
-use crate::task::TaskSlot;
 
 impl Scheduler {
     /// Drops every task (the `Runtime` is being dropped): their futures'
@@ -22,11 +21,11 @@ impl Scheduler {
         // go round until the table stays empty, with a bound against a
         // destructor that spawns forever.
         for _ in 0..64 {
-            let slots: Vec<TaskSlot> = self.tasks.borrow_mut().drain();
-            if slots.is_empty() {
+            let held = self.tasks.borrow_mut().drain();
+            if held.is_empty() {
                 break;
             }
-            for slot in slots {
+            for slot in held {
                 if catch_unwind(AssertUnwindSafe(|| drop(slot))).is_err() {
                     eprintln!(
                         "runtime: a task's destructor panicked while the runtime was dropped"

@@ -139,16 +139,15 @@ impl TaskTable {
             };
         };
         slot.info.set_state(DumpState::Finished);
-        let join_waker = slot.join_waker.take();
         if slot.info.has_join_handle {
             slot.task = Some(ptr); // it holds the output now
+            let waiting = std::mem::take(&mut slot.info.join_waiting);
             return Retired {
-                join_waker,
+                join_waker: self.join_waker(waiting, task.key),
                 detached: None,
             };
         }
-        let (_, waker) = self.release(task.key);
-        debug_assert!(waker.is_none(), "the join waker was taken above");
+        let (_, join_waker) = self.release(task.key);
         Retired {
             join_waker,
             detached: Some(ptr),
@@ -185,19 +184,28 @@ impl TaskTable {
     /// `JoinHandle::poll`: the slot if the task finished, else stores the
     /// join waker.
     pub(crate) fn poll_join(&mut self, task: TaskId, waker: &Waker) -> JoinPoll {
-        match self.get_mut(task.key) {
+        let waiting = match self.get_mut(task.key) {
             Some(slot) if slot.id() == task.id => {
                 if slot.info.state() == DumpState::Finished {
                     let (ptr, _) = self.release(task.key);
                     return JoinPoll::Ready(ptr);
                 }
-                JoinPoll::Pending(match &slot.join_waker {
-                    Some(w) if w.will_wake(waker) => None,
-                    _ => slot.join_waker.replace(waker.clone()),
-                })
+                std::mem::replace(&mut slot.info.join_waiting, true)
             }
-            _ => JoinPoll::Gone,
+            _ => return JoinPoll::Gone,
+        };
+        // The handle's waker, filed beside the table (`join_wakers.rs`)
+        // unless the one there will do. `key < u32::MAX` (`table.rs`).
+        let key = task.key as u32;
+        if waiting
+            && self
+                .join_wakers
+                .get(key)
+                .is_some_and(|w| w.will_wake(waker))
+        {
+            return JoinPoll::Pending(None);
         }
+        JoinPoll::Pending(self.join_wakers.insert(key, waker.clone()))
     }
 
     /// `JoinHandle::drop`: a finished task's slot (with its unclaimed
@@ -210,10 +218,80 @@ impl TaskTable {
                     self.release(task.key)
                 } else {
                     slot.info.has_join_handle = false;
-                    (None, slot.join_waker.take())
+                    let waiting = std::mem::take(&mut slot.info.join_waiting);
+                    (None, self.join_waker(waiting, task.key))
                 }
             }
             _ => (None, None),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+    use std::task::{Poll, Wake};
+
+    struct Nop;
+    impl Wake for Nop {
+        fn wake(self: Arc<Self>) {}
+    }
+
+    fn table_with_one_task() -> (TaskTable, TaskId) {
+        let (_, waker) = mio::Poll::new()
+            .and_then(|p| mio::Waker::new(p.registry(), mio::Token(0)).map(|w| (p, w)))
+            .expect("an eventfd");
+        let shared = crate::loom_shim::Arc::new(crate::driver::remote::Shared::new(
+            crate::driver::remote::eventfd(waker),
+        ));
+        let mut table = TaskTable::new();
+        let task = table.spawn(1, Location::caller(), |task| {
+            TaskPtr::new(async {}, shared, task)
+        });
+        (table, task)
+    }
+
+    /// Pops the task and runs it to completion, as the scheduler would.
+    fn run_to_end(table: &mut TaskTable, task: TaskId) -> Retired {
+        let (ptr, _) = table.begin_poll(task, 0).expect("runnable");
+        assert_eq!(ptr.poll(), Poll::Ready(()));
+        table.retire(task, ptr)
+    }
+
+    #[test]
+    fn a_waiting_handles_waker_is_filed_once_and_handed_back_when_the_task_ends() {
+        let (mut table, task) = table_with_one_task();
+        let (a, b) = (Waker::from(Arc::new(Nop)), Waker::from(Arc::new(Nop)));
+        assert!(matches!(table.poll_join(task, &a), JoinPoll::Pending(None)));
+        assert!(matches!(table.poll_join(task, &a), JoinPoll::Pending(None)));
+        assert_eq!(table.join_wakers.len(), 1, "the same waker is not filed twice");
+        let JoinPoll::Pending(Some(old)) = table.poll_join(task, &b) else {
+            panic!("another waker replaces the first, which is handed back");
+        };
+        assert!(old.will_wake(&a));
+        let retired = run_to_end(&mut table, task);
+        assert!(retired.join_waker.is_some_and(|w| w.will_wake(&b)));
+        assert_eq!(table.join_wakers.len(), 0);
+        assert!(matches!(table.poll_join(task, &a), JoinPoll::Ready(Some(_))));
+        assert_eq!((table.len(), table.join_wakers.len()), (0, 0));
+    }
+
+    #[test]
+    fn a_dropped_or_freed_handle_leaves_no_waker_behind() {
+        // Dropped while waiting: the waker comes back with the detach.
+        let (mut table, task) = table_with_one_task();
+        let waker = Waker::from(Arc::new(Nop));
+        let _ = table.poll_join(task, &waker);
+        assert!(table.detach(task).1.is_some());
+        assert_eq!(table.join_wakers.len(), 0);
+        let retired = run_to_end(&mut table, task);
+        assert!(retired.join_waker.is_none() && retired.detached.is_some());
+        // Freed by the runtime's shutdown while waiting.
+        let (mut table, task) = table_with_one_task();
+        let _ = table.poll_join(task, &waker);
+        let held = table.drain();
+        assert!(held.len() == 1 && held[0].1.is_some());
+        assert_eq!(table.join_wakers.len(), 0);
     }
 }

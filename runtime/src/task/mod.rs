@@ -27,6 +27,7 @@
 mod cell;
 mod error;
 mod join;
+mod join_wakers;
 pub(crate) mod lifecycle;
 mod raw;
 mod table;
@@ -41,7 +42,6 @@ pub(crate) use table::TaskTable;
 use crate::inspect::debug_task::DebugTask;
 
 use std::panic::Location;
-use std::task::Waker;
 
 /// Names one task: where it lives in the slab, and which spawn it was.
 ///
@@ -71,10 +71,10 @@ pub(crate) struct TaskSlot {
     /// slot's record links the table's free list.
     pub(crate) info: DebugTask,
     /// The task's allocation (waker cell, then the future and, once
-    /// finished, its output: `raw.rs`). `None` while it is polled.
+    /// finished, its output: `raw.rs`). `None` while it is polled. (A
+    /// waiting `JoinHandle`'s waker is kept beside the table,
+    /// `join_wakers.rs`: 64 bytes a slot, one cache line.)
     pub(crate) task: Option<TaskPtr>,
-    /// Woken when the task finishes.
-    pub(crate) join_waker: Option<Waker>,
 }
 
 impl TaskSlot {
@@ -83,16 +83,6 @@ impl TaskSlot {
         TaskSlot {
             info: DebugTask::spawned(id, at),
             task: Some(task),
-            join_waker: None,
-        }
-    }
-
-    /// An empty slot in the free list.
-    pub(crate) fn free(next_free: u32) -> TaskSlot {
-        TaskSlot {
-            info: DebugTask::free(next_free),
-            task: None,
-            join_waker: None,
         }
     }
 

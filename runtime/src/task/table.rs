@@ -12,6 +12,7 @@ use std::mem;
 
 use std::task::Waker;
 
+use super::join_wakers::JoinWakers;
 use super::{TaskPtr, TaskSlot};
 use crate::inspect::debug_table::DebugHeader;
 use crate::inspect::debug_task::DebugTask;
@@ -32,7 +33,7 @@ fn slot_layout() -> crate::inspect::debug_table::SlotLayout {
         byte(offset_of!(TaskSlot, info) + offset_of!(DebugTask, queued)),
         byte(offset_of!(TaskSlot, info) + offset_of!(DebugTask, aborted)),
         byte(offset_of!(TaskSlot, info) + offset_of!(DebugTask, has_join_handle)),
-        byte(offset_of!(TaskSlot, join_waker)),
+        byte(offset_of!(TaskSlot, info) + offset_of!(DebugTask, join_waiting)),
         cell[0],
         cell[1],
         cell[2],
@@ -44,6 +45,8 @@ pub(crate) struct TaskTable {
     free: u32,
     len: usize,
     header: DebugHeader,
+    /// The wakers of `JoinHandle`s waiting on unfinished tasks, by key.
+    pub(super) join_wakers: JoinWakers,
 }
 
 impl TaskTable {
@@ -57,6 +60,7 @@ impl TaskTable {
                 slot_layout(),
                 &crate::waker::VTABLE,
             ),
+            join_wakers: JoinWakers::default(),
         }
     }
 
@@ -100,33 +104,33 @@ impl TaskTable {
         self.slots.get_mut(key).filter(|s| s.info.id() != 0)
     }
 
-    /// Frees the slot and returns what it held, to be dropped by the caller
-    /// outside its borrow (dropping a future or a waker runs user code).
+    /// Frees slot `key` in place and hands back what it held (the task's
+    /// allocation and a join waker), for the caller to drop outside its
+    /// borrow (dropping a future or a waker runs user code).
     ///
     /// # Panics
     /// If the slot is free (a bug in the scheduler).
-    pub(crate) fn remove(&mut self, key: usize) -> TaskSlot {
-        assert!(self.get(key).is_some(), "removing a free task slot");
-        let slot = mem::replace(&mut self.slots[key], TaskSlot::free(self.free));
-        // `key < slots.len() < NIL`, checked when the slot was pushed.
-        self.free = key as u32;
-        self.len -= 1;
-        slot
-    }
-
-    /// Frees slot `key` in place and hands back what it held (the task's
-    /// allocation and a join waker), for the caller to drop outside its
-    /// borrow: cheaper than [`remove`](Self::remove), which moves the whole
-    /// slot out.
     pub(crate) fn release(&mut self, key: usize) -> (Option<TaskPtr>, Option<Waker>) {
         assert!(self.get(key).is_some(), "releasing a free task slot");
         let slot = &mut self.slots[key];
-        let held = (slot.task.take(), slot.join_waker.take());
+        let waiting = slot.info.join_waiting;
+        let task = slot.task.take();
         slot.info = DebugTask::free(self.free);
         // `key < slots.len() < NIL`, checked when the slot was pushed.
         self.free = key as u32;
         self.len -= 1;
-        held
+        (task, self.join_waker(waiting, key))
+    }
+
+    /// Takes the join waker of slot `key` out of the side map, if its record
+    /// said it had one (`waiting`).
+    #[inline]
+    pub(super) fn join_waker(&mut self, waiting: bool, key: usize) -> Option<Waker> {
+        if waiting {
+            self.join_wakers.take(key as u32)
+        } else {
+            None
+        }
     }
 
     /// Occupied slots with their keys.
@@ -141,10 +145,11 @@ impl TaskTable {
         self.len
     }
 
-    /// Removes every task (runtime shutdown).
-    pub(crate) fn drain(&mut self) -> Vec<TaskSlot> {
+    /// Removes every task (runtime shutdown): what each held, to be dropped
+    /// by the caller outside the borrow.
+    pub(crate) fn drain(&mut self) -> Vec<(Option<TaskPtr>, Option<Waker>)> {
         let keys: Vec<usize> = self.iter().map(|(k, _)| k).collect();
-        keys.into_iter().map(|k| self.remove(k)).collect()
+        keys.into_iter().map(|k| self.release(k)).collect()
     }
 
     /// Where the scheduler and its run queue live, for debuggers.
@@ -181,11 +186,11 @@ mod tests {
 
     #[test]
     #[cfg(target_pointer_width = "64")]
-    fn a_slot_is_80_bytes() {
+    fn a_slot_is_64_bytes() {
         // The 56-byte debugger record (with the scheduler's flags, and the
-        // free-list link while free), the task pointer and the join waker.
+        // free-list link while free) and the task pointer: one cache line.
         // Memory per task is a benchmark target: grow this on purpose only.
-        assert_eq!(mem::size_of::<TaskSlot>(), 80);
+        assert_eq!(mem::size_of::<TaskSlot>(), 64);
     }
 
     #[test]
@@ -193,8 +198,8 @@ mod tests {
         let mut table = TaskTable::new();
         let keys: Vec<usize> = (1..=600).map(|id| table.insert(slot(id))).collect();
         assert_eq!(keys, (0..600).collect::<Vec<_>>());
-        drop(table.remove(10));
-        drop(table.remove(300));
+        drop(table.release(10));
+        drop(table.release(300));
         assert_eq!(table.len(), 598);
         assert!(table.get(10).is_none());
         assert_eq!(table.next_key(), 300);
