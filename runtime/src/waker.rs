@@ -113,8 +113,9 @@ impl WakerCell {
 pub(crate) struct CellRef(NonNull<WakerCell>);
 
 // SAFETY: a `CellRef` only reads the cell's `Send + Sync` fields (an
-// `Arc<Shared>`, a `TaskId`, atomics) and changes its count atomically; the
-// task's future, which may be neither, is never touched through it (the
+// `Arc<Shared>`, a `TaskId`, atomics, and a pointer to a `'static` vtable
+// that is never written) and changes its count atomically; the task's
+// future, which may be neither, is never touched through it (the
 // allocation is freed by `release` only after the loop has dropped the
 // future in place, see `task/raw.rs`).
 unsafe impl Send for CellRef {}

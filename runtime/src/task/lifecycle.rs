@@ -265,7 +265,11 @@ mod tests {
         let (a, b) = (Waker::from(Arc::new(Nop)), Waker::from(Arc::new(Nop)));
         assert!(matches!(table.poll_join(task, &a), JoinPoll::Pending(None)));
         assert!(matches!(table.poll_join(task, &a), JoinPoll::Pending(None)));
-        assert_eq!(table.join_wakers.len(), 1, "the same waker is not filed twice");
+        assert_eq!(
+            table.join_wakers.len(),
+            1,
+            "the same waker is not filed twice"
+        );
         let JoinPoll::Pending(Some(old)) = table.poll_join(task, &b) else {
             panic!("another waker replaces the first, which is handed back");
         };
@@ -273,7 +277,10 @@ mod tests {
         let retired = run_to_end(&mut table, task);
         assert!(retired.join_waker.is_some_and(|w| w.will_wake(&b)));
         assert_eq!(table.join_wakers.len(), 0);
-        assert!(matches!(table.poll_join(task, &a), JoinPoll::Ready(Some(_))));
+        assert!(matches!(
+            table.poll_join(task, &a),
+            JoinPoll::Ready(Some(_))
+        ));
         assert_eq!((table.len(), table.join_wakers.len()), (0, 0));
     }
 
