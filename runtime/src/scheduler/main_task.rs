@@ -13,8 +13,7 @@
 
 use std::cell::Cell;
 
-use super::run_queue::Entry;
-use crate::task::TaskId;
+use crate::task::{ShortId, TaskId};
 
 /// The key of a `block_on` future's [`TaskId`]: no slot has it. Debuggers
 /// know it too (`MAIN_KEY` in `runtime/gdb/runtime_gdb.py`, which names
@@ -48,7 +47,7 @@ impl MainTask {
     /// future has (a stale entry of an earlier `block_on`, which
     /// `begin_poll` skips).
     #[inline]
-    pub(super) fn resolve(&self, entry: Entry) -> Option<TaskId> {
+    pub(super) fn resolve(&self, entry: ShortId) -> Option<TaskId> {
         if entry.key() != MAIN_KEY {
             return None;
         }

@@ -58,7 +58,7 @@ use crate::handle::RuntimeId;
 use crate::inspect::frame::Frame;
 use crate::inspect::trace::{Source, Trace};
 use crate::inspect::wait::WaitNote;
-use crate::task::{TaskId, TaskPtr, TaskTable};
+use crate::task::{ShortId, TaskId, TaskPtr, TaskTable};
 use crate::waker::CellRef;
 use explore::Explorer;
 use main_task::MainTask;
@@ -285,15 +285,22 @@ impl Scheduler {
         drop(released);
     }
 
-    /// Polls one task popped from the run queue.
-    fn run_task(&self, task: TaskId) {
-        let Some((ptr, aborted)) = self
+    /// Polls the task a run-queue entry names, unless the entry is stale
+    /// (its task finished, or was removed, since it was queued).
+    fn run_queued(&self, queued: ShortId) {
+        let begun = self
             .tasks
             .borrow_mut()
-            .begin_poll(task, self.loop_tick.get())
-        else {
-            return; // a stale entry
-        };
+            .begin_poll(queued, self.loop_tick.get());
+        if let Some((task, ptr, aborted)) = begun {
+            self.run_task(task, ptr, aborted);
+        }
+    }
+
+    /// Polls one task popped from the run queue, its future taken out of
+    /// the table (`begin_poll`), or cancels it if it was aborted. (`task` is
+    /// what `async-break` in `runtime/gdb/runtime_gdb.py` tests.)
+    fn run_task(&self, task: TaskId, ptr: TaskPtr, aborted: bool) {
         let outer = self.source.replace(Source::Task(task.id));
         if aborted {
             self.cancel(task, ptr);
@@ -385,13 +392,13 @@ impl Scheduler {
         self.main_wait.set((WaitNote::Unknown, None));
         loop {
             for _ in 0..self.explorer.polls_before_turn(self.config.event_interval) {
-                let Some(task) = self.next_ready() else {
+                let Some(queued) = self.next_ready() else {
                     break;
                 };
-                if !MainTask::is_main(task) {
-                    self.run_task(task);
+                let Some(task) = self.main.resolve(queued) else {
+                    self.run_queued(queued);
                     continue;
-                }
+                };
                 if !self.main.begin_poll(task) {
                     continue; // left over from an earlier block_on
                 }

@@ -8,54 +8,9 @@
 use std::mem::MaybeUninit;
 
 use crate::inspect::debug_table::RingDesc;
-use crate::task::TaskId;
+use crate::task::{ShortId, TaskId};
 
-/// One queued task in 8 bytes, half a [`TaskId`] (`#[repr(C)]`: the slab
-/// key, then the low 32 bits of the task's id), so that 100,000 ready tasks
-/// take 800 KB of ring rather than 1.6 MB.
-///
-/// The key names the slot; the id's low bits tell the task that was queued
-/// from a later one in the same slot, reused (the scheduler's
-/// `pop_ready` looks the full id up, `wakes.rs`). That would take four
-/// billion spawns while one entry waits in the queue, and would even then
-/// cost one extra poll, which a future must allow. A `block_on` future's
-/// reserved key, `usize::MAX`, is stored as `u32::MAX`, which no slot has
-/// (the table holds fewer than `u32::MAX` tasks, `task/table.rs`).
-#[repr(C)]
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct Entry {
-    key: u32,
-    id: u32,
-}
-
-impl Entry {
-    #[inline]
-    fn new(task: TaskId) -> Entry {
-        Entry {
-            key: u32::try_from(task.key).unwrap_or(u32::MAX),
-            id: task.id as u32, // the low bits, on purpose
-        }
-    }
-
-    /// The slab key (`usize::MAX` for a `block_on` future).
-    #[inline]
-    pub(crate) fn key(self) -> usize {
-        if self.key == u32::MAX {
-            usize::MAX
-        } else {
-            self.key as usize
-        }
-    }
-
-    /// Whether this entry was made for the task with id `id`, as far as
-    /// its low 32 bits tell.
-    #[inline]
-    pub(crate) fn is_for(self, id: u64) -> bool {
-        self.id == id as u32
-    }
-}
-
-/// A FIFO ring of task ids ([`Entry`]): the live part is `len` slots from `head`,
+/// A FIFO ring of task ids ([`ShortId`]s, 8 bytes each): the live part is `len` slots from `head`,
 /// wrapping; the other slots are uninitialised (a grow copies the live part
 /// and writes nothing else, where filling the new half would cost a
 /// `memset` of it). Written here rather than using `VecDeque` (whose
@@ -63,7 +18,7 @@ impl Entry {
 /// memory alone.
 pub(crate) struct RunQueue {
     desc: RingDesc,
-    slots: Box<[MaybeUninit<Entry>]>,
+    slots: Box<[MaybeUninit<ShortId>]>,
     rng: Option<XorShift>,
 }
 
@@ -100,7 +55,7 @@ impl RunQueue {
             self.grow();
         }
         let slot = self.slot(self.desc.len);
-        self.slots[slot] = MaybeUninit::new(Entry::new(task));
+        self.slots[slot] = MaybeUninit::new(ShortId::new(task));
         self.desc.len += 1;
     }
 
@@ -121,7 +76,7 @@ impl RunQueue {
     }
 
     #[inline]
-    pub(crate) fn pop(&mut self) -> Option<Entry> {
+    pub(crate) fn pop(&mut self) -> Option<ShortId> {
         if self.desc.len == 0 {
             return None;
         }
@@ -188,15 +143,15 @@ mod tests {
 
     #[test]
     fn an_entry_is_8_bytes_and_keeps_the_key_and_the_ids_low_bits() {
-        assert_eq!(std::mem::size_of::<Entry>(), 8);
+        assert_eq!(std::mem::size_of::<ShortId>(), 8);
         let big = TaskId {
             key: 7,
             id: (5 << 32) | 9,
         };
-        let entry = Entry::new(big);
+        let entry = ShortId::new(big);
         assert_eq!(entry.key(), 7);
         assert!(entry.is_for(big.id) && entry.is_for(9) && !entry.is_for(10));
-        let main = Entry::new(TaskId {
+        let main = ShortId::new(TaskId {
             key: usize::MAX,
             id: 3,
         });

@@ -4,7 +4,6 @@
 use std::time::Duration;
 
 use super::Scheduler;
-use super::main_task::MainTask;
 
 impl Scheduler {
     /// One step, for tests that drive the loop by hand (`Runtime::tick`):
@@ -20,12 +19,12 @@ impl Scheduler {
             self.after_turn();
         }
         loop {
-            let Some(task) = self.pop_ready() else {
+            let Some(queued) = self.queue.borrow_mut().pop() else {
                 return false;
             };
             // A `block_on` future's entry is stale outside its `block_on`.
-            if !MainTask::is_main(task) {
-                self.run_task(task);
+            if self.main.resolve(queued).is_none() {
+                self.run_queued(queued);
                 self.trace_pause();
                 return true;
             }

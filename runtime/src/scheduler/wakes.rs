@@ -11,7 +11,7 @@ use crate::driver::Tasks;
 use crate::driver::reactor::Wake;
 use crate::driver::remote::Deferred;
 use crate::inspect::trace::Source;
-use crate::task::TaskId;
+use crate::task::{ShortId, TaskId};
 
 /// What the driver asks of the scheduler while it parks (`driver/mod.rs`):
 /// each method is an inherent one below, so that a backtrace names it
@@ -95,28 +95,11 @@ impl Scheduler {
     /// loop first looks at the remote queue one time in four (a wake from
     /// another thread delivered early, between two polls).
     #[inline]
-    pub(super) fn next_ready(&self) -> Option<TaskId> {
+    pub(super) fn next_ready(&self) -> Option<ShortId> {
         if self.explorer.deliver_early() {
             self.driver.take_remote_early(self);
         }
-        self.pop_ready()
-    }
-
-    /// Pops the run queue, and gives back the full id of the task the entry
-    /// names (an entry keeps 32 bits of it, `run_queue.rs`). An entry whose
-    /// task is gone gives id 0, which no task has: `begin_poll` skips it.
-    #[inline]
-    pub(super) fn pop_ready(&self) -> Option<TaskId> {
-        let entry = self.queue.borrow_mut().pop()?;
-        if let Some(main) = self.main.resolve(entry) {
-            return Some(main);
-        }
-        let key = entry.key();
-        let id = match self.tasks.borrow().get(key) {
-            Some(slot) if entry.is_for(slot.id()) => slot.id(),
-            _ => 0,
-        };
-        Some(TaskId { key, id })
+        self.queue.borrow_mut().pop()
     }
 
     /// Whether exploration holds remote wakes back: their tasks will run,

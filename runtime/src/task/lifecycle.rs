@@ -21,7 +21,7 @@
 use std::panic::Location;
 use std::task::Waker;
 
-use super::{TaskId, TaskPtr, TaskSlot, TaskTable};
+use super::{ShortId, TaskId, TaskPtr, TaskSlot, TaskTable};
 use crate::inspect::dump::DumpState;
 use crate::inspect::frame::Frame;
 use crate::inspect::wait::WaitNote;
@@ -85,11 +85,17 @@ impl TaskTable {
 
     /// Takes the future of a task popped from the run queue, for a poll:
     /// `None` if the entry is stale (the task finished or was removed since
-    /// it was queued). With it, whether the task was aborted (then it is to
-    /// be cancelled, not polled).
-    pub(crate) fn begin_poll(&mut self, task: TaskId, now_ms: u64) -> Option<(TaskPtr, bool)> {
-        let slot = self.get_mut(task.key)?;
-        if slot.id() != task.id || !slot.info.queued {
+    /// it was queued). With it, the task's full id (the entry keeps 32 bits
+    /// of it) and whether it was aborted (then it is to be cancelled, not
+    /// polled).
+    pub(crate) fn begin_poll(
+        &mut self,
+        queued: ShortId,
+        now_ms: u64,
+    ) -> Option<(TaskId, TaskPtr, bool)> {
+        let key = queued.key();
+        let slot = self.get_mut(key)?;
+        if !queued.is_for(slot.id()) || !slot.info.queued {
             return None;
         }
         slot.info.queued = false;
@@ -99,7 +105,8 @@ impl TaskTable {
         let ptr = slot.task.take()?;
         slot.info.set_state(DumpState::Running);
         slot.info.count_poll(now_ms);
-        Some((ptr, slot.info.aborted))
+        let task = TaskId { key, id: slot.id() };
+        Some((task, ptr, slot.info.aborted))
     }
 
     /// The poll returned `Pending`: the future goes back into its slot, with
@@ -254,7 +261,7 @@ mod tests {
 
     /// Pops the task and runs it to completion, as the scheduler would.
     fn run_to_end(table: &mut TaskTable, task: TaskId) -> Retired {
-        let (ptr, _) = table.begin_poll(task, 0).expect("runnable");
+        let (_, ptr, _) = table.begin_poll(ShortId::new(task), 0).expect("runnable");
         assert_eq!(ptr.poll(), Poll::Ready(()));
         table.retire(task, ptr)
     }
