@@ -271,18 +271,20 @@ mod tests {
         let (mut table, task) = table_with_one_task();
         let (a, b) = (Waker::from(Arc::new(Nop)), Waker::from(Arc::new(Nop)));
         assert!(matches!(table.poll_join(task, &a), JoinPoll::Pending(None)));
-        assert!(matches!(table.poll_join(task, &a), JoinPoll::Pending(None)));
-        assert_eq!(
-            table.join_wakers.len(),
-            1,
-            "the same waker is not filed twice"
-        );
+        let again = table.poll_join(task, &a);
+        // `will_wake` is best effort: under Miri a std waker's vtable may
+        // have another address in each use, and then it is filed again.
+        if a.will_wake(&a.clone()) {
+            assert!(matches!(again, JoinPoll::Pending(None)), "not filed twice");
+        }
+        assert_eq!(table.join_wakers.len(), 1);
         let JoinPoll::Pending(Some(old)) = table.poll_join(task, &b) else {
             panic!("another waker replaces the first, which is handed back");
         };
-        assert!(old.will_wake(&a));
+        // Compared by data pointer (the `Arc`), which Miri keeps too.
+        assert_eq!(old.data(), a.data());
         let retired = run_to_end(&mut table, task);
-        assert!(retired.join_waker.is_some_and(|w| w.will_wake(&b)));
+        assert!(retired.join_waker.is_some_and(|w| w.data() == b.data()));
         assert_eq!(table.join_wakers.len(), 0);
         assert!(matches!(
             table.poll_join(task, &a),
