@@ -45,6 +45,8 @@ use mio::event::Source;
 use mio::{Events, Interest, Token};
 use slab::Slab;
 
+use super::readiness::Readiness;
+pub(crate) use super::readiness::Wake;
 use crate::task::TaskId;
 
 /// The token of the runtime's `mio::Waker` (its eventfd).
@@ -57,111 +59,6 @@ pub(crate) enum Direction {
     Read,
     /// Writable: room in the send buffer, a finished `connect`, or an error.
     Write,
-}
-
-/// Who an event wakes: a task of this runtime, by id, or any other waker.
-///
-/// The loop's own tasks are the common case (every `read().await` of a
-/// spawned task); for them the reactor keeps the [`TaskId`] the task's
-/// waker names (`waker::local_task`) instead of a clone of the waker, and
-/// an event schedules the task directly (`Scheduler::wake_io`): no
-/// reference count taken when the task waits, none given back when it is
-/// woken, no trip through the waker's vtable and thread-local hook. It is
-/// the same wake the waker would make: the local path of `Waker::wake`
-/// schedules exactly that id, and an id whose task is gone is ignored.
-/// Any other waker (another runtime's, a combinator's, a test's) is kept
-/// and woken as before.
-pub(crate) enum Wake {
-    /// A task of this runtime.
-    Task(TaskId),
-    /// Any other waker.
-    Waker(Waker),
-}
-
-impl Wake {
-    /// What to keep for `waker`, whose task is `local` if it is one of this
-    /// runtime's (`waker::local_task`).
-    fn new(waker: &Waker, local: Option<TaskId>) -> Wake {
-        match local {
-            Some(task) => Wake::Task(task),
-            None => Wake::Waker(waker.clone()),
-        }
-    }
-
-    /// Whether waking `self` wakes the same task as `waker` (see [`Wake::new`]).
-    fn will_wake(&self, waker: &Waker, local: Option<TaskId>) -> bool {
-        match (self, local) {
-            (Wake::Task(task), Some(local)) => *task == local,
-            (Wake::Waker(stored), None) => stored.will_wake(waker),
-            _ => false,
-        }
-    }
-}
-
-/// One direction of one registered fd: is it known to be ready, and who
-/// waits for it.
-#[derive(Default)]
-struct Readiness {
-    ready: bool,
-    /// An event reported this direction closed or in error (`EPOLLRDHUP`,
-    /// `EPOLLHUP`, `EPOLLERR`): final, so a drained read never clears
-    /// `ready` again (no further edge would come to set it back).
-    closed: bool,
-    /// Wakers stored by the `poll_*` methods, one per task (a task polling
-    /// again replaces nothing: `will_wake` finds its waker). All are woken,
-    /// and the list emptied, by the next event.
-    polled: Vec<Wake>,
-    /// Wakers of the async methods, each entry owned by a `Waiter` that
-    /// removes it when dropped. The next event wakes and removes them all.
-    waiters: Slab<Wake>,
-    /// Counts the events that emptied `waiters`: a `Waiter` whose entry
-    /// an event took sees a newer generation and adds a fresh entry.
-    generation: u64,
-}
-
-impl Readiness {
-    fn fresh() -> Readiness {
-        Readiness {
-            ready: true,
-            ..Readiness::default()
-        }
-    }
-
-    /// An event for this direction: ready, and every waiter to be woken.
-    #[inline(always)]
-    fn fire(&mut self, wake: &mut Vec<Wake>) {
-        self.ready = true;
-        if !self.polled.is_empty() {
-            self.fire_polled(wake);
-        }
-        if !self.waiters.is_empty() {
-            // The usual list: one waiter, the first of its generation (key
-            // 0). Taking it alone skips the slab's drain of every entry.
-            let only = if self.waiters.len() == 1 {
-                self.waiters.try_remove(0)
-            } else {
-                None
-            };
-            match only {
-                Some(waiter) => wake.push(waiter),
-                None => self.fire_all_waiters(wake),
-            }
-            self.generation += 1;
-        }
-    }
-
-    /// [`fire`](Readiness::fire)'s `poll_*` wakers (out of line: the hot
-    /// path of an event has none).
-    #[inline(never)]
-    fn fire_polled(&mut self, wake: &mut Vec<Wake>) {
-        wake.append(&mut self.polled);
-    }
-
-    /// [`fire`](Readiness::fire)'s path for several waiters.
-    #[inline(never)]
-    fn fire_all_waiters(&mut self, wake: &mut Vec<Wake>) {
-        wake.extend(self.waiters.drain());
-    }
 }
 
 /// What the reactor knows about one registered fd.
@@ -180,6 +77,13 @@ impl IoSlot {
         match dir {
             Direction::Read => &mut self.read,
             Direction::Write => &mut self.write,
+        }
+    }
+
+    fn dir_ref(&self, dir: Direction) -> &Readiness {
+        match dir {
+            Direction::Read => &self.read,
+            Direction::Write => &self.write,
         }
     }
 }
@@ -312,18 +216,10 @@ impl Reactor {
         dir: Direction,
         entry: &mut Option<(usize, u64)>,
     ) -> bool {
-        let mut sources = self.sources.borrow_mut();
-        let Some(slot) = sources.get_mut(key) else {
-            return false;
-        };
-        let readiness = slot.dir(dir);
-        if readiness.ready
-            && let Some((_, generation)) = *entry
-            && generation != readiness.generation
-        {
-            *entry = None;
+        match self.sources.borrow().get(key) {
+            Some(slot) => slot.dir_ref(dir).is_ready_for(entry),
+            None => false,
         }
-        readiness.ready
     }
 
     /// Forgets readiness for `dir` (an operation hit `WouldBlock`).
@@ -359,10 +255,7 @@ impl Reactor {
         local: Option<TaskId>,
     ) {
         if let Some(slot) = self.sources.borrow_mut().get_mut(key) {
-            let polled = &mut slot.dir(dir).polled;
-            if !polled.iter().any(|w| w.will_wake(waker, local)) {
-                polled.push(Wake::new(waker, local));
-            }
+            slot.dir(dir).add_polled(waker, local);
         }
     }
 
@@ -378,27 +271,9 @@ impl Reactor {
         waker: &Waker,
         local: Option<TaskId>,
     ) {
-        let old = {
-            let mut sources = self.sources.borrow_mut();
-            let Some(slot) = sources.get_mut(key) else {
-                return;
-            };
-            let readiness = slot.dir(dir);
-            match *entry {
-                Some((at, generation)) if generation == readiness.generation => {
-                    let stored = &mut readiness.waiters[at];
-                    if stored.will_wake(waker, local) {
-                        None
-                    } else {
-                        Some(std::mem::replace(stored, Wake::new(waker, local)))
-                    }
-                }
-                _ => {
-                    let at = readiness.waiters.insert(Wake::new(waker, local));
-                    *entry = Some((at, readiness.generation));
-                    None
-                }
-            }
+        let old = match self.sources.borrow_mut().get_mut(key) {
+            Some(slot) => slot.dir(dir).set_waiter(entry, waker, local),
+            None => return,
         };
         drop(old); // outside the borrow: dropping a waker may run user code
     }
@@ -406,16 +281,9 @@ impl Reactor {
     /// Takes a waiter's entry out of the list for `dir`, unless an event
     /// already did (the entry's generation is past).
     pub(crate) fn remove_waiter(&self, key: usize, dir: Direction, entry: (usize, u64)) {
-        let removed = {
-            let mut sources = self.sources.borrow_mut();
-            sources.get_mut(key).and_then(|slot| {
-                let readiness = slot.dir(dir);
-                if readiness.generation == entry.1 {
-                    readiness.waiters.try_remove(entry.0)
-                } else {
-                    None
-                }
-            })
+        let removed = match self.sources.borrow_mut().get_mut(key) {
+            Some(slot) => slot.dir(dir).remove_waiter(entry),
+            None => None,
         };
         drop(removed); // the waker drops outside the borrow
     }
