@@ -79,13 +79,6 @@ impl IoSlot {
             Direction::Write => &mut self.write,
         }
     }
-
-    fn dir_ref(&self, dir: Direction) -> &Readiness {
-        match dir {
-            Direction::Read => &self.read,
-            Direction::Write => &self.write,
-        }
-    }
 }
 
 /// The loop's epoll instance and its registrations.
@@ -206,20 +199,33 @@ impl Reactor {
             })
     }
 
-    /// [`is_ready`](Reactor::is_ready) for a waiter: when ready, also
-    /// forgets the waiter's `entry` if an event already took it (its
-    /// generation is past), so that dropping the waiter has nothing to
-    /// look up.
-    pub(crate) fn is_ready_for(
+    /// For a waiter: whether `dir` is known to be ready (when it is, the
+    /// waiter's `entry` is forgotten if an event already took it: its
+    /// generation is past, and dropping the waiter has nothing to look up);
+    /// when it is not, [`set_waiter`](Reactor::set_waiter) in the same
+    /// look-up of the slot (the wait that ends most polls of an I/O task). `local` names the
+    /// waker's task (`waker::local_task`), asked only when it waits.
+    pub(crate) fn ready_or_wait(
         &self,
         key: usize,
         dir: Direction,
         entry: &mut Option<(usize, u64)>,
+        waker: &Waker,
+        local: impl FnOnce() -> Option<TaskId>,
     ) -> bool {
-        match self.sources.borrow().get(key) {
-            Some(slot) => slot.dir_ref(dir).is_ready_for(entry),
-            None => false,
-        }
+        let old = {
+            let mut sources = self.sources.borrow_mut();
+            let Some(slot) = sources.get_mut(key) else {
+                return false;
+            };
+            let readiness = slot.dir(dir);
+            if readiness.is_ready_for(entry) {
+                return true;
+            }
+            readiness.set_waiter(entry, waker, local())
+        };
+        drop(old); // outside the borrow: dropping a waker may run user code
+        false
     }
 
     /// Forgets readiness for `dir` (an operation hit `WouldBlock`).
