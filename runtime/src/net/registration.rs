@@ -283,9 +283,22 @@ impl<'a> Waiter<'a> {
     }
 }
 
-impl Drop for Waiter<'_> {
-    fn drop(&mut self) {
-        let Some(entry) = self.entry else {
+impl Waiter<'_> {
+    /// The operation is over: takes its entry out of the list, if it still
+    /// has one there (usually an event took it already). Its `Drop` does
+    /// the same; a hand-written future calls this when it completes, as an
+    /// `async fn` drops its waiter on returning.
+    #[inline]
+    pub(crate) fn release(&mut self) {
+        if self.entry.is_some() {
+            self.remove();
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn remove(&mut self) {
+        let Some(entry) = self.entry.take() else {
             return;
         };
         let (key, dir) = (self.reg.key, self.dir);
@@ -294,5 +307,11 @@ impl Drop for Waiter<'_> {
         self.reg
             .rt
             .with(|sched| sched.driver().reactor().remove_waiter(key, dir, entry));
+    }
+}
+
+impl Drop for Waiter<'_> {
+    fn drop(&mut self) {
+        self.release();
     }
 }

@@ -69,8 +69,7 @@ macro_rules! stream_method {
             &mut self,
             buf: &mut [u8],
         ) -> impl ::std::future::Future<Output = ::std::io::Result<usize>> {
-            let at = ::std::panic::Location::caller();
-            async move { self.inner.read(buf, at).await }
+            self.inner.read(buf, ::std::panic::Location::caller())
         }
     };
     (read_exact, $addr:ty, $(#[$doc:meta])*) => {
@@ -135,8 +134,7 @@ macro_rules! stream_method {
             &mut self,
             buf: &[u8],
         ) -> impl ::std::future::Future<Output = ::std::io::Result<()>> {
-            let at = ::std::panic::Location::caller();
-            async move { self.inner.write_all(buf, at).await }
+            self.inner.write_all(buf, ::std::panic::Location::caller())
         }
     };
     (write_vectored, $addr:ty, $(#[$doc:meta])*) => {
