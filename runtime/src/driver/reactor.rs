@@ -45,15 +45,15 @@ use mio::event::Source;
 use mio::{Events, Interest, Token};
 use slab::Slab;
 
-use super::readiness::Readiness;
 pub(crate) use super::readiness::Wake;
+use super::readiness::{Overflow, Readiness};
 use crate::task::TaskId;
 
 /// The token of the runtime's `mio::Waker` (its eventfd).
 pub(crate) const WAKER_TOKEN: Token = Token(usize::MAX - 1);
 
 /// A direction of readiness.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub(crate) enum Direction {
     /// Readable: data, a connection to accept, EOF, or an error.
     Read,
@@ -61,13 +61,10 @@ pub(crate) enum Direction {
     Write,
 }
 
-/// What the reactor knows about one registered fd.
+/// What the reactor knows about one registered fd: one cache line (the
+/// fd is in each half, for gdb's `p *slot`).
+#[repr(align(64))]
 struct IoSlot {
-    #[allow(
-        dead_code,
-        reason = "read in gdb (`p *slot`) to tell which fd a slot is"
-    )]
-    fd: RawFd,
     read: Readiness,
     write: Readiness,
 }
@@ -86,6 +83,8 @@ pub(crate) struct Reactor {
     poll: RefCell<mio::Poll>,
     events: RefCell<Events>,
     sources: RefCell<Slab<IoSlot>>,
+    /// The wakers beyond each direction's inline one (rare).
+    overflow: RefCell<Overflow>,
 }
 
 /// What one [`Reactor::turn`] saw.
@@ -106,6 +105,7 @@ impl Reactor {
             poll: RefCell::new(poll),
             events: RefCell::new(Events::with_capacity(1024)),
             sources: RefCell::new(Slab::new()),
+            overflow: RefCell::new(Overflow::default()),
         };
         Ok((reactor, waker))
     }
@@ -131,23 +131,26 @@ impl Reactor {
             remote: false,
         };
         let mut sources = self.sources.borrow_mut();
+        let mut overflow = self.overflow.borrow_mut();
         for event in events.iter() {
             turn.events += 1;
             if event.token() == WAKER_TOKEN {
                 turn.remote = true;
                 continue;
             }
-            let Some(slot) = sources.get_mut(event.token().0) else {
+            let key = event.token().0;
+            let Some(slot) = sources.get_mut(key) else {
                 continue; // deregistered since
             };
             let error = event.is_error();
             if event.is_readable() || event.is_read_closed() || error {
                 slot.read.closed |= event.is_read_closed() || error;
-                slot.read.fire(wake);
+                slot.read.fire(wake, &mut overflow, (key, Direction::Read));
             }
             if event.is_writable() || event.is_write_closed() || error {
                 slot.write.closed |= event.is_write_closed() || error;
-                slot.write.fire(wake);
+                slot.write
+                    .fire(wake, &mut overflow, (key, Direction::Write));
             }
         }
         Ok(turn)
@@ -165,9 +168,8 @@ impl Reactor {
             Interest::READABLE | Interest::WRITABLE,
         )?;
         entry.insert(IoSlot {
-            fd,
-            read: Readiness::fresh(),
-            write: Readiness::fresh(),
+            read: Readiness::fresh(fd),
+            write: Readiness::fresh(fd),
         });
         Ok(key)
     }
@@ -185,7 +187,8 @@ impl Reactor {
     /// interest list.
     pub(crate) fn forget(&self, key: usize) {
         let slot = self.sources.borrow_mut().try_remove(key);
-        drop(slot); // its wakers drop outside the borrow
+        let more = self.overflow.borrow_mut().forget(key);
+        drop((slot, more)); // its wakers drop outside the borrows
     }
 
     /// Whether slot `key` is known to be ready for `dir`.
@@ -222,7 +225,7 @@ impl Reactor {
             if readiness.is_ready_for(entry) {
                 return true;
             }
-            readiness.set_waiter(entry, waker, local())
+            readiness.set_waiter(entry, waker, local(), &self.overflow, (key, dir))
         };
         drop(old); // outside the borrow: dropping a waker may run user code
         false
@@ -261,7 +264,9 @@ impl Reactor {
         local: Option<TaskId>,
     ) {
         if let Some(slot) = self.sources.borrow_mut().get_mut(key) {
-            slot.dir(dir).add_polled(waker, local);
+            let mut overflow = self.overflow.borrow_mut();
+            slot.dir(dir)
+                .add_polled(waker, local, &mut overflow, (key, dir));
         }
     }
 
@@ -278,7 +283,9 @@ impl Reactor {
         local: Option<TaskId>,
     ) {
         let old = match self.sources.borrow_mut().get_mut(key) {
-            Some(slot) => slot.dir(dir).set_waiter(entry, waker, local),
+            Some(slot) => slot
+                .dir(dir)
+                .set_waiter(entry, waker, local, &self.overflow, (key, dir)),
             None => return,
         };
         drop(old); // outside the borrow: dropping a waker may run user code
@@ -288,7 +295,9 @@ impl Reactor {
     /// already did (the entry's generation is past).
     pub(crate) fn remove_waiter(&self, key: usize, dir: Direction, entry: (usize, u64)) {
         let removed = match self.sources.borrow_mut().get_mut(key) {
-            Some(slot) => slot.dir(dir).remove_waiter(entry),
+            Some(slot) => slot
+                .dir(dir)
+                .remove_waiter(entry, &self.overflow, (key, dir)),
             None => None,
         };
         drop(removed); // the waker drops outside the borrow
