@@ -208,6 +208,7 @@ impl Reactor {
     /// when it is not, [`set_waiter`](Reactor::set_waiter) in the same
     /// look-up of the slot (the wait that ends most polls of an I/O task). `local` names the
     /// waker's task (`waker::local_task`), asked only when it waits.
+    #[inline]
     pub(crate) fn ready_or_wait(
         &self,
         key: usize,
@@ -244,6 +245,7 @@ impl Reactor {
     /// unless the direction is closed (EOF and errors are final, and no new
     /// edge would report them again). Any byte that arrives later makes a
     /// new edge, which the next `epoll_wait` reports.
+    #[inline]
     pub(crate) fn drained(&self, key: usize, dir: Direction) {
         if let Some(slot) = self.sources.borrow_mut().get_mut(key) {
             let readiness = slot.dir(dir);

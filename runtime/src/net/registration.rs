@@ -117,6 +117,7 @@ impl Registration {
         self.poll_io_as(Who::Polled, dir, cx, op, drained)
     }
 
+    #[inline]
     fn poll_io_as<R>(
         &self,
         mut who: Who<'_>,
@@ -311,6 +312,7 @@ impl Waiter<'_> {
 }
 
 impl Drop for Waiter<'_> {
+    #[inline]
     fn drop(&mut self) {
         self.release();
     }

@@ -65,6 +65,7 @@ macro_rules! stream_method {
     (read, $addr:ty, $(#[$doc:meta])*) => {
         $(#[$doc])*
         #[track_caller]
+        #[inline]
         pub fn read(
             &mut self,
             buf: &mut [u8],
@@ -130,6 +131,7 @@ macro_rules! stream_method {
     (write_all, $addr:ty, $(#[$doc:meta])*) => {
         $(#[$doc])*
         #[track_caller]
+        #[inline]
         pub fn write_all(
             &mut self,
             buf: &[u8],

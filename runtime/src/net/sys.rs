@@ -37,6 +37,7 @@ pub(crate) const MAX_IOV: usize = 1024;
 ///
 /// # Safety
 /// `buf` is valid for writes of `len` bytes for the whole call.
+#[inline]
 unsafe fn sys_recv(
     fd: RawFd,
     buf: *mut libc::c_void,
@@ -65,6 +66,7 @@ unsafe fn sys_recv(
 ///
 /// # Safety
 /// `buf` is valid for reads of `len` bytes for the whole call.
+#[inline]
 unsafe fn sys_send(
     fd: RawFd,
     buf: *const libc::c_void,
@@ -87,6 +89,7 @@ unsafe fn sys_send(
 }
 
 /// Turns a `ssize_t` return value into a count or the thread's `errno`.
+#[inline]
 fn check(ret: libc::ssize_t) -> io::Result<usize> {
     usize::try_from(ret).map_err(|_| io::Error::last_os_error())
 }
@@ -95,6 +98,7 @@ fn check(ret: libc::ssize_t) -> io::Result<usize> {
 /// consuming) up to `buf.len()` bytes. An empty `buf` gives `Ok(0)`
 /// without a syscall, as `read(2)` does (a TCP `recv(2)` of 0 bytes would
 /// wait for data instead).
+#[inline]
 pub(crate) fn recv(fd: RawFd, buf: &mut [u8], flags: libc::c_int) -> io::Result<usize> {
     if buf.is_empty() {
         return Ok(0);
@@ -126,6 +130,7 @@ pub(crate) fn recv_buf(fd: RawFd, buf: &mut ReadBuf<'_>, flags: libc::c_int) -> 
 }
 
 /// `send(fd, buf, len, MSG_NOSIGNAL)`.
+#[inline]
 pub(crate) fn send(fd: RawFd, buf: &[u8]) -> io::Result<usize> {
     // SAFETY: `buf` is valid for reads of `buf.len()` bytes for the call.
     check(unsafe { sys_send(fd, buf.as_ptr().cast(), buf.len(), libc::MSG_NOSIGNAL) })
