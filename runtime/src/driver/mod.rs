@@ -19,6 +19,7 @@
 //! scheduler: the import graph runs one way, scheduler → driver).
 
 pub(crate) mod reactor;
+mod readiness;
 pub(crate) mod remote;
 
 use std::cell::{Cell, OnceCell, RefCell};

@@ -45,13 +45,15 @@ use mio::event::Source;
 use mio::{Events, Interest, Token};
 use slab::Slab;
 
+pub(crate) use super::readiness::Wake;
+use super::readiness::{Overflow, Readiness};
 use crate::task::TaskId;
 
 /// The token of the runtime's `mio::Waker` (its eventfd).
 pub(crate) const WAKER_TOKEN: Token = Token(usize::MAX - 1);
 
 /// A direction of readiness.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub(crate) enum Direction {
     /// Readable: data, a connection to accept, EOF, or an error.
     Read,
@@ -59,118 +61,10 @@ pub(crate) enum Direction {
     Write,
 }
 
-/// Who an event wakes: a task of this runtime, by id, or any other waker.
-///
-/// The loop's own tasks are the common case (every `read().await` of a
-/// spawned task); for them the reactor keeps the [`TaskId`] the task's
-/// waker names (`waker::local_task`) instead of a clone of the waker, and
-/// an event schedules the task directly (`Scheduler::wake_io`): no
-/// reference count taken when the task waits, none given back when it is
-/// woken, no trip through the waker's vtable and thread-local hook. It is
-/// the same wake the waker would make: the local path of `Waker::wake`
-/// schedules exactly that id, and an id whose task is gone is ignored.
-/// Any other waker (another runtime's, a combinator's, a test's) is kept
-/// and woken as before.
-pub(crate) enum Wake {
-    /// A task of this runtime.
-    Task(TaskId),
-    /// Any other waker.
-    Waker(Waker),
-}
-
-impl Wake {
-    /// What to keep for `waker`, whose task is `local` if it is one of this
-    /// runtime's (`waker::local_task`).
-    fn new(waker: &Waker, local: Option<TaskId>) -> Wake {
-        match local {
-            Some(task) => Wake::Task(task),
-            None => Wake::Waker(waker.clone()),
-        }
-    }
-
-    /// Whether waking `self` wakes the same task as `waker` (see [`Wake::new`]).
-    fn will_wake(&self, waker: &Waker, local: Option<TaskId>) -> bool {
-        match (self, local) {
-            (Wake::Task(task), Some(local)) => *task == local,
-            (Wake::Waker(stored), None) => stored.will_wake(waker),
-            _ => false,
-        }
-    }
-}
-
-/// One direction of one registered fd: is it known to be ready, and who
-/// waits for it.
-#[derive(Default)]
-struct Readiness {
-    ready: bool,
-    /// An event reported this direction closed or in error (`EPOLLRDHUP`,
-    /// `EPOLLHUP`, `EPOLLERR`): final, so a drained read never clears
-    /// `ready` again (no further edge would come to set it back).
-    closed: bool,
-    /// Wakers stored by the `poll_*` methods, one per task (a task polling
-    /// again replaces nothing: `will_wake` finds its waker). All are woken,
-    /// and the list emptied, by the next event.
-    polled: Vec<Wake>,
-    /// Wakers of the async methods, each entry owned by a `Waiter` that
-    /// removes it when dropped. The next event wakes and removes them all.
-    waiters: Slab<Wake>,
-    /// Counts the events that emptied `waiters`: a `Waiter` whose entry
-    /// an event took sees a newer generation and adds a fresh entry.
-    generation: u64,
-}
-
-impl Readiness {
-    fn fresh() -> Readiness {
-        Readiness {
-            ready: true,
-            ..Readiness::default()
-        }
-    }
-
-    /// An event for this direction: ready, and every waiter to be woken.
-    #[inline(always)]
-    fn fire(&mut self, wake: &mut Vec<Wake>) {
-        self.ready = true;
-        if !self.polled.is_empty() {
-            self.fire_polled(wake);
-        }
-        if !self.waiters.is_empty() {
-            // The usual list: one waiter, the first of its generation (key
-            // 0). Taking it alone skips the slab's drain of every entry.
-            let only = if self.waiters.len() == 1 {
-                self.waiters.try_remove(0)
-            } else {
-                None
-            };
-            match only {
-                Some(waiter) => wake.push(waiter),
-                None => self.fire_all_waiters(wake),
-            }
-            self.generation += 1;
-        }
-    }
-
-    /// [`fire`](Readiness::fire)'s `poll_*` wakers (out of line: the hot
-    /// path of an event has none).
-    #[inline(never)]
-    fn fire_polled(&mut self, wake: &mut Vec<Wake>) {
-        wake.append(&mut self.polled);
-    }
-
-    /// [`fire`](Readiness::fire)'s path for several waiters.
-    #[inline(never)]
-    fn fire_all_waiters(&mut self, wake: &mut Vec<Wake>) {
-        wake.extend(self.waiters.drain());
-    }
-}
-
-/// What the reactor knows about one registered fd.
+/// What the reactor knows about one registered fd: one cache line (the
+/// fd is in each half, for gdb's `p *slot`).
+#[repr(align(64))]
 struct IoSlot {
-    #[allow(
-        dead_code,
-        reason = "read in gdb (`p *slot`) to tell which fd a slot is"
-    )]
-    fd: RawFd,
     read: Readiness,
     write: Readiness,
 }
@@ -189,6 +83,8 @@ pub(crate) struct Reactor {
     poll: RefCell<mio::Poll>,
     events: RefCell<Events>,
     sources: RefCell<Slab<IoSlot>>,
+    /// The wakers beyond each direction's inline one (rare).
+    overflow: RefCell<Overflow>,
 }
 
 /// What one [`Reactor::turn`] saw.
@@ -209,6 +105,7 @@ impl Reactor {
             poll: RefCell::new(poll),
             events: RefCell::new(Events::with_capacity(1024)),
             sources: RefCell::new(Slab::new()),
+            overflow: RefCell::new(Overflow::default()),
         };
         Ok((reactor, waker))
     }
@@ -234,23 +131,26 @@ impl Reactor {
             remote: false,
         };
         let mut sources = self.sources.borrow_mut();
+        let mut overflow = self.overflow.borrow_mut();
         for event in events.iter() {
             turn.events += 1;
             if event.token() == WAKER_TOKEN {
                 turn.remote = true;
                 continue;
             }
-            let Some(slot) = sources.get_mut(event.token().0) else {
+            let key = event.token().0;
+            let Some(slot) = sources.get_mut(key) else {
                 continue; // deregistered since
             };
             let error = event.is_error();
             if event.is_readable() || event.is_read_closed() || error {
                 slot.read.closed |= event.is_read_closed() || error;
-                slot.read.fire(wake);
+                slot.read.fire(wake, &mut overflow, (key, Direction::Read));
             }
             if event.is_writable() || event.is_write_closed() || error {
                 slot.write.closed |= event.is_write_closed() || error;
-                slot.write.fire(wake);
+                slot.write
+                    .fire(wake, &mut overflow, (key, Direction::Write));
             }
         }
         Ok(turn)
@@ -268,9 +168,8 @@ impl Reactor {
             Interest::READABLE | Interest::WRITABLE,
         )?;
         entry.insert(IoSlot {
-            fd,
-            read: Readiness::fresh(),
-            write: Readiness::fresh(),
+            read: Readiness::fresh(fd),
+            write: Readiness::fresh(fd),
         });
         Ok(key)
     }
@@ -288,7 +187,8 @@ impl Reactor {
     /// interest list.
     pub(crate) fn forget(&self, key: usize) {
         let slot = self.sources.borrow_mut().try_remove(key);
-        drop(slot); // its wakers drop outside the borrow
+        let more = self.overflow.borrow_mut().forget(key);
+        drop((slot, more)); // its wakers drop outside the borrows
     }
 
     /// Whether slot `key` is known to be ready for `dir`.
@@ -302,28 +202,34 @@ impl Reactor {
             })
     }
 
-    /// [`is_ready`](Reactor::is_ready) for a waiter: when ready, also
-    /// forgets the waiter's `entry` if an event already took it (its
-    /// generation is past), so that dropping the waiter has nothing to
-    /// look up.
-    pub(crate) fn is_ready_for(
+    /// For a waiter: whether `dir` is known to be ready (when it is, the
+    /// waiter's `entry` is forgotten if an event already took it: its
+    /// generation is past, and dropping the waiter has nothing to look up);
+    /// when it is not, [`set_waiter`](Reactor::set_waiter) in the same
+    /// look-up of the slot (the wait that ends most polls of an I/O task). `local` names the
+    /// waker's task (`waker::local_task`), asked only when it waits.
+    #[inline]
+    pub(crate) fn ready_or_wait(
         &self,
         key: usize,
         dir: Direction,
         entry: &mut Option<(usize, u64)>,
+        waker: &Waker,
+        local: impl FnOnce() -> Option<TaskId>,
     ) -> bool {
-        let mut sources = self.sources.borrow_mut();
-        let Some(slot) = sources.get_mut(key) else {
-            return false;
+        let old = {
+            let mut sources = self.sources.borrow_mut();
+            let Some(slot) = sources.get_mut(key) else {
+                return false;
+            };
+            let readiness = slot.dir(dir);
+            if readiness.is_ready_for(entry) {
+                return true;
+            }
+            readiness.set_waiter(entry, waker, local(), &self.overflow, (key, dir))
         };
-        let readiness = slot.dir(dir);
-        if readiness.ready
-            && let Some((_, generation)) = *entry
-            && generation != readiness.generation
-        {
-            *entry = None;
-        }
-        readiness.ready
+        drop(old); // outside the borrow: dropping a waker may run user code
+        false
     }
 
     /// Forgets readiness for `dir` (an operation hit `WouldBlock`).
@@ -339,6 +245,7 @@ impl Reactor {
     /// unless the direction is closed (EOF and errors are final, and no new
     /// edge would report them again). Any byte that arrives later makes a
     /// new edge, which the next `epoll_wait` reports.
+    #[inline]
     pub(crate) fn drained(&self, key: usize, dir: Direction) {
         if let Some(slot) = self.sources.borrow_mut().get_mut(key) {
             let readiness = slot.dir(dir);
@@ -359,10 +266,9 @@ impl Reactor {
         local: Option<TaskId>,
     ) {
         if let Some(slot) = self.sources.borrow_mut().get_mut(key) {
-            let polled = &mut slot.dir(dir).polled;
-            if !polled.iter().any(|w| w.will_wake(waker, local)) {
-                polled.push(Wake::new(waker, local));
-            }
+            let mut overflow = self.overflow.borrow_mut();
+            slot.dir(dir)
+                .add_polled(waker, local, &mut overflow, (key, dir));
         }
     }
 
@@ -378,27 +284,11 @@ impl Reactor {
         waker: &Waker,
         local: Option<TaskId>,
     ) {
-        let old = {
-            let mut sources = self.sources.borrow_mut();
-            let Some(slot) = sources.get_mut(key) else {
-                return;
-            };
-            let readiness = slot.dir(dir);
-            match *entry {
-                Some((at, generation)) if generation == readiness.generation => {
-                    let stored = &mut readiness.waiters[at];
-                    if stored.will_wake(waker, local) {
-                        None
-                    } else {
-                        Some(std::mem::replace(stored, Wake::new(waker, local)))
-                    }
-                }
-                _ => {
-                    let at = readiness.waiters.insert(Wake::new(waker, local));
-                    *entry = Some((at, readiness.generation));
-                    None
-                }
-            }
+        let old = match self.sources.borrow_mut().get_mut(key) {
+            Some(slot) => slot
+                .dir(dir)
+                .set_waiter(entry, waker, local, &self.overflow, (key, dir)),
+            None => return,
         };
         drop(old); // outside the borrow: dropping a waker may run user code
     }
@@ -406,16 +296,11 @@ impl Reactor {
     /// Takes a waiter's entry out of the list for `dir`, unless an event
     /// already did (the entry's generation is past).
     pub(crate) fn remove_waiter(&self, key: usize, dir: Direction, entry: (usize, u64)) {
-        let removed = {
-            let mut sources = self.sources.borrow_mut();
-            sources.get_mut(key).and_then(|slot| {
-                let readiness = slot.dir(dir);
-                if readiness.generation == entry.1 {
-                    readiness.waiters.try_remove(entry.0)
-                } else {
-                    None
-                }
-            })
+        let removed = match self.sources.borrow_mut().get_mut(key) {
+            Some(slot) => slot
+                .dir(dir)
+                .remove_waiter(entry, &self.overflow, (key, dir)),
+            None => None,
         };
         drop(removed); // the waker drops outside the borrow
     }

@@ -56,6 +56,7 @@ mod registered;
 mod registration;
 mod sockopt;
 mod stream;
+mod stream_futures;
 mod stream_methods;
 mod sys;
 mod tcp_listener;

@@ -117,6 +117,7 @@ impl Registration {
         self.poll_io_as(Who::Polled, dir, cx, op, drained)
     }
 
+    #[inline]
     fn poll_io_as<R>(
         &self,
         mut who: Who<'_>,
@@ -133,7 +134,17 @@ impl Registration {
             loop {
                 let ready = match &mut who {
                     Who::Polled => reactor.is_ready(self.key, dir),
-                    Who::Waiter(entry, _) => reactor.is_ready_for(self.key, dir, entry),
+                    Who::Waiter(entry, at) => {
+                        // Not ready: the waker is left in the same look-up.
+                        let waker = cx.waker();
+                        let shared = sched.driver().shared();
+                        let local = || waker::local_task(waker, shared);
+                        if !reactor.ready_or_wait(self.key, dir, entry, waker, local) {
+                            sched.note_wait_at(self.wait_note(dir), at);
+                            return Poll::Pending;
+                        }
+                        true
+                    }
                 };
                 if !ready {
                     self.wait(sched, &mut who, dir, cx.waker());
@@ -184,13 +195,20 @@ impl Registration {
             .with(|sched| sched.driver().reactor().clear_ready(key, dir));
     }
 
-    /// Leaves the task's waker for `dir` and notes what it waits on.
-    fn wait(&self, sched: &Scheduler, who: &mut Who<'_>, dir: Direction, waker: &Waker) {
+    /// What a task waiting on `dir` of this fd waits on (task dumps: "fd 7
+    /// readable").
+    #[inline]
+    fn wait_note(&self, dir: Direction) -> WaitNote {
         let fd = self.fd;
-        let wait = WaitNote::Other(match dir {
+        WaitNote::Other(match dir {
             Direction::Read => WaitReason::Readable { fd },
             Direction::Write => WaitReason::Writable { fd },
-        });
+        })
+    }
+
+    /// Leaves the task's waker for `dir` and notes what it waits on.
+    fn wait(&self, sched: &Scheduler, who: &mut Who<'_>, dir: Direction, waker: &Waker) {
+        let wait = self.wait_note(dir);
         let driver = sched.driver();
         let local = waker::local_task(waker, driver.shared());
         let reactor = driver.reactor();
@@ -266,9 +284,22 @@ impl<'a> Waiter<'a> {
     }
 }
 
-impl Drop for Waiter<'_> {
-    fn drop(&mut self) {
-        let Some(entry) = self.entry else {
+impl Waiter<'_> {
+    /// The operation is over: takes its entry out of the list, if it still
+    /// has one there (usually an event took it already). Its `Drop` does
+    /// the same; a hand-written future calls this when it completes, as an
+    /// `async fn` drops its waiter on returning.
+    #[inline]
+    pub(crate) fn release(&mut self) {
+        if self.entry.is_some() {
+            self.remove();
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn remove(&mut self) {
+        let Some(entry) = self.entry.take() else {
             return;
         };
         let (key, dir) = (self.reg.key, self.dir);
@@ -277,5 +308,12 @@ impl Drop for Waiter<'_> {
         self.reg
             .rt
             .with(|sched| sched.driver().reactor().remove_waiter(key, dir, entry));
+    }
+}
+
+impl Drop for Waiter<'_> {
+    #[inline]
+    fn drop(&mut self) {
+        self.release();
     }
 }

@@ -23,6 +23,7 @@ use mio::event::Source;
 
 use super::registered::Registered;
 use super::registration::Waiter;
+use super::stream_futures::{Read, WriteAll};
 use super::sys;
 use crate::driver::reactor::Direction;
 use crate::io::ReadBuf;
@@ -53,7 +54,7 @@ impl StreamSocket for mio::net::UnixStream {
 /// Whether a read that asked for `asked` bytes and got `got` proves the
 /// receive queue of an `S` empty (see [`StreamSocket::SHORT_READ_DRAINS`]).
 #[inline]
-fn drained<S: StreamSocket>(asked: usize, got: usize) -> bool {
+pub(super) fn drained<S: StreamSocket>(asked: usize, got: usize) -> bool {
     S::SHORT_READ_DRAINS && got > 0 && got < asked
 }
 
@@ -197,16 +198,17 @@ impl<S: StreamSocket> Stream<S> {
     // (`Registered::io_at`, or its own for the loops); `at` is the user's call (`#[track_caller]` on the public method), the
     // task's await site while it waits.
 
-    pub(crate) async fn read(
-        &self,
-        buf: &mut [u8],
+    /// One `recv(2)` into `buf`: a hand-written future (`stream_futures.rs`).
+    pub(crate) fn read<'s, 'b>(
+        &'s self,
+        buf: &'b mut [u8],
         at: &'static Location<'static>,
-    ) -> io::Result<usize> {
-        if buf.is_empty() {
-            return Ok(0);
-        }
-        let (fd, asked) = (self.fd(), buf.len());
-        self.read_at(at, || sys::recv(fd, buf, 0), asked).await
+    ) -> Read<'s, 'b, S> {
+        Read::new(
+            Waiter::new(self.sock.reg(), Direction::Read, at),
+            self.fd(),
+            buf,
+        )
     }
 
     pub(crate) async fn read_buf(
@@ -303,25 +305,17 @@ impl<S: StreamSocket> Stream<S> {
             .await
     }
 
-    pub(crate) async fn write_all(
-        &self,
-        mut buf: &[u8],
+    /// `send(2)` until all of `buf` is taken: a hand-written future
+    /// (`stream_futures.rs`).
+    pub(crate) fn write_all<'s, 'b>(
+        &'s self,
+        buf: &'b [u8],
         at: &'static Location<'static>,
-    ) -> io::Result<()> {
-        let fd = self.fd();
-        let mut waiter = Waiter::new(self.sock.reg(), Direction::Write, at);
-        while !buf.is_empty() {
-            let written = poll_fn(|cx| waiter.poll_io(cx, || sys::send(fd, buf))).await;
-            match written? {
-                0 => {
-                    return Err(io::Error::new(
-                        io::ErrorKind::WriteZero,
-                        "send(2) took no bytes",
-                    ));
-                }
-                n => buf = &buf[n..],
-            }
-        }
-        Ok(())
+    ) -> WriteAll<'s, 'b> {
+        WriteAll::new(
+            Waiter::new(self.sock.reg(), Direction::Write, at),
+            self.fd(),
+            buf,
+        )
     }
 }

@@ -65,12 +65,12 @@ macro_rules! stream_method {
     (read, $addr:ty, $(#[$doc:meta])*) => {
         $(#[$doc])*
         #[track_caller]
+        #[inline]
         pub fn read(
             &mut self,
             buf: &mut [u8],
         ) -> impl ::std::future::Future<Output = ::std::io::Result<usize>> {
-            let at = ::std::panic::Location::caller();
-            async move { self.inner.read(buf, at).await }
+            self.inner.read(buf, ::std::panic::Location::caller())
         }
     };
     (read_exact, $addr:ty, $(#[$doc:meta])*) => {
@@ -131,12 +131,12 @@ macro_rules! stream_method {
     (write_all, $addr:ty, $(#[$doc:meta])*) => {
         $(#[$doc])*
         #[track_caller]
+        #[inline]
         pub fn write_all(
             &mut self,
             buf: &[u8],
         ) -> impl ::std::future::Future<Output = ::std::io::Result<()>> {
-            let at = ::std::panic::Location::caller();
-            async move { self.inner.write_all(buf, at).await }
+            self.inner.write_all(buf, ::std::panic::Location::caller())
         }
     };
     (write_vectored, $addr:ty, $(#[$doc:meta])*) => {

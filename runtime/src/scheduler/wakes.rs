@@ -55,9 +55,9 @@ impl Scheduler {
     fn wake_io_events(&self, wakes: &mut Vec<Wake>) {
         let outer = self.source.replace(Source::Reactor);
         for wake in wakes.drain(..) {
-            match wake {
-                Wake::Task(task) => self.schedule_local(task),
-                Wake::Waker(waker) => waker.wake(),
+            match wake.task() {
+                Some(task) => self.schedule_local(task),
+                None => wake.wake_waker(),
             }
         }
         self.source.set(outer);
