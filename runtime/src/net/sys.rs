@@ -10,9 +10,6 @@
 //! alike (`writev(2)` has no flags argument, hence `sendmsg(2)` for the
 //! vectored write; `std` writes Unix streams with plain `write(2)`).
 //!
-//! `recv` and `send` go by syscall number, past glibc's cancellation-point
-//! wrappers ([`sys_recv`], [`sys_send`]).
-//!
 //! Each function makes exactly one syscall, non-blocking because the fd is:
 //! `EAGAIN` comes back as `ErrorKind::WouldBlock`, for `Registration` to
 //! wait on.
@@ -26,67 +23,6 @@ use crate::io::ReadBuf;
 /// Linux's `UIO_MAXIOV`: the most buffers one `readv`/`sendmsg` takes (more
 /// is `EINVAL`); the rest wait for the next call, as a short read or write.
 pub(crate) const MAX_IOV: usize = 1024;
-
-/// `recv(2)` as `recvfrom(fd, buf, len, flags, NULL, NULL)` by syscall
-/// number, which is what glibc's `recv` makes, without the cancellation
-/// point glibc wraps around it (`__pthread_enable_asynccancel` and
-/// `__pthread_disable_asynccancel`, ~30 instructions a call, a fifth of an
-/// echo round trip's user time in the runtime: benches/RESULTS.md). Nothing
-/// in a Rust program cancels threads with `pthread_cancel`. `-1` and
-/// `errno` on failure, as `recv`.
-///
-/// # Safety
-/// `buf` is valid for writes of `len` bytes for the whole call.
-#[inline]
-unsafe fn sys_recv(
-    fd: RawFd,
-    buf: *mut libc::c_void,
-    len: usize,
-    flags: libc::c_int,
-) -> libc::ssize_t {
-    let null = std::ptr::null_mut::<libc::c_void>();
-    // SAFETY: the caller's contract on `buf`; the address arguments are
-    // NULL, so the kernel writes no source address.
-    let ret = unsafe {
-        libc::syscall(
-            libc::SYS_recvfrom,
-            libc::c_long::from(fd),
-            buf,
-            len,
-            libc::c_long::from(flags),
-            null,
-            null,
-        )
-    };
-    ret as libc::ssize_t
-}
-
-/// `send(2)` as `sendto(fd, buf, len, flags, NULL, 0)` by syscall number,
-/// without glibc's cancellation point (see [`sys_recv`]).
-///
-/// # Safety
-/// `buf` is valid for reads of `len` bytes for the whole call.
-#[inline]
-unsafe fn sys_send(
-    fd: RawFd,
-    buf: *const libc::c_void,
-    len: usize,
-    flags: libc::c_int,
-) -> libc::ssize_t {
-    // SAFETY: the caller's contract on `buf`; no destination address.
-    let ret = unsafe {
-        libc::syscall(
-            libc::SYS_sendto,
-            libc::c_long::from(fd),
-            buf,
-            len,
-            libc::c_long::from(flags),
-            std::ptr::null::<libc::c_void>(),
-            0 as libc::socklen_t,
-        )
-    };
-    ret as libc::ssize_t
-}
 
 /// Turns a `ssize_t` return value into a count or the thread's `errno`.
 #[inline]
@@ -105,7 +41,7 @@ pub(crate) fn recv(fd: RawFd, buf: &mut [u8], flags: libc::c_int) -> io::Result<
     }
     // SAFETY: `buf` is valid for writes of `buf.len()` bytes for the whole
     // call, and `recv` writes at most that many.
-    check(unsafe { sys_recv(fd, buf.as_mut_ptr().cast(), buf.len(), flags) })
+    check(unsafe { libc::recv(fd, buf.as_mut_ptr().cast(), buf.len(), flags) })
 }
 
 /// `recv(2)` into the unfilled part of `buf`, which may be uninitialised:
@@ -121,7 +57,7 @@ pub(crate) fn recv_buf(fd: RawFd, buf: &mut ReadBuf<'_>, flags: libc::c_int) -> 
     // SAFETY: `unfilled` is valid for writes of `unfilled.len()` bytes for
     // the whole call (`MaybeUninit<u8>` has the layout of `u8`), and `recv`
     // writes at most that many.
-    let n = check(unsafe { sys_recv(fd, unfilled.as_mut_ptr().cast(), unfilled.len(), flags) })?;
+    let n = check(unsafe { libc::recv(fd, unfilled.as_mut_ptr().cast(), unfilled.len(), flags) })?;
     // SAFETY: `recv` returned `n`: it wrote the first `n` bytes of the
     // unfilled part.
     unsafe { buf.assume_init(n) };
@@ -133,7 +69,7 @@ pub(crate) fn recv_buf(fd: RawFd, buf: &mut ReadBuf<'_>, flags: libc::c_int) -> 
 #[inline]
 pub(crate) fn send(fd: RawFd, buf: &[u8]) -> io::Result<usize> {
     // SAFETY: `buf` is valid for reads of `buf.len()` bytes for the call.
-    check(unsafe { sys_send(fd, buf.as_ptr().cast(), buf.len(), libc::MSG_NOSIGNAL) })
+    check(unsafe { libc::send(fd, buf.as_ptr().cast(), buf.len(), libc::MSG_NOSIGNAL) })
 }
 
 /// `readv(fd, iov, iovcnt)`: fills `bufs` front to back.
