@@ -36,10 +36,9 @@ use crate::task::TaskId;
 /// and woken as before.
 ///
 /// 16 bytes, so that a slot's two directions fit in one cache line: the
-/// task's key is kept in 32 bits (the task table holds fewer than
-/// `u32::MAX` tasks, and `usize::MAX`, the `block_on` future's key, wraps
-/// to 0: see [`narrow`]), and the rare other waker is boxed. A key that fits neither
-/// is kept as its waker, which wakes the same task.
+/// task's key is kept in 32 bits (`TaskId::narrow_key`, as the run queue
+/// keeps it), and the rare other waker is boxed. A key that did not fit
+/// would be kept as its waker, which wakes the same task.
 pub(crate) enum Wake {
     /// A task of this runtime: its [`TaskId`]'s key, narrowed, and id.
     Task { key: u32, id: u64 },
@@ -52,7 +51,7 @@ impl Wake {
     /// runtime's (`waker::local_task`).
     pub(super) fn new(waker: &Waker, local: Option<TaskId>) -> Wake {
         if let Some(task) = local
-            && let Some(key) = narrow(task.key)
+            && let Some(key) = TaskId::narrow_key(task.key)
         {
             return Wake::Task { key, id: task.id };
         }
@@ -64,7 +63,7 @@ impl Wake {
     pub(crate) fn task(&self) -> Option<TaskId> {
         match *self {
             Wake::Task { key, id } => Some(TaskId {
-                key: widen(key),
+                key: TaskId::widen_key(key),
                 id,
             }),
             Wake::Waker(_) => None,
@@ -86,20 +85,6 @@ impl Wake {
             (Wake::Task { .. }, None) => false,
         }
     }
-}
-
-/// A task key in 32 bits, if it fits: stored plus one, so that
-/// `usize::MAX` (the `block_on` future's key) is kept as 0, and any key
-/// below `u32::MAX` as itself plus one.
-#[inline]
-fn narrow(key: usize) -> Option<u32> {
-    u32::try_from(key.wrapping_add(1)).ok()
-}
-
-/// The inverse of [`narrow`].
-#[inline]
-fn widen(key: u32) -> usize {
-    (key as usize).wrapping_sub(1)
 }
 
 /// A waiter's key for the inline entry (`solo`); any other key is one in
@@ -322,18 +307,5 @@ mod tests {
         assert_eq!(std::mem::size_of::<Wake>(), 16);
         assert_eq!(std::mem::size_of::<Option<Wake>>(), 16);
         assert_eq!(std::mem::size_of::<Readiness>(), 32);
-    }
-
-    #[test]
-    fn task_keys_narrow_and_widen_back() {
-        for key in [0, 1, 4096, u32::MAX as usize - 1, usize::MAX] {
-            assert_eq!(narrow(key).map(widen), Some(key));
-        }
-        #[cfg(target_pointer_width = "64")]
-        {
-            assert_eq!(narrow(u32::MAX as usize), None);
-            assert_eq!(narrow(usize::MAX - 1), None);
-            assert_eq!(narrow(usize::MAX), Some(0));
-        }
     }
 }

@@ -156,6 +156,16 @@ mod tests {
             id: 3,
         });
         assert_eq!(main.key(), usize::MAX);
+        // The encoding of keys (`TaskId::narrow_key`, shared with the
+        // reactor's `Wake`): every key a task can have round-trips.
+        for key in [0, 1, 4096, u32::MAX as usize - 1, usize::MAX] {
+            assert_eq!(TaskId::narrow_key(key).map(TaskId::widen_key), Some(key));
+        }
+        #[cfg(target_pointer_width = "64")]
+        {
+            assert_eq!(TaskId::narrow_key(u32::MAX as usize), None);
+            assert_eq!(TaskId::narrow_key(usize::MAX - 1), None);
+        }
     }
 
     fn task(key: usize) -> TaskId {

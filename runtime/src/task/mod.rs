@@ -58,6 +58,31 @@ pub(crate) struct TaskId {
     pub(crate) id: u64,
 }
 
+impl TaskId {
+    /// A task key in 32 bits, as the run queue ([`ShortId`]) and the
+    /// reactor (`Wake` in `driver/readiness.rs`) keep it: a slot's key as
+    /// itself (the table holds fewer than `u32::MAX` tasks, `table.rs`),
+    /// the `block_on` future's reserved `usize::MAX` as `u32::MAX`. `None`
+    /// for a key that fits neither (none does).
+    #[inline]
+    pub(crate) fn narrow_key(key: usize) -> Option<u32> {
+        match key {
+            usize::MAX => Some(u32::MAX),
+            key => u32::try_from(key).ok().filter(|&key| key != u32::MAX),
+        }
+    }
+
+    /// The inverse of [`narrow_key`](Self::narrow_key).
+    #[inline]
+    pub(crate) fn widen_key(key: u32) -> usize {
+        if key == u32::MAX {
+            usize::MAX
+        } else {
+            key as usize
+        }
+    }
+}
+
 /// A [`TaskId`] in 8 bytes, as the run queue keeps it
 /// (`scheduler/run_queue.rs`): the slab key as `u32`, then the low 32 bits
 /// of the id (`#[repr(C)]`, which debuggers read). 100,000 ready tasks take
@@ -67,9 +92,8 @@ pub(crate) struct TaskId {
 /// from a later one in the same slot, reused (`TaskTable::begin_poll` reads
 /// the full id from the slot). Telling them apart wrongly would take four
 /// billion spawns while one entry waits in the queue, and would even then
-/// cost one extra poll, which a future must allow. A `block_on` future's
-/// reserved key, `usize::MAX`, is stored as `u32::MAX`, which no slot has
-/// (the table holds fewer than `u32::MAX` tasks, `table.rs`).
+/// cost one extra poll, which a future must allow. The key is narrowed by
+/// [`TaskId::narrow_key`].
 #[repr(C)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct ShortId {
@@ -80,8 +104,10 @@ pub(crate) struct ShortId {
 impl ShortId {
     #[inline]
     pub(crate) fn new(task: TaskId) -> ShortId {
+        let key = TaskId::narrow_key(task.key);
+        debug_assert!(key.is_some(), "every task key fits 32 bits");
         ShortId {
-            key: u32::try_from(task.key).unwrap_or(u32::MAX),
+            key: key.unwrap_or(u32::MAX),
             id: task.id as u32, // the low bits, on purpose
         }
     }
@@ -89,11 +115,7 @@ impl ShortId {
     /// The slab key (`usize::MAX` for a `block_on` future).
     #[inline]
     pub(crate) fn key(self) -> usize {
-        if self.key == u32::MAX {
-            usize::MAX
-        } else {
-            self.key as usize
-        }
+        TaskId::widen_key(self.key)
     }
 
     /// Whether this was made for the task with id `id`, as far as its low
