@@ -205,9 +205,12 @@ impl Reactor {
     /// For a waiter: whether `dir` is known to be ready (when it is, the
     /// waiter's `entry` is forgotten if an event already took it: its
     /// generation is past, and dropping the waiter has nothing to look up);
-    /// when it is not, [`set_waiter`](Reactor::set_waiter) in the same
-    /// look-up of the slot (the wait that ends most polls of an I/O task). `local` names the
-    /// waker's task (`waker::local_task`), asked only when it waits.
+    /// when it is not, stores `waker` in the waiter's entry in the same
+    /// look-up of the slot (the entry `entry` names if it is still there,
+    /// its generation current, else a new one, whose key and generation are
+    /// written back to `entry`: `Readiness::set_waiter`). `local` names the
+    /// waker's task (`waker::local_task`, see [`Wake`]), asked only when it
+    /// waits.
     #[inline]
     pub(crate) fn ready_or_wait(
         &self,
@@ -270,27 +273,6 @@ impl Reactor {
             slot.dir(dir)
                 .add_polled(waker, local, &mut overflow, (key, dir));
         }
-    }
-
-    /// Stores `waker` in a waiter's entry for `dir`: the entry `entry` names
-    /// if it is still in the list (its generation is current), else a new
-    /// one, whose key and generation are written back to `entry`. `local`:
-    /// its task, if it is one of this runtime's (see [`Wake`]).
-    pub(crate) fn set_waiter(
-        &self,
-        key: usize,
-        dir: Direction,
-        entry: &mut Option<(usize, u64)>,
-        waker: &Waker,
-        local: Option<TaskId>,
-    ) {
-        let old = match self.sources.borrow_mut().get_mut(key) {
-            Some(slot) => slot
-                .dir(dir)
-                .set_waiter(entry, waker, local, &self.overflow, (key, dir)),
-            None => return,
-        };
-        drop(old); // outside the borrow: dropping a waker may run user code
     }
 
     /// Takes a waiter's entry out of the list for `dir`, unless an event

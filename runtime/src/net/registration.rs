@@ -132,22 +132,7 @@ impl Registration {
             }
             let reactor = sched.driver().reactor();
             loop {
-                let ready = match &mut who {
-                    Who::Polled => reactor.is_ready(self.key, dir),
-                    Who::Waiter(entry, at) => {
-                        // Not ready: the waker is left in the same look-up.
-                        let waker = cx.waker();
-                        let shared = sched.driver().shared();
-                        let local = || waker::local_task(waker, shared);
-                        if !reactor.ready_or_wait(self.key, dir, entry, waker, local) {
-                            sched.note_wait_at(self.wait_note(dir), at);
-                            return Poll::Pending;
-                        }
-                        true
-                    }
-                };
-                if !ready {
-                    self.wait(sched, &mut who, dir, cx.waker());
+                if !self.ready_or_wait(sched, &mut who, dir, cx.waker()) {
                     return Poll::Pending;
                 }
                 match op() {
@@ -178,10 +163,9 @@ impl Registration {
         cx: &mut Context<'_>,
     ) -> Poll<io::Result<()>> {
         let polled = self.rt.with(|sched| {
-            if sched.driver().reactor().is_ready(self.key, dir) {
+            if self.ready_or_wait(sched, &mut who, dir, cx.waker()) {
                 Poll::Ready(Ok(()))
             } else {
-                self.wait(sched, &mut who, dir, cx.waker());
                 Poll::Pending
             }
         });
@@ -206,22 +190,38 @@ impl Registration {
         })
     }
 
-    /// Leaves the task's waker for `dir` and notes what it waits on.
-    fn wait(&self, sched: &Scheduler, who: &mut Who<'_>, dir: Direction, waker: &Waker) {
-        let wait = self.wait_note(dir);
+    /// Whether `dir` is known to be ready; if not, leaves the task's waker
+    /// for it and notes what the task waits on. A waiter's waker is left in
+    /// the same look-up of the reactor's slot (`Reactor::ready_or_wait`:
+    /// the wait that ends most polls of an I/O task); `waker::local_task`
+    /// is asked only when the task waits.
+    #[inline]
+    fn ready_or_wait(
+        &self,
+        sched: &Scheduler,
+        who: &mut Who<'_>,
+        dir: Direction,
+        waker: &Waker,
+    ) -> bool {
         let driver = sched.driver();
-        let local = waker::local_task(waker, driver.shared());
         let reactor = driver.reactor();
+        let local = || waker::local_task(waker, driver.shared());
         match who {
             Who::Polled => {
-                sched.note_wait(wait);
-                reactor.add_polled(self.key, dir, waker, local);
+                if reactor.is_ready(self.key, dir) {
+                    return true;
+                }
+                sched.note_wait(self.wait_note(dir));
+                reactor.add_polled(self.key, dir, waker, local());
             }
             Who::Waiter(entry, at) => {
-                sched.note_wait_at(wait, at);
-                reactor.set_waiter(self.key, dir, entry, waker, local);
+                if reactor.ready_or_wait(self.key, dir, entry, waker, local) {
+                    return true;
+                }
+                sched.note_wait_at(self.wait_note(dir), at);
             }
         }
+        false
     }
 }
 
