@@ -255,6 +255,24 @@ mod loom_models {
         )
     }
 
+    /// A thread that wakes `waker`'s task from afar `times` times, then
+    /// drops the reference.
+    fn wake_from_a_thread(waker: CellRef, times: usize) -> thread::JoinHandle<()> {
+        thread::spawn(move || {
+            for _ in 0..times {
+                waker.shared.clone().wake_remote(&waker);
+            }
+        })
+    }
+
+    /// Exploration's early look between two polls (`Shared::take_queued`):
+    /// takes what is queued without consuming an event.
+    fn take_early(shared: &Shared, seen: &mut Vec<usize>) {
+        let mut early = Vec::new();
+        shared.take_queued(&mut early, &mut Vec::new());
+        seen.extend(early.iter().map(|t| t.key));
+    }
+
     /// One loop turn, if an event is pending: consume it and drain (the
     /// loop's own code: `Shared::drain`).
     fn turn(shared: &Shared, consumed: &mut usize, seen: &mut Vec<usize>) -> bool {
@@ -274,8 +292,8 @@ mod loom_models {
         loom::model(|| {
             let shared = shared();
             let (a, b) = (cell(&shared, 1), cell(&shared, 2));
-            let ta = thread::spawn(move || a.shared.clone().wake_remote(&a));
-            let tb = thread::spawn(move || b.shared.clone().wake_remote(&b));
+            let ta = wake_from_a_thread(a, 1);
+            let tb = wake_from_a_thread(b, 1);
             let (mut consumed, mut seen) = (0, Vec::new());
             // The loop runs while the wakers do...
             turn(&shared, &mut consumed, &mut seen);
@@ -298,11 +316,7 @@ mod loom_models {
         loom::model(|| {
             let shared = shared();
             let a = cell(&shared, 1);
-            let waker = a.clone();
-            let t = thread::spawn(move || {
-                waker.shared.clone().wake_remote(&waker);
-                waker.shared.clone().wake_remote(&waker);
-            });
+            let t = wake_from_a_thread(a.clone(), 2);
             let (mut consumed, mut seen) = (0, Vec::new());
             turn(&shared, &mut consumed, &mut seen);
             t.join().unwrap();
@@ -322,15 +336,9 @@ mod loom_models {
         loom::model(|| {
             let shared = shared();
             let a = cell(&shared, 1);
-            let waker = a.clone();
-            let t = thread::spawn(move || {
-                waker.shared.clone().wake_remote(&waker);
-                waker.shared.clone().wake_remote(&waker);
-            });
+            let t = wake_from_a_thread(a.clone(), 2);
             let (mut consumed, mut seen) = (0, Vec::new());
-            let mut early = Vec::new();
-            shared.take_queued(&mut early, &mut Vec::new());
-            seen.extend(early.iter().map(|t| t.key));
+            take_early(&shared, &mut seen);
             turn(&shared, &mut consumed, &mut seen);
             t.join().unwrap();
             while turn(&shared, &mut consumed, &mut seen) {}
@@ -354,16 +362,10 @@ mod loom_models {
         model.check(|| {
             let shared = shared();
             let (a, b) = (cell(&shared, 1), cell(&shared, 2));
-            let waker = a.clone();
-            let ta = thread::spawn(move || {
-                waker.shared.clone().wake_remote(&waker);
-                waker.shared.clone().wake_remote(&waker);
-            });
-            let tb = thread::spawn(move || b.shared.clone().wake_remote(&b));
+            let ta = wake_from_a_thread(a.clone(), 2);
+            let tb = wake_from_a_thread(b, 1);
             let (mut consumed, mut seen) = (0, Vec::new());
-            let mut early = Vec::new();
-            shared.take_queued(&mut early, &mut Vec::new());
-            seen.extend(early.iter().map(|t| t.key));
+            take_early(&shared, &mut seen);
             turn(&shared, &mut consumed, &mut seen);
             ta.join().unwrap();
             tb.join().unwrap();
