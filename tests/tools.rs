@@ -77,39 +77,9 @@ pub fn check_a_missing_tool_fails_unless_skipped(test: &str, tool: &str, skip: &
     );
 }
 
-/// A test's scratch directory under the system's temporary directory
-/// (named for the test and this process), created empty and removed when
-/// dropped: on every path out of the test, a failed assertion included,
-/// so that what it holds (a core dump is hundreds of megabytes) is never
-/// left behind.
-#[derive(Debug)]
-pub struct Scratch(PathBuf);
-
-impl Scratch {
-    /// A fresh, empty `$TMPDIR/<name>-<pid>`.
-    ///
-    /// # Panics
-    /// If the directory cannot be created.
-    pub fn new(name: &str) -> Scratch {
-        let dir = std::env::temp_dir().join(format!("{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap_or_else(|e| {
-            panic!("cannot create the scratch directory {}: {e}", dir.display())
-        });
-        Scratch(dir)
-    }
-
-    /// The directory.
-    pub fn path(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
+#[path = "scratch.rs"]
+mod scratch;
+pub use scratch::Scratch;
 
 /// The workspace root (DEBUGGING.md's commands run from there).
 pub fn workspace_root() -> PathBuf {

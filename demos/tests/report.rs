@@ -22,7 +22,7 @@ mod common;
 #[path = "common/tool.rs"]
 mod tool;
 
-use tool::ScratchDir;
+use tool::Scratch;
 
 /// The claims the test runs: fast ones, each with a chart, and the
 /// timeline.
@@ -45,7 +45,7 @@ const NEWER: [(&str, &str); 7] = [
 
 /// A report written into a scratch directory (removed on every path).
 struct Report {
-    scratch: ScratchDir,
+    scratch: Scratch,
     page: PathBuf,
     /// Its `--json` stdout.
     json: serde_json::Value,
@@ -57,7 +57,7 @@ struct Report {
 /// it succeeded with one JSON object on stdout (the progress on stderr),
 /// every claim run without an error.
 fn report(scratch: &str, only: &str, extra: &[String]) -> Report {
-    let scratch = ScratchDir::new(scratch);
+    let scratch = Scratch::new(scratch);
     let page = scratch.path().join("report.html");
     let out = Command::new(env!("CARGO_BIN_EXE_demo"))
         .args(["report", "--quick", "--json", "--only", only])

@@ -17,7 +17,7 @@ use std::process::Command;
 #[path = "common/tool.rs"]
 mod tool;
 
-use tool::{ScratchDir, require_tool};
+use tool::{Scratch, require_tool};
 
 fn demo() -> Command {
     Command::new(env!("CARGO_BIN_EXE_demo"))
@@ -67,7 +67,7 @@ fn syscall_counts_agree_with_strace() {
     let ours = parse_ours(&String::from_utf8_lossy(&ours.stdout));
 
     // strace's table; removed on every path.
-    let scratch = ScratchDir::new("demo-syscalls-test");
+    let scratch = Scratch::new("demo-syscalls-test");
     let out = scratch.path().join("strace.txt");
     let status = Command::new(strace)
         .args(["-f", "-c", "-o"])

@@ -13,13 +13,13 @@ mod chromium;
 #[path = "common/tool.rs"]
 mod tool;
 
-use tool::ScratchDir;
+use tool::Scratch;
 
 #[test]
 fn the_timeline_page_renders_the_expected_tracks_in_chromium() {
     // The page, the browser's profile and its temporary files; removed on
     // every path.
-    let scratch = ScratchDir::new("demo-timeline-test");
+    let scratch = Scratch::new("demo-timeline-test");
     let dir = scratch.path();
     let page = dir.join("timeline.html");
     let out = Command::new(env!("CARGO_BIN_EXE_demo"))

@@ -1,10 +1,10 @@
 //! External tools (strace, chromium) for the demo tests, and scratch files
-//! that are removed whatever happens. The same policy as the integration
-//! tests' `tools.rs` (another crate, hence this copy): a test whose tool is
+//! that are removed whatever happens (`Scratch`, the integration tests'
+//! own, included by path). The same policy as the integration tests'
+//! `tools.rs` (another crate, hence this copy): a test whose tool is
 //! missing fails with the install command, unless `RUNTIME_TEST_SKIP_TOOLS`
 //! (comma-separated tool names) lists the tool.
 
-use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// The variable that lets a test whose tool is missing pass without running.
@@ -39,30 +39,6 @@ pub fn require_tool(
     );
 }
 
-/// A fresh directory under the system's temp dir, removed with everything
-/// in it when dropped: on success, on an early return and on a failed
-/// assertion (the panic unwinds through the drop).
-pub struct ScratchDir(PathBuf);
-
-impl ScratchDir {
-    /// Creates `$TMPDIR/<prefix>-<pid>`.
-    pub fn new(prefix: &str) -> ScratchDir {
-        let dir = std::env::temp_dir().join(format!("{prefix}-{}", std::process::id()));
-        // A leftover of an earlier run with the same pid is not ours to keep.
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir)
-            .unwrap_or_else(|e| panic!("cannot create {}: {e}", dir.display()));
-        ScratchDir(dir)
-    }
-
-    /// The directory.
-    pub fn path(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for ScratchDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
+#[path = "../../../tests/scratch.rs"]
+mod scratch;
+pub use scratch::Scratch;
