@@ -110,11 +110,10 @@ impl DebugTask {
         DebugTask {
             id,
             spawned_at: at,
-            wait_arg: 0,
             queued: true,
             has_join_handle: true,
             state: DumpState::Runnable as u8,
-            ..DebugTask::free(0)
+            ..DebugTask::free(0) // `wait_arg` 0: no wait yet
         }
     }
 
