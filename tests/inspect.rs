@@ -509,7 +509,8 @@ fn a_dump_shows_where_each_task_is_suspended() {
 /// Issue #19: the sync primitives and the sockets record where the task
 /// waits too: each task below is suspended on the line that made its leaf
 /// future (`#[track_caller]` on `acquire`, `wait`, `lock`, `recv`, `send`,
-/// `reserve`, `read`, `accept`, `recv_from`, ...), and the dump says so.
+/// `reserve`, `read`, `accept`, `recv_from`, UDP's `recv` and `peek_from`,
+/// ...), and the dump says so.
 #[test]
 fn sync_and_socket_waits_show_their_await_site() {
     use runtime::net::{TcpListener, TcpStream, UdpSocket, UnixStream};
@@ -534,6 +535,9 @@ fn sync_and_socket_waits_show_their_await_site() {
             .unwrap();
         let (server, _) = other.accept().await.unwrap();
         let udp = UdpSocket::bind("127.0.0.1:0").unwrap();
+        let udp_peer = UdpSocket::bind("127.0.0.1:0").unwrap();
+        udp_peer.connect(udp.local_addr().unwrap()).unwrap();
+        let udp_peeker = UdpSocket::bind("127.0.0.1:0").unwrap();
         let (mut unix, _unix_peer) = UnixStream::pair().unwrap();
         let (s, e, m) = (sem.clone(), event.clone(), mutex.clone());
         // (task, the call it waits in, found by text below, what it waits on)
@@ -608,6 +612,20 @@ fn sync_and_socket_waits_show_their_await_site() {
                 let _ = udp.recv_from(&mut [0; 8]).await;
             }),
             "udp.recv_from(",
+            "readable",
+        ));
+        expect.push((
+            spawn(async move {
+                let _ = udp_peer.recv(&mut [0; 8]).await;
+            }),
+            "udp_peer.recv(",
+            "readable",
+        ));
+        expect.push((
+            spawn(async move {
+                let _ = udp_peeker.peek_from(&mut [0; 8]).await;
+            }),
+            "udp_peeker.peek_from(",
             "readable",
         ));
         expect.push((

@@ -14,10 +14,12 @@
 //! action (kill the process) to prove that writes never raise it.
 
 use std::cell::Cell;
-use std::io::{ErrorKind, Read, Write};
+use std::io::{self, ErrorKind, Read, Write};
 use std::net::{Shutdown, SocketAddr};
 use std::os::fd::AsRawFd;
+use std::pin::Pin;
 use std::rc::Rc;
+use std::task::{Context, Poll, ready};
 use std::time::Duration;
 
 use integration_tests::{default_sigpipe, run_child};
@@ -791,4 +793,247 @@ fn short_reads_wait_for_the_next_edge() {
         "short reads still paid an EAGAIN each: {} read_would_block in {TRIPS} round trips",
         stats.read_would_block
     );
+}
+
+// ---- Connected UDP: connect, send, recv, peer_addr, peek_from --------------
+//
+// `connect(2)` on a UDP socket gives it a default peer for `send(2)` and
+// makes the kernel drop datagrams from anyone else; on Linux an ICMP "port
+// unreachable" for a datagram it sent comes back as `ECONNREFUSED` on the
+// socket's next call.
+
+/// A UDP socket on 127.0.0.1, on a free port.
+fn udp() -> UdpSocket {
+    UdpSocket::bind("127.0.0.1:0").unwrap()
+}
+
+/// An address on 127.0.0.1 where no UDP socket listens (a port bound and
+/// closed again).
+fn closed_udp_addr() -> SocketAddr {
+    let socket = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    socket.local_addr().unwrap()
+}
+
+#[runtime::test(real_clock)]
+async fn udp_connect_send_recv_round_trips() {
+    let (a, b) = (udp(), udp());
+    a.connect(b.local_addr().unwrap()).unwrap();
+    b.connect(a.local_addr().unwrap()).unwrap();
+    let mut buf = [0u8; 1500];
+    timeout(LIMIT, async {
+        for i in 0..50usize {
+            let msg = pattern(i, 1 + i * 20);
+            assert_eq!(a.send(&msg).await.unwrap(), msg.len());
+            let n = b.recv(&mut buf).await.unwrap();
+            assert_eq!(&buf[..n], &msg[..]);
+            assert_eq!(b.send(&buf[..n]).await.unwrap(), n);
+            let n = a.recv(&mut buf).await.unwrap();
+            assert_eq!(&buf[..n], &msg[..]);
+        }
+    })
+    .await
+    .expect("connected UDP round trips timed out");
+}
+
+/// A third socket's datagram to a connected socket is dropped by the
+/// kernel: the peer's two datagrams, sent after it, are the only ones
+/// received, and nothing else is queued.
+#[runtime::test(real_clock)]
+async fn udp_connect_filters_datagrams_from_others() {
+    let (a, peer, third) = (udp(), udp(), udp());
+    let (a_addr, peer_addr) = (a.local_addr().unwrap(), peer.local_addr().unwrap());
+    a.connect(peer_addr).unwrap();
+    third.send_to(b"third", a_addr).await.unwrap();
+    peer.send_to(b"one", a_addr).await.unwrap();
+    peer.send_to(b"two", a_addr).await.unwrap();
+    let mut buf = [0u8; 16];
+    timeout(LIMIT, async {
+        let (n, from) = a.recv_from(&mut buf).await.unwrap();
+        assert_eq!((&buf[..n], from), (&b"one"[..], peer_addr));
+        let n = a.recv(&mut buf).await.unwrap();
+        assert_eq!(&buf[..n], b"two");
+    })
+    .await
+    .expect("the peer's datagrams never came");
+    let mut rest = Box::pin(a.recv(&mut buf));
+    assert!(
+        integration_tests::poll_once(&mut rest).is_pending(),
+        "a datagram from a third party was queued"
+    );
+}
+
+/// `connect` does not purge the queue: a datagram from another socket that
+/// was queued before it is still received (Linux).
+#[runtime::test(real_clock)]
+async fn udp_connect_keeps_datagrams_queued_before_it() {
+    let (a, peer, third) = (udp(), udp(), udp());
+    let third_addr = third.local_addr().unwrap();
+    third
+        .send_to(b"early", a.local_addr().unwrap())
+        .await
+        .unwrap();
+    let mut buf = [0u8; 16];
+    // Wait until it is queued, without taking it.
+    let (n, from) = timeout(LIMIT, a.peek_from(&mut buf))
+        .await
+        .expect("the datagram never came")
+        .unwrap();
+    assert_eq!((&buf[..n], from), (&b"early"[..], third_addr));
+    a.connect(peer.local_addr().unwrap()).unwrap();
+    let (n, from) = a.recv_from(&mut buf).await.unwrap();
+    assert_eq!((&buf[..n], from), (&b"early"[..], third_addr));
+}
+
+/// `peer_addr` is `NotConnected` until `connect`; `connect` tries each
+/// address in turn (an IPv6 one fails on an IPv4 socket) and a second one
+/// replaces the peer.
+#[runtime::test]
+async fn udp_peer_addr_before_and_after_connect() {
+    let (a, b, c) = (udp(), udp(), udp());
+    let (b_addr, c_addr) = (b.local_addr().unwrap(), c.local_addr().unwrap());
+    let err = a.peer_addr().unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::NotConnected, "{err}");
+    a.connect(b_addr).unwrap();
+    assert_eq!(a.peer_addr().unwrap(), b_addr);
+    a.connect(c_addr).unwrap();
+    assert_eq!(a.peer_addr().unwrap(), c_addr);
+
+    let v6: SocketAddr = "[::1]:9".parse().unwrap();
+    let err = a.connect(v6).unwrap_err();
+    assert_eq!(err.raw_os_error(), Some(libc::EAFNOSUPPORT), "{err}");
+    a.connect(&[v6, b_addr][..]).unwrap();
+    assert_eq!(a.peer_addr().unwrap(), b_addr);
+    let none: &[SocketAddr] = &[];
+    let err = a.connect(none).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidInput, "{err}");
+}
+
+/// `send` without a peer is the OS's error (`EDESTADDRREQ` on Linux),
+/// returned at once, from the async and the poll form alike.
+#[runtime::test]
+async fn udp_send_without_connect_is_an_error() {
+    let a = udp();
+    let unconnected = |err: &io::Error| {
+        matches!(
+            err.raw_os_error(),
+            Some(libc::EDESTADDRREQ | libc::ENOTCONN)
+        )
+    };
+    let err = a.send(b"to whom?").await.unwrap_err();
+    assert!(unconnected(&err), "{err:?}");
+    let err = std::future::poll_fn(|cx| a.poll_send(cx, b"to whom?"))
+        .await
+        .unwrap_err();
+    assert!(unconnected(&err), "{err:?}");
+}
+
+/// A datagram to a port where nobody listens draws an ICMP "port
+/// unreachable"; on a connected socket the next `recv` reports it as
+/// `ConnectionRefused` (the wait ends on the error event), once.
+#[runtime::test(real_clock)]
+async fn udp_recv_after_sending_to_a_closed_port_is_connection_refused() {
+    let a = udp();
+    a.connect(closed_udp_addr()).unwrap();
+    assert_eq!(a.send(b"anyone?").await.unwrap(), 7);
+    let mut buf = [0u8; 16];
+    let err = timeout(LIMIT, a.recv(&mut buf))
+        .await
+        .expect("recv hung: the ICMP error was never reported")
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::ConnectionRefused, "{err}");
+    // Reported once: the next receive waits again.
+    let mut again = Box::pin(a.recv(&mut buf));
+    assert!(integration_tests::poll_once(&mut again).is_pending());
+}
+
+/// A hand-written future over the `poll_*` forms: sends `ping` to the
+/// connected peer (`poll_send`), peeks at the reply (`poll_peek_from`),
+/// then takes it (`poll_recv`); counts the times it returned `Pending`.
+struct PingThenPeekAndRecv<'a> {
+    socket: &'a UdpSocket,
+    sent: bool,
+    peeked: Option<(Vec<u8>, SocketAddr)>,
+    buf: [u8; 16],
+    pendings: u32,
+}
+
+impl PingThenPeekAndRecv<'_> {
+    fn step(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<Vec<u8>>> {
+        if !self.sent {
+            let n = ready!(self.socket.poll_send(cx, b"ping"))?;
+            assert_eq!(n, 4);
+            self.sent = true;
+        }
+        if self.peeked.is_none() {
+            let (n, from) = ready!(self.socket.poll_peek_from(cx, &mut self.buf))?;
+            self.peeked = Some((self.buf[..n].to_vec(), from));
+        }
+        let n = ready!(self.socket.poll_recv(cx, &mut self.buf))?;
+        Poll::Ready(Ok(self.buf[..n].to_vec()))
+    }
+}
+
+impl std::future::Future for PingThenPeekAndRecv<'_> {
+    type Output = io::Result<Vec<u8>>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.get_mut();
+        let poll = this.step(cx);
+        if poll.is_pending() {
+            this.pendings += 1;
+        }
+        poll
+    }
+}
+
+#[runtime::test(real_clock)]
+async fn udp_poll_forms_drive_a_hand_written_future() {
+    let (a, peer) = (udp(), udp());
+    let (a_addr, peer_addr) = (a.local_addr().unwrap(), peer.local_addr().unwrap());
+    a.connect(peer_addr).unwrap();
+    // The peer answers with the poll forms of the unconnected calls.
+    let answer = runtime::spawn(async move {
+        let mut buf = [0u8; 16];
+        let (n, from) = std::future::poll_fn(|cx| peer.poll_recv_from(cx, &mut buf))
+            .await
+            .unwrap();
+        assert_eq!((&buf[..n], from), (&b"ping"[..], a_addr));
+        std::future::poll_fn(|cx| peer.poll_send_to(cx, b"pong", from))
+            .await
+            .unwrap();
+    });
+    let mut ping = PingThenPeekAndRecv {
+        socket: &a,
+        sent: false,
+        peeked: None,
+        buf: [0; 16],
+        pendings: 0,
+    };
+    let reply = timeout(LIMIT, &mut ping)
+        .await
+        .expect("the hand-written future hung")
+        .unwrap();
+    assert_eq!(reply, b"pong");
+    assert_eq!(ping.peeked, Some((b"pong".to_vec(), peer_addr)));
+    // The answering task cannot have run before the first poll: the
+    // future waited at least once, and a wake brought it back.
+    assert!(ping.pendings >= 1, "never waited: {}", ping.pendings);
+    answer.await.unwrap();
+}
+
+#[runtime::test]
+async fn udp_broadcast_and_ttl_read_back() {
+    let a = udp();
+    assert!(!a.broadcast().unwrap());
+    a.set_broadcast(true).unwrap();
+    assert!(a.broadcast().unwrap());
+    a.set_broadcast(false).unwrap();
+    assert!(!a.broadcast().unwrap());
+    a.set_ttl(7).unwrap();
+    assert_eq!(a.ttl().unwrap(), 7);
+    for bad in [0, 256] {
+        let err = a.set_ttl(bad).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidInput, "ttl {bad}: {err}");
+    }
+    assert_eq!(a.ttl().unwrap(), 7);
 }
