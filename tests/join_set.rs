@@ -58,6 +58,13 @@ fn panic_message(e: JoinError) -> String {
         .unwrap_or_default()
 }
 
+#[test]
+fn a_set_is_send_when_its_output_is() {
+    fn send<T: Send>() {}
+    send::<JoinSet<u32>>();
+    send::<runtime::JoinNext<'static, u32>>();
+}
+
 #[runtime::test]
 async fn tasks_come_out_in_the_order_they_finish_not_the_order_they_were_spawned() {
     let start = Instant::now();

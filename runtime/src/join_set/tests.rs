@@ -22,6 +22,10 @@ fn paused_runtime() -> Runtime {
 /// would cost n²/2 = 50 million handle polls; the ready list keeps it to
 /// one poll to file each entry's waker and one to take its output.
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "10,000 tasks take minutes interpreted; a_wake_polls_only_the_woken_entry checks the same rule"
+)]
 fn joining_n_tasks_costs_linear_handle_polls() {
     const N: u64 = 10_000;
     let rt = paused_runtime();
@@ -111,4 +115,35 @@ fn a_filing_wakes_the_waiter_once_per_entry() {
     assert_eq!(list.pop(), None);
     a.wake_by_ref(); // after `clear`: filed, but nobody to wake
     assert_eq!(count.0.load(Ordering::Relaxed), 2);
+}
+
+/// An entry waker is `Send`: woken on another thread, it files its entry
+/// and wakes the waiter there.
+#[test]
+fn an_entry_woken_from_another_thread_files_it() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::task::Wake;
+
+    struct Count(AtomicUsize);
+    impl Wake for Count {
+        fn wake(self: Arc<Self>) {
+            self.0.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+    let count = Arc::new(Count(AtomicUsize::new(0)));
+    let list = ReadyList::new();
+    list.set_waiter(&Waker::from(count.clone()));
+    let wakers: Vec<Waker> = (0..4).map(|i| list.waker(i)).collect();
+    let threads: Vec<_> = wakers
+        .into_iter()
+        .map(|waker| std::thread::spawn(move || waker.wake()))
+        .collect();
+    for thread in threads {
+        thread.join().expect("a waking thread");
+    }
+    let mut filed: Vec<usize> = std::iter::from_fn(|| list.pop()).collect();
+    filed.sort();
+    assert_eq!(filed, [0, 1, 2, 3]);
+    assert_eq!(count.0.load(Ordering::Relaxed), 4);
 }
