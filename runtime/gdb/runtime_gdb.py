@@ -56,6 +56,7 @@ WAITS = {
     8: "event",
     9: "channel recv",
     10: "channel send",
+    11: "join set",
 }
 
 
@@ -203,6 +204,8 @@ def _wait_reason(task, now_ms):
         return "fd %d %s" % (task["wait_fd"], "readable" if kind == 2 else "writable")
     if kind == 4:
         return "join of task %d" % task["wait_arg"]
+    if kind == 11:
+        return "join of any of %d tasks (JoinSet)" % task["wait_arg"]
     return WAITS.get(kind, "?")
 
 

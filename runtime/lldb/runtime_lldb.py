@@ -36,7 +36,7 @@ RUNTIME_SIZE = 96
 STATES = {0: "free", 1: "waiting", 2: "runnable", 3: "running", 4: "finished"}
 WAITS = {0: "-", 1: "timer", 2: "fd readable", 3: "fd writable", 4: "join",
          5: "blocking-pool job", 6: "semaphore permit", 7: "mutex", 8: "event",
-         9: "channel recv", 10: "channel send"}
+         9: "channel recv", 10: "channel send", 11: "join set"}
 BLOCKED = {0: "running", 1: "join", 2: "semaphore", 3: "sleep", 4: "I/O", 5: "other"}
 
 
@@ -153,6 +153,8 @@ def wait_reason(task, now_ms):
         return "fd %d %s" % (task["wait_fd"], "readable" if kind == 2 else "writable")
     if kind == 4:
         return "join of task %d" % task["wait_arg"]
+    if kind == 11:
+        return "join of any of %d tasks (JoinSet)" % task["wait_arg"]
     return WAITS.get(kind, "?")
 
 

@@ -35,7 +35,7 @@ use crate::time::wheel::NEVER;
 /// | 8  | `spawned_at: *const Location` | the user's call to `spawn` |
 /// | 16 | `await_at: *const Location` | where the task is suspended, if known (null: not recorded) |
 /// | 24 | `frame: *const Frame` | the innermost `inspect::framed` frame it is suspended in (null: none); each frame links to its parent (`frame.rs`) |
-/// | 32 | `wait_arg: u64` | timer: deadline tick (ms since the runtime's start; `u64::MAX`: never); join: task id; readable/writable: the fd (low 32 bits, signed); a free slot: the next free key |
+/// | 32 | `wait_arg: u64` | timer: deadline tick (ms since the runtime's start; `u64::MAX`: never); join: task id; join set: its task count; readable/writable: the fd (low 32 bits, signed); a free slot: the next free key |
 /// | 40 | `polls: u32` | polls so far (saturating) |
 /// | 44 | `last_poll_ms: u32` | the loop's clock at its last poll (ms since start, saturating) |
 /// | 48 | `queued: bool` | in the run queue (the scheduler's flag, `task/mod.rs`) |
@@ -43,7 +43,7 @@ use crate::time::wheel::NEVER;
 /// | 50 | `has_join_handle: bool` | a `JoinHandle` still exists |
 /// | 51 | `join_waiting: bool` | a `JoinHandle` waits: its waker is filed beside the table (`task/join_wakers.rs`) |
 /// | 52 | `state: u8` | 1 waiting, 2 runnable (queued), 3 running, 4 finished (`DumpState`) |
-/// | 53 | `wait_kind: u8` | 0 unknown, 1 timer, 2 readable, 3 writable, 4 join, 5 blocking, 6 semaphore, 7 mutex, 8 event, 9 channel recv, 10 channel send |
+/// | 53 | `wait_kind: u8` | 0 unknown, 1 timer, 2 readable, 3 writable, 4 join, 5 blocking, 6 semaphore, 7 mutex, 8 event, 9 channel recv, 10 channel send, 11 join set |
 /// | 54 | `_reserved2: [u8; 2]` | zero |
 #[repr(C)]
 #[derive(Clone, Copy, Debug)]
@@ -82,6 +82,7 @@ const KIND_MUTEX: u8 = 7;
 const KIND_EVENT: u8 = 8;
 const KIND_CHANNEL_RECV: u8 = 9;
 const KIND_CHANNEL_SEND: u8 = 10;
+const KIND_JOIN_SET: u8 = 11;
 
 impl DebugTask {
     /// A free slot, `next` the next one in the table's free list.
@@ -216,6 +217,7 @@ impl DebugTask {
                 WaitReason::Event => (KIND_EVENT, 0),
                 WaitReason::ChannelRecv => (KIND_CHANNEL_RECV, 0),
                 WaitReason::ChannelSend => (KIND_CHANNEL_SEND, 0),
+                WaitReason::JoinSet { tasks } => (KIND_JOIN_SET, tasks),
             },
         };
         self.wait_kind = kind;
@@ -248,6 +250,9 @@ impl DebugTask {
             KIND_EVENT => WaitReason::Event,
             KIND_CHANNEL_RECV => WaitReason::ChannelRecv,
             KIND_CHANNEL_SEND => WaitReason::ChannelSend,
+            KIND_JOIN_SET => WaitReason::JoinSet {
+                tasks: self.wait_arg,
+            },
             _ => WaitReason::Unknown,
         }
     }
@@ -291,6 +296,7 @@ mod tests {
             WaitReason::Event,
             WaitReason::ChannelRecv,
             WaitReason::ChannelSend,
+            WaitReason::JoinSet { tasks: 3 },
         ];
         for reason in reasons {
             record.set_wait(WaitNote::Other(reason));

@@ -50,6 +50,11 @@ pub enum WaitReason {
     ChannelRecv,
     /// Room on a channel.
     ChannelSend,
+    /// Any task of a [`JoinSet`](crate::JoinSet) to finish (`join_next`).
+    JoinSet {
+        /// How many tasks the set held.
+        tasks: u64,
+    },
 }
 
 impl fmt::Display for WaitReason {
@@ -69,6 +74,7 @@ impl fmt::Display for WaitReason {
             WaitReason::Event => f.write_str("event"),
             WaitReason::ChannelRecv => f.write_str("channel recv"),
             WaitReason::ChannelSend => f.write_str("channel send"),
+            WaitReason::JoinSet { tasks } => write!(f, "join of any of {tasks} tasks (JoinSet)"),
         }
     }
 }

@@ -1,0 +1,149 @@
+//! Unit tests of [`JoinSet`] that read its insides: how many handle polls a
+//! join costs, and the ready list's dedup. The behaviour seen from outside
+//! is tested in `tests/join_set.rs`.
+
+use std::task::Waker;
+use std::time::Duration;
+
+use super::JoinSet;
+use super::ready::ReadyList;
+use crate::Runtime;
+use crate::time::sleep;
+
+fn paused_runtime() -> Runtime {
+    Runtime::builder()
+        .paused_clock(true)
+        .build()
+        .expect("a runtime")
+}
+
+/// 10,000 tasks that finish one per loop turn (each on its own timer):
+/// every finish wakes the joiner once. Polling every handle on each wake
+/// would cost n²/2 = 50 million handle polls; the ready list keeps it to
+/// one poll to file each entry's waker and one to take its output.
+#[test]
+#[cfg_attr(
+    miri,
+    ignore = "10,000 tasks take minutes interpreted; a_wake_polls_only_the_woken_entry checks the same rule"
+)]
+fn joining_n_tasks_costs_linear_handle_polls() {
+    const N: u64 = 10_000;
+    let rt = paused_runtime();
+    let (polls, order) = rt.block_on(async {
+        let mut set = JoinSet::new();
+        for i in 0..N {
+            set.spawn(async move {
+                sleep(Duration::from_millis(i + 1)).await;
+                i
+            });
+        }
+        let mut order = Vec::new();
+        while let Some(joined) = set.join_next().await {
+            order.push(joined.expect("no task fails"));
+        }
+        (set.handle_polls, order)
+    });
+    assert_eq!(order, (0..N).collect::<Vec<_>>(), "finish order");
+    assert!(
+        polls <= 2 * N + 2,
+        "{polls} handle polls to join {N} tasks: more than 2 per task"
+    );
+}
+
+/// Entries added while the set waits are polled once each, not once per
+/// later wake of the set.
+#[test]
+fn a_wake_polls_only_the_woken_entry() {
+    let rt = paused_runtime();
+    let polls = rt.block_on(async {
+        let mut set = JoinSet::new();
+        for i in 0..100u64 {
+            set.spawn(async move {
+                sleep(Duration::from_secs(i + 1)).await;
+            });
+        }
+        // The first join files the 100 wakers (100 polls) and takes task 0.
+        set.join_next().await.expect("a task").expect("no failure");
+        let after_first = set.handle_polls;
+        // The second: one wake, one poll.
+        set.join_next().await.expect("a task").expect("no failure");
+        let second = set.handle_polls - after_first;
+        set.shutdown().await;
+        (after_first, second)
+    });
+    assert_eq!(polls, (101, 1));
+}
+
+#[test]
+fn a_double_wake_files_an_entry_once() {
+    let list = ReadyList::new();
+    let waker: Waker = list.waker(3);
+    waker.wake_by_ref();
+    waker.wake_by_ref();
+    assert_eq!(list.len(), 1);
+    assert_eq!(list.pop(), Some(3));
+    assert_eq!(list.pop(), None);
+    // Unfiled by the pop: the next wake files it again.
+    waker.wake();
+    assert_eq!(list.pop(), Some(3));
+}
+
+#[test]
+fn a_filing_wakes_the_waiter_once_per_entry() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::task::Wake;
+
+    struct Count(AtomicUsize);
+    impl Wake for Count {
+        fn wake(self: Arc<Self>) {
+            self.0.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+    let count = Arc::new(Count(AtomicUsize::new(0)));
+    let list = ReadyList::new();
+    list.set_waiter(&Waker::from(count.clone()));
+    let (a, b) = (list.waker(0), list.waker(1));
+    a.wake_by_ref();
+    a.wake_by_ref();
+    b.wake_by_ref();
+    assert_eq!(count.0.load(Ordering::Relaxed), 2);
+    // A new entry is filed for its first poll without a wake.
+    list.push_new(2);
+    assert_eq!(count.0.load(Ordering::Relaxed), 2);
+    list.clear();
+    assert_eq!(list.pop(), None);
+    a.wake_by_ref(); // after `clear`: filed, but nobody to wake
+    assert_eq!(count.0.load(Ordering::Relaxed), 2);
+}
+
+/// An entry waker is `Send`: woken on another thread, it files its entry
+/// and wakes the waiter there.
+#[test]
+fn an_entry_woken_from_another_thread_files_it() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::task::Wake;
+
+    struct Count(AtomicUsize);
+    impl Wake for Count {
+        fn wake(self: Arc<Self>) {
+            self.0.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+    let count = Arc::new(Count(AtomicUsize::new(0)));
+    let list = ReadyList::new();
+    list.set_waiter(&Waker::from(count.clone()));
+    let wakers: Vec<Waker> = (0..4).map(|i| list.waker(i)).collect();
+    let threads: Vec<_> = wakers
+        .into_iter()
+        .map(|waker| std::thread::spawn(move || waker.wake()))
+        .collect();
+    for thread in threads {
+        thread.join().expect("a waking thread");
+    }
+    let mut filed: Vec<usize> = std::iter::from_fn(|| list.pop()).collect();
+    filed.sort();
+    assert_eq!(filed, [0, 1, 2, 3]);
+    assert_eq!(count.0.load(Ordering::Relaxed), 4);
+}
