@@ -2,12 +2,14 @@
 //!
 //! `std::thread::JoinHandle` hides this inside the standard library; here
 //! it is spelled out. A [`JoinHandle`] and the running task share one
-//! [`Slot`]: a `Mutex<Option<Result<T, JoinError>>>` and a `Condvar`. The
-//! task side (a [`Completer`]) stores the result and calls `notify_all`;
-//! [`JoinHandle::join`] waits on the condvar until the slot is full. On
-//! Linux the waiting thread sleeps in the kernel in `futex(FUTEX_WAIT)` on
-//! the condvar's futex word and is woken by the completer's
-//! `futex(FUTEX_WAKE)`.
+//! [`Slot`]: a `Mutex` over the result (and whether the joiner sleeps) and
+//! a `Condvar`. The task side (a [`Completer`]) stores the result and, if
+//! the joiner is asleep, calls `notify_all`; [`JoinHandle::join`] waits on
+//! the condvar until the slot is full. On Linux the waiting thread sleeps
+//! in the kernel in `futex(FUTEX_WAIT)` on the condvar's futex word and is
+//! woken by the completer's `futex(FUTEX_WAKE)`. A task that finishes
+//! before anyone joins it makes no `FUTEX_WAKE` at all: std's condvar
+//! does not know whether it has waiters and would make the syscall anyway.
 //!
 //! If the completer is dropped without a result (the closure was never
 //! run: a thread that could not be created, a pool that lost its job), the
@@ -32,11 +34,21 @@ static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 
 /// The shared cell between a task and its [`JoinHandle`].
 pub(crate) struct Slot<T> {
-    result: Mutex<Option<Result<T, JoinError>>>,
+    result: Mutex<Filled<T>>,
     ready: Condvar,
     /// Mirrors "`result` has been filled", readable without the lock, for
     /// [`JoinHandle::is_finished`].
     finished: AtomicBool,
+}
+
+/// What the slot's mutex guards.
+struct Filled<T> {
+    /// The task's result, once it is in.
+    result: Option<Result<T, JoinError>>,
+    /// The joiner is asleep on the condvar (set and read under the lock,
+    /// so a completer that finds it unset knows the joiner will see the
+    /// result before it would sleep).
+    joiner_sleeps: bool,
 }
 
 impl<T> Slot<T> {
@@ -45,9 +57,10 @@ impl<T> Slot<T> {
         let _blocked = super::trace::block("join: futex wait");
         let mut guard = self.result.lock().unwrap_or_else(PoisonError::into_inner);
         loop {
-            if let Some(result) = guard.take() {
+            if let Some(result) = guard.result.take() {
                 return result;
             }
+            guard.joiner_sleeps = true;
             guard = self
                 .ready
                 .wait(guard)
@@ -85,10 +98,13 @@ impl<T> Drop for Completer<T> {
 
 fn fill<T>(slot: &Slot<T>, result: Result<T, JoinError>) {
     let mut guard = slot.result.lock().unwrap_or_else(PoisonError::into_inner);
-    *guard = Some(result);
+    guard.result = Some(result);
     slot.finished.store(true, Ordering::Release);
+    let wake = guard.joiner_sleeps;
     drop(guard);
-    slot.ready.notify_all();
+    if wake {
+        slot.ready.notify_all();
+    }
 }
 
 /// Creates a connected (completer, handle) pair. `thread` is the std
@@ -98,7 +114,10 @@ pub(crate) fn pair<T>(
     location: &'static Location<'static>,
 ) -> (Completer<T>, JoinHandle<T>) {
     let slot = Arc::new(Slot {
-        result: Mutex::new(None),
+        result: Mutex::new(Filled {
+            result: None,
+            joiner_sleeps: false,
+        }),
         ready: Condvar::new(),
         finished: AtomicBool::new(false),
     });
@@ -223,5 +242,30 @@ mod tests {
         completer.run(|| panic!("boom"));
         let err = handle.join().unwrap_err();
         assert_eq!(err.to_string(), format!("task {id} panicked: boom"));
+    }
+
+    #[test]
+    fn a_joiner_that_sleeps_is_woken_and_one_that_comes_late_never_sleeps() {
+        // Late: the result is in before `join`, which takes it without
+        // waiting, so nothing was (or needed to be) notified.
+        let (completer, handle) = pair::<u8>(None, Location::caller());
+        completer.run(|| 1);
+        let slot = Arc::clone(&handle.slot);
+        assert_eq!(handle.join().unwrap(), 1);
+        assert!(!slot.result.lock().unwrap().joiner_sleeps);
+
+        // Early: the joiner is asleep before the result comes; the
+        // completer sees the flag and wakes it (a lost wake-up would hang).
+        let rounds = if cfg!(miri) { 3 } else { 100 };
+        for _ in 0..rounds {
+            let (completer, handle) = pair::<u8>(None, Location::caller());
+            let slot = Arc::clone(&handle.slot);
+            let joiner = std::thread::spawn(move || handle.join().unwrap());
+            while !slot.result.lock().unwrap().joiner_sleeps {
+                std::thread::yield_now();
+            }
+            completer.run(|| 2);
+            assert_eq!(joiner.join().unwrap(), 2);
+        }
     }
 }
