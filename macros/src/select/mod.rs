@@ -30,6 +30,6 @@ use proc_macro::TokenStream;
 pub(crate) fn select(input: TokenStream) -> TokenStream {
     match parse::parse(input) {
         Ok(select) => expand::expand(select),
-        Err(error) => error.to_compile_error(),
+        Err(error) => error.to_compile_error_expr(),
     }
 }
