@@ -536,3 +536,27 @@ async fn sixty_four_branches() {
     };
     assert_eq!(v, 63, "the last branch: bit 63 of the disabled set");
 }
+
+/// Forwards its branches as `$p:pat` and `$e:expr` fragments, which reach
+/// `select!` as invisible groups.
+macro_rules! first_of_two {
+    ($p:pat = $a:expr, $q:pat = $b:expr) => {
+        select! {
+            biased;
+            $p = $a => 1,
+            $q = $b => 2,
+        }
+    };
+}
+
+#[runtime::test]
+async fn branches_passed_on_by_another_macro() {
+    assert_eq!(
+        first_of_two!(Some(mut _v) = ready(None::<u8>), _ = ready(())),
+        2
+    );
+    assert_eq!(
+        first_of_two!(Some(mut _v) = ready(Some(1)), _ = ready(())),
+        1
+    );
+}
