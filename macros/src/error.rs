@@ -34,6 +34,15 @@ impl Error {
 
     /// `::core::compile_error!("message");`, spanned as the module doc says.
     pub(crate) fn to_compile_error(&self) -> TokenStream {
+        let mut out = self.to_compile_error_expr();
+        out.extend([punct(';', Spacing::Alone, self.end)]);
+        out
+    }
+
+    /// `::core::compile_error!("message")` without the `;`: for a macro used
+    /// as an expression (`let v = select! { .. };`), where a `;` would be a
+    /// second error ("macro expansion ignores `;`").
+    pub(crate) fn to_compile_error_expr(&self) -> TokenStream {
         let mut message = Group::new(
             Delimiter::Parenthesis,
             TokenStream::from(TokenTree::Literal(Literal::string(&self.message))),
@@ -49,9 +58,7 @@ impl Error {
             punct('!', Spacing::Alone, self.start),
             message.into(),
         ];
-        let mut out: TokenStream = tokens.into_iter().collect();
-        out.extend([punct(';', Spacing::Alone, self.end)]);
-        out
+        tokens.into_iter().collect()
     }
 }
 

@@ -1,4 +1,5 @@
-//! `#[runtime::test]`: runs an `async fn` test on a fresh runtime.
+//! `#[runtime::test]`: runs an `async fn` test on a fresh runtime; and the
+//! parser behind `runtime::select!`.
 //!
 //! Use it through the `runtime` crate (`#[runtime::test]`), which re-exports
 //! it, as tokio re-exports tokio-macros. The attribute only rewrites the
@@ -12,7 +13,9 @@
 //! - `literal.rs`, `duration.rs`: the values of `7`, `0x2a`, `"1.5s"`;
 //! - `item.rs`: the function, split into attributes, signature and body;
 //! - `expand.rs`: the `#[test] fn` that calls the runner;
-//! - `error.rs`: `compile_error!`s pointing at the offending tokens.
+//! - `error.rs`: `compile_error!`s pointing at the offending tokens;
+//! - `select/`: `runtime::select!`'s branches, parsed and expanded (its
+//!   module doc lists its own steps).
 
 mod args;
 mod duration;
@@ -20,6 +23,7 @@ mod error;
 mod expand;
 mod item;
 mod literal;
+mod select;
 
 use proc_macro::TokenStream;
 
@@ -110,4 +114,13 @@ pub fn test(attr: TokenStream, item: TokenStream) -> TokenStream {
     // On an error, only the errors: the body is not type-checked until the
     // attribute is right, so rustc shows the attribute's problems alone.
     expanded.unwrap_or_else(|errors| error::to_compile_errors(&errors))
+}
+
+/// The expansion of `runtime::select!`, which calls this with `$crate;` in
+/// front of the user's branches. Not meant to be called directly: use
+/// `runtime::select!` (documented there).
+#[doc(hidden)]
+#[proc_macro]
+pub fn select_internal(input: TokenStream) -> TokenStream {
+    select::select(input)
 }

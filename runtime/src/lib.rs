@@ -28,6 +28,7 @@ mod loom_shim;
 pub mod net;
 mod runtime;
 mod scheduler;
+mod select;
 mod stats;
 pub mod sync;
 mod task;
@@ -67,13 +68,22 @@ pub use yield_now::{YieldNow, yield_now};
 /// ```
 pub use runtime_macros::test;
 
-/// What `#[runtime::test]` expands to calls; not part of the API.
+/// What `#[runtime::test]` and `select!` expand to call; not part of the
+/// API.
 #[doc(hidden)]
 pub mod __private {
     /// The test runner: `run` for `async fn` tests, `run_threaded` for
     /// `threaded` ones, and the `Options` the attribute fills in.
     pub mod test {
         pub use crate::test_runner::{Options, Outcome, run, run_threaded};
+    }
+
+    /// `select!` (a `macro_rules!` at the crate root, `select.rs`) hands
+    /// its branches to `select_internal` (`runtime-macros`), whose
+    /// expansion calls `start` for the branch to poll first.
+    pub mod select {
+        pub use crate::select::start;
+        pub use runtime_macros::select_internal;
     }
 }
 

@@ -1,0 +1,246 @@
+//! Waiting for the first of several futures inside one task: the
+//! [`select!`](crate::select!) macro, tokio's `select!` for this runtime.
+//!
+//! The macro itself is parsed and expanded by `runtime-macros`
+//! (`macros/src/select/`: why a proc macro is explained there); this file
+//! holds the `macro_rules!` front that users call, its documentation, and
+//! the one piece of run-time support the expansion calls: [`start`], which
+//! picks the branch polled first.
+//!
+//! # Where the randomness comes from
+//!
+//! Without `biased;`, each poll of a `select!` starts at a pseudo-random
+//! branch and goes round, so that a branch that is always ready cannot
+//! starve the ones after it (tokio does the same, from a thread-local
+//! generator). Here it is a thread-local xorshift64* generator that restarts
+//! from a fixed state whenever a different runtime is running on the thread
+//! than at its previous use (one thread-local read to tell, through
+//! `context::with_current`). So a program's choices are a function of its
+//! own run, never of what ran before on the thread or of the clock: the
+//! same program on a fresh runtime makes the same choices, with FIFO
+//! scheduling or under one `Builder::seed` (or `#[runtime::test(seed =
+//! N)]`, or `RUNTIME_SEED`), and a failing schedule replays with its
+//! `select!` choices. The generator does not read the seed's value (the
+//! scheduler keeps its configuration to itself): different seeds vary the
+//! order in which tasks reach their `select!`s, not the stream itself.
+//! Outside a runtime (a `select!` under `futures::executor::block_on`) the
+//! stream simply continues from the thread's last use.
+
+use std::cell::Cell;
+
+use crate::context;
+use crate::handle::RuntimeId;
+
+/// The generator's state at the start of a runtime's stream (any non-zero
+/// constant: xorshift never leaves zero).
+const START_STATE: u64 = 0x9E37_79B9_7F4A_7C15;
+
+/// One thread's stream of starts, and the runtime it belongs to.
+#[derive(Clone, Copy)]
+struct Stream {
+    /// The runtime running when the stream was last used; `None` outside
+    /// any runtime.
+    runtime: Option<RuntimeId>,
+    state: u64,
+}
+
+thread_local! {
+    static STREAM: Cell<Stream> = const {
+        Cell::new(Stream { runtime: None, state: START_STATE })
+    };
+}
+
+impl Stream {
+    /// xorshift64* (Vigna): three shifts and a multiply; as the run queue's
+    /// generator (`scheduler/run_queue.rs`).
+    fn next(&mut self) -> u64 {
+        let mut x = self.state;
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        self.state = x;
+        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+}
+
+/// The branch a `select!` of `branches` branches polls first this time: a
+/// pseudo-random number in `0..branches` (see the module doc).
+///
+/// Called by the expansion of [`select!`](crate::select!); not part of the
+/// API.
+#[doc(hidden)]
+pub fn start(branches: u32) -> u32 {
+    let runtime = context::with_current(|sched| sched.id());
+    let draw = STREAM
+        .try_with(|cell| {
+            let mut stream = cell.get();
+            if stream.runtime != runtime {
+                stream = Stream {
+                    runtime,
+                    state: START_STATE,
+                };
+            }
+            let draw = stream.next();
+            cell.set(stream);
+            draw
+        })
+        // A `select!` in a thread-local's destructor: start at the first
+        // branch (still correct, only not shuffled).
+        .unwrap_or(0);
+    // The high 32 bits (xorshift*'s best), scaled into `0..branches`
+    // without the bias of `%`: `hi * branches < 2^32 * branches`.
+    (((draw >> 32) * u64::from(branches)) >> 32) as u32
+}
+
+/// Waits on several futures at once in the current task and runs the
+/// handler of the first to complete with an output that matches its
+/// pattern; the other futures are dropped. tokio's `select!`, with the
+/// same syntax and semantics.
+///
+/// ```text
+/// runtime::select! {
+///     biased;                                                  // optional: poll in order
+///     <pattern> = <async expression> (, if <precondition>)? => <handler>,
+///     ...
+///     else => <expression>                                     // optional, last
+/// }
+/// ```
+///
+/// Use it inside `async` code: it is an expression whose value is the
+/// handler's. Step by step, each time the `select!` is reached:
+///
+/// 1. Every `<precondition>` is evaluated, in order; a branch whose
+///    precondition is `false` is **disabled** for this `select!`.
+/// 2. Every `<async expression>` is evaluated, in order, disabled branches'
+///    too, and turned into a future (`IntoFuture`, so `&mut fut` of an
+///    `Unpin` future, a `JoinHandle` or an `async` block all work). The
+///    futures are pinned on the stack: no allocation.
+/// 3. The futures are polled together in the current task: each poll of the
+///    task polls every enabled future once, starting from a pseudo-random
+///    branch (fairness: a future that is always ready cannot starve the
+///    others), or from the first with `biased;`.
+/// 4. When a future completes, its branch is disabled. If the output
+///    matches its `<pattern>`, the `select!` is decided; if not (say
+///    `Some(v) = rx.recv()` when the channel is closed and gives `None`), the
+///    remaining branches go on.
+/// 5. Every future is dropped, then the winner's `<handler>` runs with the
+///    pattern's bindings. The handler is ordinary code of the enclosing
+///    function, outside any closure or loop of the macro: `?`, `return`,
+///    `break`, `continue` and `.await` in it act on the code around the
+///    `select!`, and it may use what the futures borrowed.
+/// 6. If every branch is disabled, the `else` expression runs; without an
+///    `else` the `select!` panics ("all branches are disabled and there is
+///    no `else` branch"), as tokio's does.
+///
+/// A handler that is a `{ block }` may leave out its trailing comma; any
+/// other handler needs one unless it is the last. At most 64 branches (the
+/// set of disabled ones is a `u64`); a mistake in the syntax is a compile
+/// error at the offending tokens.
+///
+/// The pseudo-random start is deterministic: the same program on a fresh
+/// runtime makes the same choices, also under a fixed `Builder::seed`
+/// (the module doc of `runtime/src/select.rs` says how).
+///
+/// # Cancellation
+///
+/// The losing futures are dropped mid-way, so in a loop use futures that
+/// lose nothing when dropped ("cancel-safe"): `mpsc::Receiver::recv`,
+/// `sleep` and `Semaphore::acquire` are; a `read_exact` half done is not
+/// (keep it outside the loop and select on `&mut` of it, or use a task).
+///
+/// # Example
+///
+/// A consumer that takes messages until the producer is gone or a second
+/// passes in silence:
+///
+/// ```
+/// use std::time::Duration;
+/// use runtime::sync::mpsc;
+/// use runtime::time::sleep;
+///
+/// let rt = runtime::Runtime::builder().paused_clock(true).build().unwrap();
+/// let got = rt.block_on(async {
+///     let (tx, mut rx) = mpsc::channel(8);
+///     runtime::spawn(async move {
+///         for i in 1..=3 {
+///             sleep(Duration::from_millis(100)).await;
+///             tx.send(i).await.unwrap();
+///         }
+///         // `tx` is dropped here: `recv` gives `None` from now on.
+///     });
+///     let mut got = Vec::new();
+///     loop {
+///         runtime::select! {
+///             // A closed channel gives `None`: no match, branch disabled,
+///             // and the sleep decides.
+///             Some(v) = rx.recv() => got.push(v),
+///             _ = sleep(Duration::from_secs(1)) => break,
+///         }
+///     }
+///     got
+/// });
+/// assert_eq!(got, [1, 2, 3]);
+/// ```
+///
+/// `else` instead of a panic when nothing can match, and a precondition:
+///
+/// ```
+/// runtime::block_on(async {
+///     let (done_a, done_b) = (true, true);
+///     let which = runtime::select! {
+///         v = async { 1 }, if !done_a => v,
+///         v = async { 2 }, if !done_b => v,
+///         else => 0,
+///     };
+///     assert_eq!(which, 0);
+/// });
+/// ```
+///
+/// `else` must come last:
+///
+/// ```compile_fail
+/// runtime::block_on(async {
+///     runtime::select! {
+///         else => 0,
+///         v = async { 1 } => v,
+///     }
+/// });
+/// ```
+#[macro_export]
+macro_rules! select {
+    ($($branches:tt)*) => {
+        $crate::__private::select::select_internal! { $crate; $($branches)* }
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn starts_stay_in_range_and_cover_it() {
+        for branches in [1u32, 2, 3, 7, 64] {
+            let mut seen = vec![0u32; branches as usize];
+            for _ in 0..10_000 {
+                let s = start(branches);
+                assert!(s < branches, "start {s} of {branches}");
+                seen[s as usize] += 1;
+            }
+            assert!(
+                seen.iter().all(|&n| n > 0),
+                "{branches} branches: every start comes up: {seen:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_new_runtime_restarts_the_stream() {
+        let draws = || {
+            let rt = crate::Runtime::new().expect("a runtime");
+            rt.block_on(async { (0..32).map(|_| start(1 << 20)).collect::<Vec<_>>() })
+        };
+        let first = draws();
+        start(5); // outside a runtime: its own stream
+        assert_eq!(first, draws());
+    }
+}
