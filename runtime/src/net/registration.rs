@@ -184,7 +184,7 @@ impl Registration {
     #[inline]
     fn wait_note(&self, dir: Direction) -> WaitNote {
         let fd = self.fd;
-        WaitNote::Other(match dir {
+        WaitNote::other(match dir {
             Direction::Read => WaitReason::Readable { fd },
             Direction::Write => WaitReason::Writable { fd },
         })

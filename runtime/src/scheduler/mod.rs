@@ -133,10 +133,10 @@ impl Scheduler {
             queue: RefCell::new(RunQueue::new(config.seed)),
             next_id: Cell::new(1),
             main: MainTask::new(),
-            main_wait: Cell::new((WaitNote::Unknown, None)),
+            main_wait: Cell::new((WaitNote::UNKNOWN, None)),
             explorer: Explorer::new(config.seed),
             budget: Budget::new(),
-            wait_note: Cell::new(WaitNote::Unknown),
+            wait_note: Cell::new(WaitNote::UNKNOWN),
             await_at: Cell::new(None),
             current_frame: Cell::new(std::ptr::null()),
             noted_frame: Cell::new(std::ptr::null()),
@@ -307,7 +307,7 @@ impl Scheduler {
         } else {
             bump(&self.counters.polls);
             self.budget.refill();
-            self.wait_note.set(WaitNote::Unknown);
+            self.wait_note.set(WaitNote::UNKNOWN);
             self.await_at.set(None);
             self.current_frame.set(std::ptr::null());
             self.noted_frame.set(std::ptr::null());
@@ -389,7 +389,7 @@ impl Scheduler {
         let mut cx = Context::from_waker(&waker);
         let mut future = pin!(future);
         self.queue.borrow_mut().push(main);
-        self.main_wait.set((WaitNote::Unknown, None));
+        self.main_wait.set((WaitNote::UNKNOWN, None));
         loop {
             for _ in 0..self.explorer.polls_before_turn(self.config.event_interval) {
                 let Some(queued) = self.next_ready() else {
@@ -445,7 +445,7 @@ impl Scheduler {
         bump(&self.counters.polls);
         self.budget.refill();
         let outer = self.source.replace(Source::Task(main.id));
-        self.wait_note.set(WaitNote::Unknown);
+        self.wait_note.set(WaitNote::UNKNOWN);
         self.await_at.set(None);
         self.current_frame.set(std::ptr::null());
         self.noted_frame.set(std::ptr::null());
