@@ -132,11 +132,12 @@ impl DebugTask {
         u64::from(self.last_poll_ms)
     }
 
-    /// A poll begins at `now_ms`.
+    /// A poll begins at `now_ms` (the loop's clock, already saturated to
+    /// the record's 32 bits by the caller, once a turn).
     #[inline]
-    pub(crate) fn count_poll(&mut self, now_ms: u64) {
+    pub(crate) fn count_poll(&mut self, now_ms: u32) {
         self.polls = self.polls.saturating_add(1);
-        self.last_poll_ms = u32::try_from(now_ms).unwrap_or(u32::MAX);
+        self.last_poll_ms = now_ms;
     }
 
     /// Where the task is suspended: the site that created the leaf future

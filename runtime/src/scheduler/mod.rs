@@ -98,8 +98,12 @@ pub(crate) struct Scheduler {
     /// backtrace: `inspect/frame.rs`).
     current_frame: Cell<*const Frame>,
     noted_frame: Cell<*const Frame>,
-    /// The loop's clock at its last turn, in ticks (ms since start).
-    loop_tick: Cell<u64>,
+    /// The loop's clock at its last turn, in ms since start, saturated to
+    /// 32 bits: what each poll stamps as the task record's `last_poll_ms`,
+    /// converted once a turn rather than once a poll.
+    loop_tick: Cell<u32>,
+    /// Whether each poll is timed (`Config::times_polls`), read once.
+    times_polls: bool,
     counters: Counters,
     config: Config,
     /// Who is waking tasks right now (the trace's flow arrows).
@@ -141,6 +145,7 @@ impl Scheduler {
             current_frame: Cell::new(std::ptr::null()),
             noted_frame: Cell::new(std::ptr::null()),
             loop_tick: Cell::new(0),
+            times_polls: config.times_polls(),
             counters: Counters::default(),
             config,
             source: Cell::new(Source::Loop),
@@ -311,7 +316,7 @@ impl Scheduler {
             self.await_at.set(None);
             self.current_frame.set(std::ptr::null());
             self.noted_frame.set(std::ptr::null());
-            let started = self.config.times_polls().then(Instant::now);
+            let started = self.times_polls.then(Instant::now);
             let poll = match self.tracer() {
                 None => ptr.poll(),
                 Some(trace) => self.traced_poll(trace, task, || ptr.poll()),
@@ -430,7 +435,7 @@ impl Scheduler {
     /// debugger's view and the tasks' "last polled").
     fn after_turn(&self) {
         let tick = self.driver.clock().now_tick();
-        self.loop_tick.set(tick);
+        self.loop_tick.set(u32::try_from(tick).unwrap_or(u32::MAX));
         if let Ok(mut tasks) = self.tasks.try_borrow_mut() {
             tasks.set_now(tick);
         }
@@ -449,7 +454,7 @@ impl Scheduler {
         self.await_at.set(None);
         self.current_frame.set(std::ptr::null());
         self.noted_frame.set(std::ptr::null());
-        let started = self.config.times_polls().then(Instant::now);
+        let started = self.times_polls.then(Instant::now);
         let poll = match self.tracer() {
             None => future.as_mut().poll(cx),
             Some(trace) => self.traced_poll(trace, main, || future.as_mut().poll(cx)),

@@ -87,7 +87,7 @@ impl TaskTable {
     pub(crate) fn begin_poll(
         &mut self,
         queued: ShortId,
-        now_ms: u64,
+        now_ms: u32,
     ) -> Option<(TaskId, TaskPtr, bool)> {
         let key = queued.key();
         // A free slot is never `queued` (`DebugTask::free`): one test
