@@ -62,7 +62,7 @@ use crate::task::{ShortId, TaskId, TaskPtr, TaskTable};
 use crate::waker::CellRef;
 use explore::Explorer;
 use main_task::MainTask;
-use run_queue::RunQueue;
+use run_queue::LocalQueue;
 use snapshot::{Counters, bump};
 
 /// Nothing can ever run again: the report of who waits on what, made
@@ -77,7 +77,7 @@ pub(crate) struct Scheduler {
     id: RuntimeId,
     driver: Driver,
     tasks: RefCell<TaskTable>,
-    queue: RefCell<RunQueue>,
+    queue: LocalQueue,
     next_id: Cell<u64>,
     /// The future of the running `block_on`.
     main: MainTask,
@@ -134,7 +134,7 @@ impl Scheduler {
             id,
             driver,
             tasks: RefCell::new(TaskTable::new()),
-            queue: RefCell::new(RunQueue::new(config.seed)),
+            queue: LocalQueue::new(config.seed),
             next_id: Cell::new(1),
             main: MainTask::new(),
             main_wait: Cell::new((WaitNote::UNKNOWN, None)),
@@ -157,7 +157,7 @@ impl Scheduler {
     /// debug header (`inspect/debug_table.rs`): called once the scheduler
     /// is in its `Rc`, where it stays until dropped.
     pub(crate) fn publish(&self) {
-        let queue = self.queue.borrow().desc();
+        let queue = self.queue.desc();
         self.tasks
             .borrow_mut()
             .set_scheduler((self as *const Scheduler).cast(), queue);
@@ -247,7 +247,7 @@ impl Scheduler {
         if let Some(trace) = self.tracer() {
             self.trace_spawn(trace, id, at);
         }
-        self.queue.borrow_mut().push(task);
+        self.queue.push(task);
         bump(&self.counters.tasks_spawned);
         task
     }
@@ -272,14 +272,14 @@ impl Scheduler {
             if let Some(trace) = self.tracer() {
                 self.trace_wake(trace, task);
             }
-            self.queue.borrow_mut().push(task);
+            self.queue.push(task);
         }
     }
 
     /// `JoinHandle::abort`.
     fn abort(&self, task: TaskId) {
         if self.tasks.borrow_mut().abort(task) {
-            self.queue.borrow_mut().push(task);
+            self.queue.push(task);
         }
     }
 
@@ -393,7 +393,7 @@ impl Scheduler {
         let waker = CellRef::new_bare(self.driver.shared().clone(), main).into_waker();
         let mut cx = Context::from_waker(&waker);
         let mut future = pin!(future);
-        self.queue.borrow_mut().push(main);
+        self.queue.push(main);
         self.main_wait.set((WaitNote::UNKNOWN, None));
         loop {
             for _ in 0..self.explorer.polls_before_turn(self.config.event_interval) {
@@ -422,7 +422,7 @@ impl Scheduler {
     /// just polls, if tasks are ready).
     fn turn(&self) -> Result<(), Stalled> {
         let late = self.explorer.take_late();
-        let idle = self.queue.borrow().is_empty() && late.is_empty();
+        let idle = self.queue.is_empty() && late.is_empty();
         for task in late {
             self.schedule(task);
         }

@@ -104,10 +104,17 @@ pub(crate) struct ShortId {
 impl ShortId {
     #[inline]
     pub(crate) fn new(task: TaskId) -> ShortId {
-        let key = TaskId::narrow_key(task.key);
-        debug_assert!(key.is_some(), "every task key fits 32 bits");
+        // For every key a task has, the truncation is `narrow_key`: a slot's
+        // key is below `u32::MAX` (`table.rs`) and the `block_on` future's
+        // `usize::MAX` truncates to `u32::MAX`. A cast, where the checked
+        // conversion cost a compare and a select on every push.
+        debug_assert_eq!(
+            TaskId::narrow_key(task.key),
+            Some(task.key as u32),
+            "every task key fits 32 bits"
+        );
         ShortId {
-            key: key.unwrap_or(u32::MAX),
+            key: task.key as u32,
             id: task.id as u32, // the low bits, on purpose
         }
     }
