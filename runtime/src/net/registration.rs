@@ -195,7 +195,7 @@ impl Registration {
     /// the same look-up of the reactor's slot (`Reactor::ready_or_wait`:
     /// the wait that ends most polls of an I/O task); `waker::local_task`
     /// is asked only when the task waits.
-    #[inline]
+    #[inline(always)]
     fn ready_or_wait(
         &self,
         sched: &Scheduler,
