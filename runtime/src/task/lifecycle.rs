@@ -89,7 +89,7 @@ impl TaskTable {
         queued: ShortId,
         now_ms: u32,
     ) -> Option<(TaskId, TaskPtr, bool)> {
-        let key = queued.key();
+        let key = queued.slot_key();
         // A free slot is never `queued` (`DebugTask::free`): one test
         // rejects it and a task that was popped already.
         let slot = self.any_slot_mut(key)?;

@@ -125,6 +125,15 @@ impl ShortId {
         TaskId::widen_key(self.key)
     }
 
+    /// The slab key, for an entry known not to be a `block_on` future's
+    /// (`TaskTable::begin_poll`, after `MainTask::resolve`): the key as
+    /// itself, without [`key`](Self::key)'s test for the reserved one
+    /// (which, as `u32::MAX`, is past the end of any table anyway).
+    #[inline]
+    pub(crate) fn slot_key(self) -> usize {
+        self.key as usize
+    }
+
     /// Whether this was made for the task with id `id`, as far as its low
     /// 32 bits tell.
     #[inline]
