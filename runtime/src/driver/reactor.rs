@@ -211,7 +211,7 @@ impl Reactor {
     /// written back to `entry`: `Readiness::set_waiter`). `local` names the
     /// waker's task (`waker::local_task`, see [`Wake`]), asked only when it
     /// waits.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn ready_or_wait(
         &self,
         key: usize,

@@ -50,12 +50,17 @@ impl Wake {
     /// What to keep for `waker`, whose task is `local` if it is one of this
     /// runtime's (`waker::local_task`).
     pub(super) fn new(waker: &Waker, local: Option<TaskId>) -> Wake {
-        if let Some(task) = local
-            && let Some(key) = TaskId::narrow_key(task.key)
-        {
-            return Wake::Task { key, id: task.id };
+        match local.and_then(Wake::task_of) {
+            Some(wake) => wake,
+            None => Wake::Waker(Box::new(waker.clone())),
         }
-        Wake::Waker(Box::new(waker.clone()))
+    }
+
+    /// What to keep for a task of this runtime, if its key fits.
+    #[inline]
+    fn task_of(task: TaskId) -> Option<Wake> {
+        let key = TaskId::narrow_key(task.key)?;
+        Some(Wake::Task { key, id: task.id })
     }
 
     /// The task to schedule, if `self` names one of this runtime's.
@@ -225,9 +230,36 @@ impl Readiness {
     /// still there (its generation is current), else a new one (inline if
     /// free), whose key and generation are written back to `entry`. Gives
     /// back a replaced waker, for the caller to drop outside its borrows.
-    /// Out of line: the polls that find the fd ready stay lean.
-    #[inline(never)]
+    ///
+    /// The common case is inlined: a fresh waiter (a new `read` future) of
+    /// one of this runtime's tasks, on a direction nobody else waits on,
+    /// takes the inline place, three stores (issue 18: the call and its
+    /// arguments cost more than the work). Anything else is out of line, in
+    /// [`set_waiter_slow`](Self::set_waiter_slow), so that the polls that
+    /// find the fd ready stay lean.
+    #[inline]
     pub(super) fn set_waiter(
+        &mut self,
+        entry: &mut Option<(usize, u64)>,
+        waker: &Waker,
+        local: Option<TaskId>,
+        overflow: &RefCell<Overflow>,
+        at: (usize, Direction),
+    ) -> Option<Wake> {
+        if entry.is_none()
+            && self.solo.is_none()
+            && let Some(wake) = local.and_then(Wake::task_of)
+        {
+            self.solo = Some(wake);
+            *entry = Some((SOLO, self.generation));
+            return None;
+        }
+        self.set_waiter_slow(entry, waker, local, overflow, at)
+    }
+
+    /// [`set_waiter`](Self::set_waiter), every case.
+    #[inline(never)]
+    fn set_waiter_slow(
         &mut self,
         entry: &mut Option<(usize, u64)>,
         waker: &Waker,

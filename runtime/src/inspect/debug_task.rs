@@ -1,5 +1,6 @@
 //! The record of one task that a debugger reads from memory (live, or a
-//! core dump), and the one place that encodes and decodes it.
+//! core dump). (Its wait fields are encoded and decoded in one place,
+//! `WaitNote` in `inspect/wait.rs`.)
 //!
 //! Every slot of the task table (`task/table.rs`) starts with a
 //! [`DebugTask`]. It is not a copy: it *is* the scheduler's record of the
@@ -18,14 +19,11 @@
 //! out (file pointer, length, line, column) next to a second copy of the
 //! same `&Location` in the slot, and the slot kept its flags past it.
 
-use std::panic::Location;
-use std::ptr;
-use std::time::Duration;
-
 use super::dump::DumpState;
 use super::frame::Frame;
 use super::wait::{WaitNote, WaitReason};
-use crate::time::wheel::NEVER;
+use std::panic::Location;
+use std::ptr;
 
 /// The first 56 bytes of every task slot.
 ///
@@ -70,20 +68,6 @@ pub(crate) struct DebugTask {
     _reserved2: [u8; 2],
 }
 
-// `wait_kind` values (the table above; `runtime_gdb.py` names them too).
-const KIND_UNKNOWN: u8 = 0;
-const KIND_TIMER: u8 = 1;
-const KIND_READABLE: u8 = 2;
-const KIND_WRITABLE: u8 = 3;
-const KIND_JOIN: u8 = 4;
-const KIND_BLOCKING: u8 = 5;
-const KIND_SEMAPHORE: u8 = 6;
-const KIND_MUTEX: u8 = 7;
-const KIND_EVENT: u8 = 8;
-const KIND_CHANNEL_RECV: u8 = 9;
-const KIND_CHANNEL_SEND: u8 = 10;
-const KIND_JOIN_SET: u8 = 11;
-
 impl DebugTask {
     /// A free slot, `next` the next one in the table's free list.
     pub(crate) const fn free(next: u32) -> DebugTask {
@@ -100,7 +84,7 @@ impl DebugTask {
             has_join_handle: false,
             join_waiting: false,
             state: 0,
-            wait_kind: KIND_UNKNOWN,
+            wait_kind: 0, // `WaitNote::UNKNOWN`
             _reserved2: [0; 2],
         }
     }
@@ -148,11 +132,12 @@ impl DebugTask {
         u64::from(self.last_poll_ms)
     }
 
-    /// A poll begins at `now_ms`.
+    /// A poll begins at `now_ms` (the loop's clock, already saturated to
+    /// the record's 32 bits by the caller, once a turn).
     #[inline]
-    pub(crate) fn count_poll(&mut self, now_ms: u64) {
+    pub(crate) fn count_poll(&mut self, now_ms: u32) {
         self.polls = self.polls.saturating_add(1);
-        self.last_poll_ms = u32::try_from(now_ms).unwrap_or(u32::MAX);
+        self.last_poll_ms = now_ms;
     }
 
     /// Where the task is suspended: the site that created the leaf future
@@ -197,70 +182,26 @@ impl DebugTask {
         self.state = state as u8;
     }
 
-    /// Files what the task waits on, in the record's encoding (the table
-    /// above: `wait_kind`, `wait_arg`).
+    /// Files what the task waits on: the note is in the record's encoding
+    /// already (`inspect/wait.rs`), two stores.
+    #[inline]
     pub(crate) fn set_wait(&mut self, wait: WaitNote) {
-        // An fd is stored sign-extended, and read back from the low 32 bits.
-        let fd_arg = |fd: i32| i64::from(fd) as u64;
-        let (kind, arg) = match wait {
-            WaitNote::Unknown => (KIND_UNKNOWN, 0),
-            WaitNote::Timer(tick) => (KIND_TIMER, tick),
-            WaitNote::Other(reason) => match reason {
-                WaitReason::Unknown => (KIND_UNKNOWN, 0),
-                WaitReason::Timer { .. } => (KIND_TIMER, 0),
-                WaitReason::Readable { fd } => (KIND_READABLE, fd_arg(fd)),
-                WaitReason::Writable { fd } => (KIND_WRITABLE, fd_arg(fd)),
-                WaitReason::Join { task } => (KIND_JOIN, task),
-                WaitReason::Blocking => (KIND_BLOCKING, 0),
-                WaitReason::Semaphore => (KIND_SEMAPHORE, 0),
-                WaitReason::Mutex => (KIND_MUTEX, 0),
-                WaitReason::Event => (KIND_EVENT, 0),
-                WaitReason::ChannelRecv => (KIND_CHANNEL_RECV, 0),
-                WaitReason::ChannelSend => (KIND_CHANNEL_SEND, 0),
-                WaitReason::JoinSet { tasks } => (KIND_JOIN_SET, tasks),
-            },
-        };
-        self.wait_kind = kind;
-        self.wait_arg = arg;
-    }
-
-    /// The fd of a readable or writable wait (`set_wait`'s encoding).
-    fn wait_fd(&self) -> i32 {
-        self.wait_arg as u32 as i32
+        self.wait_kind = wait.kind();
+        self.wait_arg = wait.arg();
     }
 
     /// What the record says the task waits on; `now_ms` is the loop's clock
     /// (a timer's deadline becomes "fires in").
     pub(crate) fn wait(&self, now_ms: u64) -> WaitReason {
-        match self.wait_kind {
-            KIND_TIMER if self.wait_arg == NEVER => WaitReason::Timer {
-                remaining: Duration::MAX,
-            },
-            KIND_TIMER => WaitReason::Timer {
-                remaining: Duration::from_millis(self.wait_arg.saturating_sub(now_ms)),
-            },
-            KIND_READABLE => WaitReason::Readable { fd: self.wait_fd() },
-            KIND_WRITABLE => WaitReason::Writable { fd: self.wait_fd() },
-            KIND_JOIN => WaitReason::Join {
-                task: self.wait_arg,
-            },
-            KIND_BLOCKING => WaitReason::Blocking,
-            KIND_SEMAPHORE => WaitReason::Semaphore,
-            KIND_MUTEX => WaitReason::Mutex,
-            KIND_EVENT => WaitReason::Event,
-            KIND_CHANNEL_RECV => WaitReason::ChannelRecv,
-            KIND_CHANNEL_SEND => WaitReason::ChannelSend,
-            KIND_JOIN_SET => WaitReason::JoinSet {
-                tasks: self.wait_arg,
-            },
-            _ => WaitReason::Unknown,
-        }
+        WaitNote::from_parts(self.wait_kind, self.wait_arg).reason(now_ms)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::time::wheel::NEVER;
+    use std::time::Duration;
 
     #[test]
     #[cfg(target_pointer_width = "64")]
@@ -299,17 +240,17 @@ mod tests {
             WaitReason::JoinSet { tasks: 3 },
         ];
         for reason in reasons {
-            record.set_wait(WaitNote::Other(reason));
+            record.set_wait(WaitNote::other(reason));
             assert_eq!(record.wait(0), reason);
         }
-        record.set_wait(WaitNote::Timer(150));
+        record.set_wait(WaitNote::timer(150));
         assert_eq!(
             record.wait(100),
             WaitReason::Timer {
                 remaining: Duration::from_millis(50)
             }
         );
-        record.set_wait(WaitNote::Timer(NEVER));
+        record.set_wait(WaitNote::timer(NEVER));
         assert_eq!(
             record.wait(100),
             WaitReason::Timer {

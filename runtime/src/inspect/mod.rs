@@ -52,7 +52,7 @@ pub fn dump() -> TaskDump {
 /// runtime): called by the leaf futures when they return `Pending`.
 #[inline]
 pub(crate) fn note(wait: WaitReason) {
-    crate::context::with_current(|sched| sched.note_wait(wait::WaitNote::Other(wait)));
+    crate::context::with_current(|sched| sched.note_wait(wait::WaitNote::other(wait)));
 }
 
 /// [`note`], with where the task waits: the source location that created
@@ -60,7 +60,7 @@ pub(crate) fn note(wait: WaitReason) {
 /// reports and `info async-tasks` as the task's await site.
 #[inline]
 pub(crate) fn note_at(wait: WaitReason, at: &'static std::panic::Location<'static>) {
-    crate::context::with_current(|sched| sched.note_wait_at(wait::WaitNote::Other(wait), at));
+    crate::context::with_current(|sched| sched.note_wait_at(wait::WaitNote::other(wait), at));
 }
 
 /// [`note_at`] when the leaf future knows its site, else [`note`] (a poll

@@ -3,8 +3,9 @@
 //! The futures that know what they wait for (a timer, an fd, a join, a
 //! semaphore, a channel) call `inspect::note` when they return `Pending`;
 //! the scheduler files the last note of a poll with the task, in the
-//! debugger-visible record (`debug_table.rs` encodes it). It costs a
-//! thread-local read and a `Cell` write per `Pending`.
+//! debugger-visible record (`debug_task.rs`), in the record's encoding,
+//! which [`WaitNote`] is. It costs a thread-local read and a `Cell` write
+//! per `Pending`.
 
 use std::fmt;
 use std::time::Duration;
@@ -79,29 +80,115 @@ impl fmt::Display for WaitReason {
     }
 }
 
-/// What a leaf future records when it returns `Pending`. Timers are noted
-/// by their deadline (the dump turns it into "fires in").
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub(crate) enum WaitNote {
-    #[default]
-    Unknown,
-    /// Deadline as a wheel tick.
-    Timer(u64),
-    Other(WaitReason),
+/// What a leaf future records when it returns `Pending`, already in the
+/// task record's encoding (`wait_kind`, `wait_arg`: the table in
+/// `inspect/debug_task.rs`, which `runtime/gdb/runtime_gdb.py` reads), so
+/// that filing it with the task when its poll ends is two stores rather
+/// than a `match` over every reason (issue 18). The leaf futures build it
+/// from a reason known at their call site, where the encoding folds to
+/// constants. Timers are noted by their deadline tick (the dump turns it
+/// into "fires in").
+///
+/// This is the one place that encodes and decodes a wait.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct WaitNote {
+    kind: u8,
+    arg: u64,
 }
 
+// `wait_kind` values (the record's table; `runtime_gdb.py` names them too).
+const KIND_UNKNOWN: u8 = 0;
+const KIND_TIMER: u8 = 1;
+const KIND_READABLE: u8 = 2;
+const KIND_WRITABLE: u8 = 3;
+const KIND_JOIN: u8 = 4;
+const KIND_BLOCKING: u8 = 5;
+const KIND_SEMAPHORE: u8 = 6;
+const KIND_MUTEX: u8 = 7;
+const KIND_EVENT: u8 = 8;
+const KIND_CHANNEL_RECV: u8 = 9;
+const KIND_CHANNEL_SEND: u8 = 10;
+const KIND_JOIN_SET: u8 = 11;
+
 impl WaitNote {
-    /// What the note says the task waits on, `now_ms` being the loop's clock.
+    /// Nothing noted (a foreign future, or not polled yet).
+    pub(crate) const UNKNOWN: WaitNote = WaitNote {
+        kind: KIND_UNKNOWN,
+        arg: 0,
+    };
+
+    /// A timer whose deadline is wheel tick `tick` (`NEVER`: never fires).
+    #[inline]
+    pub(crate) const fn timer(tick: u64) -> WaitNote {
+        WaitNote {
+            kind: KIND_TIMER,
+            arg: tick,
+        }
+    }
+
+    /// Any other reason. An fd is stored sign-extended, and read back from
+    /// the low 32 bits; a `Timer` reason (which carries no deadline) reads
+    /// back as due now.
+    #[inline]
+    pub(crate) const fn other(reason: WaitReason) -> WaitNote {
+        let (kind, arg) = match reason {
+            WaitReason::Unknown => (KIND_UNKNOWN, 0),
+            WaitReason::Timer { .. } => (KIND_TIMER, 0),
+            WaitReason::Readable { fd } => (KIND_READABLE, fd as i64 as u64),
+            WaitReason::Writable { fd } => (KIND_WRITABLE, fd as i64 as u64),
+            WaitReason::Join { task } => (KIND_JOIN, task),
+            WaitReason::Blocking => (KIND_BLOCKING, 0),
+            WaitReason::Semaphore => (KIND_SEMAPHORE, 0),
+            WaitReason::Mutex => (KIND_MUTEX, 0),
+            WaitReason::Event => (KIND_EVENT, 0),
+            WaitReason::ChannelRecv => (KIND_CHANNEL_RECV, 0),
+            WaitReason::ChannelSend => (KIND_CHANNEL_SEND, 0),
+            WaitReason::JoinSet { tasks } => (KIND_JOIN_SET, tasks),
+        };
+        WaitNote { kind, arg }
+    }
+
+    /// The note a record's `wait_kind` and `wait_arg` hold.
+    #[inline]
+    pub(crate) const fn from_parts(kind: u8, arg: u64) -> WaitNote {
+        WaitNote { kind, arg }
+    }
+
+    /// The record's `wait_kind`.
+    #[inline]
+    pub(crate) const fn kind(self) -> u8 {
+        self.kind
+    }
+
+    /// The record's `wait_arg`.
+    #[inline]
+    pub(crate) const fn arg(self) -> u64 {
+        self.arg
+    }
+
+    /// What the note says the task waits on, `now_ms` being the loop's clock
+    /// (a timer's deadline becomes "fires in"). An unknown kind (none is
+    /// written) reads as `Unknown`.
     pub(crate) fn reason(self, now_ms: u64) -> WaitReason {
-        match self {
-            WaitNote::Unknown => WaitReason::Unknown,
-            WaitNote::Timer(tick) if tick == crate::time::wheel::NEVER => WaitReason::Timer {
+        let fd = self.arg as u32 as i32;
+        match self.kind {
+            KIND_TIMER if self.arg == crate::time::wheel::NEVER => WaitReason::Timer {
                 remaining: Duration::MAX,
             },
-            WaitNote::Timer(tick) => WaitReason::Timer {
-                remaining: Duration::from_millis(tick.saturating_sub(now_ms)),
+            KIND_TIMER => WaitReason::Timer {
+                remaining: Duration::from_millis(self.arg.saturating_sub(now_ms)),
             },
-            WaitNote::Other(reason) => reason,
+            KIND_READABLE => WaitReason::Readable { fd },
+            KIND_WRITABLE => WaitReason::Writable { fd },
+            KIND_JOIN => WaitReason::Join { task: self.arg },
+            KIND_BLOCKING => WaitReason::Blocking,
+            KIND_SEMAPHORE => WaitReason::Semaphore,
+            KIND_MUTEX => WaitReason::Mutex,
+            KIND_EVENT => WaitReason::Event,
+            KIND_CHANNEL_RECV => WaitReason::ChannelRecv,
+            KIND_CHANNEL_SEND => WaitReason::ChannelSend,
+            KIND_JOIN_SET => WaitReason::JoinSet { tasks: self.arg },
+            _ => WaitReason::Unknown,
         }
     }
 }

@@ -184,7 +184,7 @@ impl Registration {
     #[inline]
     fn wait_note(&self, dir: Direction) -> WaitNote {
         let fd = self.fd;
-        WaitNote::Other(match dir {
+        WaitNote::other(match dir {
             Direction::Read => WaitReason::Readable { fd },
             Direction::Write => WaitReason::Writable { fd },
         })
@@ -195,7 +195,7 @@ impl Registration {
     /// the same look-up of the reactor's slot (`Reactor::ready_or_wait`:
     /// the wait that ends most polls of an I/O task); `waker::local_task`
     /// is asked only when the task waits.
-    #[inline]
+    #[inline(always)]
     fn ready_or_wait(
         &self,
         sched: &Scheduler,

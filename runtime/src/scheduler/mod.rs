@@ -62,7 +62,7 @@ use crate::task::{ShortId, TaskId, TaskPtr, TaskTable};
 use crate::waker::CellRef;
 use explore::Explorer;
 use main_task::MainTask;
-use run_queue::RunQueue;
+use run_queue::LocalQueue;
 use snapshot::{Counters, bump};
 
 /// Nothing can ever run again: the report of who waits on what, made
@@ -77,7 +77,7 @@ pub(crate) struct Scheduler {
     id: RuntimeId,
     driver: Driver,
     tasks: RefCell<TaskTable>,
-    queue: RefCell<RunQueue>,
+    queue: LocalQueue,
     next_id: Cell<u64>,
     /// The future of the running `block_on`.
     main: MainTask,
@@ -98,8 +98,12 @@ pub(crate) struct Scheduler {
     /// backtrace: `inspect/frame.rs`).
     current_frame: Cell<*const Frame>,
     noted_frame: Cell<*const Frame>,
-    /// The loop's clock at its last turn, in ticks (ms since start).
-    loop_tick: Cell<u64>,
+    /// The loop's clock at its last turn, in ms since start, saturated to
+    /// 32 bits: what each poll stamps as the task record's `last_poll_ms`,
+    /// converted once a turn rather than once a poll.
+    loop_tick: Cell<u32>,
+    /// Whether each poll is timed (`Config::times_polls`), read once.
+    times_polls: bool,
     counters: Counters,
     config: Config,
     /// Who is waking tasks right now (the trace's flow arrows).
@@ -130,17 +134,18 @@ impl Scheduler {
             id,
             driver,
             tasks: RefCell::new(TaskTable::new()),
-            queue: RefCell::new(RunQueue::new(config.seed)),
+            queue: LocalQueue::new(config.seed),
             next_id: Cell::new(1),
             main: MainTask::new(),
-            main_wait: Cell::new((WaitNote::Unknown, None)),
+            main_wait: Cell::new((WaitNote::UNKNOWN, None)),
             explorer: Explorer::new(config.seed),
             budget: Budget::new(),
-            wait_note: Cell::new(WaitNote::Unknown),
+            wait_note: Cell::new(WaitNote::UNKNOWN),
             await_at: Cell::new(None),
             current_frame: Cell::new(std::ptr::null()),
             noted_frame: Cell::new(std::ptr::null()),
             loop_tick: Cell::new(0),
+            times_polls: config.times_polls(),
             counters: Counters::default(),
             config,
             source: Cell::new(Source::Loop),
@@ -152,7 +157,7 @@ impl Scheduler {
     /// debug header (`inspect/debug_table.rs`): called once the scheduler
     /// is in its `Rc`, where it stays until dropped.
     pub(crate) fn publish(&self) {
-        let queue = self.queue.borrow().desc();
+        let queue = self.queue.desc();
         self.tasks
             .borrow_mut()
             .set_scheduler((self as *const Scheduler).cast(), queue);
@@ -242,7 +247,7 @@ impl Scheduler {
         if let Some(trace) = self.tracer() {
             self.trace_spawn(trace, id, at);
         }
-        self.queue.borrow_mut().push(task);
+        self.queue.push(task);
         bump(&self.counters.tasks_spawned);
         task
     }
@@ -267,14 +272,14 @@ impl Scheduler {
             if let Some(trace) = self.tracer() {
                 self.trace_wake(trace, task);
             }
-            self.queue.borrow_mut().push(task);
+            self.queue.push(task);
         }
     }
 
     /// `JoinHandle::abort`.
     fn abort(&self, task: TaskId) {
         if self.tasks.borrow_mut().abort(task) {
-            self.queue.borrow_mut().push(task);
+            self.queue.push(task);
         }
     }
 
@@ -307,11 +312,11 @@ impl Scheduler {
         } else {
             bump(&self.counters.polls);
             self.budget.refill();
-            self.wait_note.set(WaitNote::Unknown);
+            self.wait_note.set(WaitNote::UNKNOWN);
             self.await_at.set(None);
             self.current_frame.set(std::ptr::null());
             self.noted_frame.set(std::ptr::null());
-            let started = self.config.times_polls().then(Instant::now);
+            let started = self.times_polls.then(Instant::now);
             let poll = match self.tracer() {
                 None => ptr.poll(),
                 Some(trace) => self.traced_poll(trace, task, || ptr.poll()),
@@ -388,8 +393,8 @@ impl Scheduler {
         let waker = CellRef::new_bare(self.driver.shared().clone(), main).into_waker();
         let mut cx = Context::from_waker(&waker);
         let mut future = pin!(future);
-        self.queue.borrow_mut().push(main);
-        self.main_wait.set((WaitNote::Unknown, None));
+        self.queue.push(main);
+        self.main_wait.set((WaitNote::UNKNOWN, None));
         loop {
             for _ in 0..self.explorer.polls_before_turn(self.config.event_interval) {
                 let Some(queued) = self.next_ready() else {
@@ -417,7 +422,7 @@ impl Scheduler {
     /// just polls, if tasks are ready).
     fn turn(&self) -> Result<(), Stalled> {
         let late = self.explorer.take_late();
-        let idle = self.queue.borrow().is_empty() && late.is_empty();
+        let idle = self.queue.is_empty() && late.is_empty();
         for task in late {
             self.schedule(task);
         }
@@ -430,7 +435,7 @@ impl Scheduler {
     /// debugger's view and the tasks' "last polled").
     fn after_turn(&self) {
         let tick = self.driver.clock().now_tick();
-        self.loop_tick.set(tick);
+        self.loop_tick.set(u32::try_from(tick).unwrap_or(u32::MAX));
         if let Ok(mut tasks) = self.tasks.try_borrow_mut() {
             tasks.set_now(tick);
         }
@@ -445,11 +450,11 @@ impl Scheduler {
         bump(&self.counters.polls);
         self.budget.refill();
         let outer = self.source.replace(Source::Task(main.id));
-        self.wait_note.set(WaitNote::Unknown);
+        self.wait_note.set(WaitNote::UNKNOWN);
         self.await_at.set(None);
         self.current_frame.set(std::ptr::null());
         self.noted_frame.set(std::ptr::null());
-        let started = self.config.times_polls().then(Instant::now);
+        let started = self.times_polls.then(Instant::now);
         let poll = match self.tracer() {
             None => future.as_mut().poll(cx),
             Some(trace) => self.traced_poll(trace, main, || future.as_mut().poll(cx)),

@@ -5,6 +5,7 @@
 //! `Builder::seed`, each pop takes a pseudo-random entry instead, drawn from
 //! a xorshift generator seeded by the user, so one seed replays one order.
 
+use std::cell::UnsafeCell;
 use std::mem::MaybeUninit;
 
 use crate::inspect::debug_table::RingDesc;
@@ -55,7 +56,11 @@ impl RunQueue {
             self.grow();
         }
         let slot = self.slot(self.desc.len);
-        self.slots[slot] = MaybeUninit::new(ShortId::new(task));
+        debug_assert!(slot < self.slots.len());
+        // SAFETY: `slot` is masked by `cap - 1` and `cap == slots.len()`
+        // (set together in `new` and `grow`), so it is in bounds: the
+        // bounds check the compiler cannot drop is skipped.
+        unsafe { *self.slots.get_unchecked_mut(slot) = MaybeUninit::new(ShortId::new(task)) };
         self.desc.len += 1;
     }
 
@@ -82,9 +87,12 @@ impl RunQueue {
         }
         match &mut self.rng {
             None => {
-                // SAFETY: slot `head` is live (`len > 0`): written by `push`
-                // or copied by `grow` from a live slot.
-                let task = unsafe { self.slots[self.slot(0)].assume_init() };
+                let head = self.slot(0);
+                debug_assert!(head < self.slots.len());
+                // SAFETY: `head < cap == slots.len()` (as in `push`), and
+                // that slot is live (`len > 0`): written by `push` or copied
+                // by `grow` from a live slot.
+                let task = unsafe { self.slots.get_unchecked(head).assume_init() };
                 self.desc.head = (self.desc.head + 1) & (self.desc.cap - 1);
                 self.desc.len -= 1;
                 Some(task)
@@ -111,6 +119,59 @@ impl RunQueue {
     pub(crate) fn clear(&mut self) {
         self.desc.head = 0;
         self.desc.len = 0;
+    }
+}
+
+/// The scheduler's run queue, used through `&` on the loop's thread: what
+/// a `RefCell<RunQueue>` was, without the borrow flag that every push and
+/// pop read, set and reset (issue 18: a wake and a poll each take one).
+///
+/// Exclusive access holds by construction rather than by a runtime check:
+/// each method below borrows the ring for exactly one call of a
+/// `RunQueue` method, and those run no code from outside this file (no
+/// user code, no callback, no waker; `grow` allocates through the global
+/// allocator, which does not call back into a runtime), so no two borrows
+/// can overlap; the `UnsafeCell` makes the type `!Sync`, so no other thread
+/// can be inside one either.
+pub(crate) struct LocalQueue(UnsafeCell<RunQueue>);
+
+impl LocalQueue {
+    pub(crate) fn new(seed: Option<u64>) -> LocalQueue {
+        LocalQueue(UnsafeCell::new(RunQueue::new(seed)))
+    }
+
+    /// Runs one `RunQueue` method on the ring.
+    #[inline(always)]
+    fn with<R>(&self, f: impl FnOnce(&mut RunQueue) -> R) -> R {
+        // SAFETY: see the type's doc: every `f` passed here (only in this
+        // impl) is a single `RunQueue` method, which never reaches this
+        // `LocalQueue` again, and the type is `!Sync`: this is the only
+        // reference to the ring while `f` runs.
+        f(unsafe { &mut *self.0.get() })
+    }
+
+    #[inline]
+    pub(crate) fn push(&self, task: TaskId) {
+        self.with(|q| q.push(task));
+    }
+
+    #[inline]
+    pub(crate) fn pop(&self) -> Option<ShortId> {
+        self.with(RunQueue::pop)
+    }
+
+    #[inline]
+    pub(crate) fn is_empty(&self) -> bool {
+        self.with(|q| q.is_empty())
+    }
+
+    pub(crate) fn clear(&self) {
+        self.with(RunQueue::clear);
+    }
+
+    /// The ring's descriptor, for the debug header (`RunQueue::desc`).
+    pub(crate) fn desc(&self) -> *const RingDesc {
+        self.with(|q| q.desc())
     }
 }
 

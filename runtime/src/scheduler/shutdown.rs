@@ -33,7 +33,7 @@ impl Scheduler {
                 }
             }
         }
-        self.queue.borrow_mut().clear();
+        self.queue.clear();
         if let Some(trace) = self.tracer()
             && let Err(e) = trace.borrow().write()
         {

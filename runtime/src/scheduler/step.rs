@@ -14,12 +14,12 @@ impl Scheduler {
         for task in self.explorer.take_late() {
             self.schedule(task);
         }
-        if self.queue.borrow().is_empty() {
+        if self.queue.is_empty() {
             self.driver.poll_events(self, self.tracer());
             self.after_turn();
         }
         loop {
-            let Some(queued) = self.queue.borrow_mut().pop() else {
+            let Some(queued) = self.queue.pop() else {
                 return false;
             };
             // A `block_on` future's entry is stale outside its `block_on`.
@@ -34,7 +34,7 @@ impl Scheduler {
     /// Whether a task other than the one being polled is ready (or held
     /// back by exploration): `time::advance` waits until none is.
     pub(crate) fn others_ready(&self) -> bool {
-        !self.queue.borrow().is_empty() || self.explorer.has_late()
+        !self.queue.is_empty() || self.explorer.has_late()
     }
 
     /// `time::advance`: moves the paused clock by `by` and fires the timers

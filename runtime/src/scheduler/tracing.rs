@@ -77,7 +77,7 @@ impl Scheduler {
         // The common case, a pending task with others ready behind it,
         // records nothing here: the next poll's start ends this one.
         let ready = result.is_ready();
-        if ready || MainTask::is_main(task) || self.queue.borrow().is_empty() {
+        if ready || MainTask::is_main(task) || self.queue.is_empty() {
             trace_poll_end(trace, ready);
         }
         result

@@ -18,7 +18,7 @@ use crate::task::{ShortId, TaskId};
 /// (`Scheduler::wake_from`, not `{impl#1}::wake`).
 impl Tasks for Scheduler {
     fn has_ready(&self) -> bool {
-        !self.queue.borrow().is_empty() || self.held_back()
+        !self.queue.is_empty() || self.held_back()
     }
 
     fn wake(&self, from: Source, wakers: &mut Vec<Waker>) {
@@ -99,7 +99,7 @@ impl Scheduler {
         if self.explorer.deliver_early() {
             self.driver.take_remote_early(self);
         }
-        self.queue.borrow_mut().pop()
+        self.queue.pop()
     }
 
     /// Whether exploration holds remote wakes back: their tasks will run,

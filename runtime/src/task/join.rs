@@ -140,7 +140,7 @@ fn poll_join<T>(
     match sched.with_tasks(|tasks| tasks.poll_join(task, cx.waker())) {
         JoinPoll::Pending(old) => {
             drop(old); // after the table's borrow: a waker may run user code
-            sched.note_wait_at(WaitNote::Other(WaitReason::Join { task: task.id }), at);
+            sched.note_wait_at(WaitNote::other(WaitReason::Join { task: task.id }), at);
             Poll::Pending
         }
         JoinPoll::Gone => Poll::Ready(Err(JoinError::cancelled(task.id))),

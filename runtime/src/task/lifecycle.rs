@@ -67,12 +67,8 @@ impl TaskTable {
     /// alive, unfinished and not queued already; a stale reference to a
     /// freed or reused slot is ignored).
     pub(crate) fn wake(&mut self, task: TaskId) -> bool {
-        match self.get_mut(task.key) {
-            Some(slot)
-                if slot.id() == task.id
-                    && !slot.info.queued
-                    && slot.info.state() != DumpState::Finished =>
-            {
+        match self.slot_of(task) {
+            Some(slot) if !slot.info.queued && slot.info.state() != DumpState::Finished => {
                 slot.info.queued = true;
                 if slot.info.state() == DumpState::Waiting {
                     slot.info.set_state(DumpState::Runnable);
@@ -91,13 +87,16 @@ impl TaskTable {
     pub(crate) fn begin_poll(
         &mut self,
         queued: ShortId,
-        now_ms: u64,
+        now_ms: u32,
     ) -> Option<(TaskId, TaskPtr, bool)> {
-        let key = queued.key();
-        let slot = self.get_mut(key)?;
-        if !queued.is_for(slot.id()) || !slot.info.queued {
+        let key = queued.slot_key();
+        // A free slot is never `queued` (`DebugTask::free`): one test
+        // rejects it and a task that was popped already.
+        let slot = self.any_slot_mut(key)?;
+        if !slot.info.queued || !queued.is_for(slot.id()) {
             return None;
         }
+        debug_assert_ne!(slot.id(), 0, "a queued slot is occupied");
         slot.info.queued = false;
         if slot.info.state() != DumpState::Runnable {
             return None;
@@ -120,7 +119,7 @@ impl TaskTable {
         at: Option<&'static Location<'static>>,
         frame: *const Frame,
     ) -> Result<(), TaskPtr> {
-        let Some(slot) = self.get_mut(task.key) else {
+        let Some(slot) = self.slot_of(task) else {
             return Err(ptr); // unreachable: only the scheduler frees slots
         };
         if slot.info.aborted {

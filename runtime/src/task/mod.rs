@@ -104,10 +104,17 @@ pub(crate) struct ShortId {
 impl ShortId {
     #[inline]
     pub(crate) fn new(task: TaskId) -> ShortId {
-        let key = TaskId::narrow_key(task.key);
-        debug_assert!(key.is_some(), "every task key fits 32 bits");
+        // For every key a task has, the truncation is `narrow_key`: a slot's
+        // key is below `u32::MAX` (`table.rs`) and the `block_on` future's
+        // `usize::MAX` truncates to `u32::MAX`. A cast, where the checked
+        // conversion cost a compare and a select on every push.
+        debug_assert_eq!(
+            TaskId::narrow_key(task.key),
+            Some(task.key as u32),
+            "every task key fits 32 bits"
+        );
         ShortId {
-            key: key.unwrap_or(u32::MAX),
+            key: task.key as u32,
             id: task.id as u32, // the low bits, on purpose
         }
     }
@@ -116,6 +123,15 @@ impl ShortId {
     #[inline]
     pub(crate) fn key(self) -> usize {
         TaskId::widen_key(self.key)
+    }
+
+    /// The slab key, for an entry known not to be a `block_on` future's
+    /// (`TaskTable::begin_poll`, after `MainTask::resolve`): the key as
+    /// itself, without [`key`](Self::key)'s test for the reserved one
+    /// (which, as `u32::MAX`, is past the end of any table anyway).
+    #[inline]
+    pub(crate) fn slot_key(self) -> usize {
+        self.key as usize
     }
 
     /// Whether this was made for the task with id `id`, as far as its low

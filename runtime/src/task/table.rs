@@ -13,7 +13,7 @@ use std::mem;
 use std::task::Waker;
 
 use super::join_wakers::JoinWakers;
-use super::{TaskPtr, TaskSlot};
+use super::{TaskId, TaskPtr, TaskSlot};
 use crate::inspect::debug_table::DebugHeader;
 use crate::inspect::debug_task::DebugTask;
 
@@ -102,6 +102,26 @@ impl TaskTable {
     #[inline]
     pub(crate) fn get_mut(&mut self, key: usize) -> Option<&mut TaskSlot> {
         self.slots.get_mut(key).filter(|s| s.info.id() != 0)
+    }
+
+    /// The slot of `task`, if it still holds that task: one comparison,
+    /// where [`get_mut`](Self::get_mut) then an id check made two (a task
+    /// id is never 0, so a free slot never matches). The hot path's look-up
+    /// (a wake, the end of a poll).
+    #[inline]
+    pub(crate) fn slot_of(&mut self, task: TaskId) -> Option<&mut TaskSlot> {
+        debug_assert_ne!(task.id, 0, "task ids start at 1");
+        self.slots
+            .get_mut(task.key)
+            .filter(|s| s.info.id() == task.id)
+    }
+
+    /// Slot `key`, free or occupied, for a caller that tells them apart by
+    /// a field a free slot never sets (`begin_poll`: a free slot is never
+    /// `queued`).
+    #[inline]
+    pub(super) fn any_slot_mut(&mut self, key: usize) -> Option<&mut TaskSlot> {
+        self.slots.get_mut(key)
     }
 
     /// Frees slot `key` in place and hands back what it held (the task's

@@ -161,7 +161,7 @@ impl Future for Sleep {
                 let fired = rt.with(|sched| match sched.driver().poll_timer(key, cx.waker()) {
                     None => true,
                     Some(tick) => {
-                        sched.note_wait_at(WaitNote::Timer(tick), at);
+                        sched.note_wait_at(WaitNote::timer(tick), at);
                         false
                     }
                 });
@@ -185,7 +185,7 @@ impl Future for Sleep {
                     };
                     match driver.insert_timer(tick, cx.waker()) {
                         Ok(key) => {
-                            sched.note_wait_at(WaitNote::Timer(tick), at);
+                            sched.note_wait_at(WaitNote::timer(tick), at);
                             Some((sched.id(), key))
                         }
                         Err(()) => None,
