@@ -278,6 +278,40 @@ fn the_choices_replay_on_a_fresh_runtime_with_the_same_seed() {
     );
 }
 
+/// One task's 64 starts between four always-ready branches, alone on a
+/// runtime built with `seed` (no other task: the order of polls cannot
+/// differ, only the stream).
+fn one_task_winners(seed: Option<u64>) -> Vec<usize> {
+    let mut builder = Runtime::builder().paused_clock(true);
+    if let Some(seed) = seed {
+        builder = builder.seed(seed);
+    }
+    builder.build().expect("a runtime").block_on(async {
+        let mut winners = Vec::new();
+        for _ in 0..64 {
+            winners.push(select! {
+                _ = ready(()) => 0,
+                _ = ready(()) => 1,
+                _ = ready(()) => 2,
+                _ = ready(()) => 3,
+            });
+        }
+        winners
+    })
+}
+
+#[test]
+fn the_seed_itself_reaches_the_starts() {
+    assert_eq!(one_task_winners(None), one_task_winners(None));
+    assert_eq!(one_task_winners(Some(7)), one_task_winners(Some(7)));
+    assert_ne!(
+        one_task_winners(Some(7)),
+        one_task_winners(Some(8)),
+        "one task alone: only the stream can differ"
+    );
+    assert_ne!(one_task_winners(None), one_task_winners(Some(7)));
+}
+
 /// The seed `#[runtime::test]` runs under: `RUNTIME_SEED` if set (as the
 /// runner reads it), else the attribute's.
 fn attribute_seed(attribute: u64) -> u64 {

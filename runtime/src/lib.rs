@@ -40,6 +40,7 @@ pub mod testing;
 pub mod threaded;
 pub mod time;
 mod waker;
+mod xorshift;
 mod yield_now;
 
 pub use blocking::spawn_blocking;

@@ -12,17 +12,16 @@
 //! Without `biased;`, each poll of a `select!` starts at a pseudo-random
 //! branch and goes round, so that a branch that is always ready cannot
 //! starve the ones after it (tokio does the same, from a thread-local
-//! generator). Here it is a thread-local xorshift64* generator that restarts
-//! from a fixed state whenever a different runtime is running on the thread
-//! than at its previous use (one thread-local read to tell, through
-//! `context::with_current`). So a program's choices are a function of its
-//! own run, never of what ran before on the thread or of the clock: the
-//! same program on a fresh runtime makes the same choices, with FIFO
-//! scheduling or under one `Builder::seed` (or `#[runtime::test(seed =
-//! N)]`, or `RUNTIME_SEED`), and a failing schedule replays with its
-//! `select!` choices. The generator does not read the seed's value (the
-//! scheduler keeps its configuration to itself): different seeds vary the
-//! order in which tasks reach their `select!`s, not the stream itself.
+//! generator). Here it is a thread-local xorshift64* generator (the
+//! runtime's one, `xorshift.rs`) that restarts whenever a different runtime
+//! is running on the thread than at its previous use (one thread-local read
+//! to tell, through `context::with_current`): from a fixed state, or, for a
+//! runtime with a `Builder::seed` (or `#[runtime::test(seed = N)]`, or
+//! `RUNTIME_SEED`), from that seed. So a program's choices are a function
+//! of its own run, never of what ran before on the thread or of the clock:
+//! the same program on a fresh runtime makes the same choices, one seed
+//! replays a failing schedule with its `select!` choices, and another seed
+//! explores other choices as well as another order of polls.
 //! Outside a runtime (a `select!` under `futures::executor::block_on`) the
 //! stream simply continues from the thread's last use.
 
@@ -30,10 +29,11 @@ use std::cell::Cell;
 
 use crate::context;
 use crate::handle::RuntimeId;
+use crate::xorshift::XorShift;
 
-/// The generator's state at the start of a runtime's stream (any non-zero
-/// constant: xorshift never leaves zero).
-const START_STATE: u64 = 0x9E37_79B9_7F4A_7C15;
+/// Mixed into a seed so that `select!`'s stream is not the run queue's
+/// (whose generator starts from the seed itself).
+const SELECT_STREAM: u64 = 0x5E1E_C7A2_3B9D_41F7;
 
 /// One thread's stream of starts, and the runtime it belongs to.
 #[derive(Clone, Copy)]
@@ -41,26 +41,23 @@ struct Stream {
     /// The runtime running when the stream was last used; `None` outside
     /// any runtime.
     runtime: Option<RuntimeId>,
-    state: u64,
-}
-
-thread_local! {
-    static STREAM: Cell<Stream> = const {
-        Cell::new(Stream { runtime: None, state: START_STATE })
-    };
+    rng: XorShift,
 }
 
 impl Stream {
-    /// xorshift64* (Vigna): three shifts and a multiply; as the run queue's
-    /// generator (`scheduler/run_queue.rs`).
-    fn next(&mut self) -> u64 {
-        let mut x = self.state;
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        self.state = x;
-        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    /// The stream at the start of a runtime: from a fixed state, or from
+    /// the runtime's seed when it has one.
+    const fn start(runtime: Option<RuntimeId>, seed: Option<u64>) -> Stream {
+        let rng = match seed {
+            Some(seed) => XorShift::new(seed ^ SELECT_STREAM),
+            None => XorShift::new(0),
+        };
+        Stream { runtime, rng }
     }
+}
+
+thread_local! {
+    static STREAM: Cell<Stream> = const { Cell::new(Stream::start(None, None)) };
 }
 
 /// The branch a `select!` of `branches` branches polls first this time: a
@@ -70,17 +67,15 @@ impl Stream {
 /// API.
 #[doc(hidden)]
 pub fn start(branches: u32) -> u32 {
-    let runtime = context::with_current(|sched| sched.id());
+    let (runtime, seed) = context::with_current(|sched| (sched.id(), sched.seed()))
+        .map_or((None, None), |(id, seed)| (Some(id), seed));
     let draw = STREAM
         .try_with(|cell| {
             let mut stream = cell.get();
             if stream.runtime != runtime {
-                stream = Stream {
-                    runtime,
-                    state: START_STATE,
-                };
+                stream = Stream::start(runtime, seed);
             }
-            let draw = stream.next();
+            let draw = stream.rng.next();
             cell.set(stream);
             draw
         })

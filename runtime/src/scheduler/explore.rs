@@ -45,11 +45,12 @@
 use std::cell::{Cell, RefCell};
 
 use crate::task::TaskId;
+use crate::xorshift::XorShift;
 
 /// The seeded choices of one scheduler (see the module doc).
 pub(super) struct Explorer {
     /// The generator, or `None` without a seed (FIFO, no exploration).
-    rng: Option<Cell<u64>>,
+    rng: Option<Cell<XorShift>>,
     /// Remote wakes held back until the next batch of polls.
     late: RefCell<Vec<TaskId>>,
 }
@@ -58,19 +59,16 @@ impl Explorer {
     pub(super) fn new(seed: Option<u64>) -> Explorer {
         Explorer {
             // Another stream than the run queue's (its seed is `seed`).
-            rng: seed.map(|s| Cell::new((s ^ 0xA076_1D64_78BD_642F).max(1))),
+            rng: seed.map(|s| Cell::new(XorShift::new((s ^ 0xA076_1D64_78BD_642F).max(1)))),
             late: RefCell::new(Vec::new()),
         }
     }
 
-    fn next(rng: &Cell<u64>) -> u64 {
-        // xorshift64*, as the run queue's.
-        let mut x = rng.get();
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        rng.set(x);
-        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    fn next(rng: &Cell<XorShift>) -> u64 {
+        let mut generator = rng.get();
+        let next = generator.next();
+        rng.set(generator);
+        next
     }
 
     /// How many tasks to poll before the loop's next look at the driver.

@@ -169,6 +169,12 @@ impl Scheduler {
         self.id
     }
 
+    /// The schedule's seed (`Builder::seed`), if any: `select!` draws its
+    /// fair starts from it too (`select.rs`).
+    pub(crate) fn seed(&self) -> Option<u64> {
+        self.config.seed
+    }
+
     /// The driver: reactor, timers, clock, remote queue, blocking pool.
     #[inline]
     pub(crate) fn driver(&self) -> &Driver {

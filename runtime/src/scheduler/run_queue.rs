@@ -10,6 +10,7 @@ use std::mem::MaybeUninit;
 
 use crate::inspect::debug_table::RingDesc;
 use crate::task::{ShortId, TaskId};
+use crate::xorshift::XorShift;
 
 /// A FIFO ring of task ids ([`ShortId`]s, 8 bytes each): the live part is `len` slots from `head`,
 /// wrapping; the other slots are uninitialised (a grow copies the live part
@@ -172,29 +173,6 @@ impl LocalQueue {
     /// The ring's descriptor, for the debug header (`RunQueue::desc`).
     pub(crate) fn desc(&self) -> *const RingDesc {
         self.with(|q| q.desc())
-    }
-}
-
-/// Marsaglia's xorshift64*: tiny, fast, and plenty for shuffling a queue.
-struct XorShift(u64);
-
-impl XorShift {
-    fn new(seed: u64) -> XorShift {
-        // Zero is a fixed point of xorshift; any other constant works.
-        XorShift(if seed == 0 {
-            0x9E37_79B9_7F4A_7C15
-        } else {
-            seed
-        })
-    }
-
-    fn next(&mut self) -> u64 {
-        let mut x = self.0;
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        self.0 = x;
-        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
     }
 }
 
