@@ -43,7 +43,7 @@ use crate::time::wheel::NEVER;
 /// | 50 | `has_join_handle: bool` | a `JoinHandle` still exists |
 /// | 51 | `join_waiting: bool` | a `JoinHandle` waits: its waker is filed beside the table (`task/join_wakers.rs`) |
 /// | 52 | `state: u8` | 1 waiting, 2 runnable (queued), 3 running, 4 finished (`DumpState`) |
-/// | 53 | `wait_kind: u8` | 0 unknown, 1 timer, 2 readable, 3 writable, 4 join, 5 blocking, 6 semaphore, 7 mutex, 8 event, 9 channel recv, 10 channel send, 11 join set |
+/// | 53 | `wait_kind: u8` | 0 unknown, 1 timer, 2 readable, 3 writable, 4 join, 5 blocking, 6 semaphore, 7 mutex, 8 event, 9 channel recv, 10 channel send, 11 join set, 12 rwlock read, 13 rwlock write |
 /// | 54 | `_reserved2: [u8; 2]` | zero |
 #[repr(C)]
 #[derive(Clone, Copy, Debug)]
@@ -83,6 +83,8 @@ const KIND_EVENT: u8 = 8;
 const KIND_CHANNEL_RECV: u8 = 9;
 const KIND_CHANNEL_SEND: u8 = 10;
 const KIND_JOIN_SET: u8 = 11;
+const KIND_RWLOCK_READ: u8 = 12;
+const KIND_RWLOCK_WRITE: u8 = 13;
 
 impl DebugTask {
     /// A free slot, `next` the next one in the table's free list.
@@ -218,6 +220,8 @@ impl DebugTask {
                 WaitReason::ChannelRecv => (KIND_CHANNEL_RECV, 0),
                 WaitReason::ChannelSend => (KIND_CHANNEL_SEND, 0),
                 WaitReason::JoinSet { tasks } => (KIND_JOIN_SET, tasks),
+                WaitReason::RwLockRead => (KIND_RWLOCK_READ, 0),
+                WaitReason::RwLockWrite => (KIND_RWLOCK_WRITE, 0),
             },
         };
         self.wait_kind = kind;
@@ -253,6 +257,8 @@ impl DebugTask {
             KIND_JOIN_SET => WaitReason::JoinSet {
                 tasks: self.wait_arg,
             },
+            KIND_RWLOCK_READ => WaitReason::RwLockRead,
+            KIND_RWLOCK_WRITE => WaitReason::RwLockWrite,
             _ => WaitReason::Unknown,
         }
     }
@@ -297,6 +303,8 @@ mod tests {
             WaitReason::ChannelRecv,
             WaitReason::ChannelSend,
             WaitReason::JoinSet { tasks: 3 },
+            WaitReason::RwLockRead,
+            WaitReason::RwLockWrite,
         ];
         for reason in reasons {
             record.set_wait(WaitNote::Other(reason));

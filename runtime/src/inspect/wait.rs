@@ -55,6 +55,10 @@ pub enum WaitReason {
         /// How many tasks the set held.
         tasks: u64,
     },
+    /// Read access to a [`RwLock`](crate::sync::RwLock).
+    RwLockRead,
+    /// Write access to a [`RwLock`](crate::sync::RwLock).
+    RwLockWrite,
 }
 
 impl fmt::Display for WaitReason {
@@ -75,6 +79,8 @@ impl fmt::Display for WaitReason {
             WaitReason::ChannelRecv => f.write_str("channel recv"),
             WaitReason::ChannelSend => f.write_str("channel send"),
             WaitReason::JoinSet { tasks } => write!(f, "join of any of {tasks} tasks (JoinSet)"),
+            WaitReason::RwLockRead => f.write_str("rwlock read"),
+            WaitReason::RwLockWrite => f.write_str("rwlock write"),
         }
     }
 }
