@@ -1,5 +1,5 @@
 //! Async synchronisation primitives: [`Semaphore`], [`Mutex`], [`RwLock`],
-//! [`Event`], and the [`mpsc`] and [`oneshot`] channels.
+//! [`Event`], and the [`mpsc`], [`oneshot`] and [`watch`] channels.
 //!
 //! None of them depends on an executor: they speak to tasks only through
 //! [`std::task::Waker`], so they work under this crate's event loop, under
@@ -15,6 +15,7 @@
 
 pub mod mpsc;
 pub mod oneshot;
+pub mod watch;
 
 mod event;
 mod mutex;
