@@ -207,13 +207,27 @@ mod tests {
         }
     }
 
+    /// Wakes the thread that polls: records the wake and unparks it.
+    struct Unpark {
+        woken: AtomicBool,
+        thread: std::thread::Thread,
+    }
+    impl std::task::Wake for Unpark {
+        fn wake(self: std::sync::Arc<Self>) {
+            self.woken.store(true, Ordering::Release);
+            self.thread.unpark();
+        }
+    }
+
     #[test]
     fn a_condition_set_on_another_thread_is_never_missed() {
         // The notifier's rule (change, then notify) against the waiter's
         // (check under the lock): every round must end, whatever the
-        // interleaving. A lost wakeup would hang the round's `block_on`.
+        // interleaving. A lost wakeup leaves the waiter parked: after 10 s
+        // (far beyond any scheduling delay) the test fails instead of
+        // hanging.
         let rounds = if cfg!(miri) { 20 } else { 2_000 };
-        for _ in 0..rounds {
+        for round in 0..rounds {
             let n = std::sync::Arc::new(Notify::new());
             let flag = std::sync::Arc::new(AtomicBool::new(false));
             let t = {
@@ -223,10 +237,25 @@ mod tests {
                     n.notify_all();
                 })
             };
+            let unpark = std::sync::Arc::new(Unpark {
+                woken: AtomicBool::new(false),
+                thread: std::thread::current(),
+            });
+            let waker = Waker::from(unpark.clone());
             let mut w = Waiter::new();
-            futures::executor::block_on(std::future::poll_fn(|cx| {
-                w.poll(&n, cx, || flag.load(Ordering::Acquire))
-            }));
+            while w
+                .poll(&n, &mut Context::from_waker(&waker), || {
+                    flag.load(Ordering::Acquire)
+                })
+                .is_pending()
+            {
+                let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+                while !unpark.woken.swap(false, Ordering::Acquire) {
+                    let now = std::time::Instant::now();
+                    assert!(now < deadline, "round {round}: a wakeup was lost");
+                    std::thread::park_timeout(deadline - now);
+                }
+            }
             t.join().expect("notifier thread");
         }
     }
