@@ -160,7 +160,10 @@ pub struct Ref<'a, T> {
 
 impl<T> Ref<'_, T> {
     /// Whether this value was unseen by the receiver when it was borrowed
-    /// (always `false` from [`Sender::borrow`]).
+    /// (always `false` from [`Sender::borrow`]). From
+    /// [`Receiver::wait_for`]: whether it was unseen when the predicate
+    /// accepted it; a value that came while `wait_for` waited was marked
+    /// seen by that wait, so this is `false` for it (as in tokio).
     pub fn has_changed(&self) -> bool {
         self.has_changed
     }
