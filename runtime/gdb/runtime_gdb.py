@@ -57,6 +57,8 @@ WAITS = {
     9: "channel recv",
     10: "channel send",
     11: "join set",
+    12: "rwlock read",
+    13: "rwlock write",
 }
 
 

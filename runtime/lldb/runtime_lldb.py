@@ -36,7 +36,8 @@ RUNTIME_SIZE = 96
 STATES = {0: "free", 1: "waiting", 2: "runnable", 3: "running", 4: "finished"}
 WAITS = {0: "-", 1: "timer", 2: "fd readable", 3: "fd writable", 4: "join",
          5: "blocking-pool job", 6: "semaphore permit", 7: "mutex", 8: "event",
-         9: "channel recv", 10: "channel send", 11: "join set"}
+         9: "channel recv", 10: "channel send", 11: "join set", 12: "rwlock read",
+         13: "rwlock write"}
 BLOCKED = {0: "running", 1: "join", 2: "semaphore", 3: "sleep", 4: "I/O", 5: "other"}
 
 

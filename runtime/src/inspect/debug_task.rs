@@ -41,7 +41,7 @@ use std::ptr;
 /// | 50 | `has_join_handle: bool` | a `JoinHandle` still exists |
 /// | 51 | `join_waiting: bool` | a `JoinHandle` waits: its waker is filed beside the table (`task/join_wakers.rs`) |
 /// | 52 | `state: u8` | 1 waiting, 2 runnable (queued), 3 running, 4 finished (`DumpState`) |
-/// | 53 | `wait_kind: u8` | 0 unknown, 1 timer, 2 readable, 3 writable, 4 join, 5 blocking, 6 semaphore, 7 mutex, 8 event, 9 channel recv, 10 channel send, 11 join set |
+/// | 53 | `wait_kind: u8` | 0 unknown, 1 timer, 2 readable, 3 writable, 4 join, 5 blocking, 6 semaphore, 7 mutex, 8 event, 9 channel recv, 10 channel send, 11 join set, 12 rwlock read, 13 rwlock write |
 /// | 54 | `_reserved2: [u8; 2]` | zero |
 #[repr(C)]
 #[derive(Clone, Copy, Debug)]
@@ -238,6 +238,8 @@ mod tests {
             WaitReason::ChannelRecv,
             WaitReason::ChannelSend,
             WaitReason::JoinSet { tasks: 3 },
+            WaitReason::RwLockRead,
+            WaitReason::RwLockWrite,
         ];
         for reason in reasons {
             record.set_wait(WaitNote::other(reason));

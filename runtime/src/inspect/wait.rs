@@ -56,6 +56,10 @@ pub enum WaitReason {
         /// How many tasks the set held.
         tasks: u64,
     },
+    /// Read access to a [`RwLock`](crate::sync::RwLock).
+    RwLockRead,
+    /// Write access to a [`RwLock`](crate::sync::RwLock).
+    RwLockWrite,
 }
 
 impl fmt::Display for WaitReason {
@@ -76,6 +80,8 @@ impl fmt::Display for WaitReason {
             WaitReason::ChannelRecv => f.write_str("channel recv"),
             WaitReason::ChannelSend => f.write_str("channel send"),
             WaitReason::JoinSet { tasks } => write!(f, "join of any of {tasks} tasks (JoinSet)"),
+            WaitReason::RwLockRead => f.write_str("rwlock read"),
+            WaitReason::RwLockWrite => f.write_str("rwlock write"),
         }
     }
 }
@@ -109,6 +115,8 @@ const KIND_EVENT: u8 = 8;
 const KIND_CHANNEL_RECV: u8 = 9;
 const KIND_CHANNEL_SEND: u8 = 10;
 const KIND_JOIN_SET: u8 = 11;
+const KIND_RWLOCK_READ: u8 = 12;
+const KIND_RWLOCK_WRITE: u8 = 13;
 
 impl WaitNote {
     /// Nothing noted (a foreign future, or not polled yet).
@@ -144,6 +152,8 @@ impl WaitNote {
             WaitReason::ChannelRecv => (KIND_CHANNEL_RECV, 0),
             WaitReason::ChannelSend => (KIND_CHANNEL_SEND, 0),
             WaitReason::JoinSet { tasks } => (KIND_JOIN_SET, tasks),
+            WaitReason::RwLockRead => (KIND_RWLOCK_READ, 0),
+            WaitReason::RwLockWrite => (KIND_RWLOCK_WRITE, 0),
         };
         WaitNote { kind, arg }
     }
@@ -188,6 +198,8 @@ impl WaitNote {
             KIND_CHANNEL_RECV => WaitReason::ChannelRecv,
             KIND_CHANNEL_SEND => WaitReason::ChannelSend,
             KIND_JOIN_SET => WaitReason::JoinSet { tasks: self.arg },
+            KIND_RWLOCK_READ => WaitReason::RwLockRead,
+            KIND_RWLOCK_WRITE => WaitReason::RwLockWrite,
             _ => WaitReason::Unknown,
         }
     }

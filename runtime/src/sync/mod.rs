@@ -1,5 +1,5 @@
-//! Async synchronisation primitives: [`Semaphore`], [`Mutex`], [`Event`],
-//! and the [`mpsc`] and [`oneshot`] channels.
+//! Async synchronisation primitives: [`Semaphore`], [`Mutex`], [`RwLock`],
+//! [`Event`], and the [`mpsc`], [`oneshot`] and [`watch`] channels.
 //!
 //! None of them depends on an executor: they speak to tasks only through
 //! [`std::task::Waker`], so they work under this crate's event loop, under
@@ -15,15 +15,18 @@
 
 pub mod mpsc;
 pub mod oneshot;
+pub mod watch;
 
 mod event;
 mod mutex;
+mod rwlock;
 mod semaphore;
 mod spin_lock;
 mod waiters;
 
 pub use event::{Event, Wait};
 pub use mutex::{Lock, Mutex, MutexGuard, TryLockError};
+pub use rwlock::{MAX_READS, ReadLock, RwLock, RwLockReadGuard, RwLockWriteGuard, WriteLock};
 pub use semaphore::{
     Acquire, AcquireError, AcquireMany, AcquireOwned, OwnedSemaphorePermit, Semaphore,
     SemaphorePermit, SharedSemaphore, TryAcquireError,

@@ -177,13 +177,16 @@ impl<T: ?Sized + fmt::Display> fmt::Display for MutexGuard<'_, T> {
     }
 }
 
-/// [`Mutex::try_lock`] failed: the lock is held or others are queued for it.
+/// [`Mutex::try_lock`], [`RwLock::try_read`](super::RwLock::try_read) or
+/// [`RwLock::try_write`](super::RwLock::try_write) failed: the lock is held
+/// (in a way that excludes the caller) or others are queued for it. One
+/// type for both locks, as tokio's.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TryLockError(());
+pub struct TryLockError(pub(super) ());
 
 impl fmt::Display for TryLockError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("the mutex is locked")
+        f.write_str("the lock is held, or others are queued for it")
     }
 }
 
