@@ -306,3 +306,59 @@ mod lifecycle {
         });
     }
 }
+
+/// A set whose runtime was dropped: its tasks were dropped with it, so
+/// joining gives their cancelled errors (as awaiting a `JoinHandle` does).
+mod outliving_its_runtime {
+    use std::future::pending;
+    use std::task::{Context, Poll, Waker};
+    use std::time::Duration;
+
+    use super::paused_runtime;
+    use crate::JoinSet;
+
+    #[test]
+    fn a_set_that_outlives_its_runtime_joins_cancelled_errors() {
+        let rt = paused_runtime();
+        let mut set = rt.block_on(async {
+            let mut set = JoinSet::new();
+            set.spawn(pending::<u32>());
+            crate::yield_now().await;
+            assert!(
+                set.try_join_next().is_none(),
+                "polled once: waker in the table"
+            );
+            set
+        });
+        drop(rt);
+        let mut cx = Context::from_waker(Waker::noop());
+        match set.poll_join_next(&mut cx) {
+            Poll::Ready(Some(Err(e))) => assert!(e.is_cancelled()),
+            other => panic!(
+                "expected a cancelled error, got {:?}",
+                other.map(|o| o.map(|r| r.map(|_| ())))
+            ),
+        }
+        assert!(set.is_empty());
+    }
+
+    #[test]
+    fn a_set_that_outlives_its_runtime_joins_in_the_next_one() {
+        let mut set = paused_runtime().block_on(async {
+            let mut set = JoinSet::new();
+            set.spawn(pending::<u32>());
+            set.spawn(pending::<u32>());
+            crate::yield_now().await;
+            assert!(set.try_join_next().is_none(), "both wakers in the table");
+            set
+        }); // the runtime is dropped here, and the two tasks with it
+        paused_runtime().block_on(async {
+            for _ in 0..2 {
+                let joined = crate::time::timeout(Duration::from_secs(1), set.join_next()).await;
+                let joined = joined.expect("join_next gave up waiting for a dropped runtime");
+                assert!(joined.expect("a task").unwrap_err().is_cancelled());
+            }
+            assert!(set.join_next().await.is_none());
+        });
+    }
+}
