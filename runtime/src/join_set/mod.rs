@@ -19,6 +19,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 
+use crate::handle::RuntimeId;
 use crate::inspect::WaitReason;
 use crate::task::{JoinError, JoinHandle};
 use ready::ReadyList;
@@ -74,6 +75,11 @@ pub struct JoinSet<T> {
     ready: Arc<ReadyList>,
     /// `JoinHandle` polls made so far (unit tests check they stay linear).
     handle_polls: u64,
+    /// The runtime the set's tasks were spawned on; `None` when empty.
+    runtime: Option<RuntimeId>,
+    /// The set holds tasks of more than one runtime (it outlived one, and
+    /// was used in the next).
+    mixed: bool,
 }
 
 /// One entry: a task's handle and the waker it is polled with.
@@ -93,6 +99,8 @@ impl<T> JoinSet<T> {
             len: 0,
             ready: ReadyList::new(),
             handle_polls: 0,
+            runtime: None,
+            mixed: false,
         }
     }
 
@@ -126,11 +134,19 @@ impl<T> JoinSet<T> {
         };
         self.len += 1;
         self.ready.push_new(index);
+        // `insert` follows a spawn, which succeeded: a runtime runs here.
+        let here = crate::context::with_current(|sched| sched.id());
+        match self.runtime {
+            None => self.runtime = here,
+            Some(rt) => self.mixed |= here != Some(rt),
+        }
     }
 
     /// Waits for the next task of the set to finish and gives its output
     /// (`Ok`), or the [`JoinError`] of a task that panicked or was aborted.
-    /// `None` once the set is empty.
+    /// `None` once the set is empty. Once the tasks' runtime was dropped
+    /// (the set outlived it), each task left joins as a cancelled
+    /// [`JoinError`], as its `JoinHandle` would.
     ///
     /// Tasks come out in the order they finished (as far as the loop saw:
     /// two tasks that finish in the same turn come out in the order their
@@ -196,7 +212,33 @@ impl<T> JoinSet<T> {
     /// `None` when the list runs dry first. An entry whose handle is still
     /// pending has its waker in the task table again (the poll put it
     /// there), so it is filed again when its task finishes.
+    ///
+    /// Off the tasks' runtime (it was dropped, and its task table with the
+    /// entries' wakers, unwoken; or it runs on another thread) nothing
+    /// would ever file an entry: then every entry is filed and polled, and
+    /// each handle gives a cancelled error (runtime gone) or panics (runtime
+    /// elsewhere), as a `JoinHandle` awaited there does. A set holding tasks
+    /// of two runtimes takes this path on every dry look (a rare case: it
+    /// costs a poll of every handle, not a hang).
     fn poll_filed(&mut self) -> Option<Result<T, JoinError>> {
+        if let Some(joined) = self.poll_ready_list() {
+            return Some(joined);
+        }
+        let on_own_runtime =
+            !self.mixed && self.runtime.is_some_and(|rt| rt.with(|_| ()).is_some());
+        if self.len == 0 || on_own_runtime {
+            return None;
+        }
+        for (index, slot) in self.slots.iter().enumerate() {
+            if slot.handle.is_some() {
+                self.ready.push_new(index);
+            }
+        }
+        self.poll_ready_list()
+    }
+
+    /// `poll_filed`'s walk of the ready list.
+    fn poll_ready_list(&mut self) -> Option<Result<T, JoinError>> {
         while let Some(index) = self.ready.pop() {
             // A late wake of a slot that was emptied (or dropped by
             // `detach_all`) is skipped.
@@ -212,6 +254,9 @@ impl<T> JoinSet<T> {
                 slot.handle = None;
                 self.free.push(index);
                 self.len -= 1;
+                if self.len == 0 {
+                    (self.runtime, self.mixed) = (None, false);
+                }
                 return Some(joined);
             }
         }
@@ -236,6 +281,7 @@ impl<T> JoinSet<T> {
         self.slots.clear();
         self.free.clear();
         self.len = 0;
+        (self.runtime, self.mixed) = (None, false);
         self.ready.clear();
     }
 

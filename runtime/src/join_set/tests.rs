@@ -147,3 +147,218 @@ fn an_entry_woken_from_another_thread_files_it() {
     assert_eq!(filed, [0, 1, 2, 3]);
     assert_eq!(count.0.load(Ordering::Relaxed), 4);
 }
+
+/// Abort, detach, panics, a second joiner, and a set inside an aborted or dropped
+/// task or runtime, on the loop.
+mod lifecycle {
+    use std::cell::Cell;
+    use std::future::{Future, pending, poll_fn};
+    use std::rc::Rc;
+    use std::task::Poll;
+    use std::time::Duration;
+
+    use super::paused_runtime;
+    use crate::JoinSet;
+    use crate::time::sleep;
+
+    struct Flag(Rc<Cell<bool>>);
+    impl Drop for Flag {
+        fn drop(&mut self) {
+            self.0.set(true);
+        }
+    }
+
+    fn guarded(dropped: &Rc<Cell<bool>>) -> impl Future<Output = u32> + use<> {
+        let flag = Flag(dropped.clone());
+        async move {
+            let _flag = flag;
+            pending::<()>().await;
+            0
+        }
+    }
+
+    #[test]
+    fn runtime_dropped_while_a_task_holds_a_set() {
+        let dropped = Rc::new(Cell::new(false));
+        let rt = paused_runtime();
+        let d = dropped.clone();
+        rt.block_on(async move {
+            crate::spawn(async move {
+                let mut set = JoinSet::new();
+                set.spawn(guarded(&d));
+                set.join_next().await
+            });
+            crate::yield_now().await;
+            crate::yield_now().await;
+        });
+        drop(rt);
+        assert!(dropped.get());
+    }
+
+    #[test]
+    fn aborting_the_task_holding_a_set_cancels_its_children() {
+        let dropped = Rc::new(Cell::new(false));
+        let rt = paused_runtime();
+        let d = dropped.clone();
+        rt.block_on(async move {
+            let owner = crate::spawn(async move {
+                let mut set = JoinSet::new();
+                set.spawn(guarded(&d));
+                set.join_next().await
+            });
+            crate::yield_now().await;
+            owner.abort();
+            assert!(owner.await.unwrap_err().is_cancelled());
+            for _ in 0..4 {
+                crate::yield_now().await;
+            }
+        });
+        assert!(dropped.get());
+    }
+
+    #[test]
+    fn a_set_joined_by_a_second_task_wakes_that_task() {
+        let rt = paused_runtime();
+        let got = rt.block_on(async {
+            let mut set = JoinSet::new();
+            set.spawn(async {
+                sleep(Duration::from_millis(10)).await;
+                5u32
+            });
+            // Task A (here) waits once, then gives up.
+            let mut polled = false;
+            poll_fn(|cx| {
+                if polled {
+                    return Poll::Ready(());
+                }
+                polled = true;
+                assert!(set.poll_join_next(cx).is_pending());
+                cx.waker().wake_by_ref();
+                Poll::Pending
+            })
+            .await;
+            let b = crate::spawn(async move { set.join_next().await.map(|r| r.unwrap()) });
+            crate::time::timeout(Duration::from_secs(1), b).await
+        });
+        assert_eq!(got.expect("B was woken").unwrap(), Some(5));
+    }
+
+    #[test]
+    fn join_next_after_detach_all_and_respawn() {
+        let rt = paused_runtime();
+        rt.block_on(async {
+            let mut set = JoinSet::new();
+            for i in 0..3u32 {
+                set.spawn(async move {
+                    sleep(Duration::from_millis(10)).await;
+                    i
+                });
+            }
+            crate::yield_now().await;
+            assert!(set.try_join_next().is_none());
+            set.detach_all();
+            assert!(set.join_next().await.is_none());
+            set.spawn(async {
+                sleep(Duration::from_millis(20)).await;
+                9
+            });
+            let r = crate::time::timeout(Duration::from_secs(1), set.join_next()).await;
+            assert_eq!(r.expect("woken").map(|r| r.unwrap()), Some(9));
+            assert!(set.is_empty());
+        });
+    }
+
+    #[test]
+    fn len_after_a_panicked_task_and_abort_all_cancels() {
+        let rt = paused_runtime();
+        rt.block_on(async {
+            let mut set: JoinSet<u32> = JoinSet::new();
+            set.spawn(async { panic!("boom") });
+            let dropped = Rc::new(Cell::new(false));
+            set.spawn(guarded(&dropped));
+            crate::yield_now().await;
+            assert_eq!(set.len(), 2);
+            let first = set.join_next().await.unwrap();
+            assert!(first.unwrap_err().is_panic());
+            assert_eq!(set.len(), 1);
+            set.abort_all();
+            let r = crate::time::timeout(Duration::from_secs(1), set.join_next()).await;
+            assert!(r.expect("woken").unwrap().unwrap_err().is_cancelled());
+            assert_eq!(set.len(), 0);
+            assert!(dropped.get());
+        });
+    }
+
+    #[test]
+    fn try_join_next_sees_a_task_finished_before_any_join() {
+        let rt = paused_runtime();
+        rt.block_on(async {
+            let mut set = JoinSet::new();
+            set.spawn(async { 1 });
+            set.spawn(async { 2 });
+            crate::yield_now().await;
+            let mut got = vec![];
+            while let Some(r) = set.try_join_next() {
+                got.push(r.unwrap());
+            }
+            got.sort();
+            assert_eq!(got, [1, 2]);
+        });
+    }
+}
+
+/// A set whose runtime was dropped: its tasks were dropped with it, so
+/// joining gives their cancelled errors (as awaiting a `JoinHandle` does).
+mod outliving_its_runtime {
+    use std::future::pending;
+    use std::task::{Context, Poll, Waker};
+    use std::time::Duration;
+
+    use super::paused_runtime;
+    use crate::JoinSet;
+
+    #[test]
+    fn a_set_that_outlives_its_runtime_joins_cancelled_errors() {
+        let rt = paused_runtime();
+        let mut set = rt.block_on(async {
+            let mut set = JoinSet::new();
+            set.spawn(pending::<u32>());
+            crate::yield_now().await;
+            assert!(
+                set.try_join_next().is_none(),
+                "polled once: waker in the table"
+            );
+            set
+        });
+        drop(rt);
+        let mut cx = Context::from_waker(Waker::noop());
+        match set.poll_join_next(&mut cx) {
+            Poll::Ready(Some(Err(e))) => assert!(e.is_cancelled()),
+            other => panic!(
+                "expected a cancelled error, got {:?}",
+                other.map(|o| o.map(|r| r.map(|_| ())))
+            ),
+        }
+        assert!(set.is_empty());
+    }
+
+    #[test]
+    fn a_set_that_outlives_its_runtime_joins_in_the_next_one() {
+        let mut set = paused_runtime().block_on(async {
+            let mut set = JoinSet::new();
+            set.spawn(pending::<u32>());
+            set.spawn(pending::<u32>());
+            crate::yield_now().await;
+            assert!(set.try_join_next().is_none(), "both wakers in the table");
+            set
+        }); // the runtime is dropped here, and the two tasks with it
+        paused_runtime().block_on(async {
+            for _ in 0..2 {
+                let joined = crate::time::timeout(Duration::from_secs(1), set.join_next()).await;
+                let joined = joined.expect("join_next gave up waiting for a dropped runtime");
+                assert!(joined.expect("a task").unwrap_err().is_cancelled());
+            }
+            assert!(set.join_next().await.is_none());
+        });
+    }
+}

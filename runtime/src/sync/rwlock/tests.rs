@@ -114,3 +114,99 @@ fn get_mut_into_inner_default_from_and_debug() {
     let unsized_lock: &RwLock<[u8]> = &RwLock::new([1u8, 2]);
     assert_eq!(unsized_lock.try_read().expect("free").len(), 2);
 }
+
+/// Which waiters a release wakes: a dropped write, a downgrade; the
+/// `max_readers` edges and `Debug` under a reader.
+mod wakes_and_edges {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::task::{Wake, Waker};
+
+    use super::super::*;
+
+    struct Count(AtomicUsize);
+    impl Wake for Count {
+        fn wake(self: Arc<Self>) {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+    fn counter() -> (Arc<Count>, Waker) {
+        let c = Arc::new(Count(AtomicUsize::new(0)));
+        (c.clone(), Waker::from(c))
+    }
+    fn poll_with<F: Future + Unpin>(f: &mut F, w: &Waker) -> Poll<F::Output> {
+        Pin::new(f).poll(&mut Context::from_waker(w))
+    }
+
+    #[test]
+    fn a_dropped_write_at_max_reads_wakes_the_reader_behind_it() {
+        let lock = RwLock::new(0u8);
+        let r1 = lock.try_read().expect("free");
+        let (cw, ww) = counter();
+        let mut w = lock.write();
+        assert!(poll_with(&mut w, &ww).is_pending());
+        assert!(lock.try_read().is_err());
+        let (cr, wr) = counter();
+        let mut r2 = lock.read();
+        assert!(poll_with(&mut r2, &wr).is_pending());
+        drop(w);
+        assert_eq!(cr.0.load(Ordering::SeqCst), 1, "the reader is woken");
+        assert!(poll_with(&mut r2, &wr).is_ready());
+        assert_eq!(cw.0.load(Ordering::SeqCst), 0);
+        drop(r1);
+        assert!(lock.try_read().is_ok());
+        let _ = lock.try_read();
+        assert!(lock.try_write().is_ok(), "every permit is back");
+    }
+
+    #[test]
+    fn downgrade_wakes_the_queued_readers() {
+        let lock = RwLock::new(1);
+        let w = lock.try_write().expect("free");
+        let (c1, w1) = counter();
+        let (c2, w2) = counter();
+        let (c3, w3) = counter();
+        let mut r1 = lock.read();
+        let mut r2 = lock.read();
+        let mut wr = lock.write();
+        assert!(poll_with(&mut r1, &w1).is_pending());
+        assert!(poll_with(&mut r2, &w2).is_pending());
+        assert!(poll_with(&mut wr, &w3).is_pending());
+        let g = w.downgrade();
+        assert_eq!(c1.0.load(Ordering::SeqCst), 1);
+        assert_eq!(c2.0.load(Ordering::SeqCst), 1);
+        assert_eq!(c3.0.load(Ordering::SeqCst), 0);
+        let (Poll::Ready(a), Poll::Ready(b)) = (poll_with(&mut r1, &w1), poll_with(&mut r2, &w2))
+        else {
+            panic!("readers in");
+        };
+        drop((a, b));
+        assert_eq!(c3.0.load(Ordering::SeqCst), 0);
+        drop(g);
+        assert_eq!(c3.0.load(Ordering::SeqCst), 1);
+        assert!(poll_with(&mut wr, &w3).is_ready());
+    }
+
+    #[test]
+    fn max_readers_at_max_reads_admits_that_many() {
+        let lock = RwLock::with_max_readers((), MAX_READS);
+        let w = lock.try_write().expect("free");
+        assert!(lock.try_read().is_err());
+        drop(w);
+        let rs: Vec<_> = (0..3).map(|_| lock.try_read().expect("free")).collect();
+        assert!(lock.try_write().is_err());
+        drop(rs);
+        let lock = RwLock::with_max_readers((), 2);
+        let a = lock.try_read().unwrap();
+        let b = lock.try_read().unwrap();
+        assert!(lock.try_read().is_err());
+        drop((a, b));
+    }
+
+    #[test]
+    fn debug_while_read_locked_shows_the_value() {
+        let lock = RwLock::new(3);
+        let _r = lock.try_read().unwrap();
+        assert_eq!(format!("{lock:?}"), "RwLock { data: 3 }");
+    }
+}

@@ -48,6 +48,12 @@
 //! loop that thread is the one that would have dropped it. Copy or clone
 //! what you need out of the `Ref` and let it go, as the example above does.
 //!
+//! Nor **borrow again while holding a `Ref`** when a sender may run on
+//! another thread: the std lock may prefer writers (Linux's does), so once
+//! that send waits for the first `Ref`, the second `borrow` waits behind
+//! the send, and neither ever goes (tokio's `borrow` documents the same
+//! deadlock).
+//!
 //! # The mechanism
 //!
 //! `state` is one atomic `u64`: the version in the high 63 bits (a send adds

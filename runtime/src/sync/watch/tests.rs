@@ -107,3 +107,156 @@ fn debug_shows_the_version_and_counts_without_the_value() {
     drop(tx);
     assert!(format!("{rx:?}").contains("closed: true"));
 }
+
+/// Which waker a wait wakes (the latest one given), from this or another
+/// thread, and the close semantics checked against tokio's.
+mod wakes_and_close {
+    use std::pin::pin;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::task::{Context, Poll, Wake, Waker};
+
+    use super::super::*;
+
+    struct Count(AtomicUsize);
+    impl Wake for Count {
+        fn wake(self: Arc<Self>) {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+    fn counter() -> (Arc<Count>, Waker) {
+        let c = Arc::new(Count(AtomicUsize::new(0)));
+        (c.clone(), Waker::from(c))
+    }
+
+    #[test]
+    fn changed_polled_with_a_new_waker_wakes_the_new_one() {
+        let (tx, mut rx) = channel(0);
+        let (c1, w1) = counter();
+        let (c2, w2) = counter();
+        let mut ch = pin!(rx.changed());
+        assert!(ch.as_mut().poll(&mut Context::from_waker(&w1)).is_pending());
+        assert!(ch.as_mut().poll(&mut Context::from_waker(&w2)).is_pending());
+        tx.send(1).unwrap();
+        assert_eq!(c2.0.load(Ordering::SeqCst), 1);
+        assert_eq!(c1.0.load(Ordering::SeqCst), 0);
+        assert!(matches!(
+            ch.as_mut().poll(&mut Context::from_waker(&w2)),
+            Poll::Ready(Ok(()))
+        ));
+    }
+
+    #[test]
+    fn closed_wakes_when_the_last_receiver_drops_on_another_thread() {
+        let (tx, rx) = channel(0);
+        let rx2 = rx.clone();
+        let (c1, w1) = counter();
+        let (c2, w2) = counter();
+        let mut cl = pin!(tx.closed());
+        assert!(cl.as_mut().poll(&mut Context::from_waker(&w1)).is_pending());
+        assert!(cl.as_mut().poll(&mut Context::from_waker(&w2)).is_pending());
+        std::thread::spawn(move || drop(rx)).join().unwrap();
+        assert!(cl.as_mut().poll(&mut Context::from_waker(&w2)).is_pending());
+        std::thread::spawn(move || drop(rx2)).join().unwrap();
+        assert_eq!(c2.0.load(Ordering::SeqCst), 1);
+        assert_eq!(c1.0.load(Ordering::SeqCst), 0);
+        assert!(cl.as_mut().poll(&mut Context::from_waker(&w2)).is_ready());
+        assert_eq!(tx.receiver_count(), 0);
+        let again = tx.subscribe();
+        assert_eq!(tx.receiver_count(), 1);
+        assert!(!tx.is_closed());
+        tx.send(3).unwrap();
+        assert_eq!(*again.borrow(), 3);
+    }
+
+    #[test]
+    fn changed_after_sender_drop_with_an_unseen_value_is_ok_once() {
+        let (tx, mut rx) = channel(0);
+        tx.send(1).unwrap();
+        drop(tx);
+        assert!(matches!(
+            super::poll(pin!(rx.changed())),
+            Poll::Ready(Ok(()))
+        ));
+        assert_eq!(*rx.borrow(), 1);
+        assert!(matches!(
+            super::poll(pin!(rx.changed())),
+            Poll::Ready(Err(_))
+        ));
+        rx.mark_changed();
+        assert!(matches!(
+            super::poll(pin!(rx.changed())),
+            Poll::Ready(Ok(()))
+        ));
+        assert!(matches!(
+            super::poll(pin!(rx.changed())),
+            Poll::Ready(Err(_))
+        ));
+    }
+
+    #[test]
+    fn wait_for_after_sender_drop() {
+        let (tx, mut rx) = channel(0);
+        tx.send(5).unwrap();
+        drop(tx);
+        {
+            let r = super::poll(pin!(rx.wait_for(|v| *v == 5)));
+            let Poll::Ready(Ok(r)) = r else {
+                panic!("ready")
+            };
+            assert!(r.has_changed());
+        }
+        // Seen now; the sender is gone: f is called on the current value
+        // first (as tokio), then Err.
+        {
+            let r = super::poll(pin!(rx.wait_for(|v| *v == 5)));
+            assert!(matches!(r, Poll::Ready(Ok(_))));
+        }
+        let r = super::poll(pin!(rx.wait_for(|v| *v == 6)));
+        assert!(matches!(r, Poll::Ready(Err(_))));
+    }
+
+    #[test]
+    fn wait_for_waits_and_sees_a_later_value() {
+        let (tx, mut rx) = channel(0);
+        let mut w = pin!(rx.wait_for(|v| *v == 2));
+        assert!(super::poll(w.as_mut()).is_pending());
+        tx.send(1).unwrap();
+        assert!(super::poll(w.as_mut()).is_pending());
+        tx.send(2).unwrap();
+        let Poll::Ready(Ok(r)) = super::poll(w.as_mut()) else {
+            panic!()
+        };
+        assert_eq!(*r, 2);
+        drop(r);
+    }
+
+    #[test]
+    fn send_replace_without_receivers_stores() {
+        let tx = Sender::new(1);
+        assert_eq!(tx.receiver_count(), 0);
+        assert!(tx.send(2).is_err());
+        assert_eq!(tx.send_replace(3), 1);
+        assert_eq!(*tx.borrow(), 3);
+        let rx = tx.subscribe();
+        assert_eq!(*rx.borrow(), 3);
+        assert!(!rx.has_changed().unwrap());
+    }
+
+    #[test]
+    fn a_panicking_send_modify_keeps_changes_and_later_sends_work() {
+        let (tx, mut rx) = channel(vec![1]);
+        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            tx.send_modify(|v| {
+                v.push(2);
+                panic!("in modify");
+            })
+        }));
+        assert!(r.is_err());
+        assert!(!rx.has_changed().unwrap());
+        assert_eq!(*rx.borrow(), [1, 2]);
+        tx.send_modify(|v| v.push(3));
+        assert!(rx.has_changed().unwrap());
+        assert_eq!(*rx.borrow_and_update(), [1, 2, 3]);
+    }
+}
