@@ -542,6 +542,49 @@ async fn expressions_with_commas_closures_and_generics_parse() {
     assert_eq!(v, 5);
 }
 
+/// A `<` or `|` where an operand begins (after an operator or `return`)
+/// opens a qualified path or a closure, and after `as` a `<` opens a
+/// type's generic arguments: the commas in them do not end the handler,
+/// as they do not end tokio's `$h:expr`.
+#[runtime::test]
+async fn commas_in_qualified_paths_closures_and_casts_after_an_operator() {
+    use std::collections::HashMap;
+    struct Pair<A, B>(A, B);
+    let v = select! {
+        v = ready(1usize) => v + <HashMap<u8, u8>>::new().len(),
+        _ = pending::<()>() => 0,
+    };
+    assert_eq!(v, 1);
+    let mut f: fn(u8, u8) -> u8 = |a, _| a;
+    select! {
+        _ = ready(()) => f = |_, b| b,
+        _ = pending::<()>() => {}
+    }
+    assert_eq!(f(1, 2), 2);
+    let pair = Pair(1u8, 2u16);
+    let p = select! {
+        p = ready(&pair) => p as *const Pair<u8, u16>,
+        _ = pending::<()>() => std::ptr::null(),
+    };
+    assert!(std::ptr::eq(p, &pair));
+    // Still comparisons and bitwise ors: no angles, no closure.
+    let (a, b) = (1u8, 2u8);
+    let v = select! {
+        biased;
+        _ = ready(()) => a < b, _ = ready(()) => a > b,
+    };
+    assert!(v);
+    let v = select! {
+        x = ready(Some(4u8)) => x.map_or(0, |x| x) | 1, _ = pending::<()>() => 0,
+    };
+    assert_eq!(v, 5);
+    let v = select! {
+        x = ready(3u32) => x as u8 * 2 < 7, _ = pending::<()>() => false,
+    };
+    assert!(v, "the `*` after a cast's type ends the type: `<` compares");
+    let _ = (pair.0, pair.1);
+}
+
 #[runtime::test]
 async fn sixty_four_branches() {
     let v = select! {
