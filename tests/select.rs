@@ -585,6 +585,21 @@ async fn commas_in_qualified_paths_closures_and_casts_after_an_operator() {
     let _ = (pair.0, pair.1);
 }
 
+/// A path in a pattern may carry generic arguments with a comma, as in
+/// tokio's `$bind:pat`.
+#[runtime::test]
+async fn a_pattern_with_generic_arguments() {
+    enum Either<A, B> {
+        L(A),
+        R(B),
+    }
+    let v = select! {
+        Either::<u8, u16>::L(a) = ready(Either::<u8, u16>::L(3)) => u16::from(a),
+        Either::<u8, u16>::R(b) = ready(Either::<u8, u16>::R(4)) => b,
+    };
+    assert!(v == 3 || v == 4);
+}
+
 #[runtime::test]
 async fn sixty_four_branches() {
     let v = select! {
