@@ -600,6 +600,29 @@ async fn a_pattern_with_generic_arguments() {
     assert!(v == 3 || v == 4);
 }
 
+/// A handler (and `else`) is an expression, as tokio's `$h:expr` is: one
+/// that starts with an `if`, `match` or `unsafe` block and goes on
+/// (`if .. {} else {} + 10`, `match .. {}.len()`) is not cut short at the
+/// block as a statement or a match arm body would be.
+#[runtime::test]
+async fn handlers_that_start_with_a_block_like_expression() {
+    let v = select! {
+        v = ready(3u8) => if v > 0 { 1 } else { 2 } + 10,
+        _ = pending::<()>() => 0,
+    };
+    assert_eq!(v, 11);
+    let v = select! {
+        v = ready(Some(3u8)) => match v { Some(_) => "ab", None => "" }.len(),
+        _ = pending::<()>() => 0,
+    };
+    assert_eq!(v, 2);
+    let v = select! {
+        v = ready(None::<u8>), if false => usize::from(v.is_some()),
+        else => match 1u8 { 0 => "", _ => "abc" }.len(),
+    };
+    assert_eq!(v, 3);
+}
+
 #[runtime::test]
 async fn sixty_four_branches() {
     let v = select! {

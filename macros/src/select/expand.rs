@@ -19,8 +19,8 @@
 //!                                                 __select_ready
 //!                                             };                                    // the futures drop here
 //!                                             match __select_output {
-//!                                                 __RuntimeSelectOutput::B0(Some(v)) => v,
-//!                                                 __RuntimeSelectOutput::B1(_) => 0,
+//!                                                 __RuntimeSelectOutput::B0(Some(v)) => (v),
+//!                                                 __RuntimeSelectOutput::B1(_) => (0),
 //!                                                 __RuntimeSelectOutput::Disabled => panic!("... no `else` branch"),
 //!                                                 _ => unreachable!(),
 //!                                             }
@@ -102,7 +102,13 @@ pub(crate) fn expand(select: Select) -> TokenStream {
         );
         let pattern = piece(super::tokens::to_stream(&branch.pattern));
         let handler = piece(branch.handler);
-        let _ = write!(arms, "__RuntimeSelectOutput::B{i}({pattern}) => {handler},");
+        // In parentheses: a handler is an expression (tokio's `$h:expr`),
+        // and as a bare arm body `if c {} else {} + 1` would end at its
+        // block.
+        let _ = write!(
+            arms,
+            "__RuntimeSelectOutput::B{i}({pattern}) => ({handler}),"
+        );
     }
     let otherwise = match select.otherwise {
         Some(expression) => piece(expression),
@@ -157,7 +163,7 @@ pub(crate) fn expand(select: Select) -> TokenStream {
             }};
             match __select_output {{
                 {arms}
-                __RuntimeSelectOutput::Disabled => {otherwise},
+                __RuntimeSelectOutput::Disabled => ({otherwise}),
                 #[allow(unreachable_patterns)]
                 _ => ::core::unreachable!(
                     \"runtime::select!: an output matched its pattern by reference but not by value\"
