@@ -623,6 +623,61 @@ async fn handlers_that_start_with_a_block_like_expression() {
     assert_eq!(v, 3);
 }
 
+/// A loser's wait reason goes with it: a `select!` decided in the same
+/// poll in which a losing branch filed "waits on a timer" leaves the task's
+/// reason as it was before, so a task that then waits on a future the
+/// runtime cannot see into (std's `pending`) is not shown waiting on the
+/// dropped timer; and a reason filed outside the `select!` stays.
+#[runtime::test]
+async fn a_dropped_branchs_wait_reason_is_not_left_on_the_task() {
+    use runtime::inspect::WaitReason;
+    let (tx, mut rx) = mpsc::channel::<()>(1);
+    let foreign = spawn(async {
+        select! {
+            biased;
+            _ = sleep(Duration::from_secs(60)) => {}
+            _ = ready(()) => {}
+        }
+        pending::<()>().await;
+    });
+    let outer = spawn(runtime::inspect::framed("outer", async move {
+        let mut recv = pin!(rx.recv());
+        poll_fn(|cx| {
+            // The channel's reason is filed first, then a select! that
+            // decides at once.
+            let pending = recv.as_mut().poll(cx).is_pending();
+            assert!(pending);
+            let mut decided = pin!(async {
+                select! {
+                    biased;
+                    _ = sleep(Duration::from_secs(60)) => {}
+                    _ = ready(()) => {}
+                }
+            });
+            assert!(decided.as_mut().poll(cx).is_ready());
+            Poll::<()>::Pending
+        })
+        .await;
+    }));
+    yield_now().await;
+    let dump = runtime::inspect::dump();
+    assert_eq!(dump.tasks.len(), 2, "{dump}");
+    assert_eq!(dump.tasks[0].waiting_on, WaitReason::Unknown, "{dump}");
+    assert_eq!(dump.tasks[1].waiting_on, WaitReason::ChannelRecv, "{dump}");
+    let frames: Vec<_> = dump.tasks[1].frames.iter().map(|f| f.0).collect();
+    assert_eq!(frames, ["outer"], "{dump}");
+    foreign.abort();
+    outer.abort();
+    assert!(foreign.await.is_err() && outer.await.is_err(), "aborted");
+    drop(tx);
+    // What is kept for this lives within one poll: a select! of `Send`
+    // futures is still `Send`.
+    fn is_send<T: Send>(_: &T) {}
+    is_send(&async {
+        select! { _ = ready(()) => {} }
+    });
+}
+
 #[runtime::test]
 async fn sixty_four_branches() {
     let v = select! {

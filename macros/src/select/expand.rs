@@ -14,7 +14,9 @@
 //!                                                     // branch; if its output matches the pattern (tested by
 //!                                                     // reference, `pattern.rs`):
 //!                                                     //     return Ready(__RuntimeSelectOutput::B0(output));
-//!                                                     // all disabled: Ready(Disabled); else Pending
+//!                                                     // all disabled: Ready(Disabled); else Pending.
+//!                                                     // Ready puts back the wait the task had filed
+//!                                                     // before this poll (`select::Waits`).
 //!                                                 }).await;
 //!                                                 __select_ready
 //!                                             };                                    // the futures drop here
@@ -97,6 +99,7 @@ pub(crate) fn expand(select: Select) -> TokenStream {
                     #[allow(unreachable_patterns)]
                     _ => continue,
                 }}
+                __select_waits.restore();
                 return ::core::task::Poll::Ready(__RuntimeSelectOutput::B{i}(__select_out));
             }}"
         );
@@ -141,6 +144,9 @@ pub(crate) fn expand(select: Select) -> TokenStream {
                 {preconditions}
                 {futures}
                 let __select_ready = ::core::future::poll_fn(|__select_cx| {{
+                    // What the task had filed as its wait: put back if this
+                    // poll decides (the losers' waits go with them).
+                    let __select_waits = {krate}::__private::select::Waits::filed();
                     {start}
                     for __select_i in 0..{n}u32 {{
                         {branch}
@@ -153,6 +159,7 @@ pub(crate) fn expand(select: Select) -> TokenStream {
                         }}
                     }}
                     if __select_disabled == {all:#x}u64 {{
+                        __select_waits.restore();
                         ::core::task::Poll::Ready(__RuntimeSelectOutput::Disabled)
                     }} else {{
                         ::core::task::Poll::Pending
