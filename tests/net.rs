@@ -908,6 +908,106 @@ async fn udp_peer_addr_before_and_after_connect() {
     assert_eq!(err.kind(), ErrorKind::InvalidInput, "{err}");
 }
 
+/// A second `connect` moves the filter as well as the default peer: the
+/// old peer's datagrams are dropped by the kernel, the new one's arrive,
+/// and `send` goes to the new one. Before any `connect`, `recv` takes a
+/// datagram from anyone.
+#[runtime::test(real_clock)]
+async fn udp_reconnect_moves_the_filter_and_recv_unconnected_takes_anyone() {
+    let (a, old, new) = (udp(), udp(), udp());
+    let a_addr = a.local_addr().unwrap();
+    let mut buf = [0u8; 16];
+    timeout(LIMIT, async {
+        old.send_to(b"anyone", a_addr).await.unwrap();
+        let n = a.recv(&mut buf).await.unwrap();
+        assert_eq!(&buf[..n], b"anyone", "unconnected recv takes any sender's");
+
+        a.connect(old.local_addr().unwrap()).unwrap();
+        a.connect(new.local_addr().unwrap()).unwrap();
+        old.send_to(b"old", a_addr).await.unwrap();
+        new.send_to(b"new", a_addr).await.unwrap();
+        let (n, from) = a.recv_from(&mut buf).await.unwrap();
+        assert_eq!((&buf[..n], from), (&b"new"[..], new.local_addr().unwrap()));
+        a.send(b"to new").await.unwrap();
+        let (n, from) = new.recv_from(&mut buf).await.unwrap();
+        assert_eq!((&buf[..n], from), (&b"to new"[..], a_addr));
+    })
+    .await
+    .expect("a datagram never came");
+    let mut rest = Box::pin(a.recv(&mut buf));
+    assert!(
+        integration_tests::poll_once(&mut rest).is_pending(),
+        "the old peer's datagram was dropped, not queued"
+    );
+}
+
+/// The edges of one datagram on a connected pair: a zero-length datagram
+/// is sent and received as 0 bytes (not mistaken for an end), one longer
+/// than the buffer is truncated to `buf.len()` and its rest lost, and a
+/// peeked datagram is the next one received.
+#[runtime::test(real_clock)]
+async fn udp_connected_zero_length_truncated_and_peeked_datagrams() {
+    let (a, b) = (udp(), udp());
+    a.connect(b.local_addr().unwrap()).unwrap();
+    b.connect(a.local_addr().unwrap()).unwrap();
+    let mut buf = [0xAAu8; 4];
+    timeout(LIMIT, async {
+        assert_eq!(a.send(b"").await.unwrap(), 0);
+        assert_eq!(b.recv(&mut buf).await.unwrap(), 0);
+
+        assert_eq!(a.send(b"0123456789").await.unwrap(), 10);
+        assert_eq!(b.recv(&mut buf).await.unwrap(), buf.len());
+        assert_eq!(&buf, b"0123");
+
+        a.send(b"xy").await.unwrap();
+        let (n, from) = b.peek_from(&mut buf).await.unwrap();
+        assert_eq!((&buf[..n], from), (&b"xy"[..], a.local_addr().unwrap()));
+        buf = [0; 4];
+        let n = b.recv(&mut buf).await.unwrap();
+        assert_eq!(&buf[..n], b"xy", "the peeked datagram is received");
+    })
+    .await
+    .expect("a datagram never came");
+    let mut rest = Box::pin(b.recv(&mut buf));
+    assert!(
+        integration_tests::poll_once(&mut rest).is_pending(),
+        "the truncated datagram's rest is not a datagram of its own"
+    );
+}
+
+/// Connected UDP over IPv6 loopback. `::1` is read from
+/// `/proc/net/if_inet6`: a machine without it fails this test unless
+/// `NET_TEST_NO_IPV6=1` says to expect that.
+#[runtime::test(real_clock)]
+async fn udp_connected_over_ipv6_loopback() {
+    let has_loopback = std::fs::read_to_string("/proc/net/if_inet6")
+        .map(|table| {
+            table
+                .lines()
+                .any(|line| line.starts_with("00000000000000000000000000000001"))
+        })
+        .unwrap_or(false);
+    if !has_loopback {
+        assert!(
+            std::env::var_os("NET_TEST_NO_IPV6").is_some(),
+            "no ::1 in /proc/net/if_inet6: set NET_TEST_NO_IPV6=1 to accept that"
+        );
+        return;
+    }
+    let a = UdpSocket::bind("[::1]:0").unwrap();
+    let b = UdpSocket::bind("[::1]:0").unwrap();
+    a.connect(b.local_addr().unwrap()).unwrap();
+    assert_eq!(a.peer_addr().unwrap(), b.local_addr().unwrap());
+    let mut buf = [0u8; 16];
+    timeout(LIMIT, async {
+        a.send(b"six").await.unwrap();
+        let (n, from) = b.recv_from(&mut buf).await.unwrap();
+        assert_eq!((&buf[..n], from), (&b"six"[..], a.local_addr().unwrap()));
+    })
+    .await
+    .expect("the IPv6 datagram never came");
+}
+
 /// `send` without a peer is the OS's error (`EDESTADDRREQ` on Linux),
 /// returned at once, from the async and the poll form alike.
 #[runtime::test]

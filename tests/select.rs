@@ -542,6 +542,142 @@ async fn expressions_with_commas_closures_and_generics_parse() {
     assert_eq!(v, 5);
 }
 
+/// A `<` or `|` where an operand begins (after an operator or `return`)
+/// opens a qualified path or a closure, and after `as` a `<` opens a
+/// type's generic arguments: the commas in them do not end the handler,
+/// as they do not end tokio's `$h:expr`.
+#[runtime::test]
+async fn commas_in_qualified_paths_closures_and_casts_after_an_operator() {
+    use std::collections::HashMap;
+    struct Pair<A, B>(A, B);
+    let v = select! {
+        v = ready(1usize) => v + <HashMap<u8, u8>>::new().len(),
+        _ = pending::<()>() => 0,
+    };
+    assert_eq!(v, 1);
+    let mut f: fn(u8, u8) -> u8 = |a, _| a;
+    select! {
+        _ = ready(()) => f = |_, b| b,
+        _ = pending::<()>() => {}
+    }
+    assert_eq!(f(1, 2), 2);
+    let pair = Pair(1u8, 2u16);
+    let p = select! {
+        p = ready(&pair) => p as *const Pair<u8, u16>,
+        _ = pending::<()>() => std::ptr::null(),
+    };
+    assert!(std::ptr::eq(p, &pair));
+    // Still comparisons and bitwise ors: no angles, no closure.
+    let (a, b) = (1u8, 2u8);
+    let v = select! {
+        biased;
+        _ = ready(()) => a < b, _ = ready(()) => a > b,
+    };
+    assert!(v);
+    let v = select! {
+        x = ready(Some(4u8)) => x.map_or(0, |x| x) | 1, _ = pending::<()>() => 0,
+    };
+    assert_eq!(v, 5);
+    let v = select! {
+        x = ready(3u32) => x as u8 * 2 < 7, _ = pending::<()>() => false,
+    };
+    assert!(v, "the `*` after a cast's type ends the type: `<` compares");
+    let _ = (pair.0, pair.1);
+}
+
+/// A path in a pattern may carry generic arguments with a comma, as in
+/// tokio's `$bind:pat`.
+#[runtime::test]
+async fn a_pattern_with_generic_arguments() {
+    enum Either<A, B> {
+        L(A),
+        R(B),
+    }
+    let v = select! {
+        Either::<u8, u16>::L(a) = ready(Either::<u8, u16>::L(3)) => u16::from(a),
+        Either::<u8, u16>::R(b) = ready(Either::<u8, u16>::R(4)) => b,
+    };
+    assert!(v == 3 || v == 4);
+}
+
+/// A handler (and `else`) is an expression, as tokio's `$h:expr` is: one
+/// that starts with an `if`, `match` or `unsafe` block and goes on
+/// (`if .. {} else {} + 10`, `match .. {}.len()`) is not cut short at the
+/// block as a statement or a match arm body would be.
+#[runtime::test]
+async fn handlers_that_start_with_a_block_like_expression() {
+    let v = select! {
+        v = ready(3u8) => if v > 0 { 1 } else { 2 } + 10,
+        _ = pending::<()>() => 0,
+    };
+    assert_eq!(v, 11);
+    let v = select! {
+        v = ready(Some(3u8)) => match v { Some(_) => "ab", None => "" }.len(),
+        _ = pending::<()>() => 0,
+    };
+    assert_eq!(v, 2);
+    let v = select! {
+        v = ready(None::<u8>), if false => usize::from(v.is_some()),
+        else => match 1u8 { 0 => "", _ => "abc" }.len(),
+    };
+    assert_eq!(v, 3);
+}
+
+/// A loser's wait reason goes with it: a `select!` decided in the same
+/// poll in which a losing branch filed "waits on a timer" leaves the task's
+/// reason as it was before, so a task that then waits on a future the
+/// runtime cannot see into (std's `pending`) is not shown waiting on the
+/// dropped timer; and a reason filed outside the `select!` stays.
+#[runtime::test]
+async fn a_dropped_branchs_wait_reason_is_not_left_on_the_task() {
+    use runtime::inspect::WaitReason;
+    let (tx, mut rx) = mpsc::channel::<()>(1);
+    let foreign = spawn(async {
+        select! {
+            biased;
+            _ = sleep(Duration::from_secs(60)) => {}
+            _ = ready(()) => {}
+        }
+        pending::<()>().await;
+    });
+    let outer = spawn(runtime::inspect::framed("outer", async move {
+        let mut recv = pin!(rx.recv());
+        poll_fn(|cx| {
+            // The channel's reason is filed first, then a select! that
+            // decides at once.
+            let pending = recv.as_mut().poll(cx).is_pending();
+            assert!(pending);
+            let mut decided = pin!(async {
+                select! {
+                    biased;
+                    _ = sleep(Duration::from_secs(60)) => {}
+                    _ = ready(()) => {}
+                }
+            });
+            assert!(decided.as_mut().poll(cx).is_ready());
+            Poll::<()>::Pending
+        })
+        .await;
+    }));
+    yield_now().await;
+    let dump = runtime::inspect::dump();
+    assert_eq!(dump.tasks.len(), 2, "{dump}");
+    assert_eq!(dump.tasks[0].waiting_on, WaitReason::Unknown, "{dump}");
+    assert_eq!(dump.tasks[1].waiting_on, WaitReason::ChannelRecv, "{dump}");
+    let frames: Vec<_> = dump.tasks[1].frames.iter().map(|f| f.0).collect();
+    assert_eq!(frames, ["outer"], "{dump}");
+    foreign.abort();
+    outer.abort();
+    assert!(foreign.await.is_err() && outer.await.is_err(), "aborted");
+    drop(tx);
+    // What is kept for this lives within one poll: a select! of `Send`
+    // futures is still `Send`.
+    fn is_send<T: Send>(_: &T) {}
+    is_send(&async {
+        select! { _ = ready(()) => {} }
+    });
+}
+
 #[runtime::test]
 async fn sixty_four_branches() {
     let v = select! {

@@ -83,7 +83,7 @@ pub mod __private {
     /// its branches to `select_internal` (`runtime-macros`), whose
     /// expansion calls `start` for the branch to poll first.
     pub mod select {
-        pub use crate::select::start;
+        pub use crate::select::{Waits, start};
         pub use runtime_macros::select_internal;
     }
 }

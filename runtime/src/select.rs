@@ -29,6 +29,8 @@ use std::cell::Cell;
 
 use crate::context;
 use crate::handle::RuntimeId;
+use crate::inspect::framed;
+use crate::scheduler::FiledWait;
 use crate::xorshift::XorShift;
 
 /// Mixed into a seed so that `select!`'s stream is not the run queue's
@@ -85,6 +87,46 @@ pub fn start(branches: u32) -> u32 {
     // The high 32 bits (xorshift*'s best), scaled into `0..branches`
     // without the bias of `%`: `hi * branches < 2^32 * branches`.
     (((draw >> 32) * u64::from(branches)) >> 32) as u32
+}
+
+/// What the task being polled had filed as its wait (`inspect`) when a
+/// poll of a `select!` began; put back with [`Waits::restore`] when that
+/// poll decides the `select!`. The branches polled before the winner may
+/// have filed "waits on a timer" (and their await site and frame); they
+/// are dropped, so the task no longer waits on them, and a later wait on a
+/// future that files nothing (std's `pending`, a foreign channel) must not
+/// be shown as that timer. What was filed before, outside the `select!`,
+/// is still true and stays.
+///
+/// Called by the expansion of [`select!`](crate::select!), within one poll
+/// (never held across one); not part of the API.
+#[doc(hidden)]
+#[derive(Clone, Copy)]
+pub struct Waits {
+    filed: Option<FiledWait>,
+    /// `inspect::framed::drops()` when taken: the filed frame is followed
+    /// by dumps, so it is put back only if no frame was dropped since.
+    frame_drops: u64,
+}
+
+impl Waits {
+    /// The wait filed so far in this poll (nothing outside a runtime).
+    #[doc(hidden)]
+    pub fn filed() -> Waits {
+        Waits {
+            filed: context::with_current(|sched| sched.filed_wait()),
+            frame_drops: framed::drops(),
+        }
+    }
+
+    /// Puts it back, discarding what was filed since.
+    #[doc(hidden)]
+    pub fn restore(self) {
+        if let Some(wait) = self.filed {
+            let frame_alive = framed::drops() == self.frame_drops;
+            context::with_current(|sched| sched.refile_wait(wait, frame_alive));
+        }
+    }
 }
 
 /// Waits on several futures at once in the current task and runs the

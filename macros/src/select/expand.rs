@@ -14,13 +14,15 @@
 //!                                                     // branch; if its output matches the pattern (tested by
 //!                                                     // reference, `pattern.rs`):
 //!                                                     //     return Ready(__RuntimeSelectOutput::B0(output));
-//!                                                     // all disabled: Ready(Disabled); else Pending
+//!                                                     // all disabled: Ready(Disabled); else Pending.
+//!                                                     // Ready puts back the wait the task had filed
+//!                                                     // before this poll (`select::Waits`).
 //!                                                 }).await;
 //!                                                 __select_ready
 //!                                             };                                    // the futures drop here
 //!                                             match __select_output {
-//!                                                 __RuntimeSelectOutput::B0(Some(v)) => v,
-//!                                                 __RuntimeSelectOutput::B1(_) => 0,
+//!                                                 __RuntimeSelectOutput::B0(Some(v)) => (v),
+//!                                                 __RuntimeSelectOutput::B1(_) => (0),
 //!                                                 __RuntimeSelectOutput::Disabled => panic!("... no `else` branch"),
 //!                                                 _ => unreachable!(),
 //!                                             }
@@ -97,12 +99,19 @@ pub(crate) fn expand(select: Select) -> TokenStream {
                     #[allow(unreachable_patterns)]
                     _ => continue,
                 }}
+                __select_waits.restore();
                 return ::core::task::Poll::Ready(__RuntimeSelectOutput::B{i}(__select_out));
             }}"
         );
         let pattern = piece(super::tokens::to_stream(&branch.pattern));
         let handler = piece(branch.handler);
-        let _ = write!(arms, "__RuntimeSelectOutput::B{i}({pattern}) => {handler},");
+        // In parentheses: a handler is an expression (tokio's `$h:expr`),
+        // and as a bare arm body `if c {} else {} + 1` would end at its
+        // block.
+        let _ = write!(
+            arms,
+            "__RuntimeSelectOutput::B{i}({pattern}) => ({handler}),"
+        );
     }
     let otherwise = match select.otherwise {
         Some(expression) => piece(expression),
@@ -135,6 +144,9 @@ pub(crate) fn expand(select: Select) -> TokenStream {
                 {preconditions}
                 {futures}
                 let __select_ready = ::core::future::poll_fn(|__select_cx| {{
+                    // What the task had filed as its wait: put back if this
+                    // poll decides (the losers' waits go with them).
+                    let __select_waits = {krate}::__private::select::Waits::filed();
                     {start}
                     for __select_i in 0..{n}u32 {{
                         {branch}
@@ -147,6 +159,7 @@ pub(crate) fn expand(select: Select) -> TokenStream {
                         }}
                     }}
                     if __select_disabled == {all:#x}u64 {{
+                        __select_waits.restore();
                         ::core::task::Poll::Ready(__RuntimeSelectOutput::Disabled)
                     }} else {{
                         ::core::task::Poll::Pending
@@ -157,7 +170,7 @@ pub(crate) fn expand(select: Select) -> TokenStream {
             }};
             match __select_output {{
                 {arms}
-                __RuntimeSelectOutput::Disabled => {otherwise},
+                __RuntimeSelectOutput::Disabled => ({otherwise}),
                 #[allow(unreachable_patterns)]
                 _ => ::core::unreachable!(
                     \"runtime::select!: an output matched its pattern by reference but not by value\"

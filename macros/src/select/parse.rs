@@ -109,11 +109,20 @@ pub(crate) fn parse(input: TokenStream) -> Result<Select, Error> {
 
 /// One branch from `toks[at..]`, and the index after it.
 fn branch(toks: &[Tok], at: usize) -> Result<(Branch, usize), Error> {
-    // The pattern: up to the first lone `=`. A pattern has no commas or
-    // arrows of its own at this level (they would be inside a group).
+    // The pattern: up to the first lone `=` outside angle brackets. A
+    // pattern has no commas or arrows of its own at this level (they would
+    // be inside a group, or between the angle brackets of a path's generic
+    // arguments, `E::<A, B>::V(x)`: in a pattern `<` is never a comparison).
     let mut eq = at;
-    while eq < toks.len() && !toks[eq].is_op("=") {
-        if toks[eq].is_op("=>") || toks[eq].is_op(",") {
+    let mut angles = 0usize;
+    while eq < toks.len() && (angles > 0 || !toks[eq].is_op("=")) {
+        match &toks[eq] {
+            t if t.is_op("<") => angles += 1,
+            t if t.is_op(">") => angles = angles.saturating_sub(1),
+            t if t.is_op(">>") => angles = angles.saturating_sub(2),
+            _ => {}
+        }
+        if angles == 0 && (toks[eq].is_op("=>") || toks[eq].is_op(",")) {
             return Err(Error::spanning(
                 toks[at].span(),
                 toks[eq].span_end(),

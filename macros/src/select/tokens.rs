@@ -136,17 +136,37 @@ pub(crate) enum End {
 /// "Top level" is more than "outside a group": an expression can hold a
 /// comma between angle brackets (`f::<A, B>()`, `<T as Tr<A, B>>::f()`) or
 /// between a closure's bars (`|a, b| a + b`). Those are skipped. A `<` opens
-/// angle brackets only where it cannot be a comparison: after `::`, at the
-/// start, or inside other angle brackets; a `|` opens closure parameters
-/// only at the start or after `move`. `stop` is only asked at the top
-/// level.
+/// angle brackets only where it cannot be a comparison: after `::`, where
+/// an operand begins ([`operand_starts`]: `v + <T as Tr<A, B>>::f()`), in
+/// the type after `as` (`p as *const Pair<A, B>`: rustc reads that `<` as
+/// generics too), or inside other angle brackets; a `|` opens closure
+/// parameters only where an operand begins (`f = |a, b| a + b`). `stop` is
+/// only asked at the top level.
 pub(crate) fn scan(toks: &[Tok], from: usize, stop: impl Fn(&Tok) -> bool) -> End {
     let mut angles = 0usize;
+    // Between a top-level `as` and the end of its type.
+    let mut in_cast = false;
     let mut i = from;
     while i < toks.len() {
         let tok = &toks[i];
-        let at_start = i == from || toks[i - 1].is_ident("move");
+        let at_start = operand_starts(toks, from, i);
         if angles == 0 {
+            // The type goes on through a path's `::` and `<`, `fn(..) ->`,
+            // and the `*`/`&` of a pointer right after `as`; any other
+            // operator (`x as u8 * 2`) ends it.
+            let type_goes_on = match tok {
+                Tok::Op(op, _) if op == "*" || op == "&" => {
+                    toks[i - 1].is_ident("as") || toks[i - 1].is_op("*") || toks[i - 1].is_op("&")
+                }
+                Tok::Op(op, _) => ["::", "<", "->"].contains(&op.as_str()),
+                _ => true,
+            };
+            if in_cast && !type_goes_on {
+                in_cast = false;
+            }
+            if tok.is_ident("as") {
+                in_cast = true;
+            }
             if tok.is_op(",") {
                 return End::Comma(i);
             }
@@ -161,7 +181,9 @@ pub(crate) fn scan(toks: &[Tok], from: usize, stop: impl Fn(&Tok) -> bool) -> En
                 }
             }
         }
-        if tok.is_op("<") && (angles > 0 || at_start || i > from && toks[i - 1].is_op("::")) {
+        if tok.is_op("<")
+            && (angles > 0 || at_start || in_cast || i > from && toks[i - 1].is_op("::"))
+        {
             angles += 1;
         } else if angles > 0 && tok.is_op(">") {
             angles -= 1;
@@ -171,4 +193,21 @@ pub(crate) fn scan(toks: &[Tok], from: usize, stop: impl Fn(&Tok) -> bool) -> En
         i += 1;
     }
     End::Eof
+}
+
+/// Whether an operand begins at `toks[i]` (scanning from `from`), so that a
+/// `<` there starts a qualified path and a `|` a closure, never a
+/// comparison or a bitwise or: at the start, after a keyword that takes an
+/// expression, or after an operator, except `?` and `>`/`>>` (which end an
+/// operand: `x? | y`, `v as Flags<u8> | y`).
+fn operand_starts(toks: &[Tok], from: usize, i: usize) -> bool {
+    if i == from {
+        return true;
+    }
+    match &toks[i - 1] {
+        Tok::Op(op, _) => !matches!(op.as_str(), "?" | ">" | ">>"),
+        prev => ["move", "return", "break", "in", "if", "match", "while"]
+            .iter()
+            .any(|word| prev.is_ident(word)),
+    }
 }

@@ -1,6 +1,7 @@
 //! [`framed`]: marking a future as a frame of its task's async backtrace
 //! (the record and how a chain is read: `frame.rs`).
 
+use std::cell::Cell;
 use std::fmt;
 use std::future::Future;
 use std::marker::PhantomPinned;
@@ -78,7 +79,21 @@ impl<F> Drop for Framed<F> {
         // waits (a losing branch of a select, dropped mid-poll).
         let me: *const Frame = &self.frame;
         context::with_current(|sched| sched.forget_frame(me));
+        let _ = DROPS.try_with(|drops| drops.set(drops.get().wrapping_add(1)));
     }
+}
+
+thread_local! {
+    /// How many `Framed` futures this thread has dropped: a frame pointer
+    /// taken before a stretch of code may still be followed after it only
+    /// if this has not changed (`select!`'s `Waits`, `select.rs`).
+    static DROPS: Cell<u64> = const { Cell::new(0) };
+}
+
+/// The count of [`DROPS`] (0 in a thread-local's destructor, where no
+/// frame is filed).
+pub(crate) fn drops() -> u64 {
+    DROPS.try_with(Cell::get).unwrap_or(0)
 }
 
 impl<F> fmt::Debug for Framed<F> {

@@ -14,7 +14,7 @@ pub(crate) mod debug_table;
 pub(crate) mod debug_task;
 pub(crate) mod dump;
 pub(crate) mod frame;
-mod framed;
+pub(crate) mod framed;
 pub(crate) mod trace;
 mod trace_buffer;
 mod trace_clock;

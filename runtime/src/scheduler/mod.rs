@@ -484,3 +484,42 @@ impl Scheduler {
         }
     }
 }
+
+/// What `select!` keeps of a task's wait while it polls (`select.rs`).
+impl Scheduler {
+    /// The wait filed so far in this poll (reason, await site, frame), for
+    /// [`refile_wait`](Scheduler::refile_wait) to put back: a `select!`
+    /// that decides discards what its dropped branches filed
+    /// (`select.rs`).
+    #[inline]
+    pub(crate) fn filed_wait(&self) -> FiledWait {
+        FiledWait {
+            note: self.wait_note.get(),
+            at: self.await_at.get(),
+            frame: self.noted_frame.get(),
+        }
+    }
+
+    /// Puts back a wait taken by [`filed_wait`](Scheduler::filed_wait)
+    /// earlier in the same poll; its frame only if `frame_alive` (no
+    /// `Framed` was dropped since: the frame was filed outside the
+    /// `select!`, but a branch could have dropped it), else none.
+    #[inline]
+    pub(crate) fn refile_wait(&self, wait: FiledWait, frame_alive: bool) {
+        self.wait_note.set(wait.note);
+        self.await_at.set(wait.at);
+        self.noted_frame.set(if frame_alive {
+            wait.frame
+        } else {
+            std::ptr::null()
+        });
+    }
+}
+
+/// A task's wait as filed during a poll (`Scheduler::filed_wait`).
+#[derive(Clone, Copy)]
+pub(crate) struct FiledWait {
+    note: WaitNote,
+    at: Option<&'static Location<'static>>,
+    frame: *const Frame,
+}
