@@ -33,6 +33,8 @@ mod stats;
 pub mod sync;
 mod task;
 mod test_runner;
+#[cfg(test)]
+mod test_wakers;
 pub mod testing;
 /// The thread-per-task model: one OS thread per task, blocking calls, the
 /// event loop's vocabulary (`spawn`, `JoinHandle`, `sleep`, `gather`,

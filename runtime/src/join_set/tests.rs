@@ -8,6 +8,7 @@ use std::time::Duration;
 use super::JoinSet;
 use super::ready::ReadyList;
 use crate::Runtime;
+use crate::test_wakers::counter;
 use crate::time::sleep;
 
 fn paused_runtime() -> Runtime {
@@ -90,50 +91,30 @@ fn a_double_wake_files_an_entry_once() {
 
 #[test]
 fn a_filing_wakes_the_waiter_once_per_entry() {
-    use std::sync::Arc;
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    use std::task::Wake;
-
-    struct Count(AtomicUsize);
-    impl Wake for Count {
-        fn wake(self: Arc<Self>) {
-            self.0.fetch_add(1, Ordering::Relaxed);
-        }
-    }
-    let count = Arc::new(Count(AtomicUsize::new(0)));
+    let (count, waker) = counter();
     let list = ReadyList::new();
-    list.set_waiter(&Waker::from(count.clone()));
+    list.set_waiter(&waker);
     let (a, b) = (list.waker(0), list.waker(1));
     a.wake_by_ref();
     a.wake_by_ref();
     b.wake_by_ref();
-    assert_eq!(count.0.load(Ordering::Relaxed), 2);
+    assert_eq!(count.wakes(), 2);
     // A new entry is filed for its first poll without a wake.
     list.push_new(2);
-    assert_eq!(count.0.load(Ordering::Relaxed), 2);
+    assert_eq!(count.wakes(), 2);
     list.clear();
     assert_eq!(list.pop(), None);
     a.wake_by_ref(); // after `clear`: filed, but nobody to wake
-    assert_eq!(count.0.load(Ordering::Relaxed), 2);
+    assert_eq!(count.wakes(), 2);
 }
 
 /// An entry waker is `Send`: woken on another thread, it files its entry
 /// and wakes the waiter there.
 #[test]
 fn an_entry_woken_from_another_thread_files_it() {
-    use std::sync::Arc;
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    use std::task::Wake;
-
-    struct Count(AtomicUsize);
-    impl Wake for Count {
-        fn wake(self: Arc<Self>) {
-            self.0.fetch_add(1, Ordering::Relaxed);
-        }
-    }
-    let count = Arc::new(Count(AtomicUsize::new(0)));
+    let (count, waker) = counter();
     let list = ReadyList::new();
-    list.set_waiter(&Waker::from(count.clone()));
+    list.set_waiter(&waker);
     let wakers: Vec<Waker> = (0..4).map(|i| list.waker(i)).collect();
     let threads: Vec<_> = wakers
         .into_iter()
@@ -145,7 +126,7 @@ fn an_entry_woken_from_another_thread_files_it() {
     let mut filed: Vec<usize> = std::iter::from_fn(|| list.pop()).collect();
     filed.sort();
     assert_eq!(filed, [0, 1, 2, 3]);
-    assert_eq!(count.0.load(Ordering::Relaxed), 4);
+    assert_eq!(count.wakes(), 4);
 }
 
 /// Abort, detach, panics, a second joiner, and a set inside an aborted or dropped

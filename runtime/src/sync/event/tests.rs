@@ -2,6 +2,7 @@
 //! re-polls, batches larger than one wake batch, and threads racing.
 
 use super::*;
+use crate::test_wakers::counter;
 
 fn poll(w: &mut Wait<'_>) -> Poll<()> {
     Pin::new(w).poll(&mut Context::from_waker(Waker::noop()))
@@ -29,20 +30,6 @@ fn waiter_queued_after_clear_keeps_waiting() {
     assert!(poll(&mut w).is_ready());
 }
 
-/// A waker that counts its wakes.
-struct Counter(AtomicU64);
-impl std::task::Wake for Counter {
-    fn wake(self: std::sync::Arc<Self>) {
-        self.0.fetch_add(1, Ordering::Relaxed);
-    }
-}
-fn counter() -> (std::sync::Arc<Counter>, Waker) {
-    let c = std::sync::Arc::new(Counter(AtomicU64::new(0)));
-    (c.clone(), Waker::from(c))
-}
-fn wakes(c: &Counter) -> u64 {
-    c.0.load(Ordering::Relaxed)
-}
 fn poll_with(w: &mut Wait<'_>, waker: &Waker) -> Poll<()> {
     Pin::new(w).poll(&mut Context::from_waker(waker))
 }
@@ -57,7 +44,7 @@ fn released_waiter_dropped_late_leaves_the_next_waiter_queued() {
     let mut first = event.wait();
     assert!(poll_with(&mut first, &first_w).is_pending());
     event.set();
-    assert_eq!(wakes(&first_c), 1);
+    assert_eq!(first_c.wakes(), 1);
     event.clear();
     let (second_c, second_w) = counter();
     let mut second = event.wait();
@@ -65,7 +52,7 @@ fn released_waiter_dropped_late_leaves_the_next_waiter_queued() {
     drop(first);
     assert!(poll_with(&mut second, &second_w).is_pending());
     event.set();
-    assert_eq!(wakes(&second_c), 1);
+    assert_eq!(second_c.wakes(), 1);
     assert!(poll_with(&mut second, &second_w).is_ready());
 }
 
@@ -80,7 +67,7 @@ fn dropped_waiter_is_not_woken_and_others_are() {
     assert!(poll_with(&mut b, &b_w).is_pending());
     drop(a);
     event.set();
-    assert_eq!((wakes(&a_c), wakes(&b_c)), (0, 1));
+    assert_eq!((a_c.wakes(), b_c.wakes()), (0, 1));
     assert!(poll_with(&mut b, &b_w).is_ready());
     // Only our own references to the wakers are left: the queue holds
     // none (the dropped waiter's node was freed, the woken one consumed).
@@ -97,7 +84,7 @@ fn spurious_poll_replaces_the_waker() {
     assert!(poll_with(&mut w, &old_w).is_pending());
     assert!(poll_with(&mut w, &new_w).is_pending());
     event.set();
-    assert_eq!((wakes(&old_c), wakes(&new_c)), (0, 1));
+    assert_eq!((old_c.wakes(), new_c.wakes()), (0, 1));
     assert!(poll_with(&mut w, &new_w).is_ready());
 }
 
@@ -111,7 +98,7 @@ fn set_releases_more_waiters_than_one_batch() {
         assert!(poll_with(w, &waker).is_pending());
     }
     event.set();
-    assert_eq!(wakes(&c), n as u64);
+    assert_eq!(c.wakes(), n);
     event.clear();
     for w in &mut ws {
         assert!(poll_with(w, &waker).is_ready());

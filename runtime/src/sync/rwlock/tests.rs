@@ -118,22 +118,11 @@ fn get_mut_into_inner_default_from_and_debug() {
 /// Which waiters a release wakes: a dropped write, a downgrade; the
 /// `max_readers` edges and `Debug` under a reader.
 mod wakes_and_edges {
-    use std::sync::Arc;
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    use std::task::{Wake, Waker};
+    use std::task::Waker;
 
     use super::super::*;
+    use crate::test_wakers::counter;
 
-    struct Count(AtomicUsize);
-    impl Wake for Count {
-        fn wake(self: Arc<Self>) {
-            self.0.fetch_add(1, Ordering::SeqCst);
-        }
-    }
-    fn counter() -> (Arc<Count>, Waker) {
-        let c = Arc::new(Count(AtomicUsize::new(0)));
-        (c.clone(), Waker::from(c))
-    }
     fn poll_with<F: Future + Unpin>(f: &mut F, w: &Waker) -> Poll<F::Output> {
         Pin::new(f).poll(&mut Context::from_waker(w))
     }
@@ -150,9 +139,9 @@ mod wakes_and_edges {
         let mut r2 = lock.read();
         assert!(poll_with(&mut r2, &wr).is_pending());
         drop(w);
-        assert_eq!(cr.0.load(Ordering::SeqCst), 1, "the reader is woken");
+        assert_eq!(cr.wakes(), 1, "the reader is woken");
         assert!(poll_with(&mut r2, &wr).is_ready());
-        assert_eq!(cw.0.load(Ordering::SeqCst), 0);
+        assert_eq!(cw.wakes(), 0);
         drop(r1);
         assert!(lock.try_read().is_ok());
         let _ = lock.try_read();
@@ -173,17 +162,17 @@ mod wakes_and_edges {
         assert!(poll_with(&mut r2, &w2).is_pending());
         assert!(poll_with(&mut wr, &w3).is_pending());
         let g = w.downgrade();
-        assert_eq!(c1.0.load(Ordering::SeqCst), 1);
-        assert_eq!(c2.0.load(Ordering::SeqCst), 1);
-        assert_eq!(c3.0.load(Ordering::SeqCst), 0);
+        assert_eq!(c1.wakes(), 1);
+        assert_eq!(c2.wakes(), 1);
+        assert_eq!(c3.wakes(), 0);
         let (Poll::Ready(a), Poll::Ready(b)) = (poll_with(&mut r1, &w1), poll_with(&mut r2, &w2))
         else {
             panic!("readers in");
         };
         drop((a, b));
-        assert_eq!(c3.0.load(Ordering::SeqCst), 0);
+        assert_eq!(c3.wakes(), 0);
         drop(g);
-        assert_eq!(c3.0.load(Ordering::SeqCst), 1);
+        assert_eq!(c3.wakes(), 1);
         assert!(poll_with(&mut wr, &w3).is_ready());
     }
 

@@ -112,22 +112,10 @@ fn debug_shows_the_version_and_counts_without_the_value() {
 /// thread, and the close semantics checked against tokio's.
 mod wakes_and_close {
     use std::pin::pin;
-    use std::sync::Arc;
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    use std::task::{Context, Poll, Wake, Waker};
+    use std::task::{Context, Poll};
 
     use super::super::*;
-
-    struct Count(AtomicUsize);
-    impl Wake for Count {
-        fn wake(self: Arc<Self>) {
-            self.0.fetch_add(1, Ordering::SeqCst);
-        }
-    }
-    fn counter() -> (Arc<Count>, Waker) {
-        let c = Arc::new(Count(AtomicUsize::new(0)));
-        (c.clone(), Waker::from(c))
-    }
+    use crate::test_wakers::counter;
 
     #[test]
     fn changed_polled_with_a_new_waker_wakes_the_new_one() {
@@ -138,8 +126,8 @@ mod wakes_and_close {
         assert!(ch.as_mut().poll(&mut Context::from_waker(&w1)).is_pending());
         assert!(ch.as_mut().poll(&mut Context::from_waker(&w2)).is_pending());
         tx.send(1).unwrap();
-        assert_eq!(c2.0.load(Ordering::SeqCst), 1);
-        assert_eq!(c1.0.load(Ordering::SeqCst), 0);
+        assert_eq!(c2.wakes(), 1);
+        assert_eq!(c1.wakes(), 0);
         assert!(matches!(
             ch.as_mut().poll(&mut Context::from_waker(&w2)),
             Poll::Ready(Ok(()))
@@ -158,8 +146,8 @@ mod wakes_and_close {
         std::thread::spawn(move || drop(rx)).join().unwrap();
         assert!(cl.as_mut().poll(&mut Context::from_waker(&w2)).is_pending());
         std::thread::spawn(move || drop(rx2)).join().unwrap();
-        assert_eq!(c2.0.load(Ordering::SeqCst), 1);
-        assert_eq!(c1.0.load(Ordering::SeqCst), 0);
+        assert_eq!(c2.wakes(), 1);
+        assert_eq!(c1.wakes(), 0);
         assert!(cl.as_mut().poll(&mut Context::from_waker(&w2)).is_ready());
         assert_eq!(tx.receiver_count(), 0);
         let again = tx.subscribe();
