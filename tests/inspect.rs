@@ -378,9 +378,22 @@ fn trace_labels_each_wake_with_what_caused_it() {
             };
             let (sender, sender_line) = (spawn(send), line!());
             // `spawn_blocking` spawns a task of its own, which the pool's
-            // thread wakes when the job is done.
-            let (job, job_line) = (runtime::spawn_blocking(|| 5), line!());
-            let (offloaded, offloaded_line) = (spawn(async { job.await.unwrap() }), line!());
+            // thread wakes when the job is done. The job waits until that
+            // task has been polled once (the next task, polled after it,
+            // lets the job go): a job that finished first would let its
+            // task complete at its first poll, with no wake to label (seen
+            // under valgrind, which runs one thread at a time).
+            let (release, released) = std::sync::mpsc::channel::<()>();
+            let job = move || {
+                let _ = released.recv();
+                5
+            };
+            let (job, job_line) = (runtime::spawn_blocking(job), line!());
+            let offloaded = async move {
+                release.send(()).unwrap();
+                job.await.unwrap()
+            };
+            let (offloaded, offloaded_line) = (spawn(offloaded), line!());
             joiner.await.unwrap();
             assert_eq!(receiver.await.unwrap(), 7);
             sender.await.unwrap();
